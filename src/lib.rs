@@ -1,0 +1,4 @@
+//! lambda-profiling: turns on Amazon CodeGuru Profiler for AWS Lambda functions at
+//! deploy time, as a CloudFormation macro and as a custom resource.
+
+pub mod agent;
