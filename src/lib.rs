@@ -2,3 +2,4 @@
 //! deploy time, as a CloudFormation macro and as a custom resource.
 
 pub mod agent;
+pub mod template;

@@ -1,0 +1,234 @@
+//! The agent's environment variables, merged into `Environment.Variables` without
+//! changing what the user set, and the Python handler redirect.
+
+use serde_json::{Map, Value, json};
+
+use super::group::GroupRef;
+use super::intrinsics::{describe, is_intrinsic, map_branches, mentions};
+use super::problems::{Checked, Problem, fail};
+use super::view::FunctionView;
+use crate::agent::{self, Family, MAX_ENVIRONMENT_BYTES, env};
+
+type Vars = Map<String, Value>;
+
+/// What the function's `Environment` and `Handler` become; `None` is unchanged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnvEdit {
+    pub environment: Option<Value>,
+    pub handler: Option<Value>,
+}
+
+/// Calls `edit` on every variables map an `Environment` can hold (through `Fn::If`
+/// on `Environment` or on `Variables`; `None` when absent), and rebuilds it.
+fn edit_variables(
+    f: &FunctionView,
+    edit: &mut dyn FnMut(Option<&Vars>, &str) -> Checked<Option<Vars>>,
+) -> Checked<Option<Value>> {
+    map_branches(f.own("Environment"), &f.path("Environment"), &mut |leaf, at| {
+        let env = match leaf {
+            None => None,
+            Some(Value::Object(m)) if !is_intrinsic(leaf.unwrap_or(&Value::Null)) => Some(m),
+            Some(other) => {
+                return fail(
+                    at,
+                    format!(
+                        "Environment is {}, which the macro cannot add variables to; write it as an object \
+                         with Variables (their values may be intrinsics), or an Fn::If of those",
+                        describe(other)
+                    ),
+                );
+            }
+        };
+        let vars_path = format!("{at}.Variables");
+        let vars = map_branches(
+            env.and_then(|m| m.get("Variables")),
+            &vars_path,
+            &mut |vars, vat| match vars {
+                None => edit(None, vat).map(|v| v.map(Value::Object)),
+                Some(Value::Object(m)) if !is_intrinsic(vars.unwrap_or(&Value::Null)) => {
+                    edit(Some(m), vat).map(|v| v.map(Value::Object))
+                }
+                Some(other) => fail(
+                    vat,
+                    format!(
+                        "Variables is {}, which the macro cannot add variables to; write Variables as a map \
+                     (its values may be intrinsics), or an Fn::If of maps",
+                        describe(other)
+                    ),
+                ),
+            },
+        )?;
+        Ok(vars.map(|v| {
+            let mut env = env.cloned().unwrap_or_default();
+            env.insert("Variables".into(), v);
+            Value::Object(env)
+        }))
+    })
+}
+
+/// `Globals.Function.Environment.Variables`, which SAM merges under the function's.
+fn global_vars<'t>(f: &FunctionView<'t>) -> Option<&'t Vars> {
+    f.global("Environment")?.get("Variables")?.as_object()
+}
+
+fn lookup<'v>(key: &str, own: Option<&'v Vars>, global: Option<&'v Vars>) -> Option<&'v Value> {
+    own.and_then(|m| m.get(key))
+        .or_else(|| global.and_then(|m| m.get(key)))
+}
+
+/// The group variables the function already sets (`_GROUP_NAME`, `_GROUP_ARN`), if any.
+pub fn named_group(f: &FunctionView) -> Checked<Option<(Option<Value>, Option<Value>)>> {
+    let global = global_vars(f);
+    let mut found = None;
+    edit_variables(f, &mut |own, _| {
+        let name = lookup(env::GROUP_NAME, own, global).cloned();
+        let arn = lookup(env::GROUP_ARN, own, global).cloned();
+        if found.is_none() && (name.is_some() || arn.is_some()) {
+            found = Some((name, arn));
+        }
+        Ok(None)
+    })?;
+    Ok(found)
+}
+
+/// How a Python function starts the agent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PythonStart {
+    /// `AWS_LAMBDA_EXEC_WRAPPER` is free: use the agent's wrapper.
+    Wrapper,
+    /// Another wrapper is set: point `Handler` at the agent, which calls the original.
+    Redirect,
+    /// `Handler` already points at the agent.
+    Redirected,
+}
+
+fn python_start(f: &FunctionView) -> Checked<PythonStart> {
+    if f.effective("Handler").0.and_then(Value::as_str) == Some(agent::REDIRECT_HANDLER) {
+        return Ok(PythonStart::Redirected);
+    }
+    let global = global_vars(f);
+    let mut foreign = false;
+    edit_variables(f, &mut |own, _| {
+        foreign |= lookup(env::EXEC_WRAPPER, own, global).is_some_and(|w| w != env::EXEC_WRAPPER_VALUE);
+        Ok(None)
+    })?;
+    Ok(if foreign {
+        PythonStart::Redirect
+    } else {
+        PythonStart::Wrapper
+    })
+}
+
+/// The agent's variables for `group`, merged into every branch of the function's
+/// `Environment`; values the user set are kept.
+pub fn merge(f: &FunctionView, family: Family, group: &GroupRef, heap_summary: bool) -> Checked<EnvEdit> {
+    let start = match family {
+        Family::Python => Some(python_start(f)?),
+        Family::Java => None,
+    };
+    let mut handler = None;
+    let mut original_handler = None;
+    if start == Some(PythonStart::Redirect) {
+        let (h, path) = f.effective("Handler");
+        let Some(h) = h else {
+            return fail(
+                &path,
+                "the function has no Handler for the agent's handler redirect to call; set Handler",
+            );
+        };
+        original_handler = Some(h.clone());
+        handler = Some(json!(agent::REDIRECT_HANDLER));
+    }
+    let global = global_vars(f);
+    let environment = edit_variables(f, &mut |own, at| {
+        let mut out = own.cloned().unwrap_or_default();
+        let add = |out: &mut Vars, key: &str, value: Option<Value>| {
+            if let Some(value) = value.filter(|_| lookup(key, Some(out), global).is_none()) {
+                out.insert(key.to_string(), value);
+            }
+        };
+        add(&mut out, env::GROUP_NAME, group.name.clone());
+        add(&mut out, env::GROUP_ARN, group.arn.clone());
+        add(&mut out, env::TARGET_REGION, Some(group.region.clone()));
+        add(&mut out, env::ENABLED, Some(json!(env::ENABLED_VALUE)));
+        match start {
+            Some(PythonStart::Wrapper) => {
+                add(&mut out, env::EXEC_WRAPPER, Some(json!(env::EXEC_WRAPPER_VALUE)))
+            }
+            Some(PythonStart::Redirect) => {
+                let original = original_handler.clone();
+                match lookup(env::REDIRECTED_HANDLER, Some(&out), global) {
+                    Some(set) if Some(set) != original.as_ref() => {
+                        return fail(
+                            &format!("{at}.{}", env::REDIRECTED_HANDLER),
+                            format!(
+                                "is already set, to a handler other than the function's Handler; remove it, \
+                                 and the macro will point it at the Handler when it redirects to the agent"
+                            ),
+                        );
+                    }
+                    _ => add(&mut out, env::REDIRECTED_HANDLER, original),
+                }
+            }
+            Some(PythonStart::Redirected) | None => {}
+        }
+        if family == Family::Java {
+            if let Some(options) = with_java_agent(lookup(env::JAVA_TOOL_OPTIONS, Some(&out), global)) {
+                out.insert(env::JAVA_TOOL_OPTIONS.into(), options);
+            }
+            if heap_summary {
+                add(&mut out, env::HEAP_SUMMARY, Some(json!(env::HEAP_SUMMARY_VALUE)));
+            }
+        }
+        check_size(&out, global, at)?;
+        Ok((Some(&out) != own).then_some(out))
+    })?;
+    Ok(EnvEdit { environment, handler })
+}
+
+/// `JAVA_TOOL_OPTIONS` with the agent flag added once; `None` when already there.
+fn with_java_agent(existing: Option<&Value>) -> Option<Value> {
+    let flag = env::JAVA_AGENT_FLAG;
+    match existing {
+        None => Some(json!(flag)),
+        Some(Value::String(s)) if s.split_whitespace().any(|w| w == flag) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => Some(json!(flag)),
+        Some(Value::String(s)) => Some(json!(format!("{s} {flag}"))),
+        Some(v) if mentions(v, flag) => None,
+        Some(v) => Some(json!({"Fn::Join": [" ", [v, flag]]})),
+    }
+}
+
+/// Lambda's 4 KB limit, over the variables whose size is known before deploy.
+fn check_size(own: &Vars, global: Option<&Vars>, at: &str) -> Checked<()> {
+    let size = |k: &String, v: &Value| {
+        k.len()
+            + match v {
+                Value::String(s) => s.len(),
+                Value::Number(_) | Value::Bool(_) => v.to_string().len(),
+                _ => 0,
+            }
+    };
+    let mut total: usize = own.iter().map(|(k, v)| size(k, v)).sum();
+    if let Some(g) = global {
+        total += g
+            .iter()
+            .filter(|(k, _)| !own.contains_key(*k))
+            .map(|(k, v)| size(k, v))
+            .sum::<usize>();
+    }
+    if total > MAX_ENVIRONMENT_BYTES {
+        return Err(vec![Problem::new(
+            at,
+            format!(
+                "with the agent's variables the function's environment takes {total} bytes, over Lambda's \
+                 limit of {MAX_ENVIRONMENT_BYTES}; shorten or remove some variables, or remove Profiling"
+            ),
+        )]);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[path = "environment_tests.rs"]
+mod tests;

@@ -1,0 +1,344 @@
+//! Planning each function: what it asks for, whether it can be profiled, and every
+//! edit that follows. Planning only reads; the edits are applied once all is known,
+//! so that a template with problems is left untouched.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::Context;
+use super::document::Template;
+use super::environment;
+use super::group::{self, GroupRef};
+use super::ids::Ids;
+use super::intrinsics::describe;
+use super::layers;
+use super::problems::{Checked, Problem, collect};
+use super::report::{FunctionReport, Outcome};
+use super::role::{self, RolePlan};
+use super::runtime;
+use super::settings::{Options, Setting, TransformSettings, parse_setting};
+use super::view::{FunctionView, is_function};
+
+/// Every change the macro will make.
+#[derive(Debug, Default)]
+pub struct Edits {
+    pub functions: Vec<FunctionEdit>,
+    /// Template roles and their new `ManagedPolicyArns`.
+    pub roles: Vec<(String, Value)>,
+    pub new_resources: Vec<(String, &'static str, Value)>,
+}
+
+#[derive(Debug, Default)]
+pub struct FunctionEdit {
+    pub id: String,
+    pub properties: Vec<(&'static str, Value)>,
+    pub depends_on: Option<Value>,
+}
+
+/// A role-mode custom resource the macro adds, and the conditions of the functions using it.
+struct External {
+    id: String,
+    role: Value,
+    conditions: Vec<Option<Value>>,
+}
+
+pub struct Planner<'p, 'a> {
+    template: &'p Template<'a>,
+    settings: &'p TransformSettings,
+    ctx: &'p Context<'p>,
+    globals: Option<&'p Map<String, Value>>,
+    global_setting: Option<Setting>,
+    ids: Ids,
+    role_edits: HashMap<String, Checked<Option<Value>>>,
+    externals: Vec<External>,
+    pub edits: Edits,
+    pub problems: Vec<Problem>,
+    pub report: Vec<FunctionReport>,
+}
+
+/// What one function asks for.
+enum Request {
+    Off,
+    /// By a template-wide default (transform parameter or SAM Globals): skipped if impossible.
+    Default(Options),
+    /// By its own `Profiling`: an error if impossible.
+    Explicit(Options),
+}
+
+impl<'p, 'a> Planner<'p, 'a> {
+    pub fn new(
+        template: &'p Template<'a>,
+        settings: &'p TransformSettings,
+        ctx: &'p Context<'p>,
+        globals: Option<&'p Map<String, Value>>,
+    ) -> Self {
+        let mut problems = Vec::new();
+        let global_setting = globals.and_then(|g| g.get("Profiling")).and_then(|v| {
+            parse_setting(v, "Globals.Function.Profiling", ctx.values)
+                .map_err(|p| problems.extend(p))
+                .ok()
+        });
+        Planner {
+            template,
+            settings,
+            ctx,
+            globals,
+            global_setting,
+            ids: Ids::new(template.resources.iter().map(|r| r.id.clone())),
+            role_edits: HashMap::new(),
+            externals: Vec::new(),
+            edits: Edits::default(),
+            problems,
+            report: Vec::new(),
+        }
+    }
+
+    pub fn plan_all(mut self) -> Self {
+        let template = self.template;
+        for r in template.resources.iter().filter(|r| is_function(&r.ty)) {
+            let Some(body) = r.value() else { continue };
+            self.plan_function(FunctionView::new(&r.id, &r.ty, body, self.globals));
+        }
+        self.finish_externals();
+        self
+    }
+
+    fn request(&mut self, f: &FunctionView) -> Option<Request> {
+        let global = if f.sam { self.global_setting.clone() } else { None };
+        let own = match f
+            .own("Profiling")
+            .map(|v| parse_setting(v, &f.path("Profiling"), self.ctx.values))
+        {
+            Some(Err(p)) => {
+                self.problems.extend(p);
+                return None;
+            }
+            Some(Ok(s)) => Some(s),
+            None => None,
+        };
+        Some(match (own, global) {
+            (Some(Setting::Off), _) => Request::Off,
+            (Some(Setting::On(o)), Some(Setting::On(g))) => Request::Explicit(o.over(&g)),
+            (Some(Setting::On(o)), _) => Request::Explicit(o),
+            (None, Some(Setting::On(g))) => Request::Default(g),
+            (None, Some(Setting::Off)) => Request::Off,
+            (None, None) if self.settings.default_on => Request::Default(Options::default()),
+            (None, None) => Request::Off,
+        })
+    }
+
+    fn plan_function(&mut self, f: FunctionView) {
+        let mut edit = FunctionEdit {
+            id: f.id.to_string(),
+            ..Default::default()
+        };
+        let (explicit, opts) = match self.request(&f) {
+            None => return,
+            Some(Request::Off) => {
+                self.report.push(FunctionReport {
+                    id: f.id.into(),
+                    outcome: Outcome::NotProfiled,
+                });
+                if f.own("Profiling").is_some() {
+                    self.edits.functions.push(edit);
+                }
+                return;
+            }
+            Some(Request::Default(o)) => (false, o),
+            Some(Request::Explicit(o)) => (true, o),
+        };
+        match self.plan_profiled(&f, &opts, &mut edit) {
+            Ok(outcome) => {
+                self.report.push(FunctionReport {
+                    id: f.id.into(),
+                    outcome,
+                });
+                self.edits.functions.push(edit);
+            }
+            Err(problems) if explicit => self.problems.extend(problems),
+            Err(problems) => {
+                let reason = problems
+                    .iter()
+                    .map(Problem::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.report.push(FunctionReport {
+                    id: f.id.into(),
+                    outcome: Outcome::Skipped { reason },
+                });
+                if f.own("Profiling").is_some() {
+                    self.edits.functions.push(FunctionEdit {
+                        id: f.id.into(),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+    }
+
+    /// Plans one profiled function; all its problems, or the outcome for the report.
+    fn plan_profiled(
+        &mut self,
+        f: &FunctionView,
+        opts: &Options,
+        edit: &mut FunctionEdit,
+    ) -> Checked<Outcome> {
+        let mut problems = Vec::new();
+        let facts = collect(runtime::resolve(f, self.ctx.values), &mut problems);
+        let role_plan = collect(role::plan(f, self.template), &mut problems);
+        let (Some(facts), Some(role_plan)) = (facts, role_plan) else {
+            return Err(problems);
+        };
+        let family = facts.family;
+        let path = f.path("Profiling");
+        let layer = collect(
+            layers::agent_layer(family, opts, self.settings, self.ctx.region, &path),
+            &mut problems,
+        );
+        let layers_edit = layer
+            .as_ref()
+            .and_then(|l| collect(layers::merge(f, l, family, self.ctx.values), &mut problems));
+        // An unreadable Environment is reported once, here; the group and variables wait for it.
+        let chosen = collect(environment::named_group(f), &mut problems).and_then(|named| {
+            let chosen = group::choose(f, opts, self.settings, named, self.template, self.ctx, &self.ids);
+            collect(chosen, &mut problems)
+        });
+        let env = chosen
+            .as_ref()
+            .and_then(|(g, _)| collect(environment::merge(f, family, g, opts.heap_summary), &mut problems));
+        for role_id in &role_plan.template_roles {
+            collect(self.role_edit(role_id).clone(), &mut problems);
+        }
+        let external_id = role_plan.external.as_ref().map(|role| self.external_id(role));
+        let depends_on = match &external_id {
+            Some(id) => collect(
+                role::depends_on(
+                    f.attribute("DependsOn"),
+                    id,
+                    &format!("Resources.{}.DependsOn", f.id),
+                ),
+                &mut problems,
+            ),
+            None => Some(None),
+        };
+        let (Some(layer), Some((group, new_group)), Some(layers_edit), Some(env), Some(depends_on)) =
+            (layer, chosen, layers_edit, env, depends_on)
+        else {
+            return Err(problems);
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        // Everything checks out: commit what this function needs.
+        if let Some(new) = new_group {
+            self.ids.claim(&new.id);
+            self.edits
+                .new_resources
+                .push((new.id, group::PROFILING_GROUP, new.resource));
+        }
+        self.commit_role(f, &role_plan, external_id);
+        let set = [
+            ("Layers", layers_edit),
+            ("Environment", env.environment),
+            ("Handler", env.handler),
+        ];
+        edit.properties
+            .extend(set.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        if let Some(p) = role_plan.policies.clone() {
+            edit.properties.push(("Policies", p));
+        }
+        edit.depends_on = depends_on;
+        Ok(Outcome::Profiled {
+            runtime: facts.runtimes.join(" | "),
+            group: group_label(&group),
+            layer: layer.as_str().map_or_else(|| describe(&layer), str::to_string),
+            role: role_label(&role_plan, self),
+        })
+    }
+
+    fn role_edit(&mut self, role_id: &str) -> &Checked<Option<Value>> {
+        let (template, values) = (self.template, self.ctx.values);
+        self.role_edits
+            .entry(role_id.to_string())
+            .or_insert_with(|| role::managed_policy_arns(role_id, template, values))
+    }
+
+    /// The custom resource id for an external role: the one already planned or in
+    /// the template, else a free id (claimed only when the function commits).
+    fn external_id(&self, role: &Value) -> String {
+        if let Some(e) = self.externals.iter().find(|e| &e.role == role) {
+            return e.id.clone();
+        }
+        if let Some(id) = role::existing_custom_resource(self.template, role) {
+            return id.to_string();
+        }
+        self.ids.free(&role::custom_resource_id(role))
+    }
+
+    fn commit_role(&mut self, f: &FunctionView, plan: &RolePlan, external_id: Option<String>) {
+        for role_id in &plan.template_roles {
+            if let Some(Ok(Some(arns))) = self.role_edits.get(role_id) {
+                if !self.edits.roles.iter().any(|(r, _)| r == role_id) {
+                    self.edits.roles.push((role_id.clone(), arns.clone()));
+                }
+            }
+        }
+        let (Some(role), Some(id)) = (&plan.external, external_id) else {
+            return;
+        };
+        let condition = f.attribute("Condition").cloned();
+        if let Some(e) = self.externals.iter_mut().find(|e| &e.role == role) {
+            e.conditions.push(condition);
+        } else if role::existing_custom_resource(self.template, role).is_none() {
+            self.ids.claim(&id);
+            self.externals.push(External {
+                id,
+                role: role.clone(),
+                conditions: vec![condition],
+            });
+        }
+    }
+
+    /// Adds one custom resource per external role; it carries a `Condition` only
+    /// when every function that uses it has that same condition.
+    fn finish_externals(&mut self) {
+        for e in std::mem::take(&mut self.externals) {
+            let first = e.conditions.first().cloned().flatten();
+            let shared = first.filter(|c| e.conditions.iter().all(|x| x.as_ref() == Some(c)));
+            let resource = role::custom_resource(&e.role, self.ctx.service_token, shared.as_ref());
+            self.edits
+                .new_resources
+                .push((e.id, role::CUSTOM_RESOURCE, resource));
+        }
+    }
+}
+
+fn group_label(g: &GroupRef) -> String {
+    g.label.clone()
+}
+
+fn role_label(plan: &RolePlan, planner: &Planner) -> String {
+    let mut parts: Vec<String> = plan
+        .template_roles
+        .iter()
+        .map(|r| format!("policy on role {r}"))
+        .collect();
+    if plan.sam_role {
+        parts.push("policy in SAM Policies".into());
+    }
+    if let Some(role) = &plan.external {
+        let id = planner
+            .externals
+            .iter()
+            .find(|e| &e.role == role)
+            .map(|e| e.id.as_str())
+            .or_else(|| role::existing_custom_resource(planner.template, role))
+            .unwrap_or("?");
+        parts.push(format!(
+            "policy through {id} for external role {}",
+            describe(role)
+        ));
+    }
+    parts.join(", ")
+}

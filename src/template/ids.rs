@@ -1,0 +1,107 @@
+//! Logical ids and names the macro adds: alphanumeric, unique, bounded in length,
+//! and stable from run to run (long inputs are shortened with a stable hash).
+
+use std::collections::HashSet;
+
+/// CloudFormation's limit on logical id length.
+pub const MAX_LOGICAL_ID: usize = 255;
+
+/// Eight hex digits of FNV-1a: stable across runs, platforms and releases.
+pub fn short_hash(s: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", (h >> 32) ^ (h & 0xffff_ffff))
+}
+
+/// `text` cut to at most `max` characters; when cut, its tail becomes a hash of the whole.
+pub fn fit(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let hash = short_hash(text);
+    let keep = max.saturating_sub(hash.len());
+    format!("{}{hash}", &text[..keep])
+}
+
+/// The alphanumeric characters of `text` (logical ids allow nothing else).
+pub fn alphanumeric(text: &str) -> String {
+    text.chars().filter(char::is_ascii_alphanumeric).collect()
+}
+
+/// `<base><suffix>`, alphanumeric and at most 255 characters.
+pub fn logical_id(base: &str, suffix: &str) -> String {
+    let base = alphanumeric(base);
+    format!("{}{suffix}", fit(&base, MAX_LOGICAL_ID - suffix.len()))
+}
+
+/// The logical ids in use: the template's and those the macro has added.
+#[derive(Debug, Default)]
+pub struct Ids {
+    taken: HashSet<String>,
+}
+
+impl Ids {
+    pub fn new(existing: impl IntoIterator<Item = String>) -> Self {
+        Ids {
+            taken: existing.into_iter().collect(),
+        }
+    }
+
+    /// `wanted` if free, else the first free `wanted2`, `wanted3`, … (kept within 255).
+    pub fn free(&self, wanted: &str) -> String {
+        if !self.taken.contains(wanted) {
+            return wanted.to_string();
+        }
+        (2u32..)
+            .map(|n| {
+                let n = n.to_string();
+                format!("{}{n}", fit(wanted, MAX_LOGICAL_ID - n.len()))
+            })
+            .find(|id| !self.taken.contains(id))
+            .unwrap_or_default()
+    }
+
+    pub fn claim(&mut self, id: &str) {
+        self.taken.insert(id.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_stable_and_short() {
+        assert_eq!(short_hash("Function"), short_hash("Function"));
+        assert_ne!(short_hash("Function1"), short_hash("Function2"));
+        assert_eq!(short_hash("x").len(), 8);
+        // Pinned: a changed hash would rename users' profiling groups on their next deploy.
+        assert_eq!(short_hash("abc"), "e25ef552");
+    }
+
+    #[test]
+    fn long_ids_are_shortened_with_a_hash() {
+        let long = "F".repeat(300);
+        let id = logical_id(&long, "ProfilingGroup");
+        assert_eq!(id.len(), 255);
+        assert!(id.ends_with("ProfilingGroup"));
+        assert_ne!(id, logical_id(&"F".repeat(301), "ProfilingGroup"));
+        assert_eq!(logical_id("My-Fn", "ProfilingGroup"), "MyFnProfilingGroup");
+    }
+
+    #[test]
+    fn taken_ids_get_a_numbered_variant() {
+        let mut ids = Ids::new(["AProfilingGroup".to_string()]);
+        assert_eq!(ids.free("AProfilingGroup"), "AProfilingGroup2");
+        ids.claim("AProfilingGroup2");
+        assert_eq!(ids.free("AProfilingGroup"), "AProfilingGroup3");
+        let full = "x".repeat(255);
+        ids.claim(&full);
+        let v = ids.free(&full);
+        assert_eq!(v.len(), 255);
+        assert!(v.ends_with('2'));
+    }
+}

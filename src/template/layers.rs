@@ -1,0 +1,263 @@
+//! The agent layer: which ARN, and how it joins the function's `Layers`.
+
+use serde_json::Value;
+
+use super::intrinsics::{
+    ParameterValues, describe, is_intrinsic, map_branches, mentions, parameter_list, ref_name,
+};
+use super::problems::{Checked, Problem, fail};
+use super::settings::{LayerOverride, Options, TransformSettings};
+use super::view::FunctionView;
+use crate::agent::{self, Family, MAX_LAYERS};
+
+/// The layer to add: the function's choice, else the transform's, else the built-in one.
+pub fn agent_layer(
+    family: Family,
+    opts: &Options,
+    settings: &TransformSettings,
+    region: &str,
+    path: &str,
+) -> Checked<Value> {
+    let defaults = match family {
+        Family::Python => &settings.python_layer,
+        Family::Java => &settings.java_layer,
+    };
+    let chosen: &LayerOverride = if opts.layer != LayerOverride::default() {
+        &opts.layer
+    } else {
+        defaults
+    };
+    if let Some(arn) = &chosen.arn {
+        return Ok(arn.clone());
+    }
+    let version = chosen.version.unwrap_or(family.default_layer_version());
+    match family.layer_arn(region, version) {
+        Some(arn) => Ok(Value::String(arn)),
+        None => fail(
+            path,
+            format!(
+                "no CodeGuru Profiler {} agent layer is published in {region}; copy the layer into this \
+                 region and set Profiling.LayerArn, or the transform parameter {}LayerArn, to its ARN",
+                family.label(),
+                family.label()
+            ),
+        ),
+    }
+}
+
+/// Whether a `Layers` item is (any version of) the agent layer.
+fn is_agent(item: &Value, layer: &Value, family: Family) -> bool {
+    if item == layer {
+        return true;
+    }
+    let chosen = layer.as_str().and_then(agent::parse_layer_arn);
+    match item {
+        Value::String(s) => {
+            agent::is_agent_layer(s, family)
+                || agent::parse_layer_arn(s)
+                    .zip(chosen)
+                    .is_some_and(|(a, b)| a.same_layer(&b))
+        }
+        // An intrinsic that spells the agent layer's name, e.g. an Fn::Sub of its ARN.
+        other if is_intrinsic(other) => mentions(other, &format!(":layer:{}:", family.layer_name())),
+        _ => false,
+    }
+}
+
+/// The function's new `Layers`, or `None` when the agent layer is already there.
+pub fn merge(
+    f: &FunctionView,
+    layer: &Value,
+    family: Family,
+    values: &ParameterValues,
+) -> Checked<Option<Value>> {
+    let (global, global_path) = (f.global("Layers"), "Globals.Function.Layers");
+    let global_items = match global {
+        None => Vec::new(),
+        Some(g) => literal_list(g, global_path, values)?,
+    };
+    if global_items.iter().any(|i| is_agent(i, layer, family)) {
+        return Ok(None);
+    }
+    let path = f.path("Layers");
+    map_branches(f.own("Layers"), &path, &mut |leaf, at| {
+        let Some(value) = leaf else {
+            return Ok(Some(within_limit(vec![layer.clone()], global_items.len(), at)?));
+        };
+        // A list parameter is replaced by its evaluated items plus the agent: a Ref
+        // cannot be appended to, and CloudFormation evaluates a literal list as it is.
+        let mut items = literal_list(value, at, values)?;
+        if items.iter().any(|i| is_agent(i, layer, family)) {
+            return Ok(None);
+        }
+        items.push(layer.clone());
+        within_limit(items, global_items.len(), at).map(Some)
+    })
+}
+
+/// A `Layers` value as a list: a literal list, or a `Ref` to a list parameter.
+fn literal_list(value: &Value, at: &str, values: &ParameterValues) -> Checked<Vec<Value>> {
+    if let Value::Array(items) = value {
+        return Ok(items.clone());
+    }
+    if let Some(name) = ref_name(value) {
+        return match values.get(name).map(parameter_list) {
+            Some(Some(items)) => Ok(items),
+            Some(None) => fail(at, format!("parameter {name} must hold a list of layer ARNs")),
+            None => fail(
+                at,
+                format!(
+                    "Layers refers to parameter {name}, which has no value in templateParameterValues; give it one"
+                ),
+            ),
+        };
+    }
+    fail(
+        at,
+        format!(
+            "Layers is {}, which the macro cannot append the agent layer to; write Layers as a list (its \
+             items may be intrinsics), a Ref to a list parameter, or an Fn::If of those",
+            describe(value)
+        ),
+    )
+}
+
+fn within_limit(items: Vec<Value>, global_count: usize, at: &str) -> Checked<Value> {
+    let total = items.len() + global_count;
+    if total > MAX_LAYERS {
+        let from_globals = if global_count > 0 {
+            format!(" ({global_count} from Globals.Function.Layers)")
+        } else {
+            String::new()
+        };
+        return Err(vec![Problem::new(
+            at,
+            format!(
+                "with the agent layer the function would have {total} layers{from_globals}, and Lambda allows \
+                 at most {MAX_LAYERS}; remove or combine a layer, or remove Profiling from this function"
+            ),
+        )]);
+    }
+    Ok(Value::Array(items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const PY: &str =
+        "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+
+    fn merged(props: Value, globals: Option<Value>) -> Checked<Option<Value>> {
+        let resource = json!({"Properties": props});
+        let globals = globals.map(|g| g.as_object().unwrap().clone());
+        let ty = if globals.is_some() {
+            "AWS::Serverless::Function"
+        } else {
+            "AWS::Lambda::Function"
+        };
+        let f = FunctionView::new("F", ty, &resource, globals.as_ref());
+        let values: ParameterValues =
+            serde_json::from_value(json!({"L": "arn:aws:lambda:us-east-1:1:layer:a:1,arn:aws:lambda:us-east-1:1:layer:b:2", "E": []}))
+                .unwrap();
+        merge(&f, &json!(PY), Family::Python, &values)
+    }
+
+    #[test]
+    fn appends_once() {
+        assert_eq!(merged(json!({}), None).unwrap(), Some(json!([PY])));
+        assert_eq!(
+            merged(json!({"Layers": [{"Ref": "Mine"}]}), None).unwrap(),
+            Some(json!([{"Ref": "Mine"}, PY]))
+        );
+        let older = PY.replace(":11", ":4");
+        assert_eq!(
+            merged(json!({"Layers": [older]}), None).unwrap(),
+            None,
+            "the user's version wins"
+        );
+        let sub = json!({"Fn::Sub": "arn:aws:lambda:${AWS::Region}:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:9"});
+        assert_eq!(merged(json!({"Layers": [sub]}), None).unwrap(), None);
+    }
+
+    #[test]
+    fn handles_if_and_list_parameters() {
+        let v = merged(
+            json!({"Layers": {"Fn::If": ["C", {"Ref": "L"}, {"Ref": "AWS::NoValue"}]}}),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            Some(json!({"Fn::If": ["C",
+                ["arn:aws:lambda:us-east-1:1:layer:a:1", "arn:aws:lambda:us-east-1:1:layer:b:2", PY],
+                [PY]]}))
+        );
+        assert_eq!(
+            merged(json!({"Layers": {"Ref": "E"}}), None).unwrap(),
+            Some(json!([PY]))
+        );
+        let missing = merged(json!({"Layers": {"Ref": "Nope"}}), None).unwrap_err();
+        assert!(missing[0].message.contains("Nope"));
+    }
+
+    #[test]
+    fn refuses_a_sixth_layer_and_unknown_shapes() {
+        let five = json!(["a", "b", "c", "d", "e"]);
+        let err = merged(json!({"Layers": five}), None).unwrap_err();
+        assert_eq!(err[0].path, "Resources.F.Properties.Layers");
+        assert!(err[0].message.contains("6 layers"), "{err:?}");
+        let err = merged(
+            json!({"Layers": ["a", "b"]}),
+            Some(json!({"Layers": ["c", "d", "e"]})),
+        )
+        .unwrap_err();
+        assert!(err[0].message.contains("3 from Globals"), "{err:?}");
+        let err = merged(json!({"Layers": {"Fn::Split": [",", "x"]}}), None).unwrap_err();
+        assert!(err[0].message.contains("Fn::Split"));
+        assert_eq!(merged(json!({}), Some(json!({"Layers": [PY]}))).unwrap(), None);
+    }
+
+    #[test]
+    fn picks_the_layer_by_precedence() {
+        let mut settings = TransformSettings::default();
+        let none = Options::default();
+        assert_eq!(
+            agent_layer(Family::Python, &none, &settings, "us-east-1", "P").unwrap(),
+            json!(PY)
+        );
+        settings.python_layer.version = Some(7);
+        assert!(
+            agent_layer(Family::Python, &none, &settings, "us-east-1", "P")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .ends_with(":7")
+        );
+        let own = Options {
+            layer: LayerOverride {
+                version: Some(9),
+                arn: None,
+            },
+            ..Default::default()
+        };
+        assert!(
+            agent_layer(Family::Python, &own, &settings, "us-east-1", "P")
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .ends_with(":9")
+        );
+        let err = agent_layer(Family::Java, &none, &settings, "eu-south-1", "P").unwrap_err();
+        assert!(
+            err[0].message.contains("eu-south-1") && err[0].message.contains("JavaLayerArn"),
+            "{err:?}"
+        );
+        settings.java_layer.arn = Some(json!("arn:aws:lambda:eu-south-1:1:layer:mirror:1"));
+        assert_eq!(
+            agent_layer(Family::Java, &none, &settings, "eu-south-1", "P").unwrap(),
+            json!("arn:aws:lambda:eu-south-1:1:layer:mirror:1")
+        );
+    }
+}

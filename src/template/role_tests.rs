@@ -1,0 +1,81 @@
+use super::*;
+use serde_json::value::RawValue;
+
+fn template(json: Value) -> Box<RawValue> {
+    serde_json::from_str(&json.to_string()).unwrap()
+}
+
+#[test]
+fn sam_policies_gain_the_agent_policy_once() {
+    let check = |policies: Option<Value>| {
+        let mut props = json!({"Runtime": "python3.12"});
+        if let Some(p) = policies {
+            props["Policies"] = p;
+        }
+        let resource = json!({"Type": "AWS::Serverless::Function", "Properties": props});
+        let raw = template(json!({"Resources": {"F": resource.clone()}}));
+        let t = Template::load(&raw).unwrap();
+        plan(
+            &FunctionView::new("F", "AWS::Serverless::Function", &resource, None),
+            &t,
+        )
+        .map(|p| p.policies)
+    };
+    assert_eq!(check(None).unwrap(), Some(json!([POLICY_NAME])));
+    assert_eq!(
+        check(Some(json!("AWSLambdaExecute"))).unwrap(),
+        Some(json!(["AWSLambdaExecute", POLICY_NAME]))
+    );
+    let doc = json!({"Statement": []});
+    assert_eq!(check(Some(doc.clone())).unwrap(), Some(json!([doc, POLICY_NAME])));
+    let template_policy = json!([{"SQSPollerPolicy": {"QueueName": "q"}}]);
+    assert_eq!(
+        check(Some(template_policy)).unwrap().unwrap()[1],
+        json!(POLICY_NAME)
+    );
+    assert_eq!(check(Some(json!([POLICY_NAME]))).unwrap(), None);
+    assert_eq!(
+        check(Some(json!([
+            "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess"
+        ])))
+        .unwrap(),
+        None
+    );
+    assert!(check(Some(json!({"Ref": "P"}))).is_err());
+}
+
+#[test]
+fn a_lambda_function_needs_a_role() {
+    let resource = json!({"Type": "AWS::Lambda::Function", "Properties": {}});
+    let raw = template(json!({"Resources": {"F": resource.clone()}}));
+    let t = Template::load(&raw).unwrap();
+    let err = plan(
+        &FunctionView::new("F", "AWS::Lambda::Function", &resource, None),
+        &t,
+    )
+    .unwrap_err();
+    assert_eq!(err[0].path, "Resources.F.Properties.Role");
+}
+
+#[test]
+fn depends_on_merges() {
+    assert_eq!(depends_on(None, "X", "P").unwrap(), Some(json!("X")));
+    assert_eq!(depends_on(Some(&json!("X")), "X", "P").unwrap(), None);
+    assert_eq!(
+        depends_on(Some(&json!("A")), "X", "P").unwrap(),
+        Some(json!(["A", "X"]))
+    );
+    assert_eq!(depends_on(Some(&json!(["A", "X"])), "X", "P").unwrap(), None);
+    assert!(depends_on(Some(&json!({"Ref": "A"})), "X", "P").is_err());
+}
+
+#[test]
+fn custom_resource_ids_are_stable_and_alphanumeric() {
+    let a = custom_resource_id(&json!({"Ref": "Role-Arn"}));
+    assert_eq!(a, custom_resource_id(&json!({"Ref": "Role-Arn"})));
+    assert!(a.starts_with("RoleArnProfilingPolicy") && a.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert_ne!(
+        custom_resource_id(&json!("arn:aws:iam::1:role/a")),
+        custom_resource_id(&json!("arn:aws:iam::1:role/b"))
+    );
+}
