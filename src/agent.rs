@@ -140,12 +140,10 @@ pub fn classify_runtime(runtime: &str) -> Result<Family, String> {
                 .into(),
         );
     }
-    if let Some(major) = runtime.strip_prefix("java") {
-        if let Ok(n) = major.parse::<u32>() {
-            if n >= 11 {
-                return Ok(Family::Java);
-            }
-        }
+    if let Some(major) = runtime.strip_prefix("java")
+        && major.parse::<u32>().is_ok_and(|n| n >= 11)
+    {
+        return Ok(Family::Java);
     }
     Err(format!(
         "{runtime} is not supported by CodeGuru Profiler, which has agents for python3.8+ and java8.al2, java11+"

@@ -2,4 +2,5 @@
 //! deploy time, as a CloudFormation macro and as a custom resource.
 
 pub mod agent;
+pub mod cli;
 pub mod template;

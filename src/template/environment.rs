@@ -11,6 +11,9 @@ use crate::agent::{self, Family, MAX_ENVIRONMENT_BYTES, env};
 
 type Vars = Map<String, Value>;
 
+/// Called on each variables map (`None` when absent) with its path; returns the new map.
+type VarsFn<'f> = dyn FnMut(Option<&Vars>, &str) -> Checked<Option<Vars>> + 'f;
+
 /// What the function's `Environment` and `Handler` become; `None` is unchanged.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EnvEdit {
@@ -20,10 +23,7 @@ pub struct EnvEdit {
 
 /// Calls `edit` on every variables map an `Environment` can hold (through `Fn::If`
 /// on `Environment` or on `Variables`; `None` when absent), and rebuilds it.
-fn edit_variables(
-    f: &FunctionView,
-    edit: &mut dyn FnMut(Option<&Vars>, &str) -> Checked<Option<Vars>>,
-) -> Checked<Option<Value>> {
+fn edit_variables(f: &FunctionView, edit: &mut VarsFn) -> Checked<Option<Value>> {
     map_branches(f.own("Environment"), &f.path("Environment"), &mut |leaf, at| {
         let env = match leaf {
             None => None,
@@ -161,10 +161,8 @@ pub fn merge(f: &FunctionView, family: Family, group: &GroupRef, heap_summary: b
                     Some(set) if Some(set) != original.as_ref() => {
                         return fail(
                             &format!("{at}.{}", env::REDIRECTED_HANDLER),
-                            format!(
-                                "is already set, to a handler other than the function's Handler; remove it, \
-                                 and the macro will point it at the Handler when it redirects to the agent"
-                            ),
+                            "is already set, to a handler other than the function's Handler; remove it, \
+                             and the macro will point it at the Handler when it redirects to the agent",
                         );
                     }
                     _ => add(&mut out, env::REDIRECTED_HANDLER, original),

@@ -278,10 +278,10 @@ impl<'p, 'a> Planner<'p, 'a> {
 
     fn commit_role(&mut self, f: &FunctionView, plan: &RolePlan, external_id: Option<String>) {
         for role_id in &plan.template_roles {
-            if let Some(Ok(Some(arns))) = self.role_edits.get(role_id) {
-                if !self.edits.roles.iter().any(|(r, _)| r == role_id) {
-                    self.edits.roles.push((role_id.clone(), arns.clone()));
-                }
+            if let Some(Ok(Some(arns))) = self.role_edits.get(role_id)
+                && !self.edits.roles.iter().any(|(r, _)| r == role_id)
+            {
+                self.edits.roles.push((role_id.clone(), arns.clone()));
             }
         }
         let (Some(role), Some(id)) = (&plan.external, external_id) else {

@@ -77,13 +77,12 @@ fn malformed_if(path: &str) -> Vec<Problem> {
     )]
 }
 
+/// Called on each value an `Fn::If` tree can take, with its path; returns the new value.
+pub type BranchFn<'f> = dyn FnMut(Option<&Value>, &str) -> Checked<Option<Value>> + 'f;
+
 /// Applies `leaf` to every value an `Fn::If` tree can take (`None` for an absent value
 /// or `AWS::NoValue`). Returns the rewritten tree, or `None` when no branch changed.
-pub fn map_branches(
-    v: Option<&Value>,
-    path: &str,
-    leaf: &mut dyn FnMut(Option<&Value>, &str) -> Checked<Option<Value>>,
-) -> Checked<Option<Value>> {
+pub fn map_branches(v: Option<&Value>, path: &str, leaf: &mut BranchFn) -> Checked<Option<Value>> {
     let Some(value) = v.filter(|v| !is_no_value(v)) else {
         return leaf(None, path);
     };

@@ -38,6 +38,8 @@ pub struct Options {
 }
 
 /// What one `Profiling` value says.
+// A few per template: boxing the options would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Setting {
     Off,

@@ -1,0 +1,156 @@
+//! The `lambda-profiling` command line (SPEC §5): the macro, run on a workstation.
+
+pub mod cfn_yaml;
+pub mod transform;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::template::{self, Context, FunctionReport};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lambda-profiling",
+    version,
+    about = "Turns on CodeGuru Profiler for Lambda functions in CloudFormation templates"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the LambdaProfiling macro on a template, offline, and prints the result.
+    Expand(ExpandArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExpandArgs {
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    #[arg(long, default_value = "123456789012")]
+    pub account_id: String,
+    /// A template parameter's value, as the stack would get it (repeatable).
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
+    /// The transform's parameters as JSON, instead of those in the template's Transform section.
+    #[arg(long, value_name = "JSON")]
+    pub transform_parameters: Option<String>,
+    /// The ServiceToken of added custom resources [default: a placeholder function ARN in the account].
+    #[arg(long, value_name = "ARN")]
+    pub service_token: Option<String>,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+    /// The template (JSON or YAML), or - for standard input.
+    pub template: PathBuf,
+}
+
+/// The processed template and one summary line per function.
+#[derive(Debug)]
+pub struct Expanded {
+    pub template: Value,
+    pub report: Vec<FunctionReport>,
+    /// Said on stderr before the summary.
+    pub notes: Vec<String>,
+}
+
+/// Expands a template's text: what `lambda-profiling expand` does, without the I/O.
+/// The error is the message to print (the macro's `errorMessage` for template problems).
+pub fn expand_text(text: &str, args: &ExpandArgs) -> Result<Expanded, String> {
+    let mut doc = cfn_yaml::parse_template(text).map_err(|e| e.to_string())?;
+    let Value::Object(top) = &mut doc else {
+        return Err("the template must be a mapping of sections (Resources, Parameters, …)".into());
+    };
+    let transforms = transform::split(top.get("Transform"))?;
+    let params = match &args.transform_parameters {
+        Some(json) => Some(serde_json::from_str(json).map_err(|e| format!("--transform-parameters: {e}"))?),
+        None => transforms.params.clone(),
+    };
+    let values = transform::parameter_values(top.get("Parameters"), &args.parameters)?;
+    let mut notes = Vec::new();
+    if !transforms.declared {
+        notes.push(format!(
+            "note: the template does not declare Transform: {}; expanding it anyway",
+            transform::MACRO_NAME
+        ));
+    }
+    // The fragment is the template without its Transform section, as CloudFormation sends it.
+    let position = top.keys().position(|k| k == "Transform");
+    top.shift_remove("Transform");
+    let fragment = serde_json::to_string(&doc).map_err(|e| e.to_string())?;
+    let raw: Box<RawValue> = serde_json::from_str(&fragment).map_err(|e| e.to_string())?;
+    let token = args.service_token.clone().unwrap_or_else(|| {
+        format!(
+            "arn:aws:lambda:{}:{}:function:lambda-profiling",
+            args.region, args.account_id
+        )
+    });
+    let ctx = Context {
+        region: &args.region,
+        account_id: &args.account_id,
+        service_token: &token,
+        values: &values,
+    };
+    let expansion = template::expand(&raw, params.as_ref(), &ctx).map_err(|p| p.to_string())?;
+    let out = serde_json::to_string(&expansion.template).map_err(|e| e.to_string())?;
+    let mut out: Map<String, Value> = serde_json::from_str(&out).map_err(|e| e.to_string())?;
+    if let (Some(rest), Some(at)) = (transforms.rest, position) {
+        out.shift_insert(at.min(out.len()), "Transform".into(), rest);
+    }
+    Ok(Expanded {
+        template: Value::Object(out),
+        report: expansion.report,
+        notes,
+    })
+}
+
+pub fn render(template: &Value, format: Format) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(template)? + "\n",
+        Format::Yaml => yaml_serde::to_string(template)?,
+    })
+}
+
+/// Runs the command line; the process's exit code.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let Command::Expand(args) = cli.command;
+    let text = if args.template.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading the template from standard input")?;
+        s
+    } else {
+        std::fs::read_to_string(&args.template)
+            .with_context(|| format!("reading {}", args.template.display()))?
+    };
+    match expand_text(&text, &args) {
+        Ok(expanded) => {
+            print!("{}", render(&expanded.template, args.format)?);
+            for note in &expanded.notes {
+                eprintln!("{note}");
+            }
+            for line in &expanded.report {
+                eprintln!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

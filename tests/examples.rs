@@ -1,0 +1,95 @@
+//! Golden files: every example's expansion and summary are committed and compared.
+//! Run with `UPDATE_GOLDEN=1` to rewrite them after an intended change.
+
+mod toolbox;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use lambda_profiling::cli::{ExpandArgs, Format, expand_text, render};
+
+fn args(template: &Path) -> ExpandArgs {
+    ExpandArgs {
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        parameters: Vec::new(),
+        transform_parameters: None,
+        service_token: None,
+        format: Format::Json,
+        template: template.to_path_buf(),
+    }
+}
+
+fn examples() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(toolbox::repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("template.yaml").is_file())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 6, "the examples are missing: {dirs:?}");
+    dirs
+}
+
+fn check_golden(path: &Path, actual: &str, stale: &mut Vec<String>) {
+    if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(expected) if expected == actual => {}
+        Ok(_) => stale.push(format!("{} differs from the expansion", path.display())),
+        Err(_) => stale.push(format!("{} is missing", path.display())),
+    }
+}
+
+#[test]
+fn every_example_matches_its_golden_files() {
+    let mut stale = Vec::new();
+    for dir in examples() {
+        let template = dir.join("template.yaml");
+        let text = std::fs::read_to_string(&template).unwrap();
+        let expanded =
+            expand_text(&text, &args(&template)).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        check_golden(
+            &dir.join("expanded.json"),
+            &render(&expanded.template, Format::Json).unwrap(),
+            &mut stale,
+        );
+        let summary: String = expanded.report.iter().map(|r| format!("{r}\n")).collect();
+        check_golden(&dir.join("summary.txt"), &summary, &mut stale);
+    }
+    assert!(
+        stale.is_empty(),
+        "golden files are stale (UPDATE_GOLDEN=1 rewrites them):\n{}",
+        stale.join("\n")
+    );
+}
+
+#[test]
+fn expanded_examples_pass_cfn_lint() {
+    let Some(cfn_lint) = toolbox::tool("cfn-lint") else {
+        return;
+    };
+    let files: Vec<PathBuf> = examples().iter().map(|d| d.join("expanded.json")).collect();
+    let out = Command::new(cfn_lint)
+        .args(["--format", "parseable"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    // cfn-lint's exit code is a bit mask: 2 means errors (warnings are 4, informational 8).
+    let errors: Vec<&str> = report
+        .lines()
+        .filter(|l| l.split(':').nth(5).is_some_and(|r| r.starts_with('E')))
+        .collect();
+    assert!(
+        errors.is_empty() && out.status.code().unwrap_or(2) & 2 == 0,
+        "cfn-lint errors:\n{report}"
+    );
+    assert!(
+        out.status.code().is_some(),
+        "cfn-lint did not run: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

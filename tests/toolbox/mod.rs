@@ -1,0 +1,53 @@
+//! Finding the outside tools and data the integration tests use.
+//!
+//! Tools (cfn-lint, moto) come from `$LAMBDA_PROFILING_TOOLS` (a bin directory),
+//! else `<repo>/.venv/bin` (made by `scripts/dev-tools`). The real-world corpus comes
+//! from `$LAMBDA_PROFILING_CORPUS`, else `../shared/corpus`. When either is missing a
+//! test says plainly that it skipped, unless `LAMBDA_PROFILING_REQUIRE_TOOLS=1` (CI),
+//! which turns the absence into a failure.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn required() -> bool {
+    std::env::var("LAMBDA_PROFILING_REQUIRE_TOOLS").is_ok_and(|v| v == "1")
+}
+
+fn missing(what: &str, how: &str) -> Option<PathBuf> {
+    assert!(
+        !required(),
+        "{what} is missing and LAMBDA_PROFILING_REQUIRE_TOOLS=1: {how}"
+    );
+    eprintln!("SKIPPED: {what} is missing ({how})");
+    None
+}
+
+/// A tool's path, or `None` (after saying SKIPPED) when it is not installed.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let dir =
+        std::env::var_os("LAMBDA_PROFILING_TOOLS").map_or_else(|| repo().join(".venv/bin"), PathBuf::from);
+    let path = dir.join(name);
+    if path.is_file() {
+        Some(path)
+    } else {
+        missing(name, "run scripts/dev-tools, or set LAMBDA_PROFILING_TOOLS")
+    }
+}
+
+/// The shared corpus directory, or `None` (after saying SKIPPED) when absent.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("LAMBDA_PROFILING_CORPUS")
+        .map_or_else(|| repo().join("../shared/corpus"), PathBuf::from);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        missing(
+            &format!("the corpus at {}", dir.display()),
+            "set LAMBDA_PROFILING_CORPUS to its directory",
+        )
+    }
+}
