@@ -8,18 +8,6 @@ use std::process::Command;
 
 use lambda_profiling::cli::{ExpandArgs, Format, expand_text, render};
 
-fn args(template: &Path) -> ExpandArgs {
-    ExpandArgs {
-        region: "us-east-1".into(),
-        account_id: "123456789012".into(),
-        parameters: Vec::new(),
-        transform_parameters: None,
-        service_token: None,
-        format: Format::Json,
-        template: template.to_path_buf(),
-    }
-}
-
 fn examples() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(toolbox::repo().join("examples"))
         .unwrap()
@@ -50,7 +38,7 @@ fn every_example_matches_its_golden_files() {
         let template = dir.join("template.yaml");
         let text = std::fs::read_to_string(&template).unwrap();
         let expanded =
-            expand_text(&text, &args(&template)).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+            expand_text(&text, &ExpandArgs::new(&template)).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         check_golden(
             &dir.join("expanded.json"),
             &render(&expanded.template, Format::Json).unwrap(),

@@ -37,7 +37,7 @@ pub enum Format {
     Yaml,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ExpandArgs {
     #[arg(long, default_value = "us-east-1")]
     pub region: String,
@@ -70,7 +70,11 @@ pub struct Expanded {
 /// Expands a template's text: what `lambda-profiling expand` does, without the I/O.
 /// The error is the message to print (the macro's `errorMessage` for template problems).
 pub fn expand_text(text: &str, args: &ExpandArgs) -> Result<Expanded, String> {
-    let mut doc = cfn_yaml::parse_template(text).map_err(|e| e.to_string())?;
+    expand_document(cfn_yaml::parse_template(text).map_err(|e| e.to_string())?, args)
+}
+
+/// [`expand_text`] on a template already read into JSON.
+pub fn expand_document(mut doc: Value, args: &ExpandArgs) -> Result<Expanded, String> {
     let Value::Object(top) = &mut doc else {
         return Err("the template must be a mapping of sections (Resources, Parameters, …)".into());
     };
@@ -122,6 +126,21 @@ pub fn render(template: &Value, format: Format) -> anyhow::Result<String> {
         Format::Json => serde_json::to_string_pretty(template)? + "\n",
         Format::Yaml => yaml_serde::to_string(template)?,
     })
+}
+
+impl ExpandArgs {
+    /// The defaults of `lambda-profiling expand TEMPLATE`.
+    pub fn new(template: impl Into<PathBuf>) -> Self {
+        ExpandArgs {
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            parameters: Vec::new(),
+            transform_parameters: None,
+            service_token: None,
+            format: Format::Json,
+            template: template.into(),
+        }
+    }
 }
 
 /// Runs the command line; the process's exit code.

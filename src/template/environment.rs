@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::group::GroupRef;
 use super::intrinsics::{describe, is_intrinsic, map_branches, mentions};
 use super::problems::{Checked, Problem, fail};
+use super::sam::{self, Kind};
 use super::view::FunctionView;
 use crate::agent::{self, Family, MAX_ENVIRONMENT_BYTES, env};
 
@@ -66,9 +67,41 @@ fn edit_variables(f: &FunctionView, edit: &mut VarsFn) -> Checked<Option<Value>>
     })
 }
 
-/// `Globals.Function.Environment.Variables`, which SAM merges under the function's.
+/// `Globals.Function.Environment.Variables` where SAM merges them under the
+/// function's (both sides maps; see [`sam::merge`]).
 fn global_vars<'t>(f: &FunctionView<'t>) -> Option<&'t Vars> {
-    f.global("Environment")?.get("Variables")?.as_object()
+    let own = f.own("Environment");
+    let own_vars = own.and_then(|e| e.get("Variables"));
+    if own.is_some_and(|e| sam::kind(e) != Kind::Map) || own_vars.is_some_and(|v| sam::kind(v) != Kind::Map) {
+        return None;
+    }
+    let vars = f.global("Environment").filter(|e| sam::kind(e) == Kind::Map)?.get("Variables")?;
+    if sam::kind(vars) == Kind::Map { vars.as_object() } else { None }
+}
+
+/// A global `Environment` (or its `Variables`) that is an intrinsic would be replaced,
+/// not merged, once the function has its own variables map.
+fn check_global_environment(f: &FunctionView) -> Checked<()> {
+    let Some(global) = f.global("Environment") else { return Ok(()) };
+    let own = f.own("Environment");
+    let own_vars = own.and_then(|e| e.get("Variables"));
+    let (opaque, path) = if sam::kind(global) != Kind::Map {
+        (own.is_none(), "Globals.Function.Environment")
+    } else {
+        let global_vars = global.get("Variables").is_some_and(|v| sam::kind(v) != Kind::Map);
+        (global_vars && own.is_none_or(|e| sam::kind(e) == Kind::Map) && own_vars.is_none(), "Globals.Function.Environment.Variables")
+    };
+    if opaque {
+        return fail(
+            path,
+            format!(
+                "is {}; SAM would replace it with the function's own variables instead of merging them, so \
+                 the agent's variables cannot be added. Write it as a map (its values may be intrinsics)",
+                describe(if path.ends_with("Variables") { &global["Variables"] } else { global })
+            ),
+        );
+    }
+    Ok(())
 }
 
 fn lookup<'v>(key: &str, own: Option<&'v Vars>, global: Option<&'v Vars>) -> Option<&'v Value> {
@@ -103,7 +136,7 @@ enum PythonStart {
 }
 
 fn python_start(f: &FunctionView) -> Checked<PythonStart> {
-    if f.effective("Handler").0.and_then(Value::as_str) == Some(agent::REDIRECT_HANDLER) {
+    if f.effective("Handler").0.as_deref().and_then(Value::as_str) == Some(agent::REDIRECT_HANDLER) {
         return Ok(PythonStart::Redirected);
     }
     let global = global_vars(f);
@@ -122,6 +155,7 @@ fn python_start(f: &FunctionView) -> Checked<PythonStart> {
 /// The agent's variables for `group`, merged into every branch of the function's
 /// `Environment`; values the user set are kept.
 pub fn merge(f: &FunctionView, family: Family, group: &GroupRef, heap_summary: bool) -> Checked<EnvEdit> {
+    check_global_environment(f)?;
     let start = match family {
         Family::Python => Some(python_start(f)?),
         Family::Java => None,
@@ -136,7 +170,7 @@ pub fn merge(f: &FunctionView, family: Family, group: &GroupRef, heap_summary: b
                 "the function has no Handler for the agent's handler redirect to call; set Handler",
             );
         };
-        original_handler = Some(h.clone());
+        original_handler = Some(h.into_owned());
         handler = Some(json!(agent::REDIRECT_HANDLER));
     }
     let global = global_vars(f);

@@ -186,3 +186,19 @@ fn named_group_is_found_in_any_branch() {
     let f = FunctionView::new("F", "AWS::Lambda::Function", &resource, None);
     assert_eq!(named_group(&f).unwrap(), Some((Some(json!("g")), None)));
 }
+
+#[test]
+fn sam_global_environment_merges_or_is_refused() {
+    // The function's Fn::If replaces the global map in SAM: the global wrapper does not count.
+    let globals = json!({"Environment": {"Variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/vendor"}}});
+    let own_if = json!({"Environment": {"Fn::If": ["C", {"Variables": {}}, {"Variables": {}}]}});
+    let edit = run_sam(own_if, globals).unwrap();
+    assert_eq!(edit.handler, None);
+    let env = edit.environment.unwrap();
+    assert_eq!(env["Fn::If"][1]["Variables"]["AWS_LAMBDA_EXEC_WRAPPER"], env::EXEC_WRAPPER_VALUE);
+    // A global intrinsic would be dropped by the function's own map: refused.
+    let err = run_sam(json!({}), json!({"Environment": {"Variables": {"Ref": "Vars"}}})).unwrap_err();
+    assert_eq!(err[0].path, "Globals.Function.Environment.Variables");
+    let err = run_sam(json!({}), json!({"Environment": {"Fn::If": ["C", {}, {}]}})).unwrap_err();
+    assert_eq!(err[0].path, "Globals.Function.Environment");
+}

@@ -6,6 +6,7 @@ use super::intrinsics::{
     ParameterValues, describe, is_intrinsic, map_branches, mentions, parameter_list, ref_name,
 };
 use super::problems::{Checked, Problem, fail};
+use super::sam::{self, Kind};
 use super::settings::{LayerOverride, Options, TransformSettings};
 use super::view::FunctionView;
 use crate::agent::{self, Family, MAX_LAYERS};
@@ -65,22 +66,46 @@ fn is_agent(item: &Value, layer: &Value, family: Family) -> bool {
 }
 
 /// The function's new `Layers`, or `None` when the agent layer is already there.
-pub fn merge(
-    f: &FunctionView,
-    layer: &Value,
-    family: Family,
-    values: &ParameterValues,
-) -> Checked<Option<Value>> {
-    let (global, global_path) = (f.global("Layers"), "Globals.Function.Layers");
-    let global_items = match global {
-        None => Vec::new(),
-        Some(g) => literal_list(g, global_path, values)?,
+/// For SAM, `Globals.Function.Layers` is merged as SAM merges it ([`sam::merge`]).
+pub fn merge(f: &FunctionView, layer: &Value, family: Family, values: &ParameterValues) -> Checked<Option<Value>> {
+    let global_path = "Globals.Function.Layers";
+    let (own, global) = (f.own("Layers"), f.global("Layers"));
+    let global_items = match (global, own) {
+        (None, _) => Vec::new(),
+        // SAM concatenates two lists, global items first.
+        (Some(g), Some(o)) if sam::kind(g) == Kind::List && sam::kind(o) == Kind::List => literal_list(g, global_path, values)?,
+        // The function's own value replaces a global one of another kind…
+        (Some(g), Some(o)) => {
+            if sam::kind(g) == Kind::List && ref_name(o).is_some() {
+                // …but our rewrite turns a Ref into a list, which SAM would then concatenate.
+                return fail(
+                    &f.path("Layers"),
+                    "Layers is a Ref to a parameter while Globals.Function.Layers is a list; the agent layer \
+                     cannot be added without SAM merging the two. Write Layers as a list",
+                );
+            }
+            Vec::new()
+        }
+        // No own value: SAM takes the global one as it is.
+        (Some(g), None) => {
+            let items = literal_list(g, global_path, values)?;
+            if items.iter().any(|i| is_agent(i, layer, family)) {
+                return Ok(None);
+            }
+            // A global list is concatenated with ours; a global Ref would be replaced
+            // by our list, so ours carries its evaluated items too.
+            if sam::kind(g) == Kind::List {
+                return within_limit(vec![layer.clone()], items.len(), &f.path("Layers")).map(Some);
+            }
+            let mut items = items;
+            items.push(layer.clone());
+            return within_limit(items, 0, &f.path("Layers")).map(Some);
+        }
     };
     if global_items.iter().any(|i| is_agent(i, layer, family)) {
         return Ok(None);
     }
-    let path = f.path("Layers");
-    map_branches(f.own("Layers"), &path, &mut |leaf, at| {
+    map_branches(own, &f.path("Layers"), &mut |leaf, at| {
         let Some(value) = leaf else {
             return Ok(Some(within_limit(vec![layer.clone()], global_items.len(), at)?));
         };
@@ -217,6 +242,23 @@ mod tests {
         let err = merged(json!({"Layers": {"Fn::Split": [",", "x"]}}), None).unwrap_err();
         assert!(err[0].message.contains("Fn::Split"));
         assert_eq!(merged(json!({}), Some(json!({"Layers": [PY]}))).unwrap(), None);
+    }
+
+    #[test]
+    fn sam_globals_merge_as_sam_merges() {
+        // Two lists concatenate: the globals count, and the agent goes in the function's list.
+        assert_eq!(merged(json!({"Layers": ["a"]}), Some(json!({"Layers": ["g"]}))).unwrap(), Some(json!(["a", PY])));
+        assert_eq!(merged(json!({}), Some(json!({"Layers": ["g"]}))).unwrap(), Some(json!([PY])));
+        // A global Ref would be replaced by the function's list, so its items are carried over.
+        assert_eq!(
+            merged(json!({}), Some(json!({"Layers": {"Ref": "L"}}))).unwrap(),
+            Some(json!(["arn:aws:lambda:us-east-1:1:layer:a:1", "arn:aws:lambda:us-east-1:1:layer:b:2", PY]))
+        );
+        // The function's Fn::If replaces the global list in SAM: the globals do not count.
+        let six = json!({"Layers": {"Fn::If": ["C", ["a", "b", "c", "d"], ["a"]]}});
+        assert!(merged(six, Some(json!({"Layers": ["g1", "g2", "g3"]}))).is_ok());
+        let err = merged(json!({"Layers": {"Ref": "L"}}), Some(json!({"Layers": ["g"]}))).unwrap_err();
+        assert!(err[0].message.contains("Globals.Function.Layers is a list"), "{err:?}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod protocol;
 mod report;
 mod role;
 mod runtime;
+mod sam;
 mod settings;
 mod view;
 

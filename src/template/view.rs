@@ -1,9 +1,12 @@
 //! One function as the macro reads it: its own properties, and for SAM functions
 //! the `Globals.Function` values SAM would merge into them.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use serde_json::{Map, Value};
+
+use super::sam;
 
 pub const LAMBDA_FUNCTION: &str = "AWS::Lambda::Function";
 pub const SAM_FUNCTION: &str = "AWS::Serverless::Function";
@@ -53,11 +56,13 @@ impl<'t> FunctionView<'t> {
         self.globals?.get(key)
     }
 
-    /// A scalar property as SAM sees it: the function's own value, else the global one.
-    pub fn effective(&self, key: &str) -> (Option<&'t Value>, String) {
+    /// A property as SAM will deploy it: the function's own value merged with the
+    /// global one ([`sam::merge`]), and the path to blame for it.
+    pub fn effective(&self, key: &str) -> (Option<Cow<'t, Value>>, String) {
         match (self.own(key), self.global(key)) {
-            (Some(v), _) => (Some(v), self.path(key)),
-            (None, Some(v)) => (Some(v), format!("Globals.Function.{key}")),
+            (Some(own), Some(global)) => (Some(Cow::Owned(sam::merge(global, own))), self.path(key)),
+            (Some(own), None) => (Some(Cow::Borrowed(own)), self.path(key)),
+            (None, Some(global)) => (Some(Cow::Borrowed(global)), format!("Globals.Function.{key}")),
             (None, None) => (None, self.path(key)),
         }
     }
