@@ -44,19 +44,26 @@ pub fn split(transform: Option<&Value>) -> Result<Transforms, String> {
                  Profiling property"
         ));
     }
-    let params = ours.and_then(|i| entries[i].get("Parameters").cloned());
+    let Some(ours) = ours else {
+        return Ok(Transforms {
+            declared: false,
+            params: None,
+            rest: transform.cloned(),
+        });
+    };
+    let params = entries[ours].get("Parameters").cloned();
     let rest: Vec<Value> = entries
         .into_iter()
         .filter(|e| name_of(e) != Some(MACRO_NAME))
         .collect();
-    let rest = match (rest.len(), transform) {
-        (0, _) => None,
+    let rest = match rest.len() {
+        0 => None,
         // A single remaining transform is written as a single name, as CloudFormation hands it on.
-        (1, _) => rest.into_iter().next(),
+        1 => rest.into_iter().next(),
         _ => Some(Value::Array(rest)),
     };
     Ok(Transforms {
-        declared: ours.is_some(),
+        declared: true,
         params,
         rest,
     })
@@ -131,6 +138,12 @@ mod tests {
             Some(json!(["A", "B"]))
         );
         assert!(!split(None).unwrap().declared);
+        let untouched = json!(["AWS::Serverless-2016-10-31"]);
+        assert_eq!(
+            split(Some(&untouched)).unwrap().rest,
+            Some(untouched),
+            "kept as written when ours is absent"
+        );
         let err = split(Some(&json!(["AWS::Serverless-2016-10-31", "LambdaProfiling"]))).unwrap_err();
         assert!(err.contains("before AWS::Serverless-2016-10-31"));
     }

@@ -2,7 +2,7 @@
 //! edit that follows. Planning only reads; the edits are applied once all is known,
 //! so that a template with problems is left untouched.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -13,7 +13,7 @@ use super::group::{self, GroupRef};
 use super::ids::Ids;
 use super::intrinsics::describe;
 use super::layers;
-use super::problems::{Checked, Problem, collect};
+use super::problems::{Checked, Problem, collect, fail};
 use super::report::{FunctionReport, Outcome};
 use super::role::{self, RolePlan};
 use super::runtime;
@@ -34,6 +34,16 @@ pub struct FunctionEdit {
     pub id: String,
     pub properties: Vec<(&'static str, Value)>,
     pub depends_on: Option<Value>,
+    /// Record `Metadata.LambdaProfiling.Profiling: false`.
+    pub opt_out: bool,
+}
+
+/// The `Metadata` key under which an opt-out is kept.
+pub const MARKER: &str = "LambdaProfiling";
+
+/// `Metadata.LambdaProfiling.Profiling` of a function, if set.
+fn opt_out_marker<'t>(f: &FunctionView<'t>) -> Option<&'t Value> {
+    f.attribute("Metadata")?.get(MARKER)?.get("Profiling")
 }
 
 /// A role-mode custom resource the macro adds, and the conditions of the functions using it.
@@ -49,6 +59,8 @@ pub struct Planner<'p, 'a> {
     ctx: &'p Context<'p>,
     globals: Option<&'p Map<String, Value>>,
     global_setting: Option<Setting>,
+    /// The template's declared parameter names.
+    parameters: HashSet<String>,
     ids: Ids,
     role_edits: HashMap<String, Checked<Option<Value>>>,
     externals: Vec<External>,
@@ -59,7 +71,10 @@ pub struct Planner<'p, 'a> {
 
 /// What one function asks for.
 enum Request {
+    /// Not asked for.
     Off,
+    /// `Profiling: false` (or `Enabled: false`), on the function or in SAM's Globals.
+    OptedOut,
     /// By a template-wide default (transform parameter or SAM Globals): skipped if impossible.
     Default(Options),
     /// By its own `Profiling`: an error if impossible.
@@ -72,6 +87,7 @@ impl<'p, 'a> Planner<'p, 'a> {
         settings: &'p TransformSettings,
         ctx: &'p Context<'p>,
         globals: Option<&'p Map<String, Value>>,
+        parameters: HashSet<String>,
     ) -> Self {
         let mut problems = Vec::new();
         let global_setting = globals.and_then(|g| g.get("Profiling")).and_then(|v| {
@@ -85,6 +101,7 @@ impl<'p, 'a> Planner<'p, 'a> {
             ctx,
             globals,
             global_setting,
+            parameters,
             ids: Ids::new(template.resources.iter().map(|r| r.id.clone())),
             role_edits: HashMap::new(),
             externals: Vec::new(),
@@ -106,10 +123,13 @@ impl<'p, 'a> Planner<'p, 'a> {
 
     fn request(&mut self, f: &FunctionView) -> Option<Request> {
         let global = if f.sam { self.global_setting.clone() } else { None };
-        let own = match f
-            .own("Profiling")
-            .map(|v| parse_setting(v, &f.path("Profiling"), self.ctx.values))
-        {
+        // An opt-out recorded by an earlier run (see `apply`) reads like the property.
+        let own = match (f.own("Profiling"), opt_out_marker(f)) {
+            (Some(v), _) => Some((v, f.path("Profiling"))),
+            (None, Some(v)) => Some((v, format!("Resources.{}.Metadata.{MARKER}.Profiling", f.id))),
+            (None, None) => None,
+        };
+        let own = match own.map(|(v, path)| parse_setting(v, &path, self.ctx.values)) {
             Some(Err(p)) => {
                 self.problems.extend(p);
                 return None;
@@ -118,11 +138,10 @@ impl<'p, 'a> Planner<'p, 'a> {
             None => None,
         };
         Some(match (own, global) {
-            (Some(Setting::Off), _) => Request::Off,
+            (Some(Setting::Off), _) | (None, Some(Setting::Off)) => Request::OptedOut,
             (Some(Setting::On(o)), Some(Setting::On(g))) => Request::Explicit(o.over(&g)),
             (Some(Setting::On(o)), _) => Request::Explicit(o),
             (None, Some(Setting::On(g))) => Request::Default(g),
-            (None, Some(Setting::Off)) => Request::Off,
             (None, None) if self.settings.default_on => Request::Default(Options::default()),
             (None, None) => Request::Off,
         })
@@ -135,12 +154,15 @@ impl<'p, 'a> Planner<'p, 'a> {
         };
         let (explicit, opts) = match self.request(&f) {
             None => return,
-            Some(Request::Off) => {
+            Some(request @ (Request::Off | Request::OptedOut)) => {
                 self.report.push(FunctionReport {
                     id: f.id.into(),
                     outcome: Outcome::NotProfiled,
                 });
-                if f.own("Profiling").is_some() {
+                // The opt-out outlives the removed property, so that the template-wide
+                // default on a later run (of the macro on its own output) honours it.
+                edit.opt_out = matches!(request, Request::OptedOut) && opt_out_marker(&f).is_none();
+                if f.own("Profiling").is_some() || edit.opt_out {
                     self.edits.functions.push(edit);
                 }
                 return;
@@ -184,9 +206,15 @@ impl<'p, 'a> Planner<'p, 'a> {
         opts: &Options,
         edit: &mut FunctionEdit,
     ) -> Checked<Outcome> {
+        if f.resource.get("Properties").is_some_and(|p| !p.is_object()) {
+            return fail(
+                &format!("Resources.{}.Properties", f.id),
+                "Properties must be an object",
+            );
+        }
         let mut problems = Vec::new();
         let facts = collect(runtime::resolve(f, self.ctx.values), &mut problems);
-        let role_plan = collect(role::plan(f, self.template), &mut problems);
+        let role_plan = collect(role::plan(f, self.template, &self.parameters), &mut problems);
         let (Some(facts), Some(role_plan)) = (facts, role_plan) else {
             return Err(problems);
         };

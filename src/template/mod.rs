@@ -74,7 +74,12 @@ pub fn expand<'a>(
         .and_then(|g| g.get("Function"))
         .and_then(Value::as_object)
         .cloned();
-    let planner = Planner::new(&template, &settings, ctx, globals.as_ref()).plan_all();
+    let parameters = template
+        .section("Parameters")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    let planner = Planner::new(&template, &settings, ctx, globals.as_ref(), parameters).plan_all();
     if !planner.problems.is_empty() {
         return Err(Problems(planner.problems));
     }
@@ -91,7 +96,11 @@ fn apply(template: &mut Template, edits: Edits) {
         let Some(Value::Object(resource)) = template.resource_mut(&edit.id) else {
             continue;
         };
-        if let Some(Value::Object(props)) = resource.get_mut("Properties") {
+        // Planning refused a function whose Properties is not an object; a SAM function may have none.
+        let props = resource
+            .entry("Properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(props) = props {
             props.shift_remove("Profiling");
             for (key, value) in edit.properties {
                 props.insert(key.to_string(), value);
@@ -99,6 +108,9 @@ fn apply(template: &mut Template, edits: Edits) {
         }
         if let Some(depends_on) = edit.depends_on {
             resource.insert("DependsOn".into(), depends_on);
+        }
+        if edit.opt_out {
+            record_opt_out(resource);
         }
     }
     for (role, arns) in edits.roles {
@@ -114,6 +126,21 @@ fn apply(template: &mut Template, edits: Edits) {
     }
     for (id, ty, body) in edits.new_resources {
         template.add_resource(id, ty, body);
+    }
+}
+
+/// Keeps a function's opt-out as `Metadata.LambdaProfiling.Profiling: false`: the
+/// property itself must go (CloudFormation rejects it), but the choice must stay.
+fn record_opt_out(resource: &mut Map<String, Value>) {
+    let metadata = resource
+        .entry("Metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(metadata) = metadata else { return };
+    let marker = metadata
+        .entry(function::MARKER)
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(marker) = marker {
+        marker.insert("Profiling".into(), Value::Bool(false));
     }
 }
 

@@ -2,12 +2,15 @@
 //! template, in a SAM function's `Policies`, or through a role-mode custom resource
 //! for a role the stack does not own.
 
+use std::collections::HashSet;
+
 use serde_json::{Value, json};
 
 use super::document::Template;
 use super::ids;
 use super::intrinsics::{
     ParameterValues, describe, get_att, is_intrinsic, map_branches, mentions, parameter_list, ref_name,
+    single_key,
 };
 use super::problems::{Checked, fail};
 use super::view::FunctionView;
@@ -28,7 +31,7 @@ pub struct RolePlan {
     pub sam_role: bool,
 }
 
-pub fn plan(f: &FunctionView, template: &Template) -> Checked<RolePlan> {
+pub fn plan(f: &FunctionView, template: &Template, parameters: &HashSet<String>) -> Checked<RolePlan> {
     let mut plan = RolePlan::default();
     let mut external = false;
     let mut absent = false;
@@ -49,7 +52,10 @@ pub fn plan(f: &FunctionView, template: &Template) -> Checked<RolePlan> {
                         plan.template_roles.push(id.to_string());
                     }
                 }
-                _ => external = true,
+                _ => {
+                    check_external(v, at, template, parameters)?;
+                    external = true;
+                }
             },
         }
         Ok(None)
@@ -68,6 +74,29 @@ pub fn plan(f: &FunctionView, template: &Template) -> Checked<RolePlan> {
         plan.policies = sam_policies(f)?;
     }
     Ok(plan)
+}
+
+/// A role outside the template is copied into a custom resource: it must be an
+/// expression CloudFormation can evaluate, or the copy would fail a second time.
+fn check_external(role: &Value, at: &str, template: &Template, parameters: &HashSet<String>) -> Checked<()> {
+    let target = match (single_key(role), get_att(role), ref_name(role)) {
+        (Some(("Fn::GetAtt", _)), None, _) => {
+            return fail(
+                at,
+                "Fn::GetAtt must name a resource and an attribute, as two strings",
+            );
+        }
+        (_, Some((id, _)), _) => Some(id),
+        (_, _, Some(name)) if !name.starts_with("AWS::") && !parameters.contains(name) => Some(name),
+        _ => None,
+    };
+    match target {
+        Some(id) if !template.contains(id) => fail(
+            at,
+            format!("Role refers to {id}, which is neither a resource nor a parameter of this template"),
+        ),
+        _ => Ok(()),
+    }
 }
 
 /// Whether a policy entry is the agent policy, by name, ARN or an intrinsic spelling its ARN.

@@ -18,6 +18,7 @@ fn sam_policies_gain_the_agent_policy_once() {
         plan(
             &FunctionView::new("F", "AWS::Serverless::Function", &resource, None),
             &t,
+            &HashSet::new(),
         )
         .map(|p| p.policies)
     };
@@ -52,6 +53,7 @@ fn a_lambda_function_needs_a_role() {
     let err = plan(
         &FunctionView::new("F", "AWS::Lambda::Function", &resource, None),
         &t,
+        &HashSet::new(),
     )
     .unwrap_err();
     assert_eq!(err[0].path, "Resources.F.Properties.Role");
@@ -77,5 +79,46 @@ fn custom_resource_ids_are_stable_and_alphanumeric() {
     assert_ne!(
         custom_resource_id(&json!("arn:aws:iam::1:role/a")),
         custom_resource_id(&json!("arn:aws:iam::1:role/b"))
+    );
+}
+
+#[test]
+fn external_roles_must_be_evaluable() {
+    let check = |role: Value| {
+        let resource = json!({"Type": "AWS::Lambda::Function", "Properties": {"Role": role}});
+        let raw = template(
+            json!({"Resources": {"F": resource.clone(), "Stack": {"Type": "AWS::CloudFormation::Stack"}}}),
+        );
+        let t = Template::load(&raw).unwrap();
+        let params: HashSet<String> = ["RoleParam".to_string()].into();
+        plan(
+            &FunctionView::new("F", "AWS::Lambda::Function", &resource, None),
+            &t,
+            &params,
+        )
+    };
+    assert!(check(json!({"Ref": "RoleParam"})).unwrap().external.is_some());
+    assert!(
+        check(json!({"Fn::GetAtt": ["Stack", "Outputs.RoleArn"]}))
+            .unwrap()
+            .external
+            .is_some()
+    );
+    assert!(
+        check(json!({"Fn::ImportValue": "shared-role"}))
+            .unwrap()
+            .external
+            .is_some()
+    );
+    let missing = check(json!({"Fn::GetAtt": ["Gone", "Arn"]})).unwrap_err();
+    assert!(
+        missing[0].message.contains("Gone, which is neither"),
+        "{missing:?}"
+    );
+    assert!(check(json!({"Ref": "Nope"})).is_err());
+    assert!(
+        check(json!({"Fn::GetAtt": ["Stack", {"Fn::Ref": "X"}]})).unwrap_err()[0]
+            .message
+            .contains("two strings")
     );
 }

@@ -267,7 +267,8 @@ fn external_roles_get_one_custom_resource_each() {
     };
     let literal = function(json!({"Runtime": "python3.11", "Handler": "h", "Profiling": true,
         "Role": "arn:aws:iam::123456789012:role/shared"}));
-    let t = json!({"Resources": {"A": ext(Value::Null), "B": ext(json!("Q")), "C": ext(json!(["Q"])), "D": literal, "Q": {"Type": "AWS::SQS::Queue"}}});
+    let t = json!({"Parameters": {"RoleArn": {"Type": "String"}},
+        "Resources": {"A": ext(Value::Null), "B": ext(json!("Q")), "C": ext(json!(["Q"])), "D": literal, "Q": {"Type": "AWS::SQS::Queue"}}});
     let out = run(&t).unwrap();
     let customs: Vec<(&String, &Value)> = out["Resources"]
         .as_object()
@@ -304,7 +305,9 @@ fn a_role_chosen_by_if_is_handled_per_branch() {
     let mixed = python(
         json!({"Profiling": true, "Role": {"Fn::If": ["C", {"Fn::GetAtt": ["Role", "Arn"]}, {"Ref": "Ext"}]}}),
     );
-    let out = run(&json!({"Resources": {"F": mixed, "Role": role()}})).unwrap();
+    let out =
+        run(&json!({"Parameters": {"Ext": {"Type": "String"}}, "Resources": {"F": mixed, "Role": role()}}))
+            .unwrap();
     let cr = out["Resources"]
         .as_object()
         .unwrap()
@@ -366,6 +369,11 @@ fn the_template_wide_default_skips_what_it_cannot_profile() {
     assert_eq!(out["Resources"]["Node"], t["Resources"]["Node"], "left as it is");
     assert_eq!(out["Resources"]["Arm"], t["Resources"]["Arm"]);
     assert!(out["Resources"]["Off"]["Properties"].get("Profiling").is_none());
+    assert_eq!(
+        out["Resources"]["Off"]["Metadata"],
+        json!({"LambdaProfiling": {"Profiling": false}}),
+        "the opt-out is kept"
+    );
     assert!(out["Resources"]["Off"]["Properties"].get("Layers").is_none());
     assert_eq!(out["Resources"]["Py"]["Properties"]["Layers"], json!([PY_LAYER]));
     let lines: Vec<String> = e.report.iter().map(ToString::to_string).collect();
@@ -380,11 +388,12 @@ fn the_template_wide_default_skips_what_it_cannot_profile() {
 
 #[test]
 fn running_twice_changes_nothing() {
-    let t = json!({"Resources": {
+    let t = json!({"Parameters": {"Ext": {"Type": "String"}}, "Resources": {
         "A": python(json!({"Profiling": {"Retain": true}, "Layers": ["arn:aws:lambda:us-east-1:1:layer:mine:1"]})),
         "W": python(json!({"Profiling": true, "Environment": {"Variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel"}}})),
         "J": function(json!({"Runtime": "java17", "Handler": "x", "Role": {"Ref": "Ext"}, "Profiling": true})),
         "N": python(json!({"Runtime": "nodejs22.x"})),
+        "O": python(json!({"Profiling": {"Enabled": "false", "LayerVersion": 3}, "Metadata": {"Owner": "me"}})),
         "Role": role()}});
     for params in [Value::Null, json!({"Profiling": true})] {
         let once = run_in("us-east-1", &t, params.clone(), json!({})).unwrap();

@@ -1,0 +1,292 @@
+//! Property tests over generated templates with random intrinsic shapes: the macro
+//! never panics, never changes what it was not asked to, is idempotent, and writes
+//! valid JSON; problems always name a path.
+
+use lambda_profiling::template::{Context, Outcome, ParameterValues, expand};
+use proptest::prelude::*;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value, json};
+
+const PARAMS: [&str; 3] = ["P1", "P2", "Layers"];
+const IDS: [&str; 4] = ["F1", "F2", "Role", "Group"];
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(json!("python3.12")),
+        Just(json!("java21")),
+        Just(json!("nodejs22.x")),
+        Just(json!("java8")),
+        Just(json!("arm64")),
+        Just(json!("x86_64")),
+        Just(json!(
+            "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:3"
+        )),
+        Just(json!("arn:aws:iam::123456789012:role/r")),
+        Just(json!("AWS_LAMBDA_EXEC_WRAPPER")),
+        "[a-z]{0,6}".prop_map(Value::String),
+        any::<i32>().prop_map(Value::from),
+        any::<bool>().prop_map(Value::from),
+        Just(Value::Null),
+    ]
+}
+
+/// Values, with the intrinsic shapes templates use, nested a few levels.
+fn value() -> impl Strategy<Value = Value> {
+    scalar().prop_recursive(3, 24, 4, |inner| {
+        let name = prop_oneof![
+            proptest::sample::select(PARAMS.to_vec()),
+            proptest::sample::select(IDS.to_vec()),
+            Just("AWS::NoValue"),
+            Just("Missing"),
+        ];
+        prop_oneof![
+            name.clone().prop_map(|n| json!({"Ref": n})),
+            name.clone().prop_map(|n| json!({"Fn::GetAtt": [n, "Arn"]})),
+            name.prop_map(|n| json!({"Fn::GetAtt": format!("{n}.Arn")})),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| json!({"Fn::If": ["C", a, b]})),
+            inner.clone().prop_map(|v| json!({"Fn::If": ["C", v]})),
+            "[a-z${}:]{0,8}".prop_map(|s| json!({"Fn::Sub": s})),
+            inner.clone().prop_map(|v| json!({"Fn::Split": [",", v]})),
+            prop::collection::vec(inner.clone(), 0..7).prop_map(Value::Array),
+            prop::collection::btree_map("[A-Z_]{1,6}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+fn profiling() -> impl Strategy<Value = Option<Value>> {
+    prop_oneof![
+        4 => Just(None),
+        6 => Just(Some(json!(true))),
+        1 => Just(Some(json!(false))),
+        1 => Just(Some(json!("True"))),
+        1 => Just(Some(json!("yes"))),
+        1 => Just(Some(json!({"Enabled": false}))),
+        2 => Just(Some(json!({"ProfilingGroup": {"Ref": "Group"}}))),
+        2 => Just(Some(json!({"ProfilingGroupName": "g", "Retain": true}))),
+        2 => Just(Some(json!({"LayerVersion": 4, "HeapSummary": true}))),
+        1 => Just(Some(json!({"Enabld": true}))),
+        1 => value().prop_map(Some),
+    ]
+}
+
+/// Mostly shapes a real template has, sometimes anything at all.
+fn mostly(usual: impl Strategy<Value = Option<Value>> + 'static) -> impl Strategy<Value = Option<Value>> {
+    prop_oneof![12 => usual, 1 => prop::option::of(value())]
+}
+
+fn function() -> impl Strategy<Value = Value> {
+    let runtime = prop_oneof![
+        8 => Just(json!("python3.12")),
+        4 => Just(json!("java21")),
+        4 => Just(json!({"Ref": "P1"})),
+        2 => Just(json!({"Fn::If": ["C", "python3.11", "python3.13"]})),
+        1 => scalar(),
+        1 => value(),
+    ];
+    let layers = mostly(prop_oneof![
+        Just(None),
+        Just(Some(json!(["arn:aws:lambda:us-east-1:1:layer:a:1"]))),
+        Just(Some(json!({"Ref": "Layers"}))),
+        Just(Some(
+            json!({"Fn::If": ["C", ["arn:aws:lambda:us-east-1:1:layer:b:2"], {"Ref": "AWS::NoValue"}]})
+        )),
+    ]);
+    let env = mostly(prop_oneof![
+        Just(None),
+        Just(Some(json!({"Variables": {"A": "1"}}))),
+        Just(Some(
+            json!({"Variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/otel", "JAVA_TOOL_OPTIONS": "-Xmx1g"}})
+        )),
+        Just(Some(
+            json!({"Fn::If": ["C", {"Variables": {"B": {"Ref": "P2"}}}, {"Ref": "AWS::NoValue"}]})
+        )),
+    ]);
+    let role = mostly(prop_oneof![
+        3 => Just(Some(json!({"Fn::GetAtt": ["Role", "Arn"]}))),
+        1 => Just(Some(json!({"Fn::GetAtt": "Role.Arn"}))),
+        1 => Just(Some(json!({"Ref": "P2"}))),
+        1 => Just(Some(json!("arn:aws:iam::123456789012:role/x"))),
+        1 => Just(None),
+    ]);
+    let arch = mostly(
+        prop_oneof![3 => Just(None), 1 => Just(Some(json!(["x86_64"]))), 1 => Just(Some(json!(["arm64"])))],
+    );
+    let handler = mostly(Just(Some(json!("app.handler"))));
+    let depends = mostly(
+        prop_oneof![3 => Just(None), 1 => Just(Some(json!("Queue"))), 1 => Just(Some(json!(["Queue"])))],
+    );
+    let props = (runtime, arch, layers, env, role, handler, profiling());
+    (any::<bool>(), props, depends, any::<bool>()).prop_map(
+        |(sam, (rt, arch, layers, env, role, handler, prof), depends, conditional)| {
+            let mut p = Map::new();
+            p.insert("Runtime".into(), rt);
+            let optional = [
+                ("Architectures", arch),
+                ("Layers", layers),
+                ("Environment", env),
+                ("Role", role),
+                ("Handler", handler),
+                ("Profiling", prof),
+            ];
+            for (k, v) in optional {
+                if let Some(v) = v {
+                    p.insert(k.into(), v);
+                }
+            }
+            let ty = if sam {
+                "AWS::Serverless::Function"
+            } else {
+                "AWS::Lambda::Function"
+            };
+            let mut r = json!({"Type": ty, "Properties": p});
+            if let Some(d) = depends {
+                r["DependsOn"] = d;
+            }
+            if conditional {
+                r["Condition"] = json!("C");
+            }
+            r
+        },
+    )
+}
+
+fn template() -> impl Strategy<Value = (Value, Value, Value)> {
+    let role = mostly(prop_oneof![
+        Just(None),
+        Just(Some(json!(["arn:aws:iam::aws:policy/ReadOnlyAccess"]))),
+        Just(Some(json!({"Ref": "Layers"})))
+    ])
+    .prop_map(|arns| match arns {
+        Some(a) => json!({"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": a}}),
+        None => json!({"Type": "AWS::IAM::Role", "Properties": {}}),
+    });
+    let param_value = prop_oneof![
+        3 => Just(json!("python3.12")),
+        1 => Just(json!("java17")),
+        2 => Just(json!(["arn:aws:lambda:us-east-1:1:layer:l:1"])),
+        1 => value(),
+    ];
+    // Usually the parameters have the values a deployed stack would have; sometimes anything.
+    let values = (
+        any::<bool>(),
+        prop::collection::btree_map(proptest::sample::select(PARAMS.to_vec()), param_value, 0..3),
+    )
+        .prop_map(|(usual, random)| {
+            let mut values = std::collections::BTreeMap::new();
+            if usual {
+                values.insert("P1", json!("python3.12"));
+                values.insert("P2", json!("arn:aws:iam::123456789012:role/p2"));
+                values.insert("Layers", json!(["arn:aws:lambda:us-east-1:1:layer:l:1"]));
+            }
+            values.extend(random);
+            values
+        });
+    let params = prop_oneof![8 => Just(Value::Null), 8 => Just(json!({"Profiling": true})), 1 => Just(json!({"Profiling": "nope"}))];
+    let globals = prop_oneof![12 => Just(None), 2 => Just(Some(json!(true))), 2 => Just(Some(json!(false))), 1 => value().prop_map(Some)];
+    (function(), function(), role, values, params, globals).prop_map(|(f1, f2, role, values, params, globals)| {
+        let mut t = json!({
+            "Parameters": {"P1": {"Type": "String"}, "P2": {"Type": "String"}, "Layers": {"Type": "CommaDelimitedList"}},
+            "Conditions": {"C": {"Fn::Equals": ["a", "b"]}},
+            "Resources": {"F1": f1, "F2": f2, "Role": role,
+                "Group": {"Type": "AWS::CodeGuruProfiler::ProfilingGroup", "Properties": {"ProfilingGroupName": "g"}},
+                "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 1.0}}}
+        });
+        if let Some(g) = globals {
+            t["Globals"] = json!({"Function": {"Profiling": g}});
+        }
+        (t, Value::Object(values.into_iter().map(|(k, v)| (k.to_string(), v)).collect()), params)
+    })
+}
+
+fn run(t: &str, params: &Value, values: &ParameterValues) -> Result<(String, Vec<String>), Vec<String>> {
+    let raw: Box<RawValue> = serde_json::from_str(t).unwrap();
+    let ctx = Context {
+        region: "us-east-1",
+        account_id: "123456789012",
+        service_token: "arn:aws:lambda:us-east-1:123456789012:function:p",
+        values,
+    };
+    let params = (!params.is_null()).then_some(params);
+    match expand(&raw, params, &ctx) {
+        Ok(e) => {
+            let profiled = e
+                .report
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Profiled { .. }))
+                .map(|r| r.id.clone())
+                .collect();
+            Ok((serde_json::to_string(&e.template).unwrap(), profiled))
+        }
+        Err(p) => Err(p.0.iter().map(|p| p.path.clone()).collect()),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_macro_holds_on_generated_templates((t, values, params) in template()) {
+        let text = serde_json::to_string(&t).unwrap();
+        let values: ParameterValues = values.as_object().unwrap().clone();
+        match run(&text, &params, &values) {
+            Err(paths) => {
+                prop_assert!(!paths.is_empty());
+                for p in paths {
+                    prop_assert!(["Resources", "Transform", "Globals", "fragment"].iter().any(|s| p.starts_with(s)), "path {}", p);
+                }
+            }
+            Ok((out, profiled)) => {
+                let parsed: Value = serde_json::from_str(&out).expect("valid JSON");
+                let raw_queue = r#""Queue":{"Type":"AWS::SQS::Queue","Properties":{"DelaySeconds":1.0}}"#;
+                prop_assert!(out.contains(raw_queue), "an untouched resource is written back as it came");
+                prop_assert_eq!(&parsed["Resources"]["Group"], &t["Resources"]["Group"]);
+                for id in ["F1", "F2"] {
+                    if !profiled.iter().any(|p| p == id) {
+                        let mut expected = t["Resources"][id].clone();
+                        expected["Properties"].as_object_mut().unwrap().shift_remove("Profiling");
+                        // An opt-out is the one addition allowed: it is kept in Metadata.
+                        let mut actual = parsed["Resources"][id].clone();
+                        if let Some(m) = actual.as_object_mut().and_then(|r| r.shift_remove("Metadata")) {
+                            prop_assert_eq!(m, json!({"LambdaProfiling": {"Profiling": false}}));
+                        }
+                        prop_assert_eq!(&actual, &expected, "{} is not profiled and must not change", id);
+                    }
+                }
+                if profiled.is_empty() {
+                    prop_assert_eq!(&parsed["Resources"]["Role"], &t["Resources"]["Role"]);
+                }
+                let again = run(&out, &params, &values).map(|(o, _)| o);
+                prop_assert_eq!(again, Ok(out.clone()), "a second run changes nothing");
+            }
+        }
+    }
+}
+
+/// The generator must reach every interesting case, or the property above proves little.
+#[test]
+fn generated_templates_cover_profiled_skipped_and_failing_cases() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (mut profiled, mut unchanged, mut failed) = (0, 0, 0);
+    for _ in 0..512 {
+        let (t, values, params) = template().new_tree(&mut runner).unwrap().current();
+        let values: ParameterValues = values.as_object().unwrap().clone();
+        match run(&serde_json::to_string(&t).unwrap(), &params, &values) {
+            Ok((_, p)) if !p.is_empty() => profiled += 1,
+            Ok(_) => unchanged += 1,
+            Err(p) => {
+                failed += 1;
+                if std::env::var("SHOW_PROBLEMS").is_ok() {
+                    println!("{p:?}");
+                }
+            }
+        }
+    }
+    println!("generated: {profiled} with profiled functions, {unchanged} with none, {failed} with problems");
+    assert!(
+        profiled >= 25 && unchanged >= 25 && failed >= 25,
+        "{profiled}/{unchanged}/{failed}"
+    );
+}
