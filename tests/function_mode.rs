@@ -13,7 +13,9 @@ const POLICY: &str = "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess"
 
 fn props(function: &str, extra: Value) -> Value {
     let mut p = json!({"ServiceToken": service_token(), "FunctionName": function});
-    p.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    p.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
     p
 }
 
@@ -25,9 +27,20 @@ async fn python_create_update_delete_restores_the_function_exactly() {
     let role = unique("fnrole");
     let role_arn = create_role(&c, &role).await;
     let user_layer = publish_layer(&c, &unique("user-layer")).await;
-    let (v1, v2) = (publish_layer(&c, PY_LAYER).await, publish_layer(&c, PY_LAYER).await);
+    let (v1, v2) = (
+        publish_layer(&c, PY_LAYER).await,
+        publish_layer(&c, PY_LAYER).await,
+    );
     let name = unique("py");
-    let arn = create_function(&c, &name, "python3.12", &role_arn, &[("DB_HOST", "db.internal"), ("MODE", "fast")], &[user_layer.clone()]).await;
+    let arn = create_function(
+        &c,
+        &name,
+        "python3.12",
+        &role_arn,
+        &[("DB_HOST", "db.internal"), ("MODE", "fast")],
+        &[user_layer.clone()],
+    )
+    .await;
     let before = function_state(&c, &name).await;
     let stack = Stack::new("Profiler");
 
@@ -35,10 +48,16 @@ async fn python_create_update_delete_restores_the_function_exactly() {
     let (answered, r) = stack.send(s, &c, "Create", create.clone(), None, None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     let id = format!("function:{arn}");
-    assert_eq!((answered.physical_id.as_str(), r["PhysicalResourceId"].as_str()), (id.as_str(), Some(id.as_str())));
+    assert_eq!(
+        (answered.physical_id.as_str(), r["PhysicalResourceId"].as_str()),
+        (id.as_str(), Some(id.as_str()))
+    );
     let group = format!("aws-lambda-{name}");
     assert_eq!(r["Data"]["ProfilingGroupName"], group.as_str());
-    assert_eq!(r["Data"]["ProfilingGroupArn"], format!("arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{group}"));
+    assert_eq!(
+        r["Data"]["ProfilingGroupArn"],
+        format!("arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{group}")
+    );
     assert_eq!(r["Data"]["LayerArn"], v1.as_str());
     assert_eq!(r["Data"]["RoleName"], role.as_str());
     let on = function_state(&c, &name).await;
@@ -51,18 +70,35 @@ async fn python_create_update_delete_restores_the_function_exactly() {
     assert_eq!(on.handler, before.handler);
     assert!(attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
     let groups = group_tags(s).await;
-    assert!(groups[&group]["tags"]["lambda-profiling:owner"].as_str().unwrap().ends_with("/Profiler"));
+    assert!(
+        groups[&group]["tags"]["lambda-profiling:owner"]
+            .as_str()
+            .unwrap()
+            .ends_with("/Profiler")
+    );
     assert_eq!(groups[&group]["computePlatform"], "AWSLambda");
 
     let update = props(&name, json!({"LayerArn": v2}));
-    let (_, r) = stack.send(s, &c, "Update", update.clone(), Some(&id), Some(create)).await;
-    assert_eq!((r["Status"].as_str(), r["PhysicalResourceId"].as_str()), (Some("SUCCESS"), Some(id.as_str())), "{r}");
-    assert_eq!(function_state(&c, &name).await.layers, [user_layer.clone(), v2.clone()]);
+    let (_, r) = stack
+        .send(s, &c, "Update", update.clone(), Some(&id), Some(create))
+        .await;
+    assert_eq!(
+        (r["Status"].as_str(), r["PhysicalResourceId"].as_str()),
+        (Some("SUCCESS"), Some(id.as_str())),
+        "{r}"
+    );
+    assert_eq!(
+        function_state(&c, &name).await.layers,
+        [user_layer.clone(), v2.clone()]
+    );
 
     let (_, r) = stack.send(s, &c, "Delete", update, Some(&id), None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     assert_eq!(function_state(&c, &name).await, before);
-    assert!(group_tags(s).await.get(&group).is_none(), "the created group is deleted");
+    assert!(
+        group_tags(s).await.get(&group).is_none(),
+        "the created group is deleted"
+    );
     assert!(!attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
     assert!(role_tags(&c, &role).await.is_empty());
 }
@@ -74,17 +110,30 @@ async fn java_tool_options_are_kept_and_restored() {
     let role_arn = create_role(&c, &unique("javarole")).await;
     let layer = publish_layer(&c, JAVA_LAYER).await;
     let name = unique("java");
-    create_function(&c, &name, "java21", &role_arn, &[("JAVA_TOOL_OPTIONS", "-Xmx512m -XX:+UseG1GC")], &[]).await;
+    create_function(
+        &c,
+        &name,
+        "java21",
+        &role_arn,
+        &[("JAVA_TOOL_OPTIONS", "-Xmx512m -XX:+UseG1GC")],
+        &[],
+    )
+    .await;
     let before = function_state(&c, &name).await;
     let stack = Stack::new("JavaProfiling");
     let p = props(&name, json!({"LayerArn": layer, "HeapSummary": "true"}));
     let (answered, r) = stack.send(s, &c, "Create", p.clone(), None, None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     let on = function_state(&c, &name).await;
-    assert_eq!(on.vars[env::JAVA_TOOL_OPTIONS], format!("-Xmx512m -XX:+UseG1GC {}", env::JAVA_AGENT_FLAG));
+    assert_eq!(
+        on.vars[env::JAVA_TOOL_OPTIONS],
+        format!("-Xmx512m -XX:+UseG1GC {}", env::JAVA_AGENT_FLAG)
+    );
     assert_eq!(on.vars[env::HEAP_SUMMARY], "true");
     assert!(!on.vars.contains_key(env::EXEC_WRAPPER));
-    let (_, r) = stack.send(s, &c, "Delete", p, Some(&answered.physical_id), None).await;
+    let (_, r) = stack
+        .send(s, &c, "Delete", p, Some(&answered.physical_id), None)
+        .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     assert_eq!(function_state(&c, &name).await, before);
 }
@@ -103,7 +152,11 @@ async fn the_same_create_twice_gives_one_layer_and_the_same_id() {
     let (_, first) = stack.send(s, &c, "Create", p.clone(), None, None).await;
     let after_first = function_state(&c, &name).await;
     let (_, second) = stack.send(s, &c, "Create", p.clone(), None, None).await;
-    assert_eq!((first["Status"].as_str(), second["Status"].as_str()), (Some("SUCCESS"), Some("SUCCESS")), "{second}");
+    assert_eq!(
+        (first["Status"].as_str(), second["Status"].as_str()),
+        (Some("SUCCESS"), Some("SUCCESS")),
+        "{second}"
+    );
     assert_eq!(first["PhysicalResourceId"], second["PhysicalResourceId"]);
     let after_second = function_state(&c, &name).await;
     assert_eq!(after_second, after_first);
@@ -124,16 +177,26 @@ async fn an_existing_group_is_adopted_and_not_deleted() {
     let name = unique("adopt");
     create_function(&c, &name, "python3.13", &role_arn, &[], &[]).await;
     let group = unique("team-group");
-    c.codeguru.create_profiling_group().profiling_group_name(&group).send().await.unwrap();
+    c.codeguru
+        .create_profiling_group()
+        .profiling_group_name(&group)
+        .send()
+        .await
+        .unwrap();
     let stack = Stack::new("Adopt");
     let p = props(&name, json!({"LayerArn": layer, "ProfilingGroupName": group}));
     let (answered, r) = stack.send(s, &c, "Create", p.clone(), None, None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     assert_eq!(r["Data"]["ProfilingGroupName"], group.as_str());
     assert_eq!(function_state(&c, &name).await.vars[env::GROUP_NAME], group);
-    let (_, r) = stack.send(s, &c, "Delete", p, Some(&answered.physical_id), None).await;
+    let (_, r) = stack
+        .send(s, &c, "Delete", p, Some(&answered.physical_id), None)
+        .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert!(group_tags(s).await.get(&group).is_some(), "an adopted group stays");
+    assert!(
+        group_tags(s).await.get(&group).is_some(),
+        "an adopted group stays"
+    );
     assert!(function_state(&c, &name).await.vars.is_empty());
 }
 
@@ -146,17 +209,35 @@ async fn bad_requests_fail_with_a_clear_reason() {
     create_function(&c, &node, "nodejs20.x", &role_arn, &[], &[]).await;
     let stack = Stack::new("Bad");
     let cases = [
-        (json!({"ServiceToken": service_token(), "FunctionName": node, "ProfilingGroupNmae": "g"}), "unknown property ProfilingGroupNmae: did you mean ProfilingGroupName?"),
+        (
+            json!({"ServiceToken": service_token(), "FunctionName": node, "ProfilingGroupNmae": "g"}),
+            "unknown property ProfilingGroupNmae: did you mean ProfilingGroupName?",
+        ),
         (json!({"ServiceToken": service_token()}), "missing target"),
-        (json!({"ServiceToken": service_token(), "FunctionName": node}), "nodejs20.x is not supported by CodeGuru Profiler"),
-        (json!({"ServiceToken": service_token(), "FunctionName": unique("nosuch")}), "does not exist"),
+        (
+            json!({"ServiceToken": service_token(), "FunctionName": node}),
+            "nodejs20.x is not supported by CodeGuru Profiler",
+        ),
+        (
+            json!({"ServiceToken": service_token(), "FunctionName": unique("nosuch")}),
+            "does not exist",
+        ),
     ];
     for (p, expected) in cases {
         let (answered, r) = stack.send(s, &c, "Create", p, None, None).await;
         assert_eq!(r["Status"], "FAILED", "{r}");
         assert!(r["Reason"].as_str().unwrap().contains(expected), "{r}");
-        assert!(r["PhysicalResourceId"].as_str().unwrap().starts_with("failed-create:"), "{r}");
+        assert!(
+            r["PhysicalResourceId"]
+                .as_str()
+                .unwrap()
+                .starts_with("failed-create:"),
+            "{r}"
+        );
         assert_eq!(answered.physical_id, r["PhysicalResourceId"].as_str().unwrap());
     }
-    assert!(function_state(&c, &node).await.vars.is_empty(), "nothing was changed");
+    assert!(
+        function_state(&c, &node).await.vars.is_empty(),
+        "nothing was changed"
+    );
 }

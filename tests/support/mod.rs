@@ -141,21 +141,39 @@ pub async fn clients(s: &Servers, app: &str) -> Clients {
     )
 }
 
-/// The AWS calls a client tagged `app` made: (method, path, IAM action).
-pub async fn calls(s: &Servers, app: &str) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for base in [&s.aws, &s.codeguru] {
-        let v: Vec<(String, String, String)> = http()
-            .get(format!("{base}/_requests?ua=app/{app}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        out.extend(v);
-    }
-    out
+/// A request the front saw.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    /// The IAM (query protocol) action, else empty.
+    pub action: String,
+    pub content_type: Option<String>,
+    pub content_length: Option<String>,
+}
+
+/// The AWS calls a client tagged `app` made (both fronts share one log).
+pub async fn calls(s: &Servers, app: &str) -> Vec<Seen> {
+    seen(&format!("{}/_requests?ua=app/{app}", s.aws)).await
+}
+
+/// The requests to paths containing `part` (for example a response object's key).
+pub async fn requests_to(s: &Servers, part: &str) -> Vec<Seen> {
+    seen(&format!("{}/_requests?path={part}", s.aws)).await
+}
+
+async fn seen(url: &str) -> Vec<Seen> {
+    type Row = (String, String, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = http().get(url).send().await.unwrap().json().await.unwrap();
+    rows.into_iter()
+        .map(|(method, path, action, content_type, content_length)| Seen {
+            method,
+            path,
+            action,
+            content_type,
+            content_length,
+        })
+        .collect()
 }
 
 /// Makes the front answer the first `count` requests containing every string of

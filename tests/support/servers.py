@@ -13,7 +13,8 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
   header too, so presigned S3 signatures stay valid) unless a fault matches it:
   POST /_faults {"contains": [...], "method": "PUT", "count": 2, "status": 500,
   "headers": {...}, "body": "..."} answers the first `count` matching requests itself;
-  GET /_requests?ua=<app name> lists the requests a client with that app name made.
+  GET /_requests?ua=<app name> or ?path=<part> lists the requests a client with that
+  app name made, or to paths containing that part, with their Content-Type and length.
 
 It prints one JSON line with the ports, then runs until its standard input closes,
 which happens when the test process exits, however it exits.
@@ -122,16 +123,17 @@ def front(upstream, local=None):
                 faults.append(req.get_json(force=True))
             return Response("{}", 200)(environ, start_response)
         if req.path == "/_requests":
-            ua = req.args.get("ua", "")
+            ua, part = req.args.get("ua", ""), req.args.get("path", "")
             with lock:
-                seen = [r[1:] for r in requests_seen if ua and ua in r[0]]
+                seen = [r[1:] for r in requests_seen if (ua and ua in r[0]) or (part and part in r[2])]
             return Response(json.dumps(seen), 200)(environ, start_response)
         body = req.get_data()
         text = req.full_path + "\n" + body.decode("utf-8", "replace")
         ua = req.headers.get("x-amz-user-agent", "") + " " + req.headers.get("User-Agent", "")
         action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
         with lock:
-            requests_seen.append((ua, req.method, req.path, action))
+            content_type = req.headers.get("Content-Type")
+            requests_seen.append((ua, req.method, req.path, action, content_type, req.headers.get("Content-Length")))
             for f in faults:
                 if f["count"] > 0 and all(c in text for c in f.get("contains", [])) and f.get("method", req.method) == req.method:
                     f["count"] -= 1
