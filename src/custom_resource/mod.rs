@@ -33,6 +33,9 @@ pub mod request;
 pub mod responder;
 mod role;
 
+#[cfg(test)]
+mod mock_tests;
+
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
