@@ -37,8 +37,8 @@ fn every_example_matches_its_golden_files() {
     for dir in examples() {
         let template = dir.join("template.yaml");
         let text = std::fs::read_to_string(&template).unwrap();
-        let expanded =
-            expand_text(&text, &ExpandArgs::new(&template)).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let expanded = expand_text(&text, &ExpandArgs::new(&template))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         check_golden(
             &dir.join("expanded.json"),
             &render(&expanded.template, Format::Json).unwrap(),

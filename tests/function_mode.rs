@@ -38,7 +38,7 @@ async fn python_create_update_delete_restores_the_function_exactly() {
         "python3.12",
         &role_arn,
         &[("DB_HOST", "db.internal"), ("MODE", "fast")],
-        &[user_layer.clone()],
+        std::slice::from_ref(&user_layer),
     )
     .await;
     let before = function_state(&c, &name).await;

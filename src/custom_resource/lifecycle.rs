@@ -149,18 +149,19 @@ async fn update(
 }
 
 async fn delete(clients: &Clients, ids: &Ids<'_>, physical_id: &str, properties: &Value) -> Result<()> {
-    if let Some(name) = physical_id.strip_prefix("role:") {
-        if role_name(name).is_ok() {
-            let key = ledger::ref_key(ids.stack_id, ids.logical_id, physical_id);
-            return role::release(clients, name, &key).await;
-        }
+    if let Some(name) = physical_id.strip_prefix("role:")
+        && role_name(name).is_ok()
+    {
+        let key = ledger::ref_key(ids.stack_id, ids.logical_id, physical_id);
+        return role::release(clients, name, &key).await;
     }
-    if let Some(arn) = physical_id.strip_prefix("function:") {
-        if arn.starts_with("arn:") && arn.split(':').nth(5) == Some("function") {
-            // The properties only name the group; a Delete proceeds even if they no longer parse.
-            let props = Properties::parse(properties, &clients.settings).ok();
-            return function::disable(clients, ids, arn, props.as_ref()).await;
-        }
+    if let Some(arn) = physical_id.strip_prefix("function:")
+        && arn.starts_with("arn:")
+        && arn.split(':').nth(5) == Some("function")
+    {
+        // The properties only name the group; a Delete proceeds even if they no longer parse.
+        let props = Properties::parse(properties, &clients.settings).ok();
+        return function::disable(clients, ids, arn, props.as_ref()).await;
     }
     tracing::info!(
         physical_id,

@@ -197,12 +197,12 @@ impl Properties {
                 ));
             }
         }
-        if let Some(name) = &group_name {
-            if !agent::is_valid_group_name(name) {
-                problems.push(format!(
-                    "ProfilingGroupName {name:?} must be 1-255 characters of letters, digits, '-' and '_'"
-                ));
-            }
+        if let Some(name) = &group_name
+            && !agent::is_valid_group_name(name)
+        {
+            problems.push(format!(
+                "ProfilingGroupName {name:?} must be 1-255 characters of letters, digits, '-' and '_'"
+            ));
         }
         let layer_version = layer_version.and_then(|v| match v.parse::<u32>() {
             Ok(n) if n > 0 => Some(n),

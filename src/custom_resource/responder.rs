@@ -50,9 +50,7 @@ pub fn check_url(url: &str, settings: &Settings) -> Result<Url, ResponderError> 
         .host_str()
         .ok_or(ResponderError::Refused("no host"))?
         .to_ascii_lowercase();
-    if settings.insecure_response_hosts.iter().any(|h| *h == host)
-        && matches!(parsed.scheme(), "http" | "https")
-    {
+    if settings.insecure_response_hosts.contains(&host) && matches!(parsed.scheme(), "http" | "https") {
         return Ok(parsed);
     }
     if parsed.scheme() != "https" {

@@ -75,21 +75,33 @@ fn global_vars<'t>(f: &FunctionView<'t>) -> Option<&'t Vars> {
     if own.is_some_and(|e| sam::kind(e) != Kind::Map) || own_vars.is_some_and(|v| sam::kind(v) != Kind::Map) {
         return None;
     }
-    let vars = f.global("Environment").filter(|e| sam::kind(e) == Kind::Map)?.get("Variables")?;
-    if sam::kind(vars) == Kind::Map { vars.as_object() } else { None }
+    let vars = f
+        .global("Environment")
+        .filter(|e| sam::kind(e) == Kind::Map)?
+        .get("Variables")?;
+    if sam::kind(vars) == Kind::Map {
+        vars.as_object()
+    } else {
+        None
+    }
 }
 
 /// A global `Environment` (or its `Variables`) that is an intrinsic would be replaced,
 /// not merged, once the function has its own variables map.
 fn check_global_environment(f: &FunctionView) -> Checked<()> {
-    let Some(global) = f.global("Environment") else { return Ok(()) };
+    let Some(global) = f.global("Environment") else {
+        return Ok(());
+    };
     let own = f.own("Environment");
     let own_vars = own.and_then(|e| e.get("Variables"));
     let (opaque, path) = if sam::kind(global) != Kind::Map {
         (own.is_none(), "Globals.Function.Environment")
     } else {
         let global_vars = global.get("Variables").is_some_and(|v| sam::kind(v) != Kind::Map);
-        (global_vars && own.is_none_or(|e| sam::kind(e) == Kind::Map) && own_vars.is_none(), "Globals.Function.Environment.Variables")
+        (
+            global_vars && own.is_none_or(|e| sam::kind(e) == Kind::Map) && own_vars.is_none(),
+            "Globals.Function.Environment.Variables",
+        )
     };
     if opaque {
         return fail(
@@ -97,7 +109,11 @@ fn check_global_environment(f: &FunctionView) -> Checked<()> {
             format!(
                 "is {}; SAM would replace it with the function's own variables instead of merging them, so \
                  the agent's variables cannot be added. Write it as a map (its values may be intrinsics)",
-                describe(if path.ends_with("Variables") { &global["Variables"] } else { global })
+                describe(if path.ends_with("Variables") {
+                    &global["Variables"]
+                } else {
+                    global
+                })
             ),
         );
     }

@@ -195,7 +195,10 @@ fn sam_global_environment_merges_or_is_refused() {
     let edit = run_sam(own_if, globals).unwrap();
     assert_eq!(edit.handler, None);
     let env = edit.environment.unwrap();
-    assert_eq!(env["Fn::If"][1]["Variables"]["AWS_LAMBDA_EXEC_WRAPPER"], env::EXEC_WRAPPER_VALUE);
+    assert_eq!(
+        env["Fn::If"][1]["Variables"]["AWS_LAMBDA_EXEC_WRAPPER"],
+        env::EXEC_WRAPPER_VALUE
+    );
     // A global intrinsic would be dropped by the function's own map: refused.
     let err = run_sam(json!({}), json!({"Environment": {"Variables": {"Ref": "Vars"}}})).unwrap_err();
     assert_eq!(err[0].path, "Globals.Function.Environment.Variables");

@@ -67,13 +67,20 @@ fn is_agent(item: &Value, layer: &Value, family: Family) -> bool {
 
 /// The function's new `Layers`, or `None` when the agent layer is already there.
 /// For SAM, `Globals.Function.Layers` is merged as SAM merges it ([`sam::merge`]).
-pub fn merge(f: &FunctionView, layer: &Value, family: Family, values: &ParameterValues) -> Checked<Option<Value>> {
+pub fn merge(
+    f: &FunctionView,
+    layer: &Value,
+    family: Family,
+    values: &ParameterValues,
+) -> Checked<Option<Value>> {
     let global_path = "Globals.Function.Layers";
     let (own, global) = (f.own("Layers"), f.global("Layers"));
     let global_items = match (global, own) {
         (None, _) => Vec::new(),
         // SAM concatenates two lists, global items first.
-        (Some(g), Some(o)) if sam::kind(g) == Kind::List && sam::kind(o) == Kind::List => literal_list(g, global_path, values)?,
+        (Some(g), Some(o)) if sam::kind(g) == Kind::List && sam::kind(o) == Kind::List => {
+            literal_list(g, global_path, values)?
+        }
         // The function's own value replaces a global one of another kind…
         (Some(g), Some(o)) => {
             if sam::kind(g) == Kind::List && ref_name(o).is_some() {
@@ -247,18 +254,31 @@ mod tests {
     #[test]
     fn sam_globals_merge_as_sam_merges() {
         // Two lists concatenate: the globals count, and the agent goes in the function's list.
-        assert_eq!(merged(json!({"Layers": ["a"]}), Some(json!({"Layers": ["g"]}))).unwrap(), Some(json!(["a", PY])));
-        assert_eq!(merged(json!({}), Some(json!({"Layers": ["g"]}))).unwrap(), Some(json!([PY])));
+        assert_eq!(
+            merged(json!({"Layers": ["a"]}), Some(json!({"Layers": ["g"]}))).unwrap(),
+            Some(json!(["a", PY]))
+        );
+        assert_eq!(
+            merged(json!({}), Some(json!({"Layers": ["g"]}))).unwrap(),
+            Some(json!([PY]))
+        );
         // A global Ref would be replaced by the function's list, so its items are carried over.
         assert_eq!(
             merged(json!({}), Some(json!({"Layers": {"Ref": "L"}}))).unwrap(),
-            Some(json!(["arn:aws:lambda:us-east-1:1:layer:a:1", "arn:aws:lambda:us-east-1:1:layer:b:2", PY]))
+            Some(json!([
+                "arn:aws:lambda:us-east-1:1:layer:a:1",
+                "arn:aws:lambda:us-east-1:1:layer:b:2",
+                PY
+            ]))
         );
         // The function's Fn::If replaces the global list in SAM: the globals do not count.
         let six = json!({"Layers": {"Fn::If": ["C", ["a", "b", "c", "d"], ["a"]]}});
         assert!(merged(six, Some(json!({"Layers": ["g1", "g2", "g3"]}))).is_ok());
         let err = merged(json!({"Layers": {"Ref": "L"}}), Some(json!({"Layers": ["g"]}))).unwrap_err();
-        assert!(err[0].message.contains("Globals.Function.Layers is a list"), "{err:?}");
+        assert!(
+            err[0].message.contains("Globals.Function.Layers is a list"),
+            "{err:?}"
+        );
     }
 
     #[test]

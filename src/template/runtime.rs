@@ -34,7 +34,10 @@ pub fn resolve(f: &FunctionView, values: &ParameterValues) -> Checked<RuntimeFac
 /// Returns whether the function is (or may be) a container image.
 fn check_package_type(f: &FunctionView, values: &ParameterValues, problems: &mut Vec<Problem>) -> bool {
     let (v, path) = f.effective("PackageType");
-    let Some(possible) = collect(possible_values(v.as_deref(), &path, values, "PackageType"), problems) else {
+    let Some(possible) = collect(
+        possible_values(v.as_deref(), &path, values, "PackageType"),
+        problems,
+    ) else {
         return false;
     };
     let mut image = false;
@@ -64,7 +67,10 @@ fn check_package_type(f: &FunctionView, values: &ParameterValues, problems: &mut
 
 fn check_architectures(f: &FunctionView, values: &ParameterValues, problems: &mut Vec<Problem>) {
     let (v, path) = f.effective("Architectures");
-    let Some(possible) = collect(possible_values(v.as_deref(), &path, values, "Architectures"), problems) else {
+    let Some(possible) = collect(
+        possible_values(v.as_deref(), &path, values, "Architectures"),
+        problems,
+    ) else {
         return;
     };
     for (list, path) in possible {

@@ -1,17 +1,20 @@
-//! Shared harness of the integration tests: the local AWS stand-ins and helpers.
+//! Shared harness of the custom resource's integration tests: local AWS stand-ins and helpers.
 //!
 //! `servers()` starts `tests/support/servers.py` (moto for IAM, Lambda and S3, a fake of
 //! CodeGuru Profiler, and a fault-injecting front) once per test binary, with the Python
-//! of the pinned tools: `$LAMBDA_PROFILING_TOOLS` (a bin dir), else `<repo>/.venv/bin`
-//! (made by `scripts/dev-tools`). The process ends when this one does: it waits on its
+//! of the pinned tools, found by `tests/toolbox`: `$LAMBDA_PROFILING_TOOLS` (a bin dir),
+//! else `<repo>/.venv/bin` (made by `scripts/dev-tools`). The process ends when this one does: it waits on its
 //! standard input, which closes when the test process exits. Everything binds 127.0.0.1.
 //!
 //! Without the tools a test prints that it was SKIPPED and why, and passes, unless
 //! `LAMBDA_PROFILING_REQUIRE_TOOLS=1` (as in CI), when it fails.
 #![allow(dead_code)] // each test binary uses a different part
 
+#[path = "../toolbox/mod.rs"]
+mod toolbox;
+
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -35,34 +38,33 @@ pub struct Servers {
     _process: Mutex<(Child, ChildStdin)>,
 }
 
-fn tools_dir() -> PathBuf {
-    std::env::var_os("LAMBDA_PROFILING_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin"))
-}
-
 /// The running servers, or `None` (after saying SKIPPED) when the tools are missing.
 pub fn servers() -> Option<&'static Servers> {
-    static SERVERS: OnceLock<Result<Servers, String>> = OnceLock::new();
-    match SERVERS.get_or_init(start) {
-        Ok(s) => Some(s),
-        Err(why) if std::env::var("LAMBDA_PROFILING_REQUIRE_TOOLS").as_deref() == Ok("1") => {
-            panic!("LAMBDA_PROFILING_REQUIRE_TOOLS=1 but {why}")
-        }
-        Err(why) => {
-            eprintln!("SKIPPED: {why}; run scripts/dev-tools or set LAMBDA_PROFILING_TOOLS");
+    static SERVERS: OnceLock<Option<Servers>> = OnceLock::new();
+    SERVERS
+        .get_or_init(|| {
+            let python = toolbox::tool("python")?; // moto's Python, from the pinned tools
+            match start(&python) {
+                Ok(servers) => Some(servers),
+                Err(why) if std::env::var("LAMBDA_PROFILING_REQUIRE_TOOLS").as_deref() == Ok("1") => {
+                    panic!("LAMBDA_PROFILING_REQUIRE_TOOLS=1 but {why}")
+                }
+                Err(why) => {
+                    eprintln!("SKIPPED: {why}; run scripts/dev-tools or set LAMBDA_PROFILING_TOOLS");
+                    None
+                }
+            }
+        })
+        .as_ref()
+        .or_else(|| {
+            eprintln!("SKIPPED: the local AWS stand-ins are not available (see the first SKIPPED line)");
             None
-        }
-    }
+        })
 }
 
-fn start() -> Result<Servers, String> {
-    let python = tools_dir().join("python");
-    if !python.exists() {
-        return Err(format!("no {} (moto's Python)", python.display()));
-    }
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/servers.py");
-    let mut child = Command::new(&python)
+fn start(python: &Path) -> Result<Servers, String> {
+    let script = toolbox::repo().join("tests/support/servers.py");
+    let mut child = Command::new(python)
         .arg(script)
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         .env("AWS_DEFAULT_REGION", REGION)
@@ -78,8 +80,8 @@ fn start() -> Result<Servers, String> {
         .map_err(|e| e.to_string())?;
     let ports: Value = serde_json::from_str(&line).map_err(|_| {
         format!(
-            "the servers did not start (is moto installed in {}?)",
-            tools_dir().display()
+            "the servers did not start (is moto installed beside {}?)",
+            python.display()
         )
     })?;
     let url = |k: &str| format!("http://127.0.0.1:{}", ports[k]);
