@@ -241,3 +241,83 @@ async fn bad_requests_fail_with_a_clear_reason() {
         "nothing was changed"
     );
 }
+
+#[tokio::test]
+async fn a_changed_function_is_a_replacement_and_the_shared_role_keeps_the_policy() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("fnrepl")).await;
+    let role = unique("replrole");
+    let role_arn = create_role(&c, &role).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let (a, b) = (unique("first"), unique("second"));
+    let arn_a = create_function(&c, &a, "python3.12", &role_arn, &[("K", "v")], &[]).await;
+    let arn_b = create_function(&c, &b, "python3.12", &role_arn, &[], &[]).await;
+    let (before_a, before_b) = (function_state(&c, &a).await, function_state(&c, &b).await);
+    let stack = Stack::new("Moving");
+    let (pa, pb) = (
+        props(&a, json!({"LayerArn": layer})),
+        props(&b, json!({"LayerArn": layer})),
+    );
+    let (_, r) = stack.send(s, &c, "Create", pa.clone(), None, None).await;
+    let id_a = format!("function:{arn_a}");
+    assert_eq!(r["PhysicalResourceId"], id_a.as_str(), "{r}");
+    let (_, r) = stack
+        .send(s, &c, "Update", pb.clone(), Some(&id_a), Some(pa.clone()))
+        .await;
+    let id_b = format!("function:{arn_b}");
+    assert_eq!(
+        (r["Status"].as_str(), r["PhysicalResourceId"].as_str()),
+        (Some("SUCCESS"), Some(id_b.as_str())),
+        "{r}"
+    );
+    // CloudFormation then deletes the old id, with the old properties.
+    let (_, r) = stack.send(s, &c, "Delete", pa, Some(&id_a), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert_eq!(function_state(&c, &a).await, before_a);
+    assert!(group_tags(s).await.get(format!("aws-lambda-{a}")).is_none());
+    assert!(
+        attached_policies(&c, &role).await.contains(&POLICY.to_owned()),
+        "b still needs the policy"
+    );
+    assert_eq!(
+        function_state(&c, &b).await.vars[env::GROUP_NAME],
+        format!("aws-lambda-{b}")
+    );
+    let (_, r) = stack.send(s, &c, "Delete", pb, Some(&id_b), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert_eq!(function_state(&c, &b).await, before_b);
+    assert!(!attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
+}
+
+#[tokio::test]
+async fn an_update_of_the_group_name_moves_the_function_and_removes_the_group_it_made() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("fngroup")).await;
+    let role_arn = create_role(&c, &unique("grouprole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("regroup");
+    let arn = create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
+    let stack = Stack::new("Regroup");
+    let (g1, g2) = (unique("g-one"), unique("g-two"));
+    let p1 = props(&name, json!({"LayerArn": layer, "ProfilingGroupName": g1}));
+    let p2 = props(&name, json!({"LayerArn": layer, "ProfilingGroupName": g2}));
+    let id = format!("function:{arn}");
+    let (_, r) = stack.send(s, &c, "Create", p1.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let (_, r) = stack.send(s, &c, "Update", p2.clone(), Some(&id), Some(p1)).await;
+    assert_eq!(
+        (r["Status"].as_str(), r["PhysicalResourceId"].as_str()),
+        (Some("SUCCESS"), Some(id.as_str())),
+        "{r}"
+    );
+    assert_eq!(r["Data"]["ProfilingGroupName"], g2.as_str());
+    let on = function_state(&c, &name).await;
+    assert_eq!(on.vars[env::GROUP_NAME], g2);
+    assert!(on.vars[env::GROUP_ARN].ends_with(&format!("/{g2}")));
+    let groups = group_tags(s).await;
+    assert!(groups.get(&g1).is_none() && groups.get(&g2).is_some(), "{groups}");
+    let (_, r) = stack.send(s, &c, "Delete", p2, Some(&id), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(function_state(&c, &name).await.vars.is_empty());
+    assert!(group_tags(s).await.get(&g2).is_none());
+}
