@@ -337,3 +337,42 @@ async fn a_non_aws_response_url_is_refused_and_nothing_is_sent_or_done() {
         "nothing is done for a request that cannot be answered"
     );
 }
+
+#[tokio::test]
+async fn a_create_that_fails_midway_undoes_what_it_changed() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("undo")).await;
+    let role = unique("undorole");
+    let role_arn = create_role(&c, &role).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("undo");
+    create_function(&c, &name, "python3.12", &role_arn, &[("A", "1")], &[]).await;
+    let before = function_state(&c, &name).await;
+    let invalid =
+        json!({"x-amzn-ErrorType": "InvalidParameterValueException", "Content-Type": "application/json"});
+    fault(
+        &s.aws,
+        &[&name, "/configuration"],
+        "PUT",
+        1,
+        400,
+        invalid,
+        r#"{"message":"Layers are not valid"}"#,
+    )
+    .await;
+    let p = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer});
+    let (_, r) = Stack::new("Undo").send(s, &c, "Create", p, None, None).await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let reason = r["Reason"].as_str().unwrap();
+    assert!(
+        reason.contains("InvalidParameterValueException") && reason.contains("was undone"),
+        "{reason}"
+    );
+    assert_eq!(function_state(&c, &name).await, before);
+    assert!(
+        group_tags(s).await.get(format!("aws-lambda-{name}")).is_none(),
+        "the group it made is gone"
+    );
+    assert!(attached_policies(&c, &role).await.is_empty());
+    assert!(role_tags(&c, &role).await.is_empty());
+}

@@ -116,3 +116,37 @@ async fn a_role_already_gone_is_deleted_successfully() {
         .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
 }
+
+#[tokio::test]
+async fn a_role_create_whose_attach_fails_takes_its_tags_back() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("role4")).await;
+    let role = unique("denied");
+    let arn = create_role(&c, &role).await;
+    let denied = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error><RequestId>1</RequestId></ErrorResponse>";
+    let xml = json!({"Content-Type": "text/xml"});
+    fault(
+        &s.aws,
+        &["Action=AttachRolePolicy", &format!("RoleName={role}")],
+        "POST",
+        1,
+        403,
+        xml,
+        denied,
+    )
+    .await;
+    let props = json!({"ServiceToken": service_token(), "RoleArn": arn});
+    let (_, r) = Stack::new("Profiling")
+        .send(s, &c, "Create", props, None, None)
+        .await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let reason = r["Reason"].as_str().unwrap();
+    assert!(
+        reason.contains("iam:AttachRolePolicy")
+            && reason.contains("lacks this permission")
+            && reason.contains("undone"),
+        "{reason}"
+    );
+    assert!(role_tags(&c, &role).await.is_empty());
+    assert!(attached_policies(&c, &role).await.is_empty());
+}

@@ -25,9 +25,13 @@ pub enum Error {
         #[source]
         source: Source,
     },
-    /// Waiting for Lambda to settle took longer than the time left.
-    #[error("{0}")]
-    Timeout(String),
+    /// A failure, and what became of the changes made before it.
+    #[error("{source}{note}")]
+    Partial {
+        #[source]
+        source: Box<Error>,
+        note: String,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -52,36 +52,57 @@ pub async fn enable(
     let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
     let recorded = previous.union(&change.added);
 
-    // Independent: the group, and the policy reference on the role (recorded before the
-    // function changes, so a failure in between never leaves an unrecorded change).
-    let owner = ledger::owner_value(ids.stack_id, ids.logical_id);
-    let ensure_group = async {
-        if desired.users_group {
-            Ok(desired.group.clone())
-        } else {
-            group::ensure(clients, &desired.group.name, snap.account(), &owner).await
-        }
-    };
-    let acquire = role::acquire(
-        clients,
-        &snap.role,
-        &role_state,
-        &key,
-        recorded.encode("function"),
-    );
-    let (group, acquired) = tokio::join!(ensure_group, acquire);
-    let group = group?;
-    acquired?;
-
-    // Re-plan with the group's ARN as the service returned it.
-    let desired = Desired { group, ..desired };
-    let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
+    // A Create that fails after changing something undoes it: CloudFormation's Delete
+    // of `failed-create:` ids does nothing. (Not on Update or replay: that would turn
+    // off profiling that an earlier request turned on.)
+    let fresh = role_state.ledger(&key).is_none();
+    let function_arn = snap.arn.clone();
     let role_name = snap.role.clone();
-    let layers = update(clients, snap, change, |snap| {
-        let change = function_config::enable(snap, &desired, &recorded).map_err(Error::Unsupported)?;
-        Ok(change)
-    })
-    .await?;
+    let applied = async {
+        // Independent: the group, and the policy reference on the role (recorded before
+        // the function changes, so a failure in between never leaves an unrecorded change).
+        let owner = ledger::owner_value(ids.stack_id, ids.logical_id);
+        let ensure_group = async {
+            if desired.users_group {
+                Ok(desired.group.clone())
+            } else {
+                group::ensure(clients, &desired.group.name, snap.account(), &owner).await
+            }
+        };
+        let acquire = role::acquire(
+            clients,
+            &snap.role,
+            &role_state,
+            &key,
+            recorded.encode("function"),
+        );
+        let (group, acquired) = tokio::join!(ensure_group, acquire);
+        let group = group?;
+        acquired?;
+
+        // Re-plan with the group's ARN as the service returned it.
+        let desired = Desired { group, ..desired };
+        let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
+        let layers = update(clients, snap, change, |snap| {
+            function_config::enable(snap, &desired, &recorded).map_err(Error::Unsupported)
+        })
+        .await?;
+        Ok((layers, desired))
+    };
+    let (layers, desired) = match applied.await {
+        Ok(applied) => applied,
+        Err(e) if fresh && old.is_none_or(|(id, _)| id != physical_id) => {
+            let note = match disable(clients, ids, &function_arn, Some(props)).await {
+                Ok(()) => "; what this Create had changed was undone".to_owned(),
+                Err(undo) => format!("; undoing what this Create had changed also failed: {undo}"),
+            };
+            return Err(Error::Partial {
+                source: Box::new(e),
+                note,
+            });
+        }
+        Err(e) => return Err(e),
+    };
     // (A concurrent change may let the re-plan add more than first recorded; the ledger
     // then under-claims, which errs on the side of leaving things in place.)
     if let Some((_, old)) = old.filter(|(id, _)| *id == physical_id) {

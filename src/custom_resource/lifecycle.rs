@@ -121,7 +121,21 @@ async fn create(
             let physical_id = format!("role:{name}");
             let key = ledger::ref_key(ids.stack_id, ids.logical_id, &physical_id);
             let state = role::read(clients, name, false).await?;
-            role::acquire(clients, name, &state, &key, "role".into()).await?;
+            if let Err(e) = role::acquire(clients, name, &state, &key, "role".into()).await {
+                // A Create that tagged but could not attach takes its reference back; an
+                // Update of the same role keeps the reference the Create made.
+                if old.is_none_or(|(id, _)| id != physical_id) {
+                    let note = match role::release(clients, name, &key).await {
+                        Ok(()) => "; what this request had changed was undone".to_owned(),
+                        Err(undo) => format!("; undoing what this request had changed also failed: {undo}"),
+                    };
+                    return Err(Error::Partial {
+                        source: Box::new(e),
+                        note,
+                    });
+                }
+                return Err(e);
+            }
             let data = BTreeMap::from([("RoleName".to_owned(), name.clone())]);
             Ok(Done { physical_id, data })
         }

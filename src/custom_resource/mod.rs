@@ -9,7 +9,7 @@
 //! ```
 //!
 //! [`handle`] takes the raw event (`serde_json::Value`) and the invocation's deadline
-//! (from `lambda_runtime::Context::deadline()` converted to an [`Instant`]). It:
+//! (`deadline_from_epoch_millis(context.deadline)` with `lambda_runtime`'s context). It:
 //!
 //! - answers **exactly once** with a PUT to the event's `ResponseURL`, SUCCESS or FAILED;
 //! - turns a malformed event, an AWS error, a panic inside the operation, or running
@@ -81,6 +81,15 @@ impl Request {
             request_id: &self.request_id,
         }
     }
+}
+
+/// The invocation deadline as an [`Instant`], from `lambda_runtime::Context::deadline`
+/// (milliseconds since the Unix epoch).
+pub fn deadline_from_epoch_millis(millis: u64) -> Instant {
+    let at = std::time::UNIX_EPOCH + Duration::from_millis(millis);
+    Instant::now()
+        + at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default()
 }
 
 /// Handles one custom-resource event: runs it and answers CloudFormation once.
@@ -266,6 +275,20 @@ mod tests {
             start.elapsed()
         );
         assert!(out.reason.unwrap().contains("timeout"));
+    }
+
+    #[test]
+    fn deadlines_convert_from_epoch_millis() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        let left =
+            deadline_from_epoch_millis((now + Duration::from_secs(60)).as_millis() as u64) - Instant::now();
+        assert!(
+            left > Duration::from_secs(59) && left <= Duration::from_secs(60),
+            "{left:?}"
+        );
+        assert!(deadline_from_epoch_millis(0) <= Instant::now());
     }
 
     #[test]
