@@ -321,3 +321,35 @@ async fn an_update_of_the_group_name_moves_the_function_and_removes_the_group_it
     assert!(function_state(&c, &name).await.vars.is_empty());
     assert!(group_tags(s).await.get(&g2).is_none());
 }
+
+#[tokio::test]
+async fn another_exec_wrapper_gets_the_handler_redirect_and_delete_restores_it() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("fnwrap")).await;
+    let role_arn = create_role(&c, &unique("wraprole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("wrapped");
+    let arn = create_function(
+        &c,
+        &name,
+        "python3.12",
+        &role_arn,
+        &[(env::EXEC_WRAPPER, "/opt/otel-instrument")],
+        &[],
+    )
+    .await;
+    let before = function_state(&c, &name).await;
+    let stack = Stack::new("Wrapped");
+    let p = props(&name, json!({"LayerArn": layer}));
+    let (_, r) = stack.send(s, &c, "Create", p.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let on = function_state(&c, &name).await;
+    assert_eq!(on.handler, lambda_profiling::agent::REDIRECT_HANDLER);
+    assert_eq!(on.vars[env::REDIRECTED_HANDLER], before.handler);
+    assert_eq!(on.vars[env::EXEC_WRAPPER], "/opt/otel-instrument");
+    let (_, r) = stack
+        .send(s, &c, "Delete", p, Some(&format!("function:{arn}")), None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert_eq!(function_state(&c, &name).await, before);
+}

@@ -376,3 +376,39 @@ async fn a_create_that_fails_midway_undoes_what_it_changed() {
     assert!(attached_policies(&c, &role).await.is_empty());
     assert!(role_tags(&c, &role).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_malformed_event_with_a_usable_response_url_is_answered_failed() {
+    let Some(s) = servers() else { return };
+    let app = unique("malformed");
+    let c = clients(s, &app).await;
+    let key = unique("malformed-response");
+    let url = response_url(s, &key).await;
+    let e = json!({"ResponseURL": url, "RequestId": "r-1", "StackId": "arn:aws:cloudformation:us-east-1:1:stack/s/1",
+        "LogicalResourceId": "Res", "RequestType": "Explode", "ResourceProperties": {"RoleArn": "r"}});
+    let answered = custom_resource::handle(e, deadline(30), &c).await;
+    assert!(answered.delivered);
+    let (response, _) = read_response(s, &key).await.unwrap();
+    assert_eq!(
+        (
+            response["Status"].as_str(),
+            response["PhysicalResourceId"].as_str()
+        ),
+        (Some("FAILED"), Some("failed-create:r-1"))
+    );
+    assert_eq!(
+        (
+            response["RequestId"].as_str(),
+            response["LogicalResourceId"].as_str()
+        ),
+        (Some("r-1"), Some("Res"))
+    );
+    assert!(
+        response["Reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a CloudFormation custom resource request"),
+        "{response}"
+    );
+    assert!(calls(s, &app).await.is_empty());
+}

@@ -122,8 +122,10 @@ pub struct Properties {
     pub heap_summary: bool,
 }
 
+/// `ServiceToken` and `ServiceTimeout` are CloudFormation's own and are not used here.
 const KNOWN: &[&str] = &[
     "ServiceToken",
+    "ServiceTimeout",
     "RoleArn",
     "FunctionName",
     "ProfilingGroupName",
@@ -145,7 +147,7 @@ impl Properties {
                 Some(near) => format!("unknown property {key}: did you mean {near}?"),
                 None => format!(
                     "unknown property {key}: known properties are {}",
-                    KNOWN[1..].join(", ")
+                    KNOWN[2..].join(", ")
                 ),
             });
         }

@@ -13,7 +13,9 @@ fn stringified_scalars_are_accepted() {
     .unwrap();
     assert_eq!(p.target, Target::Function { name: "f".into() });
     assert_eq!((p.layer_version, p.heap_summary), (Some(12), true));
-    let p = parse(json!({"FunctionName": "f", "LayerVersion": 9, "HeapSummary": false})).unwrap();
+    let p =
+        parse(json!({"FunctionName": "f", "LayerVersion": 9, "HeapSummary": false, "ServiceTimeout": "300"}))
+            .unwrap();
     assert_eq!((p.layer_version, p.heap_summary), (Some(9), false));
 }
 
