@@ -353,3 +353,41 @@ async fn another_exec_wrapper_gets_the_handler_redirect_and_delete_restores_it()
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     assert_eq!(function_state(&c, &name).await, before);
 }
+
+#[tokio::test]
+async fn a_replacement_that_keeps_the_group_name_keeps_the_group() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("fnkeep")).await;
+    let role_arn = create_role(&c, &unique("keeprole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let (a, b) = (unique("old"), unique("new"));
+    let arn_a = create_function(&c, &a, "python3.12", &role_arn, &[], &[]).await;
+    let arn_b = create_function(&c, &b, "python3.12", &role_arn, &[], &[]).await;
+    let group = unique("shared-group");
+    let stack = Stack::new("Keep");
+    let pa = props(&a, json!({"LayerArn": layer, "ProfilingGroupName": group}));
+    let pb = props(&b, json!({"LayerArn": layer, "ProfilingGroupName": group}));
+    let (_, r) = stack.send(s, &c, "Create", pa.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let (id_a, id_b) = (format!("function:{arn_a}"), format!("function:{arn_b}"));
+    let (_, r) = stack
+        .send(s, &c, "Update", pb.clone(), Some(&id_a), Some(pa.clone()))
+        .await;
+    assert_eq!(r["PhysicalResourceId"], id_b.as_str(), "{r}");
+    assert_eq!(
+        group_tags(s).await[&group]["tags"]["lambda-profiling:function"],
+        arn_b.as_str()
+    );
+    let (_, r) = stack.send(s, &c, "Delete", pa, Some(&id_a), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(
+        group_tags(s).await.get(&group).is_some(),
+        "the new function still uses the group"
+    );
+    let (_, r) = stack.send(s, &c, "Delete", pb, Some(&id_b), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(
+        group_tags(s).await.get(&group).is_none(),
+        "created by this resource: deleted with it"
+    );
+}

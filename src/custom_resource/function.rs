@@ -66,7 +66,11 @@ pub async fn enable(
             if desired.users_group {
                 Ok(desired.group.clone())
             } else {
-                group::ensure(clients, &desired.group.name, snap.account(), &owner).await
+                let owner = group::Owner {
+                    resource: &owner,
+                    function_arn: &function_arn,
+                };
+                group::ensure(clients, &desired.group.name, snap.account(), owner).await
             }
         };
         let acquire = role::acquire(
@@ -106,7 +110,7 @@ pub async fn enable(
     // (A concurrent change may let the re-plan add more than first recorded; the ledger
     // then under-claims, which errs on the side of leaving things in place.)
     if let Some((_, old)) = old.filter(|(id, _)| *id == physical_id) {
-        release_old_group(clients, ids, old, &desired, snap_name(&physical_id)).await;
+        release_old_group(clients, ids, old, &desired, &function_arn).await;
     }
     let mut data = BTreeMap::new();
     data.insert(
@@ -119,19 +123,15 @@ pub async fn enable(
     Ok(Done { physical_id, data })
 }
 
-/// The function name at the end of `function:<arn>`.
-fn snap_name(physical_id: &str) -> &str {
-    physical_id.rsplit(':').next().unwrap_or_default()
-}
-
 /// On an Update that changed ProfilingGroupName, the old group goes if this resource made it.
 async fn release_old_group(
     clients: &Clients,
     ids: &Ids<'_>,
     old: &Properties,
     new: &Desired,
-    function: &str,
+    function_arn: &str,
 ) {
+    let function = function_arn.rsplit(':').next().unwrap_or_default();
     let old_name = old
         .group_name
         .clone()
@@ -146,8 +146,12 @@ async fn release_old_group(
         arn: crate::agent::group_arn(&clients.region, account, &old_name),
         name: old_name,
     };
-    let owner = ledger::owner_value(ids.stack_id, ids.logical_id);
-    if let Err(e) = group::delete_if_owned(clients, &old_group, &owner).await {
+    let resource = ledger::owner_value(ids.stack_id, ids.logical_id);
+    let owner = group::Owner {
+        resource: &resource,
+        function_arn,
+    };
+    if let Err(e) = group::delete_if_owned(clients, &old_group, owner).await {
         tracing::warn!(group = %old_group.name, error = %e, "could not delete the previous profiling group; delete it by hand");
     }
 }
@@ -195,12 +199,14 @@ pub async fn disable(
         })
         .await?;
     }
-    let owner = ledger::owner_value(ids.stack_id, ids.logical_id);
+    let resource = ledger::owner_value(ids.stack_id, ids.logical_id);
+    let owner = group::Owner {
+        resource: &resource,
+        function_arn: &snap.arn,
+    };
     let delete_group = async {
         match desired.as_ref().filter(|d| !d.users_group) {
-            Some(d) => group::delete_if_owned(clients, &d.group, &owner)
-                .await
-                .map(|_| ()),
+            Some(d) => group::delete_if_owned(clients, &d.group, owner).await.map(|_| ()),
             None => Ok(()),
         }
     };

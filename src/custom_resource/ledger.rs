@@ -7,7 +7,7 @@
 //!   function mode, the layer and variables that this resource added to the function
 //!   (what was there before is the user's and stays).
 //! - On the role, one **attached tag** recording that lambda-profiling attached the policy.
-//! - On a profiling group this resource created, an **owner tag**.
+//! - On a profiling group this resource created, an **owner tag** and the function's ARN.
 //!
 //! IAM tag values allow letters, digits, spaces and `_ . : / = + - @`, at most 256 characters.
 
@@ -19,6 +19,8 @@ pub const REF_PREFIX: &str = "lambda-profiling:ref:";
 pub const ATTACHED_KEY: &str = "lambda-profiling:attached-policy";
 pub const ATTACHED_VALUE: &str = "true";
 pub const OWNER_KEY: &str = "lambda-profiling:owner";
+/// On a created group, beside the owner: the function it serves.
+pub const FUNCTION_KEY: &str = "lambda-profiling:function";
 const MAX_TAG_VALUE: usize = 256;
 
 /// The reference tag's key for one resource.
