@@ -20,14 +20,34 @@
 //! - never fails itself: the caller returns `Ok` to Lambda so it does not retry. The
 //!   returned [`Answered`] is for logging and tests.
 //!
-//! It logs one line per request with the request type, stack id and logical id, never
-//! the `ResponseURL`, environment values or the properties wholesale.
+//! It logs within a span carrying the request type, stack id and logical id, never the
+//! `ResponseURL`, environment values or the properties wholesale.
+//!
+//! # Decisions where SPEC §3 is silent
+//!
+//! - **What Delete removes** is what this resource recorded that it added: a ledger in
+//!   its reference tag on the role (see [`ledger`]), so a value or layer the user had
+//!   before (even one equal to ours) stays. A variable is removed only while its value
+//!   is still the one set; a user's agent layer (any version) wins over ours.
+//! - **`RoleArn`** may be a role ARN (any path) or a bare role name; the physical id uses
+//!   the name. **`FunctionName`** must be unqualified (`$LATEST` is what changes).
+//! - **`LayerVersion` with `LayerArn`** is an error: the ARN already names a version.
+//!   `HeapSummary` on a Python function is an error.
+//! - **A function whose own variables name a group** keeps it: no group is created; a
+//!   different `ProfilingGroupName` is an error.
+//! - **A Create that fails after changing something** undoes it before answering, since
+//!   CloudFormation's Delete of `failed-create:` ids does nothing. A Create stopped by
+//!   the deadline cannot; its reason says the change may be partial.
+//! - **An Update that renames the group** deletes the old group if this resource made it.
+//! - **A function already gone on Delete** is success, but its role's reference tag
+//!   cannot be found any more and stays (the policy may then stay attached).
+//! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
 mod error;
 mod function;
 mod function_config;
 mod group;
-mod ledger;
+pub mod ledger;
 pub mod lifecycle;
 pub mod request;
 pub mod responder;
