@@ -165,13 +165,13 @@ pub async fn disable(
     props: Option<&Properties>,
 ) -> Result<()> {
     let Some(snap) = read_settled(clients, function_arn).await? else {
-        tracing::info!("function is gone: nothing to undo on it");
+        tracing::debug!("function is gone: nothing to undo on it");
         return Ok(());
     };
     let physical_id = physical_id(&snap.arn);
     let key = ledger::ref_key(ids.stack_id, ids.logical_id, &physical_id);
     let Some(tags) = role::list_tags(clients, &snap.role).await? else {
-        tracing::info!("the function's role is gone: no record of what this resource added");
+        tracing::debug!("the function's role is gone: no record of what this resource added");
         return Ok(());
     };
     let recorded = tags.get(&key).map(|v| Ledger::decode(v)).unwrap_or_default();
@@ -260,7 +260,7 @@ async fn update(
                 if !(conflict || stale) || attempt == MAX_APPLY_ATTEMPTS {
                     return Err(Error::aws("lambda:UpdateFunctionConfiguration", &name, e));
                 }
-                tracing::info!(
+                tracing::debug!(
                     attempt,
                     conflict,
                     stale,
@@ -307,7 +307,7 @@ pub async fn read_settled(clients: &Clients, function: &str) -> Result<Option<Sn
         if !busy {
             return Ok(Some(snapshot(out)));
         }
-        tracing::info!("an update of the function is in progress: waiting");
+        tracing::debug!("an update of the function is in progress: waiting");
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(MAX_POLL);
     }

@@ -61,7 +61,7 @@ pub async fn ensure(clients: &Clients, name: &str, account: &str, owner: Owner<'
                     .await
                     .map_err(|e| Error::aws("codeguru-profiler:TagResource", name, e))?;
             } else {
-                tracing::info!(group = name, "profiling group exists: adopted");
+                tracing::debug!(group = name, "profiling group exists: adopted");
             }
             Ok(group)
         }
@@ -103,7 +103,7 @@ pub async fn delete_if_owned(clients: &Clients, group: &Group, owner: Owner<'_>)
     let ours = tags.get(OWNER_KEY).map(String::as_str) == Some(owner.resource)
         && tags.get(FUNCTION_KEY).is_none_or(|f| f == owner.function_arn);
     if !ours {
-        tracing::info!(group = %group.name, "profiling group not created by this resource for this function: kept");
+        tracing::debug!(group = %group.name, "profiling group not created by this resource for this function: kept");
         return Ok(false);
     }
     match clients

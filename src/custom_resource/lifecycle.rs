@@ -157,7 +157,7 @@ async fn update(
 ) -> Result<Done> {
     let done = create(clients, ids, properties, Some((physical_id, old))).await?;
     if done.physical_id != physical_id {
-        tracing::info!(old = physical_id, new = %done.physical_id, "target changed: replacement");
+        tracing::debug!(old = physical_id, new = %done.physical_id, "target changed: replacement");
     }
     Ok(done)
 }
@@ -177,7 +177,7 @@ async fn delete(clients: &Clients, ids: &Ids<'_>, physical_id: &str, properties:
         let props = Properties::parse(properties, &clients.settings).ok();
         return function::disable(clients, ids, arn, props.as_ref()).await;
     }
-    tracing::info!(
+    tracing::debug!(
         physical_id,
         "not an id this resource made (failed or cancelled Create): nothing to undo"
     );

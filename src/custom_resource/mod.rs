@@ -20,7 +20,8 @@
 //! - never fails itself: the caller returns `Ok` to Lambda so it does not retry. The
 //!   returned [`Answered`] is for logging and tests.
 //!
-//! It logs within a span carrying the request type, stack id and logical id, never the
+//! It logs one INFO (or WARN when FAILED) line per request, within a span carrying the
+//! request type, stack id and logical id; steps are at DEBUG, retries at WARN. Never the
 //! `ResponseURL`, environment values or the properties wholesale.
 //!
 //! # Decisions where SPEC §3 is silent

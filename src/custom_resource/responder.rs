@@ -147,7 +147,7 @@ pub async fn send(
             .await;
         let retry_error = match result {
             Ok(resp) if resp.status().is_success() => {
-                tracing::info!(attempts, "response delivered");
+                tracing::debug!(attempts, "response delivered");
                 return Ok(attempts);
             }
             Ok(resp) => {
