@@ -2,5 +2,7 @@
 //! deploy time, as a CloudFormation macro and as a custom resource.
 
 pub mod agent;
+pub mod aws;
 pub mod cli;
+pub mod custom_resource;
 pub mod template;

@@ -1,0 +1,377 @@
+//! Function mode: the console's "Code profiling" toggle, done at deploy time.
+//!
+//! Calls in a Create: GetFunctionConfiguration; ListRoleTags ‖ ListAttachedRolePolicies;
+//! CreateProfilingGroup ‖ (TagRole, AttachRolePolicy if missing);
+//! UpdateFunctionConfiguration; GetFunctionConfiguration while the update is in progress.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput;
+use aws_sdk_lambda::types::{Environment, LastUpdateStatus, State};
+
+use super::error::{Error, Result};
+use super::function_config::{self, Change, Desired, Snapshot};
+use super::group::{self, Group};
+use super::ledger::{self, Ledger};
+use super::lifecycle::{Done, Ids};
+use super::request::{Properties, Target};
+use super::role;
+use crate::aws::Clients;
+
+/// How often an update is re-applied after a concurrent change (PreconditionFailed) or
+/// while another update holds the function (ResourceConflictException).
+const MAX_APPLY_ATTEMPTS: u32 = 8;
+const FIRST_POLL: Duration = Duration::from_millis(500);
+const MAX_POLL: Duration = Duration::from_secs(4);
+
+pub fn physical_id(function_arn: &str) -> String {
+    format!("function:{function_arn}")
+}
+
+/// Turns profiling on (Create, Update, replayed Create). On an Update, `old` is the
+/// previous physical id and properties: if the function is the same, a group the old
+/// properties named and this resource created is deleted once no longer used.
+pub async fn enable(
+    clients: &Clients,
+    ids: &Ids<'_>,
+    props: &Properties,
+    old: Option<(&str, &Properties)>,
+) -> Result<Done> {
+    let Target::Function { name } = &props.target else {
+        return Err(Error::Invalid("function mode needs FunctionName".into()));
+    };
+    let snap = read_settled(clients, name)
+        .await?
+        .ok_or_else(|| Error::Invalid(format!("function {name} does not exist: check FunctionName")))?;
+    let physical_id = physical_id(&snap.arn);
+    let key = ledger::ref_key(ids.stack_id, ids.logical_id, &physical_id);
+    let role_state = role::read(clients, &snap.role, true).await?;
+    let previous = role_state.ledger(&key).unwrap_or_default();
+    let desired = function_config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;
+    let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
+    let recorded = previous.union(&change.added);
+
+    // A Create that fails after changing something undoes it: CloudFormation's Delete
+    // of `failed-create:` ids does nothing. (Not on Update or replay: that would turn
+    // off profiling that an earlier request turned on.)
+    let fresh = role_state.ledger(&key).is_none();
+    let function_arn = snap.arn.clone();
+    let role_name = snap.role.clone();
+    let applied = async {
+        // Independent: the group, and the policy reference on the role (recorded before
+        // the function changes, so a failure in between never leaves an unrecorded change).
+        let owner = ledger::owner_value(ids.stack_id, ids.logical_id);
+        let ensure_group = async {
+            if desired.users_group {
+                Ok(desired.group.clone())
+            } else {
+                let owner = group::Owner {
+                    resource: &owner,
+                    function_arn: &function_arn,
+                };
+                group::ensure(clients, &desired.group.name, snap.account(), owner).await
+            }
+        };
+        let acquire = role::acquire(
+            clients,
+            &snap.role,
+            &role_state,
+            &key,
+            recorded.encode("function"),
+        );
+        let (group, acquired) = tokio::join!(ensure_group, acquire);
+        let group = group?;
+        acquired?;
+
+        // Re-plan with the group's ARN as the service returned it.
+        let desired = Desired { group, ..desired };
+        let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
+        let layers = update(clients, snap, change, |snap| {
+            function_config::enable(snap, &desired, &recorded).map_err(Error::Unsupported)
+        })
+        .await?;
+        Ok((layers, desired))
+    };
+    let (layers, desired) = match applied.await {
+        Ok(applied) => applied,
+        Err(e) if fresh && old.is_none_or(|(id, _)| id != physical_id) => {
+            let note = match disable(clients, ids, &function_arn, Some(props)).await {
+                Ok(()) => "; what this Create had changed was undone".to_owned(),
+                Err(undo) => format!("; undoing what this Create had changed also failed: {undo}"),
+            };
+            return Err(Error::Partial {
+                source: Box::new(e),
+                note,
+            });
+        }
+        Err(e) => return Err(e),
+    };
+    // (A concurrent change may let the re-plan add more than first recorded; the ledger
+    // then under-claims, which errs on the side of leaving things in place.)
+    if let Some((_, old)) = old.filter(|(id, _)| *id == physical_id) {
+        release_old_group(clients, ids, old, &desired, &function_arn).await;
+    }
+    let mut data = BTreeMap::new();
+    data.insert(
+        "LayerArn".into(),
+        function_config::layer_in_effect(&layers, &desired),
+    );
+    data.insert("ProfilingGroupName".into(), desired.group.name.clone());
+    data.insert("ProfilingGroupArn".into(), desired.group.arn.clone());
+    data.insert("RoleName".into(), role_name);
+    Ok(Done { physical_id, data })
+}
+
+/// On an Update that changed ProfilingGroupName, the old group goes if this resource made it.
+async fn release_old_group(
+    clients: &Clients,
+    ids: &Ids<'_>,
+    old: &Properties,
+    new: &Desired,
+    function_arn: &str,
+) {
+    let function = function_arn.rsplit(':').next().unwrap_or_default();
+    let old_name = old
+        .group_name
+        .clone()
+        .unwrap_or_else(|| crate::agent::console_group_name(function));
+    if new.users_group || old_name == new.group.name {
+        return;
+    }
+    let Some(account) = new.group.arn.split(':').nth(4) else {
+        return;
+    };
+    let old_group = Group {
+        arn: crate::agent::group_arn(&clients.region, account, &old_name),
+        name: old_name,
+    };
+    let resource = ledger::owner_value(ids.stack_id, ids.logical_id);
+    let owner = group::Owner {
+        resource: &resource,
+        function_arn,
+    };
+    if let Err(e) = group::delete_if_owned(clients, &old_group, owner).await {
+        tracing::warn!(group = %old_group.name, error = %e, "could not delete the previous profiling group; delete it by hand");
+    }
+}
+
+/// Turns profiling off for `function_arn`: removes what the ledger says this resource
+/// added, deletes the group it created, releases the policy reference. Gone is success.
+pub async fn disable(
+    clients: &Clients,
+    ids: &Ids<'_>,
+    function_arn: &str,
+    props: Option<&Properties>,
+) -> Result<()> {
+    let Some(snap) = read_settled(clients, function_arn).await? else {
+        tracing::debug!("function is gone: nothing to undo on it");
+        return Ok(());
+    };
+    let physical_id = physical_id(&snap.arn);
+    let key = ledger::ref_key(ids.stack_id, ids.logical_id, &physical_id);
+    let Some(tags) = role::list_tags(clients, &snap.role).await? else {
+        tracing::debug!("the function's role is gone: no record of what this resource added");
+        return Ok(());
+    };
+    let recorded = tags.get(&key).map(|v| Ledger::decode(v)).unwrap_or_default();
+    let fallback = Properties {
+        target: Target::Function {
+            name: snap.arn.clone(),
+        },
+        group_name: None,
+        layer_version: None,
+        layer_arn: None,
+        heap_summary: false,
+    };
+    let props = props.unwrap_or(&fallback);
+    let desired = match function_config::desired(&snap, props, &recorded) {
+        Ok(d) => Some(d),
+        Err(why) => {
+            tracing::warn!(reason = %why, "cannot tell the agent's values apart; leaving the function as it is");
+            None
+        }
+    };
+    if let Some(d) = &desired {
+        let change = function_config::disable(&snap, d, &recorded);
+        update(clients, snap.clone(), change, |snap| {
+            Ok(function_config::disable(snap, d, &recorded))
+        })
+        .await?;
+    }
+    let resource = ledger::owner_value(ids.stack_id, ids.logical_id);
+    let owner = group::Owner {
+        resource: &resource,
+        function_arn: &snap.arn,
+    };
+    let delete_group = async {
+        match desired.as_ref().filter(|d| !d.users_group) {
+            Some(d) => group::delete_if_owned(clients, &d.group, owner).await.map(|_| ()),
+            None => Ok(()),
+        }
+    };
+    let (deleted, released) = tokio::join!(delete_group, role::release(clients, &snap.role, &key));
+    deleted.and(released)
+}
+
+/// Applies `change` with the snapshot's RevisionId; on a concurrent change, reads again and
+/// re-plans with `replan`. Waits for the update to finish. Returns the layers in effect.
+async fn update(
+    clients: &Clients,
+    mut snap: Snapshot,
+    mut change: Change,
+    mut replan: impl FnMut(&Snapshot) -> Result<Change>,
+) -> Result<Vec<String>> {
+    let name = snap.arn.clone();
+    let mut pause = FIRST_POLL;
+    for attempt in 1..=MAX_APPLY_ATTEMPTS {
+        if !change.changes(&snap) {
+            return Ok(snap.layers);
+        }
+        let mut call = clients
+            .lambda
+            .update_function_configuration()
+            .function_name(&name)
+            .set_revision_id(snap.revision_id.clone());
+        if change.layers != snap.layers {
+            call = call.set_layers(Some(change.layers.clone()));
+        }
+        if change.vars != snap.vars {
+            let vars = change.vars.clone().into_iter().collect();
+            call = call.environment(Environment::builder().set_variables(Some(vars)).build());
+        }
+        call = call.set_handler(change.handler.clone());
+        match call.send().await {
+            Ok(out) => {
+                if out.last_update_status() != Some(&LastUpdateStatus::Successful) {
+                    wait_for_update(clients, &name).await?;
+                }
+                return Ok(change.layers);
+            }
+            Err(e) => {
+                let service = e.as_service_error();
+                let conflict = service.is_some_and(|s| s.is_resource_conflict_exception());
+                let stale = service.is_some_and(|s| s.is_precondition_failed_exception());
+                if service.is_some_and(|s| s.is_resource_not_found_exception()) {
+                    return Err(Error::Invalid(format!(
+                        "function {name} was deleted while profiling was being changed"
+                    )));
+                }
+                if !(conflict || stale) || attempt == MAX_APPLY_ATTEMPTS {
+                    return Err(Error::aws("lambda:UpdateFunctionConfiguration", &name, e));
+                }
+                tracing::debug!(
+                    attempt,
+                    conflict,
+                    stale,
+                    "function changed or busy: reading it again"
+                );
+                if conflict {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(MAX_POLL);
+                }
+            }
+        }
+        snap = read_settled(clients, &name).await?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "function {name} was deleted while profiling was being changed"
+            ))
+        })?;
+        change = replan(&snap)?;
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// Reads the configuration once no update is in progress. `None`: no such function.
+pub async fn read_settled(clients: &Clients, function: &str) -> Result<Option<Snapshot>> {
+    let mut pause = FIRST_POLL;
+    loop {
+        let out = match clients
+            .lambda
+            .get_function_configuration()
+            .function_name(function)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(Error::aws("lambda:GetFunctionConfiguration", function, e)),
+        };
+        let busy = out.last_update_status() == Some(&LastUpdateStatus::InProgress)
+            || out.state() == Some(&State::Pending);
+        if !busy {
+            return Ok(Some(snapshot(out)));
+        }
+        tracing::debug!("an update of the function is in progress: waiting");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(MAX_POLL);
+    }
+}
+
+/// Waits for our own update to finish; a failed update is an error with Lambda's reason.
+async fn wait_for_update(clients: &Clients, function: &str) -> Result<()> {
+    let mut pause = FIRST_POLL;
+    loop {
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(MAX_POLL);
+        let out = clients
+            .lambda
+            .get_function_configuration()
+            .function_name(function)
+            .send()
+            .await
+            .map_err(|e| Error::aws("lambda:GetFunctionConfiguration", function, e))?;
+        match out.last_update_status() {
+            Some(LastUpdateStatus::InProgress) => continue,
+            Some(LastUpdateStatus::Failed) => {
+                return Err(Error::Unsupported(format!(
+                    "Lambda could not apply the profiling configuration to {function}: {}",
+                    out.last_update_status_reason().unwrap_or("no reason given")
+                )));
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
+fn snapshot(out: GetFunctionConfigurationOutput) -> Snapshot {
+    let env = out.environment();
+    Snapshot {
+        arn: out.function_arn().unwrap_or_default().to_owned(),
+        runtime: out.runtime().map(|r| r.as_str().to_owned()),
+        architectures: out
+            .architectures()
+            .iter()
+            .map(|a| a.as_str().to_owned())
+            .collect(),
+        package_type: out.package_type().map(|p| p.as_str().to_owned()),
+        role: out
+            .role()
+            .map(|r| r.rsplit('/').next().unwrap_or(r).to_owned())
+            .unwrap_or_default(),
+        handler: out.handler().map(str::to_owned),
+        layers: out
+            .layers()
+            .iter()
+            .filter_map(|l| l.arn())
+            .map(str::to_owned)
+            .collect(),
+        vars: env
+            .and_then(|e| e.variables())
+            .map(|v| v.clone().into_iter().collect())
+            .unwrap_or_default(),
+        env_error: env.and_then(|e| e.error()).map(|e| {
+            format!(
+                "{}: {}",
+                e.error_code().unwrap_or("Error"),
+                e.message().unwrap_or("no message")
+            )
+        }),
+        revision_id: out.revision_id().map(str::to_owned),
+    }
+}

@@ -1,0 +1,246 @@
+use super::*;
+use crate::agent::env;
+
+const REGION_ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";
+const PY11: &str = "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+const PY9: &str = "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:9";
+const USER: &str = "arn:aws:lambda:eu-west-1:111122223333:layer:deps:3";
+
+fn snap(runtime: &str, vars: &[(&str, &str)], layers: &[&str]) -> Snapshot {
+    Snapshot {
+        arn: REGION_ARN.into(),
+        runtime: Some(runtime.into()),
+        architectures: vec!["x86_64".into()],
+        package_type: Some("Zip".into()),
+        role: "orders-role".into(),
+        handler: Some("app.handler".into()),
+        layers: layers.iter().map(|s| s.to_string()).collect(),
+        vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        env_error: None,
+        revision_id: Some("r".into()),
+    }
+}
+
+fn props() -> Properties {
+    Properties {
+        target: Target::Function {
+            name: "orders".into(),
+        },
+        group_name: None,
+        layer_version: None,
+        layer_arn: None,
+        heap_summary: false,
+    }
+}
+
+use super::super::request::Target;
+
+fn plan(s: &Snapshot, p: &Properties, ledger: &Ledger) -> Result<(Desired, Change), String> {
+    let d = desired(s, p, ledger)?;
+    let c = enable(s, &d, ledger)?;
+    Ok((d, c))
+}
+
+/// Applies a change to a snapshot, as Lambda would.
+fn apply(s: &Snapshot, c: &Change) -> Snapshot {
+    Snapshot {
+        layers: c.layers.clone(),
+        vars: c.vars.clone(),
+        handler: c.handler.clone().or(s.handler.clone()),
+        ..s.clone()
+    }
+}
+
+#[test]
+fn python_gets_layer_variables_and_wrapper_and_disable_restores() {
+    let s = snap("python3.12", &[("DB", "x")], &[USER]);
+    let (d, c) = plan(&s, &props(), &Ledger::default()).unwrap();
+    assert_eq!(c.layers, [USER, PY11]);
+    assert_eq!(c.vars[env::GROUP_NAME], "aws-lambda-orders");
+    assert_eq!(
+        c.vars[env::GROUP_ARN],
+        "arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/aws-lambda-orders"
+    );
+    assert_eq!(c.vars[env::TARGET_REGION], "eu-west-1");
+    assert_eq!(c.vars[env::ENABLED], "TRUE");
+    assert_eq!(c.vars[env::EXEC_WRAPPER], env::EXEC_WRAPPER_VALUE);
+    assert_eq!(c.handler, None);
+    assert_eq!(c.added.layer.as_deref(), Some(PY11));
+    assert_eq!(c.added.vars.len(), 5);
+    let on = apply(&s, &c);
+    let off = apply(&on, &disable(&on, &d, &c.added));
+    assert_eq!(off, s);
+}
+
+#[test]
+fn another_exec_wrapper_gets_the_handler_redirect_and_it_is_undone() {
+    let s = snap("python3.11", &[(env::EXEC_WRAPPER, "/opt/otel-instrument")], &[]);
+    let (d, c) = plan(&s, &props(), &Ledger::default()).unwrap();
+    assert_eq!(c.vars[env::EXEC_WRAPPER], "/opt/otel-instrument");
+    assert_eq!(c.handler.as_deref(), Some(crate::agent::REDIRECT_HANDLER));
+    assert_eq!(c.vars[env::REDIRECTED_HANDLER], "app.handler");
+    assert!(c.added.handler_redirected && !c.added.vars.contains(env::EXEC_WRAPPER));
+    let on = apply(&s, &c);
+    // Idempotent: a replay changes nothing and keeps the record.
+    let (_, again) = plan(&on, &props(), &c.added).unwrap();
+    assert!(!again.changes(&on));
+    assert!(again.added.handler_redirected);
+    let off = apply(&on, &disable(&on, &d, &c.added));
+    assert_eq!(off, s);
+}
+
+#[test]
+fn java_options_are_appended_once_and_restored() {
+    let s = snap("java17", &[(env::JAVA_TOOL_OPTIONS, "-Xmx1g")], &[]);
+    let p = Properties {
+        heap_summary: true,
+        ..props()
+    };
+    let (d, c) = plan(&s, &p, &Ledger::default()).unwrap();
+    assert_eq!(
+        c.vars[env::JAVA_TOOL_OPTIONS],
+        format!("-Xmx1g {}", env::JAVA_AGENT_FLAG)
+    );
+    assert_eq!(c.vars[env::HEAP_SUMMARY], "true");
+    assert!(!c.vars.contains_key(env::EXEC_WRAPPER));
+    assert!(c.layers[0].contains("AWSCodeGuruProfilerJavaAgentLayer:12"));
+    let on = apply(&s, &c);
+    let (_, again) = plan(&on, &p, &c.added).unwrap();
+    assert_eq!(
+        again.vars[env::JAVA_TOOL_OPTIONS],
+        c.vars[env::JAVA_TOOL_OPTIONS],
+        "once"
+    );
+    assert_eq!(apply(&on, &disable(&on, &d, &c.added)), s);
+    // Created from nothing: removed entirely.
+    let bare = snap("java21", &[], &[]);
+    let (d, c) = plan(&bare, &props(), &Ledger::default()).unwrap();
+    assert_eq!(c.added.java_options, Some(JavaOptions::Created));
+    let on = apply(&bare, &c);
+    assert_eq!(apply(&on, &disable(&on, &d, &c.added)), bare);
+}
+
+#[test]
+fn the_users_values_and_agent_layer_win_and_stay_on_disable() {
+    let s = snap(
+        "python3.12",
+        &[(env::ENABLED, "FALSE"), (env::GROUP_NAME, "team")],
+        &[PY9],
+    );
+    let (d, c) = plan(&s, &props(), &Ledger::default()).unwrap();
+    assert!(d.users_group);
+    assert_eq!(d.group.name, "team");
+    assert_eq!(c.layers, [PY9], "the user's agent layer version wins");
+    assert_eq!(c.added.layer, None);
+    assert_eq!(c.vars[env::ENABLED], "FALSE");
+    assert_eq!(c.vars[env::GROUP_NAME], "team");
+    assert_eq!(
+        c.vars[env::GROUP_ARN],
+        "arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/team"
+    );
+    let on = apply(&s, &c);
+    assert_eq!(apply(&on, &disable(&on, &d, &c.added)), s);
+    let conflicting = Properties {
+        group_name: Some("other".into()),
+        ..props()
+    };
+    assert!(
+        desired(&s, &conflicting, &Ledger::default())
+            .unwrap_err()
+            .contains("already profiles into group team")
+    );
+}
+
+#[test]
+fn a_value_changed_by_the_user_after_us_is_not_removed() {
+    let s = snap("python3.12", &[], &[]);
+    let (d, c) = plan(&s, &props(), &Ledger::default()).unwrap();
+    let mut on = apply(&s, &c);
+    on.vars.insert(env::ENABLED.into(), "FALSE".into());
+    let off = apply(&on, &disable(&on, &d, &c.added));
+    assert_eq!(off.vars.get(env::ENABLED).map(String::as_str), Some("FALSE"));
+    assert_eq!(off.vars.len(), 1);
+}
+
+#[test]
+fn update_replaces_only_our_layer_version() {
+    let s = snap("python3.12", &[], &[USER]);
+    let (_, c) = plan(&s, &props(), &Ledger::default()).unwrap();
+    let on = apply(&s, &c);
+    let p9 = Properties {
+        layer_version: Some(9),
+        ..props()
+    };
+    let (_, c2) = plan(&on, &p9, &c.added).unwrap();
+    assert_eq!(c2.layers, [USER, PY9]);
+    assert_eq!(c2.added.layer.as_deref(), Some(PY9));
+}
+
+#[test]
+fn unprofilable_functions_are_refused_with_reasons() {
+    let mut s = snap("python3.12", &[], &[]);
+    s.env_error = Some("KMSAccessDeniedException: denied".into());
+    assert!(
+        desired(&s, &props(), &Ledger::default())
+            .unwrap_err()
+            .contains("cannot be read back")
+    );
+    let mut s = snap("python3.12", &[], &[]);
+    s.architectures = vec!["arm64".into()];
+    assert!(
+        desired(&s, &props(), &Ledger::default())
+            .unwrap_err()
+            .contains("x86_64 only")
+    );
+    let mut s = snap("python3.12", &[], &[]);
+    s.package_type = Some("Image".into());
+    assert!(
+        desired(&s, &props(), &Ledger::default())
+            .unwrap_err()
+            .contains("container image")
+    );
+    let s = snap("nodejs22.x", &[], &[]);
+    assert!(
+        desired(&s, &props(), &Ledger::default())
+            .unwrap_err()
+            .contains("not supported")
+    );
+    let mut s = snap("python3.12", &[], &[]);
+    s.arn = "arn:aws:lambda:af-south-1:111122223333:function:orders".into();
+    assert!(
+        desired(&s, &props(), &Ledger::default())
+            .unwrap_err()
+            .contains("give LayerArn")
+    );
+    let s = snap("python3.12", &[], &[]);
+    let heap = Properties {
+        heap_summary: true,
+        ..props()
+    };
+    assert!(
+        desired(&s, &heap, &Ledger::default())
+            .unwrap_err()
+            .contains("Java functions only")
+    );
+}
+
+#[test]
+fn lambda_limits_are_checked() {
+    let five: Vec<String> = (1..=5)
+        .map(|i| format!("arn:aws:lambda:eu-west-1:111122223333:layer:l{i}:1"))
+        .collect();
+    let refs: Vec<&str> = five.iter().map(String::as_str).collect();
+    let s = snap("python3.12", &[], &refs);
+    assert!(
+        plan(&s, &props(), &Ledger::default())
+            .unwrap_err()
+            .contains("limit of 5")
+    );
+    let big = "v".repeat(3900);
+    let s = snap("python3.12", &[("BIG", &big)], &[]);
+    assert!(
+        plan(&s, &props(), &Ledger::default())
+            .unwrap_err()
+            .contains("4096 bytes")
+    );
+}

@@ -1,0 +1,218 @@
+//! What lambda-profiling records in tags, so that Delete removes exactly what it added.
+//!
+//! - On the role, one **reference tag** per resource, keyed by a stable hash of
+//!   (stack, logical id, physical id). The physical id is part of the key so that a
+//!   replacement (new function, same role) does not release the new resource's reference
+//!   when CloudFormation deletes the old one. Its value is the resource's **ledger**: in
+//!   function mode, the layer and variables that this resource added to the function
+//!   (what was there before is the user's and stays).
+//! - On the role, one **attached tag** recording that lambda-profiling attached the policy.
+//! - On a profiling group this resource created, an **owner tag** and the function's ARN.
+//!
+//! IAM tag values allow letters, digits, spaces and `_ . : / = + - @`, at most 256 characters.
+
+use std::collections::BTreeSet;
+
+use crate::agent::env;
+
+pub const REF_PREFIX: &str = "lambda-profiling:ref:";
+pub const ATTACHED_KEY: &str = "lambda-profiling:attached-policy";
+pub const ATTACHED_VALUE: &str = "true";
+pub const OWNER_KEY: &str = "lambda-profiling:owner";
+/// On a created group, beside the owner: the function it serves.
+pub const FUNCTION_KEY: &str = "lambda-profiling:function";
+const MAX_TAG_VALUE: usize = 256;
+
+/// The reference tag's key for one resource.
+pub fn ref_key(stack_id: &str, logical_id: &str, physical_id: &str) -> String {
+    format!("{REF_PREFIX}{:016x}", fnv1a(&[stack_id, logical_id, physical_id]))
+}
+
+/// The owner tag's value: `<StackId>/<LogicalResourceId>`, shortened with a stable hash
+/// when it would not fit in a tag value.
+pub fn owner_value(stack_id: &str, logical_id: &str) -> String {
+    let full = format!("{stack_id}/{logical_id}");
+    if full.len() <= MAX_TAG_VALUE {
+        return full;
+    }
+    let hash = format!("#{:016x}", fnv1a(&[stack_id, logical_id]));
+    let mut cut = MAX_TAG_VALUE - hash.len();
+    while !full.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{hash}", &full[..cut])
+}
+
+/// FNV-1a, 64 bits: stable across Rust versions and builds, unlike `DefaultHasher`.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (i, part) in parts.iter().enumerate() {
+        let sep: &[u8] = if i == 0 { b"" } else { b"\n" };
+        for b in sep.iter().chain(part.as_bytes()) {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// How `JAVA_TOOL_OPTIONS` was changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JavaOptions {
+    /// The variable did not exist; it holds only the agent flag.
+    Created,
+    /// The user's options got ` <flag>` appended.
+    Appended,
+}
+
+/// What one resource added to a function. Role mode records an empty ledger.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ledger {
+    /// The layer version ARN it added; `Some("")` when the ARN was too long to record,
+    /// meaning "the agent layer of the function's family".
+    pub layer: Option<String>,
+    /// Names of the variables it added (of the fixed set of SPEC §1).
+    pub vars: BTreeSet<&'static str>,
+    /// It moved the handler into `HANDLER_ENV_NAME_FOR_CODEGURU` (Python redirect).
+    pub handler_redirected: bool,
+    pub java_options: Option<JavaOptions>,
+}
+
+/// The variables a ledger may name, with their short codes.
+const VAR_CODES: &[(&str, &str)] = &[
+    (env::GROUP_NAME, "GN"),
+    (env::GROUP_ARN, "GA"),
+    (env::TARGET_REGION, "TR"),
+    (env::ENABLED, "EN"),
+    (env::EXEC_WRAPPER, "EW"),
+    (env::HEAP_SUMMARY, "HS"),
+];
+
+impl Ledger {
+    /// Everything either ledger records: a replayed Create finds nothing to add, and
+    /// must not forget what the first one added.
+    pub fn union(&self, other: &Ledger) -> Ledger {
+        Ledger {
+            layer: other.layer.clone().or_else(|| self.layer.clone()),
+            vars: self.vars.union(&other.vars).copied().collect(),
+            handler_redirected: self.handler_redirected || other.handler_redirected,
+            java_options: other.java_options.or(self.java_options),
+        }
+    }
+
+    pub fn encode(&self, mode: &str) -> String {
+        let mut out = mode.to_owned();
+        if !self.vars.is_empty() {
+            let codes: Vec<&str> = VAR_CODES
+                .iter()
+                .filter(|(n, _)| self.vars.contains(n))
+                .map(|(_, c)| *c)
+                .collect();
+            out += &format!(" vars={}", codes.join("+"));
+        }
+        if self.handler_redirected {
+            out += " handler=redirected";
+        }
+        match self.java_options {
+            Some(JavaOptions::Created) => out += " java=created",
+            Some(JavaOptions::Appended) => out += " java=appended",
+            None => {}
+        }
+        if let Some(layer) = &self.layer {
+            let with_arn = format!("{out} layer={layer}");
+            out = if with_arn.len() <= MAX_TAG_VALUE {
+                with_arn
+            } else {
+                out + " layer="
+            };
+        }
+        out
+    }
+
+    /// Reads a value written by [`Ledger::encode`]; unknown words are ignored.
+    pub fn decode(value: &str) -> Ledger {
+        let mut ledger = Ledger::default();
+        for word in value.split(' ') {
+            match word.split_once('=') {
+                Some(("vars", codes)) => {
+                    for code in codes.split('+') {
+                        if let Some((name, _)) = VAR_CODES.iter().find(|(_, c)| *c == code) {
+                            ledger.vars.insert(name);
+                        }
+                    }
+                }
+                Some(("handler", "redirected")) => ledger.handler_redirected = true,
+                Some(("java", "created")) => ledger.java_options = Some(JavaOptions::Created),
+                Some(("java", "appended")) => ledger.java_options = Some(JavaOptions::Appended),
+                Some(("layer", arn)) => ledger.layer = Some(arn.to_owned()),
+                _ => {}
+            }
+        }
+        ledger
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_stable_and_distinct() {
+        let k = ref_key("arn:stack/a", "Res", "function:arn:f");
+        assert_eq!(k, ref_key("arn:stack/a", "Res", "function:arn:f"));
+        assert!(k.starts_with(REF_PREFIX) && k.len() == REF_PREFIX.len() + 16);
+        assert_ne!(k, ref_key("arn:stack/a", "Res", "function:arn:g"));
+        assert_ne!(k, ref_key("arn:stack/b", "Res", "function:arn:f"));
+        // Golden value: a change of hash would orphan every deployed reference.
+        assert_eq!(fnv1a(&["a"]), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn owner_values_fit_in_a_tag() {
+        assert_eq!(owner_value("arn:s", "L"), "arn:s/L");
+        let long = owner_value(&"s".repeat(200), &"L".repeat(200));
+        assert_eq!(long.len(), 256);
+        assert_ne!(
+            long,
+            owner_value(&"s".repeat(200), &format!("{}M", "L".repeat(199)))
+        );
+    }
+
+    #[test]
+    fn ledgers_round_trip_and_merge() {
+        let a = Ledger {
+            layer: Some(
+                "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerJavaAgentLayer:12".into(),
+            ),
+            vars: [env::GROUP_NAME, env::ENABLED, env::HEAP_SUMMARY]
+                .into_iter()
+                .collect(),
+            handler_redirected: true,
+            java_options: Some(JavaOptions::Appended),
+        };
+        let text = a.encode("function");
+        assert!(text.len() <= 256);
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b" _.:/=+-@".contains(&b)),
+            "{text}"
+        );
+        assert_eq!(Ledger::decode(&text), a);
+        assert_eq!(Ledger::decode("role"), Ledger::default());
+        let b = Ledger {
+            vars: [env::EXEC_WRAPPER].into_iter().collect(),
+            ..Ledger::default()
+        };
+        let u = a.union(&b);
+        assert_eq!(u.vars.len(), 4);
+        assert_eq!(u.layer, a.layer);
+        let huge = Ledger {
+            layer: Some("x".repeat(300)),
+            ..Ledger::default()
+        };
+        assert_eq!(
+            Ledger::decode(&huge.encode("function")).layer.as_deref(),
+            Some("")
+        );
+    }
+}

@@ -1,0 +1,282 @@
+//! Exact call sequences and rare errors, with aws-smithy-mocks: PreconditionFailed on
+//! RevisionId, ResourceConflictException while an update is in progress, throttling,
+//! and "not found" on Delete read through the SDK's typed errors.
+
+use aws_sdk_codeguruprofiler::operation::create_profiling_group::CreateProfilingGroupOutput;
+use aws_sdk_codeguruprofiler::types::ProfilingGroupDescription;
+use aws_sdk_iam::operation::attach_role_policy::AttachRolePolicyOutput;
+use aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput;
+use aws_sdk_iam::operation::list_role_tags::ListRoleTagsOutput;
+use aws_sdk_iam::operation::tag_role::TagRoleOutput;
+use aws_sdk_iam::operation::untag_role::UntagRoleError;
+use aws_sdk_iam::types::error::NoSuchEntityException;
+use aws_sdk_lambda::operation::get_function_configuration::{
+    GetFunctionConfigurationError, GetFunctionConfigurationOutput,
+};
+use aws_sdk_lambda::operation::update_function_configuration::{
+    UpdateFunctionConfigurationError, UpdateFunctionConfigurationOutput,
+};
+use aws_sdk_lambda::types::error::{
+    PreconditionFailedException, ResourceConflictException, ResourceNotFoundException,
+};
+use aws_sdk_lambda::types::{EnvironmentResponse, LastUpdateStatus, Runtime, State};
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use serde_json::json;
+
+use super::lifecycle::{self, Ids, Status};
+use super::request::Action;
+use crate::aws::{Clients, Settings};
+
+const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:app";
+const LAYER: &str =
+    "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+const IDS: Ids<'static> = Ids {
+    stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
+    logical_id: "Profiling",
+    request_id: "req-1",
+};
+
+fn config(revision: &str, status: LastUpdateStatus, vars: &[(&str, &str)]) -> GetFunctionConfigurationOutput {
+    let mut env = EnvironmentResponse::builder();
+    for (k, v) in vars {
+        env = env.variables(*k, *v);
+    }
+    GetFunctionConfigurationOutput::builder()
+        .function_arn(ARN)
+        .runtime(Runtime::Python312)
+        .role("arn:aws:iam::123456789012:role/app-role")
+        .handler("app.handler")
+        .revision_id(revision)
+        .environment(env.build())
+        .last_update_status(status)
+        .state(State::Active)
+        .build()
+}
+
+fn updated() -> UpdateFunctionConfigurationOutput {
+    UpdateFunctionConfigurationOutput::builder()
+        .last_update_status(LastUpdateStatus::Successful)
+        .build()
+}
+
+/// IAM and CodeGuru answering a first Create on a role without the policy.
+fn iam_and_codeguru() -> (aws_sdk_iam::Client, aws_sdk_codeguruprofiler::Client, Vec<Rule>) {
+    let rules = vec![
+        mock!(aws_sdk_iam::Client::list_role_tags).then_output(|| {
+            ListRoleTagsOutput::builder()
+                .set_tags(Some(vec![]))
+                .build()
+                .unwrap()
+        }),
+        mock!(aws_sdk_iam::Client::list_attached_role_policies)
+            .then_output(|| ListAttachedRolePoliciesOutput::builder().build()),
+        mock!(aws_sdk_iam::Client::tag_role).then_output(|| TagRoleOutput::builder().build()),
+        mock!(aws_sdk_iam::Client::attach_role_policy)
+            .then_output(|| AttachRolePolicyOutput::builder().build()),
+    ];
+    let iam = mock_client!(aws_sdk_iam, RuleMode::MatchAny, &rules);
+    let group = mock!(aws_sdk_codeguruprofiler::Client::create_profiling_group).then_output(|| {
+        CreateProfilingGroupOutput::builder()
+            .profiling_group(
+                ProfilingGroupDescription::builder()
+                    .name("aws-lambda-app")
+                    .arn("arn:aws:codeguru-profiler:us-east-1:123456789012:profilingGroup/aws-lambda-app")
+                    .build(),
+            )
+            .build()
+    });
+    let codeguru = mock_client!(aws_sdk_codeguruprofiler, RuleMode::MatchAny, [&group]);
+    let mut all = rules;
+    all.push(group);
+    (iam, codeguru, all)
+}
+
+fn clients(
+    lambda: aws_sdk_lambda::Client,
+    iam: aws_sdk_iam::Client,
+    codeguru: aws_sdk_codeguruprofiler::Client,
+) -> Clients {
+    Clients::new(iam, lambda, codeguru, "us-east-1".into(), Settings::default())
+}
+
+fn create() -> Action {
+    Action::Create {
+        properties: json!({"ServiceToken": "arn:x", "FunctionName": "app"}),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn precondition_failed_reads_again_and_keeps_the_concurrent_change() {
+    let first_read = mock!(aws_sdk_lambda::Client::get_function_configuration)
+        .then_output(|| config("r1", LastUpdateStatus::Successful, &[("A", "1")]));
+    let stale = mock!(aws_sdk_lambda::Client::update_function_configuration)
+        .match_requests(|r| r.revision_id() == Some("r1"))
+        .then_error(|| {
+            UpdateFunctionConfigurationError::PreconditionFailedException(
+                PreconditionFailedException::builder()
+                    .message("The RevisionId provided does not match")
+                    .build(),
+            )
+        });
+    let second_read = mock!(aws_sdk_lambda::Client::get_function_configuration).then_output(|| {
+        config(
+            "r2",
+            LastUpdateStatus::Successful,
+            &[("A", "1"), ("B", "added meanwhile")],
+        )
+    });
+    let fresh = mock!(aws_sdk_lambda::Client::update_function_configuration)
+        .match_requests(|r| {
+            let vars = r
+                .environment()
+                .and_then(|e| e.variables())
+                .cloned()
+                .unwrap_or_default();
+            r.revision_id() == Some("r2")
+                && vars.get("B").map(String::as_str) == Some("added meanwhile")
+                && vars.get("AWS_CODEGURU_PROFILER_GROUP_NAME").map(String::as_str) == Some("aws-lambda-app")
+                && r.layers() == [LAYER]
+        })
+        .then_output(updated);
+    let lambda = mock_client!(
+        aws_sdk_lambda,
+        RuleMode::Sequential,
+        [&first_read, &stale, &second_read, &fresh]
+    );
+    let (iam, codeguru, _) = iam_and_codeguru();
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create()).await;
+    assert_eq!(outcome.status, Status::Success, "{outcome:?}");
+    assert_eq!(outcome.physical_id, format!("function:{ARN}"));
+    assert_eq!(
+        [
+            first_read.num_calls(),
+            stale.num_calls(),
+            second_read.num_calls(),
+            fresh.num_calls()
+        ],
+        [1, 1, 1, 1]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_update_in_progress_is_waited_for_before_and_after() {
+    let busy = mock!(aws_sdk_lambda::Client::get_function_configuration)
+        .then_output(|| config("r1", LastUpdateStatus::InProgress, &[]));
+    let settled = mock!(aws_sdk_lambda::Client::get_function_configuration)
+        .then_output(|| config("r2", LastUpdateStatus::Successful, &[]));
+    let conflict = mock!(aws_sdk_lambda::Client::update_function_configuration).then_error(|| {
+        UpdateFunctionConfigurationError::ResourceConflictException(
+            ResourceConflictException::builder()
+                .message("An update is in progress for resource")
+                .build(),
+        )
+    });
+    let settled_again = mock!(aws_sdk_lambda::Client::get_function_configuration)
+        .then_output(|| config("r3", LastUpdateStatus::Successful, &[]));
+    let accepted = mock!(aws_sdk_lambda::Client::update_function_configuration)
+        .match_requests(|r| r.revision_id() == Some("r3"))
+        .then_output(|| {
+            UpdateFunctionConfigurationOutput::builder()
+                .last_update_status(LastUpdateStatus::InProgress)
+                .build()
+        });
+    let applied = mock!(aws_sdk_lambda::Client::get_function_configuration)
+        .then_output(|| config("r4", LastUpdateStatus::Successful, &[]));
+    let rules = [&busy, &settled, &conflict, &settled_again, &accepted, &applied];
+    let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, rules);
+    let (iam, codeguru, _) = iam_and_codeguru();
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create()).await;
+    assert_eq!(outcome.status, Status::Success, "{outcome:?}");
+    assert!(
+        rules.iter().all(|r| r.num_calls() == 1),
+        "every step once, in order"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttling_is_retried_by_the_sdk() {
+    let throttled = mock!(aws_sdk_lambda::Client::get_function_configuration)
+        .sequence()
+        .http_status(
+            429,
+            Some(r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#.into()),
+        )
+        .times(2)
+        .output(|| config("r1", LastUpdateStatus::Successful, &[]))
+        .build();
+    let update = mock!(aws_sdk_lambda::Client::update_function_configuration).then_output(updated);
+    let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, [&throttled, &update]);
+    let (iam, codeguru, _) = iam_and_codeguru();
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create()).await;
+    assert_eq!(outcome.status, Status::Success, "{outcome:?}");
+    assert_eq!(throttled.num_calls(), 3);
+}
+
+#[tokio::test]
+async fn delete_of_a_gone_function_succeeds_without_other_calls() {
+    let gone = mock!(aws_sdk_lambda::Client::get_function_configuration).then_error(|| {
+        GetFunctionConfigurationError::ResourceNotFoundException(
+            ResourceNotFoundException::builder()
+                .message("Function not found")
+                .build(),
+        )
+    });
+    let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, [&gone]);
+    let iam = mock_client!(aws_sdk_iam, RuleMode::Sequential, &[] as &[&Rule]);
+    let codeguru = mock_client!(aws_sdk_codeguruprofiler, RuleMode::Sequential, &[] as &[&Rule]);
+    let delete = Action::Delete {
+        physical_id: format!("function:{ARN}"),
+        properties: json!({"FunctionName": "app"}),
+    };
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &delete).await;
+    assert_eq!(
+        (outcome.status, outcome.physical_id.clone()),
+        (Status::Success, format!("function:{ARN}")),
+        "{outcome:?}"
+    );
+    assert_eq!(gone.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn delete_of_a_gone_role_succeeds() {
+    let gone = mock!(aws_sdk_iam::Client::untag_role).then_error(|| {
+        UntagRoleError::NoSuchEntityException(NoSuchEntityException::builder().message("no role").build())
+    });
+    let iam = mock_client!(aws_sdk_iam, RuleMode::Sequential, [&gone]);
+    let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, &[] as &[&Rule]);
+    let codeguru = mock_client!(aws_sdk_codeguruprofiler, RuleMode::Sequential, &[] as &[&Rule]);
+    let delete = Action::Delete {
+        physical_id: "role:app-role".into(),
+        properties: json!({"RoleArn": "app-role"}),
+    };
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &delete).await;
+    assert_eq!(outcome.status, Status::Success, "{outcome:?}");
+    assert_eq!(gone.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn an_aws_error_on_create_is_failed_with_the_call_named() {
+    let denied = mock!(aws_sdk_lambda::Client::get_function_configuration)
+        .sequence()
+        .http_status(
+            403,
+            Some(r#"{"__type":"AccessDeniedException","message":"not authorized"}"#.into()),
+        )
+        .build();
+    let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, [&denied]);
+    let (iam, codeguru, _) = iam_and_codeguru();
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create()).await;
+    assert_eq!(
+        (outcome.status, outcome.physical_id.as_str()),
+        (Status::Failed, "failed-create:req-1")
+    );
+    let reason = outcome.reason.unwrap();
+    assert!(
+        reason.contains("lambda:GetFunctionConfiguration on app failed: AccessDeniedException"),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("execution role lacks this permission"),
+        "{reason}"
+    );
+}

@@ -1,0 +1,339 @@
+//! Parsing a CloudFormation custom-resource event into typed parts.
+//!
+//! Two layers: an [`Envelope`] read leniently from any JSON (so that even a malformed
+//! event can be answered), then the typed request from `aws_lambda_events` and the
+//! [`Properties`], which accept CloudFormation's habit of sending every scalar as a string.
+
+use std::fmt;
+
+use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceRequest;
+use serde_json::Value;
+
+use crate::agent;
+use crate::aws::Settings;
+
+/// The fields needed to answer, whatever else is wrong with the event.
+#[derive(Clone, Default)]
+pub struct Envelope {
+    pub response_url: Option<ResponseUrl>,
+    pub request_id: String,
+    pub stack_id: String,
+    pub logical_id: String,
+    pub request_type: String,
+    pub physical_id: Option<String>,
+}
+
+/// The presigned response URL. It is a credential: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResponseUrl(pub String);
+
+impl fmt::Debug for ResponseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResponseUrl(<redacted>)")
+    }
+}
+
+impl fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Envelope")
+            .field("request_type", &self.request_type)
+            .field("stack_id", &self.stack_id)
+            .field("logical_id", &self.logical_id)
+            .field("physical_id", &self.physical_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Envelope {
+    pub fn from_event(event: &Value) -> Self {
+        let text = |key: &str| event.get(key).and_then(Value::as_str).map(str::to_owned);
+        Envelope {
+            response_url: text("ResponseURL").filter(|u| !u.is_empty()).map(ResponseUrl),
+            request_id: text("RequestId").unwrap_or_default(),
+            stack_id: text("StackId").unwrap_or_default(),
+            logical_id: text("LogicalResourceId").unwrap_or_default(),
+            request_type: text("RequestType").unwrap_or_default(),
+            physical_id: text("PhysicalResourceId").filter(|p| !p.is_empty()),
+        }
+    }
+}
+
+/// What CloudFormation asks, with the properties still raw: each operation parses them
+/// (a Delete must proceed even when they no longer parse).
+#[derive(Debug, Clone)]
+pub enum Action {
+    Create {
+        properties: Value,
+    },
+    Update {
+        physical_id: String,
+        properties: Value,
+        old_properties: Value,
+    },
+    Delete {
+        physical_id: String,
+        properties: Value,
+    },
+}
+
+/// Reads the request type and its fields with the `aws_lambda_events` types.
+pub fn parse_action(event: Value) -> Result<Action, String> {
+    let request: CloudFormationCustomResourceRequest = serde_json::from_value(event).map_err(|e| {
+        format!("the event is not a CloudFormation custom resource request ({e}); only CloudFormation should invoke this function as a custom resource")
+    })?;
+    Ok(match request {
+        CloudFormationCustomResourceRequest::Create(r) => Action::Create {
+            properties: r.resource_properties,
+        },
+        CloudFormationCustomResourceRequest::Update(r) => Action::Update {
+            physical_id: r.physical_resource_id,
+            properties: r.resource_properties,
+            old_properties: r.old_resource_properties,
+        },
+        CloudFormationCustomResourceRequest::Delete(r) => Action::Delete {
+            physical_id: r.physical_resource_id,
+            properties: r.resource_properties,
+        },
+        other => {
+            return Err(format!(
+                "unsupported request type in {:?}",
+                std::mem::discriminant(&other)
+            ));
+        }
+    })
+}
+
+/// What the resource acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Role mode: the role's name (the last part of its ARN).
+    Role { name: String },
+    /// Function mode: the name or ARN exactly as given; resolved to an ARN by Lambda.
+    Function { name: String },
+}
+
+/// The typed `ResourceProperties` of SPEC §3.1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Properties {
+    pub target: Target,
+    pub group_name: Option<String>,
+    pub layer_version: Option<u32>,
+    pub layer_arn: Option<String>,
+    pub heap_summary: bool,
+}
+
+/// `ServiceToken` and `ServiceTimeout` are CloudFormation's own and are not used here.
+const KNOWN: &[&str] = &[
+    "ServiceToken",
+    "ServiceTimeout",
+    "RoleArn",
+    "FunctionName",
+    "ProfilingGroupName",
+    "LayerVersion",
+    "LayerArn",
+    "HeapSummary",
+];
+const FUNCTION_ONLY: &[&str] = &["ProfilingGroupName", "LayerVersion", "LayerArn", "HeapSummary"];
+
+impl Properties {
+    /// Parses and checks the properties, listing every problem in one message.
+    pub fn parse(props: &Value, settings: &Settings) -> Result<Self, String> {
+        let Some(map) = props.as_object() else {
+            return Err("ResourceProperties must be an object with RoleArn or FunctionName".into());
+        };
+        let mut problems = Vec::new();
+        for key in map.keys().filter(|k| !KNOWN.contains(&k.as_str())) {
+            problems.push(match closest_known(key) {
+                Some(near) => format!("unknown property {key}: did you mean {near}?"),
+                None => format!(
+                    "unknown property {key}: known properties are {}",
+                    KNOWN[2..].join(", ")
+                ),
+            });
+        }
+        let mut text = |key: &str| -> Option<String> {
+            match map.get(key) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.trim().to_owned()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                Some(Value::Bool(b)) => Some(b.to_string()),
+                Some(_) => {
+                    problems.push(format!("{key} must be a string"));
+                    None
+                }
+            }
+        };
+        let role = text("RoleArn");
+        let function = text("FunctionName");
+        let group_name = text("ProfilingGroupName");
+        let layer_version = text("LayerVersion");
+        let layer_arn = text("LayerArn");
+        let heap_summary = text("HeapSummary");
+
+        let target = match (role, function) {
+            (Some(_), Some(_)) => {
+                problems.push(
+                    "give exactly one of RoleArn (role mode) and FunctionName (function mode), not both"
+                        .into(),
+                );
+                None
+            }
+            (None, None) => {
+                problems
+                    .push("missing target: give RoleArn (role mode) or FunctionName (function mode)".into());
+                None
+            }
+            (Some(arn), None) => role_name(&arn)
+                .map(|name| Target::Role { name })
+                .map_err(|e| problems.push(e))
+                .ok(),
+            (None, Some(f)) => check_function_name(&f)
+                .map(|()| Target::Function { name: f })
+                .map_err(|e| problems.push(e))
+                .ok(),
+        };
+        if matches!(target, Some(Target::Role { .. })) {
+            for key in FUNCTION_ONLY.iter().filter(|k| map.contains_key(**k)) {
+                problems.push(format!(
+                    "{key} applies only in function mode (FunctionName); remove it from a RoleArn resource"
+                ));
+            }
+        }
+        if let Some(name) = &group_name
+            && !agent::is_valid_group_name(name)
+        {
+            problems.push(format!(
+                "ProfilingGroupName {name:?} must be 1-255 characters of letters, digits, '-' and '_'"
+            ));
+        }
+        let layer_version = layer_version.and_then(|v| match v.parse::<u32>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                problems.push(format!(
+                    "LayerVersion {v:?} must be a positive whole number, such as 11"
+                ));
+                None
+            }
+        });
+        if let Some(arn) = &layer_arn {
+            if let Err(e) = check_layer_arn(arn, settings) {
+                problems.push(e);
+            }
+            if layer_version.is_some() {
+                problems
+                    .push("give LayerVersion or LayerArn, not both: LayerArn already names a version".into());
+            }
+        }
+        let heap_summary = match heap_summary.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                problems.push(format!("HeapSummary must be true or false, not {other:?}"));
+                false
+            }
+        };
+        match target {
+            Some(target) if problems.is_empty() => Ok(Properties {
+                target,
+                group_name,
+                layer_version,
+                layer_arn,
+                heap_summary,
+            }),
+            _ => Err(problems.join("; ")),
+        }
+    }
+}
+
+fn closest_known(key: &str) -> Option<&'static str> {
+    KNOWN
+        .iter()
+        .map(|k| {
+            (
+                strsim::levenshtein(&key.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                *k,
+            )
+        })
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min()
+        .map(|(_, k)| k)
+}
+
+/// A role ARN (`arn:<partition>:iam::<account>:role/<path>/<name>`) or a bare role name.
+pub fn role_name(arn: &str) -> Result<String, String> {
+    let name = match arn.strip_prefix("arn:") {
+        Some(rest) => {
+            let parts: Vec<&str> = rest.splitn(5, ':').collect();
+            match parts.as_slice() {
+                [_, "iam", "", _, resource] if resource.starts_with("role/") => {
+                    resource.rsplit('/').next().unwrap_or_default()
+                }
+                _ => {
+                    return Err(format!(
+                        "RoleArn {arn:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+                    ));
+                }
+            }
+        }
+        None => arn,
+    };
+    let valid = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if valid {
+        Ok(name.to_owned())
+    } else {
+        Err(format!("RoleArn {arn:?} does not name a valid IAM role"))
+    }
+}
+
+/// A function name, partial ARN or full ARN of `$LATEST`: a version's configuration cannot change.
+fn check_function_name(name: &str) -> Result<(), String> {
+    let parts: Vec<&str> = name.split(':').collect();
+    let unqualified = match parts.as_slice() {
+        [_] | [_, "function", _] | ["arn", _, "lambda", _, _, "function", _] => true,
+        [_, "function", _, _] | ["arn", _, "lambda", _, _, "function", _, _] => false,
+        _ => return Err(format!("FunctionName {name:?} is not a function name or ARN")),
+    };
+    let base = parts[parts.iter().position(|p| *p == "function").map_or(0, |i| i + 1)];
+    let valid = (1..=64).contains(&base.len())
+        && base
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid {
+        return Err(format!("FunctionName {name:?} is not a function name or ARN"));
+    }
+    if !unqualified {
+        return Err(format!(
+            "FunctionName {name:?} names a version or alias; give the unqualified function, whose $LATEST configuration can change"
+        ));
+    }
+    Ok(())
+}
+
+/// SPEC §3.3: a layer override may only come from the publisher or an allowed account,
+/// otherwise any stack author could inject code into any function.
+fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), String> {
+    let Some(layer) = agent::parse_layer_arn(arn) else {
+        return Err(format!(
+            "LayerArn {arn:?} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)"
+        ));
+    };
+    if layer.account == agent::PUBLISHER_ACCOUNT
+        || settings.allowed_layer_accounts.iter().any(|a| a == layer.account)
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "LayerArn account {} is not allowed: only the CodeGuru publisher {} or accounts the administrator lists in {} may provide the agent layer",
+            layer.account,
+            agent::PUBLISHER_ACCOUNT,
+            crate::aws::ALLOWED_LAYER_ACCOUNTS_VAR
+        ))
+    }
+}
+
+#[cfg(test)]
+#[path = "request_tests.rs"]
+mod tests;

@@ -1,0 +1,248 @@
+//! The one PUT of the response to CloudFormation's presigned `ResponseURL`.
+//!
+//! The URL is a credential: it is never logged, and errors are stripped of it. The body
+//! is sent with an empty `Content-Type` (the presigned signature covers it) and an
+//! explicit `Content-Length`, within 4096 bytes, retried with backoff until the deadline.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::event::cloudformation::{
+    CloudFormationCustomResourceResponse, CloudFormationCustomResourceResponseStatus,
+};
+use reqwest::Url;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
+
+use super::lifecycle::{Outcome, Status};
+use crate::aws::Settings;
+
+/// CloudFormation rejects larger response bodies.
+pub const MAX_BODY: usize = 4096;
+const TRUNCATED: &str = " [truncated]";
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(4);
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResponderError {
+    #[error(
+        "ResponseURL refused: {0}. Only https URLs on *.amazonaws.com or *.amazonaws.com.cn are answered (tests may list loopback hosts in LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS)"
+    )]
+    Refused(&'static str),
+    #[error(
+        "CloudFormation's response URL answered HTTP {0}; the stack will time out waiting for this resource"
+    )]
+    Rejected(u16),
+    #[error("could not deliver the response before the deadline after {attempts} attempts: {source}")]
+    Undelivered {
+        attempts: u32,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("no time was left to deliver the response")]
+    NoTime,
+}
+
+/// Checks the URL before anything is done on the request's behalf.
+pub fn check_url(url: &str, settings: &Settings) -> Result<Url, ResponderError> {
+    let parsed = Url::parse(url).map_err(|_| ResponderError::Refused("not a URL"))?;
+    let host = parsed
+        .host_str()
+        .ok_or(ResponderError::Refused("no host"))?
+        .to_ascii_lowercase();
+    if settings.insecure_response_hosts.contains(&host) && matches!(parsed.scheme(), "http" | "https") {
+        return Ok(parsed);
+    }
+    if parsed.scheme() != "https" {
+        return Err(ResponderError::Refused("not https"));
+    }
+    if !(host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")) {
+        return Err(ResponderError::Refused("not an AWS host"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(ResponderError::Refused("credentials in the URL"));
+    }
+    Ok(parsed)
+}
+
+/// The identity fields of the request, echoed in the response.
+#[derive(Debug, Clone, Default)]
+pub struct Echo {
+    pub stack_id: String,
+    pub request_id: String,
+    pub logical_id: String,
+}
+
+/// The response body as JSON, at most [`MAX_BODY`] bytes: `Reason` is trimmed first
+/// (on a character boundary, re-serialized so the JSON stays valid), then `Data`.
+pub fn body(outcome: &Outcome, echo: &Echo) -> Vec<u8> {
+    let mut response = CloudFormationCustomResourceResponse::default();
+    response.status = match outcome.status {
+        Status::Success => CloudFormationCustomResourceResponseStatus::Success,
+        Status::Failed => CloudFormationCustomResourceResponseStatus::Failed,
+    };
+    response.physical_resource_id = outcome.physical_id.clone();
+    response.stack_id = echo.stack_id.clone();
+    response.request_id = echo.request_id.clone();
+    response.logical_resource_id = echo.logical_id.clone();
+    response.data = outcome
+        .data
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect::<HashMap<_, _>>();
+    response.reason = Some(outcome.reason.clone().unwrap_or_default());
+    let serialize = |r: &CloudFormationCustomResourceResponse| serde_json::to_vec(r).unwrap_or_default();
+    let bytes = serialize(&response);
+    if bytes.len() <= MAX_BODY {
+        return bytes;
+    }
+    // The longest prefix of Reason that fits: escaping makes byte counts differ, so
+    // binary-search the character boundaries.
+    let full = response.reason.take().unwrap_or_default();
+    let with_prefix = |n: usize| {
+        if n == 0 {
+            String::new()
+        } else {
+            format!("{}{TRUNCATED}", &full[..n])
+        }
+    };
+    let cuts: Vec<usize> = full.char_indices().map(|(i, _)| i).collect();
+    let fitting = cuts.partition_point(|&n| {
+        let mut probe = response.clone();
+        probe.reason = Some(with_prefix(n));
+        serialize(&probe).len() <= MAX_BODY
+    });
+    response.reason = Some(with_prefix(fitting.checked_sub(1).map_or(0, |i| cuts[i])));
+    let mut bytes = serialize(&response);
+    if bytes.len() > MAX_BODY {
+        response.data.clear(); // ids alone stay within the limits CloudFormation sets on them
+        bytes = serialize(&response);
+    }
+    bytes
+}
+
+/// PUTs `body` to `url`, retrying transient failures with backoff until `deadline`.
+/// Returns the number of attempts.
+pub async fn send(
+    http: &reqwest::Client,
+    url: &Url,
+    body: Vec<u8>,
+    deadline: Instant,
+) -> Result<u32, ResponderError> {
+    let mut backoff = FIRST_BACKOFF;
+    let mut attempts = 0;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ResponderError::NoTime);
+        }
+        attempts += 1;
+        let result = http
+            .put(url.clone())
+            .header(CONTENT_TYPE, "")
+            .header(CONTENT_LENGTH, body.len())
+            .body(body.clone())
+            .timeout(left.min(ATTEMPT_TIMEOUT))
+            .send()
+            .await;
+        let retry_error = match result {
+            Ok(resp) if resp.status().is_success() => {
+                tracing::debug!(attempts, "response delivered");
+                return Ok(attempts);
+            }
+            Ok(resp) => {
+                let code = resp.status().as_u16();
+                if !(resp.status().is_server_error() || code == 429 || code == 408) {
+                    tracing::error!(code, "response URL rejected the response");
+                    return Err(ResponderError::Rejected(code));
+                }
+                tracing::warn!(code, attempts, "response URL failed: retrying");
+                None
+            }
+            Err(e) => {
+                let e = e.without_url();
+                tracing::warn!(error = %e, attempts, "response PUT failed: retrying");
+                Some(e)
+            }
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left <= backoff {
+            return match retry_error {
+                Some(source) => Err(ResponderError::Undelivered { attempts, source }),
+                None => Err(ResponderError::NoTime),
+            };
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn settings(hosts: &[&str]) -> Settings {
+        Settings {
+            insecure_response_hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn only_aws_https_urls_unless_listed() {
+        let s = settings(&[]);
+        assert!(check_url("https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k?X-Amz-Signature=1", &s).is_ok());
+        assert!(check_url("https://b.s3.cn-north-1.amazonaws.com.cn/k", &s).is_ok());
+        for bad in [
+            "http://b.s3.amazonaws.com/k",
+            "https://evil.example.com/k",
+            "https://amazonaws.com.evil.net/k",
+            "https://evilamazonaws.com/k",
+            "https://user:pw@b.s3.amazonaws.com/k",
+            "http://127.0.0.1:9000/k",
+            "not a url",
+        ] {
+            assert!(check_url(bad, &s).is_err(), "{bad}");
+        }
+        assert!(check_url("http://127.0.0.1:9000/b/k", &settings(&["127.0.0.1"])).is_ok());
+        assert!(check_url("http://127.0.0.2:9000/b/k", &settings(&["127.0.0.1"])).is_err());
+    }
+
+    #[test]
+    fn body_stays_within_limit_with_a_long_reason_and_valid_json() {
+        let echo = Echo {
+            stack_id: "arn:aws:cloudformation:us-east-1:1:stack/s/id".into(),
+            request_id: "r".into(),
+            logical_id: "L".into(),
+        };
+        for reason in ["é\"\\\n".repeat(3000), "x".repeat(10_000), "😀".repeat(2000)] {
+            let outcome = Outcome {
+                status: Status::Failed,
+                reason: Some(reason.clone()),
+                physical_id: "failed-create:r".into(),
+                data: BTreeMap::from([("RoleName".into(), "r".into())]),
+            };
+            let bytes = body(&outcome, &echo);
+            assert!(bytes.len() <= MAX_BODY, "{}", bytes.len());
+            assert!(bytes.len() > MAX_BODY - 64, "trimmed too much: {}", bytes.len());
+            let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(v["Status"], "FAILED");
+            assert_eq!(v["PhysicalResourceId"], "failed-create:r");
+            let got = v["Reason"].as_str().unwrap();
+            assert!(got.ends_with(TRUNCATED));
+            assert!(reason.starts_with(got.trim_end_matches(TRUNCATED)));
+        }
+        let short = Outcome {
+            status: Status::Success,
+            reason: None,
+            physical_id: "role:r".into(),
+            data: BTreeMap::new(),
+        };
+        let v: serde_json::Value = serde_json::from_slice(&body(&short, &echo)).unwrap();
+        assert_eq!(
+            (v["Status"].as_str(), v["LogicalResourceId"].as_str()),
+            (Some("SUCCESS"), Some("L"))
+        );
+    }
+}

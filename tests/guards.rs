@@ -1,0 +1,414 @@
+//! The guards of the lifecycle runner and the responder, end to end: failed and invented
+//! ids (acceptance 8), faults (9), the response's size, headers and URL rules (10), and
+//! the number of AWS calls a function-mode Create makes.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use lambda_profiling::custom_resource::{self, Status};
+use serde_json::json;
+use support::*;
+
+const PY_LAYER: &str = "AWSCodeGuruProfilerPythonAgentLambdaLayer";
+
+#[tokio::test]
+async fn deletes_of_failed_or_invented_ids_succeed_without_aws_calls() {
+    let Some(s) = servers() else { return };
+    let app = unique("ids");
+    let c = clients(s, &app).await;
+    let stack = Stack::new("Profiler");
+    let bad = json!({"ServiceToken": service_token(), "FunctionName": "f", "Bogus": "1"});
+    let (_, r) = stack.send(s, &c, "Create", bad.clone(), None, None).await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let failed_id = r["PhysicalResourceId"].as_str().unwrap().to_owned();
+    assert!(failed_id.starts_with("failed-create:"));
+    let invented = format!("{}-Profiler-1A2B3C4D5E6F", stack.name);
+    for id in [
+        failed_id.as_str(),
+        invented.as_str(),
+        "function:not-an-arn",
+        "role:",
+    ] {
+        let (answered, r) = stack.send(s, &c, "Delete", bad.clone(), Some(id), None).await;
+        assert_eq!(
+            (r["Status"].as_str(), r["PhysicalResourceId"].as_str()),
+            (Some("SUCCESS"), Some(id)),
+            "{r}"
+        );
+        assert!(answered.delivered);
+    }
+    let made = calls(s, &app).await;
+    assert!(made.is_empty(), "no AWS calls expected, got {made:?}");
+}
+
+#[tokio::test]
+async fn function_mode_create_makes_seven_calls() {
+    let Some(s) = servers() else { return };
+    let setup = clients(s, &unique("setup")).await;
+    let role_arn = create_role(&setup, &unique("countrole")).await;
+    let layer = publish_layer(&setup, PY_LAYER).await;
+    let name = unique("count");
+    create_function(&setup, &name, "python3.12", &role_arn, &[], &[]).await;
+    let app = unique("count");
+    let c = clients(s, &app).await;
+    let p = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer});
+    let (_, r) = Stack::new("Count").send(s, &c, "Create", p, None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let made: Vec<String> = calls(s, &app)
+        .await
+        .into_iter()
+        .map(|seen| {
+            if seen.action.is_empty() {
+                format!("{} {}", seen.method, seen.path)
+            } else {
+                seen.action
+            }
+        })
+        .collect();
+    eprintln!("function-mode Create: {} AWS calls: {made:#?}", made.len());
+    assert_eq!(made.len(), 7, "{made:#?}");
+}
+
+#[tokio::test]
+async fn throttling_and_server_errors_for_the_first_tries_converge() {
+    let Some(s) = servers() else { return };
+    let app = unique("faults");
+    let c = clients(s, &app).await;
+    let role = unique("faultrole");
+    let role_arn = create_role(&c, &role).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("faulty");
+    create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
+    let throttled_xml = "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>";
+    let xml = json!({"Content-Type": "text/xml"});
+    fault(
+        &s.aws,
+        &["Action=AttachRolePolicy", &format!("RoleName={role}")],
+        "POST",
+        2,
+        400,
+        xml.clone(),
+        throttled_xml,
+    )
+    .await;
+    fault(
+        &s.aws,
+        &["Action=ListRoleTags", &format!("RoleName={role}")],
+        "POST",
+        1,
+        500,
+        xml,
+        "",
+    )
+    .await;
+    let lambda_500 = json!({"x-amzn-ErrorType": "ServiceException", "Content-Type": "application/json"});
+    fault(
+        &s.aws,
+        &[&name, "/configuration"],
+        "PUT",
+        2,
+        500,
+        lambda_500,
+        r#"{"message":"internal error"}"#,
+    )
+    .await;
+    let throttled = json!({"x-amzn-ErrorType": "ThrottlingException", "Content-Type": "application/json"});
+    fault(
+        &s.codeguru,
+        &[&format!("aws-lambda-{name}")],
+        "POST",
+        2,
+        429,
+        throttled,
+        r#"{"message":"Rate exceeded"}"#,
+    )
+    .await;
+
+    let p = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer});
+    let (_, r) = Stack::new("Faults").send(s, &c, "Create", p, None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert_eq!(function_state(&c, &name).await.layers, [layer]);
+    let made = calls(s, &app).await;
+    let count = |pred: &dyn Fn(&Seen) -> bool| made.iter().filter(|x| pred(x)).count();
+    assert_eq!(
+        count(&|x| x.action == "AttachRolePolicy"),
+        3,
+        "two throttled, then attached"
+    );
+    assert_eq!(
+        count(&|x| x.method == "PUT" && x.path.ends_with("/configuration")),
+        3
+    );
+    assert_eq!(count(&|x| x.method == "POST" && x.path == "/profilingGroups"), 3);
+}
+
+#[tokio::test]
+async fn the_response_put_failing_twice_lands_once() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("s3faults")).await;
+    let key = unique("flaky-response");
+    let url = response_url(s, &key).await;
+    fault(
+        &s.aws,
+        &[&key],
+        "PUT",
+        2,
+        503,
+        json!({}),
+        "<Error><Code>SlowDown</Code></Error>",
+    )
+    .await;
+    let e = event(
+        "Delete",
+        &url,
+        "stack",
+        "Res",
+        json!({"ServiceToken": service_token()}),
+        Some("failed-create:x"),
+        None,
+    );
+    let answered = custom_resource::handle(e, deadline(60), &c).await;
+    assert!(answered.delivered, "{answered:?}");
+    let puts = requests_to(s, &key)
+        .await
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(puts, 3, "two failures, one success, no more");
+    let (response, _) = read_response(s, &key).await.expect("the response landed");
+    assert_eq!(response["Status"], "SUCCESS");
+}
+
+#[tokio::test]
+async fn a_deadline_seconds_away_is_answered_failed_in_time() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("deadline")).await;
+    let name = unique("stuck");
+    // Lambda keeps saying an update is in progress: the code would wait forever.
+    let stuck = json!({"FunctionName": name, "FunctionArn": format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"),
+        "Runtime": "python3.12", "LastUpdateStatus": "InProgress", "State": "Active"});
+    fault(
+        &s.aws,
+        &[&name, "/configuration"],
+        "GET",
+        10_000,
+        200,
+        json!({"Content-Type": "application/json"}),
+        &stuck.to_string(),
+    )
+    .await;
+    let key = unique("deadline-response");
+    let url = response_url(s, &key).await;
+    let e = event(
+        "Create",
+        &url,
+        "stack",
+        "Res",
+        json!({"ServiceToken": service_token(), "FunctionName": name}),
+        None,
+        None,
+    );
+    let start = Instant::now();
+    let answered = custom_resource::handle(e, Instant::now() + Duration::from_secs(3), &c).await;
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "answered after {:?}",
+        start.elapsed()
+    );
+    assert!(answered.delivered);
+    let (response, _) = read_response(s, &key).await.unwrap();
+    assert_eq!(response["Status"], "FAILED");
+    assert!(
+        response["Reason"].as_str().unwrap().contains("timeout"),
+        "{response}"
+    );
+    assert!(
+        response["PhysicalResourceId"]
+            .as_str()
+            .unwrap()
+            .starts_with("failed-create:")
+    );
+}
+
+#[tokio::test]
+async fn a_panic_inside_an_operation_is_answered_failed() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("panic")).await;
+    let key = unique("panic-response");
+    let url = response_url(s, &key).await;
+    let e = event(
+        "Update",
+        &url,
+        "stack",
+        "Res",
+        json!({"ServiceToken": service_token(), "RoleArn": "r"}),
+        Some("role:r"),
+        Some(json!({})),
+    );
+    let answered =
+        custom_resource::answer_with(e, deadline(30), &c, |_request| async { panic!("injected fault") })
+            .await;
+    assert_eq!((answered.status, answered.delivered), (Status::Failed, true));
+    let (response, _) = read_response(s, &key).await.unwrap();
+    assert_eq!(
+        (
+            response["Status"].as_str(),
+            response["PhysicalResourceId"].as_str()
+        ),
+        (Some("FAILED"), Some("role:r"))
+    );
+    assert!(
+        response["Reason"].as_str().unwrap().contains("injected fault"),
+        "{response}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_reason_is_trimmed_to_4096_bytes_sent_with_empty_content_type() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("long")).await;
+    let key = unique("long-response");
+    let url = response_url(s, &key).await;
+    let long_name = "Unknown\"Property".repeat(600);
+    let e = event(
+        "Create",
+        &url,
+        "stack",
+        "Res",
+        json!({"ServiceToken": service_token(), long_name: "x"}),
+        None,
+        None,
+    );
+    let answered = custom_resource::handle(e, deadline(30), &c).await;
+    assert!(
+        answered.reason.as_ref().unwrap().len() > 9000,
+        "the reason itself is long"
+    );
+    let put = requests_to(s, &key)
+        .await
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .expect("one PUT");
+    assert_eq!(put.content_type.as_deref(), Some(""), "{put:?}");
+    let length: usize = put.content_length.as_deref().unwrap().parse().unwrap();
+    assert!(length <= 4096, "{length}");
+    let (response, _) = read_response(s, &key).await.unwrap();
+    assert_eq!(
+        serde_json::to_vec(&response).unwrap().len(),
+        length,
+        "the object is the whole, valid body"
+    );
+    assert_eq!(response["Status"], "FAILED");
+    assert!(response["Reason"].as_str().unwrap().ends_with("[truncated]"));
+}
+
+#[tokio::test]
+async fn a_non_aws_response_url_is_refused_and_nothing_is_sent_or_done() {
+    let Some(s) = servers() else { return };
+    let app = unique("refuse");
+    let c = clients(s, &app).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let role_arn = create_role(&clients(s, &unique("setup")).await, &unique("refuserole")).await;
+    for url in [
+        format!("http://localhost:{port}/bucket/key"),
+        format!("https://localhost:{port}/bucket/key"),
+        "https://attacker.example.com/collect".to_owned(),
+        "https://s3.amazonaws.com.attacker.example/k".to_owned(),
+    ] {
+        let e = event(
+            "Create",
+            &url,
+            "stack",
+            "Res",
+            json!({"ServiceToken": service_token(), "RoleArn": role_arn}),
+            None,
+            None,
+        );
+        let answered = custom_resource::handle(e, deadline(30), &c).await;
+        assert!(!answered.delivered, "{url}");
+        assert!(answered.reason.unwrap().contains("ResponseURL refused"));
+    }
+    let accepted = tokio::time::timeout(Duration::from_millis(300), listener.accept()).await;
+    assert!(accepted.is_err(), "nothing may connect to a refused URL");
+    assert!(
+        calls(s, &app).await.is_empty(),
+        "nothing is done for a request that cannot be answered"
+    );
+}
+
+#[tokio::test]
+async fn a_create_that_fails_midway_undoes_what_it_changed() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("undo")).await;
+    let role = unique("undorole");
+    let role_arn = create_role(&c, &role).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("undo");
+    create_function(&c, &name, "python3.12", &role_arn, &[("A", "1")], &[]).await;
+    let before = function_state(&c, &name).await;
+    let invalid =
+        json!({"x-amzn-ErrorType": "InvalidParameterValueException", "Content-Type": "application/json"});
+    fault(
+        &s.aws,
+        &[&name, "/configuration"],
+        "PUT",
+        1,
+        400,
+        invalid,
+        r#"{"message":"Layers are not valid"}"#,
+    )
+    .await;
+    let p = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer});
+    let (_, r) = Stack::new("Undo").send(s, &c, "Create", p, None, None).await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let reason = r["Reason"].as_str().unwrap();
+    assert!(
+        reason.contains("InvalidParameterValueException") && reason.contains("was undone"),
+        "{reason}"
+    );
+    assert_eq!(function_state(&c, &name).await, before);
+    assert!(
+        group_tags(s).await.get(format!("aws-lambda-{name}")).is_none(),
+        "the group it made is gone"
+    );
+    assert!(attached_policies(&c, &role).await.is_empty());
+    assert!(role_tags(&c, &role).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_malformed_event_with_a_usable_response_url_is_answered_failed() {
+    let Some(s) = servers() else { return };
+    let app = unique("malformed");
+    let c = clients(s, &app).await;
+    let key = unique("malformed-response");
+    let url = response_url(s, &key).await;
+    let e = json!({"ResponseURL": url, "RequestId": "r-1", "StackId": "arn:aws:cloudformation:us-east-1:1:stack/s/1",
+        "LogicalResourceId": "Res", "RequestType": "Explode", "ResourceProperties": {"RoleArn": "r"}});
+    let answered = custom_resource::handle(e, deadline(30), &c).await;
+    assert!(answered.delivered);
+    let (response, _) = read_response(s, &key).await.unwrap();
+    assert_eq!(
+        (
+            response["Status"].as_str(),
+            response["PhysicalResourceId"].as_str()
+        ),
+        (Some("FAILED"), Some("failed-create:r-1"))
+    );
+    assert_eq!(
+        (
+            response["RequestId"].as_str(),
+            response["LogicalResourceId"].as_str()
+        ),
+        (Some("r-1"), Some("Res"))
+    );
+    assert!(
+        response["Reason"]
+            .as_str()
+            .unwrap()
+            .contains("not a CloudFormation custom resource request"),
+        "{response}"
+    );
+    assert!(calls(s, &app).await.is_empty());
+}

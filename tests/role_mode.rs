@@ -1,0 +1,152 @@
+//! Role mode against moto's IAM (acceptance 1 and 2).
+
+mod support;
+
+use serde_json::json;
+use support::*;
+
+const POLICY: &str = "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess";
+
+#[tokio::test]
+async fn role_mode_create_then_delete_attaches_then_detaches_and_keeps_the_users_things() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("role1")).await;
+    let role = unique("role");
+    let arn = create_role(&c, &role).await;
+    c.iam
+        .attach_role_policy()
+        .role_name(&role)
+        .policy_arn("arn:aws:iam::aws:policy/AWSLambdaExecute")
+        .send()
+        .await
+        .unwrap();
+    c.iam
+        .tag_role()
+        .role_name(&role)
+        .tags(
+            aws_sdk_iam::types::Tag::builder()
+                .key("team")
+                .value("x")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let before = (attached_policies(&c, &role).await, role_tags(&c, &role).await);
+
+    let stack = Stack::new("Profiling");
+    let props = json!({"ServiceToken": service_token(), "RoleArn": arn});
+    let (answered, response) = stack.send(s, &c, "Create", props.clone(), None, None).await;
+    assert!(answered.delivered);
+    assert_eq!(response["Status"], "SUCCESS", "{response}");
+    assert_eq!(response["PhysicalResourceId"], format!("role:{role}"));
+    assert_eq!(response["Data"]["RoleName"], role.as_str());
+    assert!(attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
+
+    let (_, response) = stack
+        .send(s, &c, "Delete", props, Some(&format!("role:{role}")), None)
+        .await;
+    assert_eq!(response["Status"], "SUCCESS", "{response}");
+    assert_eq!(
+        (attached_policies(&c, &role).await, role_tags(&c, &role).await),
+        before
+    );
+}
+
+#[tokio::test]
+async fn two_stacks_share_a_role_and_a_role_that_had_the_policy_keeps_it() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("role2")).await;
+    for preattached in [false, true] {
+        let role = unique("shared");
+        let arn = create_role(&c, &role).await;
+        if preattached {
+            c.iam
+                .attach_role_policy()
+                .role_name(&role)
+                .policy_arn(POLICY)
+                .send()
+                .await
+                .unwrap();
+        }
+        let props = json!({"ServiceToken": service_token(), "RoleArn": arn});
+        let id = format!("role:{role}");
+        let (a, b) = (Stack::new("Profiling"), Stack::new("Profiling"));
+        for stack in [&a, &b] {
+            let (_, r) = stack.send(s, &c, "Create", props.clone(), None, None).await;
+            assert_eq!(r["Status"], "SUCCESS", "{r}");
+        }
+        assert!(attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
+
+        let (_, r) = a.send(s, &c, "Delete", props.clone(), Some(&id), None).await;
+        assert_eq!(r["Status"], "SUCCESS", "{r}");
+        assert!(
+            attached_policies(&c, &role).await.contains(&POLICY.to_owned()),
+            "b still needs it"
+        );
+
+        let (_, r) = b.send(s, &c, "Delete", props.clone(), Some(&id), None).await;
+        assert_eq!(r["Status"], "SUCCESS", "{r}");
+        assert_eq!(
+            attached_policies(&c, &role).await.contains(&POLICY.to_owned()),
+            preattached,
+            "preattached={preattached}"
+        );
+        assert!(
+            role_tags(&c, &role).await.is_empty(),
+            "no lambda-profiling tags left"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_role_already_gone_is_deleted_successfully() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("role3")).await;
+    let role = unique("gone");
+    let props =
+        json!({"ServiceToken": service_token(), "RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/{role}")});
+    let stack = Stack::new("Profiling");
+    let (_, r) = stack.send(s, &c, "Create", props.clone(), None, None).await;
+    assert_eq!(r["Status"], "FAILED");
+    assert!(r["Reason"].as_str().unwrap().contains("does not exist"), "{r}");
+    let (_, r) = stack
+        .send(s, &c, "Delete", props, Some(&format!("role:{role}")), None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+}
+
+#[tokio::test]
+async fn a_role_create_whose_attach_fails_takes_its_tags_back() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("role4")).await;
+    let role = unique("denied");
+    let arn = create_role(&c, &role).await;
+    let denied = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not authorized</Message></Error><RequestId>1</RequestId></ErrorResponse>";
+    let xml = json!({"Content-Type": "text/xml"});
+    fault(
+        &s.aws,
+        &["Action=AttachRolePolicy", &format!("RoleName={role}")],
+        "POST",
+        1,
+        403,
+        xml,
+        denied,
+    )
+    .await;
+    let props = json!({"ServiceToken": service_token(), "RoleArn": arn});
+    let (_, r) = Stack::new("Profiling")
+        .send(s, &c, "Create", props, None, None)
+        .await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let reason = r["Reason"].as_str().unwrap();
+    assert!(
+        reason.contains("iam:AttachRolePolicy")
+            && reason.contains("lacks this permission")
+            && reason.contains("undone"),
+        "{reason}"
+    );
+    assert!(role_tags(&c, &role).await.is_empty());
+    assert!(attached_policies(&c, &role).await.is_empty());
+}

@@ -1,0 +1,143 @@
+//! Setting up and reading back IAM roles, Lambda functions and layers, and groups.
+
+use aws_sdk_lambda::primitives::Blob;
+use lambda_profiling::aws::Clients;
+use serde_json::Value;
+
+use super::{Servers, http};
+
+pub async fn create_role(c: &Clients, name: &str) -> String {
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let out = c
+        .iam
+        .create_role()
+        .role_name(name)
+        .assume_role_policy_document(trust)
+        .send()
+        .await
+        .unwrap();
+    out.role().unwrap().arn().to_owned()
+}
+
+pub async fn attached_policies(c: &Clients, role: &str) -> Vec<String> {
+    let out = c
+        .iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .send()
+        .await
+        .unwrap();
+    out.attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn())
+        .map(str::to_owned)
+        .collect()
+}
+
+pub async fn role_tags(c: &Clients, role: &str) -> Vec<(String, String)> {
+    let out = c.iam.list_role_tags().role_name(role).send().await.unwrap();
+    let mut tags: Vec<_> = out
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+        .collect();
+    tags.sort();
+    tags
+}
+
+/// An empty zip archive: moto stores code without running it.
+const EMPTY_ZIP: &[u8] = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+
+/// Publishes a stand-in version of `name` in the test account; returns its ARN.
+pub async fn publish_layer(c: &Clients, name: &str) -> String {
+    let content = aws_sdk_lambda::types::LayerVersionContentInput::builder()
+        .zip_file(Blob::new(EMPTY_ZIP))
+        .build();
+    let out = c
+        .lambda
+        .publish_layer_version()
+        .layer_name(name)
+        .content(content)
+        .send()
+        .await
+        .unwrap();
+    out.layer_version_arn().unwrap().to_owned()
+}
+
+pub async fn create_function(
+    c: &Clients,
+    name: &str,
+    runtime: &str,
+    role_arn: &str,
+    vars: &[(&str, &str)],
+    layers: &[String],
+) -> String {
+    let env = aws_sdk_lambda::types::Environment::builder()
+        .set_variables(Some(
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        ))
+        .build();
+    let out = c
+        .lambda
+        .create_function()
+        .function_name(name)
+        .runtime(runtime.into())
+        .role(role_arn)
+        .handler("app.handler")
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(Blob::new(EMPTY_ZIP))
+                .build(),
+        )
+        .environment(env)
+        .set_layers(Some(layers.to_vec()))
+        .send()
+        .await
+        .unwrap();
+    out.function_arn().unwrap().to_owned()
+}
+
+/// What the tests compare before and after: handler, layers and variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionState {
+    pub handler: String,
+    pub layers: Vec<String>,
+    pub vars: std::collections::BTreeMap<String, String>,
+}
+
+pub async fn function_state(c: &Clients, name: &str) -> FunctionState {
+    let out = c
+        .lambda
+        .get_function_configuration()
+        .function_name(name)
+        .send()
+        .await
+        .unwrap();
+    FunctionState {
+        handler: out.handler().unwrap_or_default().to_owned(),
+        layers: out
+            .layers()
+            .iter()
+            .filter_map(|l| l.arn())
+            .map(str::to_owned)
+            .collect(),
+        vars: out
+            .environment()
+            .and_then(|e| e.variables())
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
+    }
+}
+
+pub async fn group_tags(s: &Servers) -> Value {
+    http()
+        .get(format!("{}/_groups", s.codeguru))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

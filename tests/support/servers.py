@@ -1,0 +1,173 @@
+"""Local stand-ins for AWS, for the integration tests. Loopback only.
+
+Started by tests/support/mod.rs once per test binary, with the pinned moto's Python
+(from $LAMBDA_PROFILING_TOOLS or .venv/bin). It serves, each on a free port of 127.0.0.1:
+
+- moto (IAM, Lambda, S3), with MOTO_IAM_LOAD_MANAGED_POLICIES=true set by the caller;
+- a fake of the CodeGuru Profiler REST-JSON API, which moto lacks. It is written in
+  Python, next to moto, because the tests already need this process for moto and it
+  then shares moto's account id and the fault switches below. Its shapes follow the
+  aws-sdk-codeguruprofiler (de)serializers: payload-bound ProfilingGroupDescription,
+  201/204 codes, and errors as `x-amzn-ErrorType` plus a JSON `message`;
+- a fault-injecting front for both, that forwards every request unchanged (the Host
+  header too, so presigned S3 signatures stay valid) unless a fault matches it:
+  POST /_faults {"contains": [...], "method": "PUT", "count": 2, "status": 500,
+  "headers": {...}, "body": "..."} answers the first `count` matching requests itself;
+  GET /_requests?ua=<app name> or ?path=<part> lists the requests a client with that
+  app name made, or to paths containing that part, with their Content-Type and length.
+
+It prints one JSON line with the ports, then runs until its standard input closes,
+which happens when the test process exits, however it exits.
+"""
+
+import json
+import re
+import sys
+import threading
+from datetime import datetime, timezone
+from urllib.parse import unquote, parse_qs
+
+import requests
+from moto.server import ThreadedMotoServer
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+ACCOUNT = "123456789012"
+NAME = re.compile(r"^[\w-]{1,255}$")
+
+lock = threading.Lock()
+faults = []  # dicts with a remaining "count"
+requests_seen = []  # (user agent, method, path, action)
+
+
+def region_of(req):
+    m = re.search(r"Credential=[^/]+/\d+/([^/]+)/", req.headers.get("Authorization", ""))
+    return m.group(1) if m else "us-east-1"
+
+
+# ---------------------------------------------------------------- CodeGuru Profiler fake
+groups = {}  # name -> description
+tags_by_arn = {}
+
+
+def error(status, code, message):
+    return Response(json.dumps({"message": message}), status, {"x-amzn-ErrorType": code, "Content-Type": "application/json"})
+
+
+def describe(name):
+    g = dict(groups[name])
+    g["tags"] = dict(tags_by_arn.get(g["arn"], {}))
+    return g
+
+
+def codeguru(req):
+    path = req.path
+    with lock:
+        if path == "/profilingGroups" and req.method == "POST":
+            body = req.get_json(force=True, silent=True) or {}
+            name = body.get("profilingGroupName", "")
+            if not NAME.match(name):
+                return error(400, "ValidationException", "1 validation error detected: Value at 'profilingGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\w-]+$")
+            platform = body.get("computePlatform", "Default")
+            if platform not in ("Default", "AWSLambda"):
+                return error(400, "ValidationException", "Invalid computePlatform")
+            if name in groups:
+                return error(409, "ConflictException", f"Profiling group {name} already exists.")
+            now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            arn = f"arn:aws:codeguru-profiler:{region_of(req)}:{ACCOUNT}:profilingGroup/{name}"
+            groups[name] = {
+                "name": name,
+                "arn": arn,
+                "computePlatform": platform,
+                "agentOrchestrationConfig": body.get("agentOrchestrationConfig", {"profilingEnabled": True}),
+                "createdAt": now,
+                "updatedAt": now,
+                "profilingStatus": {},
+            }
+            tags_by_arn[arn] = dict(body.get("tags") or {})
+            return Response(json.dumps(describe(name)), 201, {"Content-Type": "application/json"})
+        m = re.fullmatch(r"/profilingGroups/([^/]+)", path)
+        if m:
+            name = unquote(m.group(1))
+            if name not in groups:
+                return error(404, "ResourceNotFoundException", f"Profiling group {name} not found.")
+            if req.method == "GET":
+                return Response(json.dumps(describe(name)), 200, {"Content-Type": "application/json"})
+            if req.method == "DELETE":
+                tags_by_arn.pop(groups.pop(name)["arn"], None)
+                return Response("", 204)
+        if path.startswith("/tags/"):
+            arn = unquote(path[len("/tags/"):])
+            if arn not in tags_by_arn:
+                return error(404, "ResourceNotFoundException", f"Resource {arn} not found.")
+            if req.method == "GET":
+                return Response(json.dumps({"tags": tags_by_arn[arn]}), 200, {"Content-Type": "application/json"})
+            if req.method == "POST":
+                tags_by_arn[arn].update((req.get_json(force=True, silent=True) or {}).get("tags", {}))
+                return Response("", 204)
+            if req.method == "DELETE":
+                for key in parse_qs(req.query_string.decode()).get("tagKeys", []):
+                    tags_by_arn[arn].pop(key, None)
+                return Response("", 204)
+        if path == "/_groups":  # test inspection
+            return Response(json.dumps({n: describe(n) for n in groups}), 200)
+    return error(404, "UnknownOperationException", f"{req.method} {path} is not faked")
+
+
+# ---------------------------------------------------------------- the fault-injecting front
+def front(upstream, local=None):
+    def app(environ, start_response):
+        req = Request(environ)
+        if req.path == "/_faults" and req.method == "POST":
+            with lock:
+                faults.append(req.get_json(force=True))
+            return Response("{}", 200)(environ, start_response)
+        if req.path == "/_requests":
+            ua, part = req.args.get("ua", ""), req.args.get("path", "")
+            with lock:
+                seen = [r[1:] for r in requests_seen if (ua and ua in r[0]) or (part and part in r[2])]
+            return Response(json.dumps(seen), 200)(environ, start_response)
+        body = req.get_data()
+        text = req.full_path + "\n" + body.decode("utf-8", "replace")
+        ua = req.headers.get("x-amz-user-agent", "") + " " + req.headers.get("User-Agent", "")
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+        with lock:
+            content_type = req.headers.get("Content-Type")
+            requests_seen.append((ua, req.method, req.path, action, content_type, req.headers.get("Content-Length")))
+            for f in faults:
+                if f["count"] > 0 and all(c in text for c in f.get("contains", [])) and f.get("method", req.method) == req.method:
+                    f["count"] -= 1
+                    return Response(f.get("body", ""), f.get("status", 500), f.get("headers", {}))(environ, start_response)
+        if local is not None:
+            return local(req)(environ, start_response)
+        headers = {k: v for k, v in req.headers.items() if k.lower() not in ("content-length", "transfer-encoding")}
+        up = requests.request(req.method, upstream + req.full_path.rstrip("?"), headers=headers, data=body, allow_redirects=False)
+        drop = ("content-length", "transfer-encoding", "connection", "content-encoding")
+        out = Response(up.content, up.status_code, [(k, v) for k, v in up.headers.items() if k.lower() not in drop])
+        return out(environ, start_response)
+
+    return app
+
+
+def serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_port
+
+
+def main():
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    _, moto_port = moto.get_host_and_port()
+    ports = {
+        "moto": moto_port,
+        "aws": serve(front(f"http://127.0.0.1:{moto_port}")),
+        "codeguru": serve(front(None, local=codeguru)),
+    }
+    print(json.dumps(ports), flush=True)
+    sys.stdin.read()  # until the test process exits
+    moto.stop()
+
+
+if __name__ == "__main__":
+    main()
