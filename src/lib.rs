@@ -5,4 +5,5 @@ pub mod agent;
 pub mod aws;
 pub mod cli;
 pub mod custom_resource;
+pub mod handler;
 pub mod template;

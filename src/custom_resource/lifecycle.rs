@@ -36,6 +36,16 @@ pub enum Status {
     Failed,
 }
 
+impl Status {
+    /// As CloudFormation spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Success => "SUCCESS",
+            Status::Failed => "FAILED",
+        }
+    }
+}
+
 /// What is answered to CloudFormation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {

@@ -1,0 +1,244 @@
+//! The Lambda handler (SPEC §4): one binary serves both event kinds, told apart by
+//! shape. AWS clients are built on the first custom-resource event, so that a
+//! macro-only cold start never loads the AWS configuration.
+
+use std::fmt;
+
+use lambda_runtime::{Diagnostic, LambdaEvent};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
+use tokio::sync::OnceCell;
+use tracing::{info, warn};
+
+use crate::aws::Clients;
+use crate::custom_resource;
+use crate::template;
+
+/// What an event is, by its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// `fragment` and `transformId`: a CloudFormation macro request.
+    Macro,
+    /// `ResponseURL` (with `RequestType`): a custom resource request. One with a
+    /// `ResponseURL` but a malformed rest is answered FAILED rather than left to
+    /// make CloudFormation wait an hour.
+    CustomResource,
+    Unknown,
+}
+
+#[derive(Deserialize)]
+struct Shape {
+    fragment: Option<IgnoredAny>,
+    #[serde(rename = "transformId")]
+    transform_id: Option<IgnoredAny>,
+    #[serde(rename = "ResponseURL")]
+    response_url: Option<IgnoredAny>,
+}
+
+pub fn classify(event: &RawValue) -> EventKind {
+    match serde_json::from_str::<Shape>(event.get()) {
+        Ok(Shape {
+            fragment: Some(_),
+            transform_id: Some(_),
+            ..
+        }) => EventKind::Macro,
+        Ok(Shape {
+            response_url: Some(_),
+            ..
+        }) => EventKind::CustomResource,
+        _ => EventKind::Unknown,
+    }
+}
+
+/// An event the function cannot serve.
+#[derive(Debug, thiserror::Error)]
+pub enum HandlerError {
+    #[error(
+        "the event is neither a CloudFormation macro request (with fragment and transformId) nor a \
+         custom resource request (with RequestType and ResponseURL); invoke this function only \
+         through the LambdaProfiling macro or a Custom::LambdaProfiling resource"
+    )]
+    UnknownEvent,
+    #[error("the response cannot be written: {0}")]
+    Response(#[from] serde_json::Error),
+}
+
+impl From<HandlerError> for Diagnostic {
+    fn from(e: HandlerError) -> Self {
+        let error_type = match e {
+            HandlerError::UnknownEvent => "UnknownEvent",
+            HandlerError::Response(_) => "ResponseError",
+        };
+        Diagnostic {
+            error_type: error_type.into(),
+            error_message: e.to_string(),
+        }
+    }
+}
+
+/// The function's state across invocations of one execution environment.
+#[derive(Default)]
+pub struct Handler {
+    clients: OnceCell<Clients>,
+}
+
+impl fmt::Debug for Handler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Handler")
+            .field("clients_ready", &self.clients.initialized())
+            .finish()
+    }
+}
+
+impl Handler {
+    pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Box<RawValue>, HandlerError> {
+        let (payload, context) = event.into_parts();
+        match classify(&payload) {
+            EventKind::Macro => {
+                let token = unqualified(&context.invoked_function_arn);
+                let response = template::handle_request(payload.get(), token);
+                log_macro(&response);
+                Ok(RawValue::from_string(response)?)
+            }
+            EventKind::CustomResource => {
+                let clients = self.clients.get_or_init(Clients::from_env).await;
+                let deadline = custom_resource::deadline_from_epoch_millis(context.deadline);
+                let event = serde_json::from_str(payload.get())?;
+                // Boxed: the SDK's futures are deep, and the runtime's type would overflow.
+                let answered = Box::pin(custom_resource::handle(event, deadline, clients)).await;
+                // CloudFormation has its answer; Lambda gets Ok so that it does not retry.
+                let summary = serde_json::json!({"Status": answered.status.as_str(), "PhysicalResourceId": answered.physical_id});
+                Ok(RawValue::from_string(summary.to_string())?)
+            }
+            EventKind::Unknown => {
+                warn!(kind = "unknown", "{}", HandlerError::UnknownEvent);
+                Err(HandlerError::UnknownEvent)
+            }
+        }
+    }
+}
+
+/// The function's ARN without a version or alias: the `ServiceToken` of the custom
+/// resources the macro adds, stable across versions.
+pub fn unqualified(arn: &str) -> &str {
+    match arn.match_indices(':').nth(6) {
+        Some((i, _)) => &arn[..i],
+        None => arn,
+    }
+}
+
+/// The macro's one log line: its outcome, never the template.
+fn log_macro(response: &str) {
+    #[derive(Deserialize)]
+    struct Head<'a> {
+        #[serde(rename = "requestId", borrow)]
+        request_id: std::borrow::Cow<'a, str>,
+        status: std::borrow::Cow<'a, str>,
+        #[serde(rename = "errorMessage", default)]
+        error_message: Option<String>,
+    }
+    match serde_json::from_str::<Head>(response) {
+        Ok(h) if h.status == "success" => {
+            info!(kind = "macro", request_id = %h.request_id, status = "success")
+        }
+        Ok(h) => {
+            warn!(kind = "macro", request_id = %h.request_id, status = "failure", error = h.error_message.as_deref().unwrap_or_default())
+        }
+        Err(_) => warn!(kind = "macro", "the macro response could not be read back"),
+    }
+}
+
+/// JSON logs, one object per line; `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG` set the level (INFO).
+pub fn init_logging() {
+    use lambda_runtime::tracing::subscriber::{EnvFilter, fmt};
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| "info".into());
+    let _ = fmt()
+        .json()
+        .with_env_filter(EnvFilter::try_new(level.to_lowercase()).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_current_span(true)
+        .with_span_list(false)
+        .without_time()
+        .with_target(false)
+        .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(s: &str) -> Box<RawValue> {
+        RawValue::from_string(s.to_string()).unwrap()
+    }
+
+    #[test]
+    fn events_are_told_apart_by_shape() {
+        assert_eq!(
+            classify(&raw(
+                r#"{"region":"us-east-1","fragment":{},"transformId":"1::LambdaProfiling"}"#
+            )),
+            EventKind::Macro
+        );
+        assert_eq!(
+            classify(&raw(r#"{"RequestType":"Create","ResponseURL":"https://x"}"#)),
+            EventKind::CustomResource
+        );
+        assert_eq!(
+            classify(&raw(r#"{"ResponseURL":"https://x"}"#)),
+            EventKind::CustomResource
+        );
+        assert_eq!(classify(&raw(r#"{"fragment":{}}"#)), EventKind::Unknown);
+        assert_eq!(classify(&raw(r#"{"hello":"world"}"#)), EventKind::Unknown);
+        assert_eq!(classify(&raw("[1,2]")), EventKind::Unknown);
+    }
+
+    #[test]
+    fn the_service_token_is_unqualified() {
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:lambda-profiling";
+        assert_eq!(unqualified(arn), arn);
+        assert_eq!(unqualified(&format!("{arn}:live")), arn);
+        assert_eq!(unqualified(&format!("{arn}:$LATEST")), arn);
+        assert_eq!(unqualified("not-an-arn"), "not-an-arn");
+    }
+
+    #[tokio::test]
+    async fn a_macro_request_is_answered_without_aws_clients() {
+        let handler = Handler::default();
+        let mut ctx = lambda_runtime::Context::default();
+        ctx.invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:lp:3".into();
+        let event = r#"{"region":"us-east-1","accountId":"123456789012","requestId":"r","transformId":"x","params":{},
+            "templateParameterValues":{"RoleArn":"arn:aws:iam::123456789012:role/r"},
+            "fragment":{"Parameters":{"RoleArn":{"Type":"String"}},"Resources":{"F":{"Type":"AWS::Lambda::Function",
+            "Properties":{"Runtime":"python3.12","Handler":"h","Role":{"Ref":"RoleArn"},"Profiling":true}}}}}"#;
+        let out = handler.handle(LambdaEvent::new(raw(event), ctx)).await.unwrap();
+        let out: serde_json::Value = serde_json::from_str(out.get()).unwrap();
+        assert_eq!(out["status"], "success");
+        let token = out["fragment"]["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .find(|r| r["Type"] == "Custom::LambdaProfiling")
+            .map(|r| r["Properties"]["ServiceToken"].clone());
+        assert_eq!(
+            token,
+            Some("arn:aws:lambda:us-east-1:123456789012:function:lp".into())
+        );
+        assert!(!handler.clients.initialized(), "no AWS configuration for a macro");
+    }
+
+    #[tokio::test]
+    async fn an_unknown_event_is_a_clear_error() {
+        let handler = Handler::default();
+        let err = handler
+            .handle(LambdaEvent::new(
+                raw(r#"{"hello":1}"#),
+                lambda_runtime::Context::default(),
+            ))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("neither a CloudFormation macro request"));
+        assert_eq!(Diagnostic::from(err).error_type, "UnknownEvent");
+    }
+}
