@@ -269,6 +269,26 @@ pub fn is_agent_layer(arn: &str, family: Family) -> bool {
     parse_layer_arn(arn).is_some_and(|l| l.name == family.layer_name())
 }
 
+/// Whether `layer` is (any version of) the agent layer: the official one of `family`,
+/// or the same layer as `chosen` (a mirror given as `LayerArn`).
+pub fn same_agent_layer(layer: &str, chosen: &str, family: Family) -> bool {
+    is_agent_layer(layer, family)
+        || matches!((parse_layer_arn(layer), parse_layer_arn(chosen)), (Some(a), Some(b)) if a.same_layer(&b))
+}
+
+/// `JAVA_TOOL_OPTIONS` with the agent flag added once; `None` when it is already there.
+/// The options are kept as written, so removing `" <flag>"` restores them exactly.
+pub fn java_options_with_agent(existing: &str) -> Option<String> {
+    let flag = env::JAVA_AGENT_FLAG;
+    if existing.split_whitespace().any(|w| w == flag) {
+        None
+    } else if existing.is_empty() {
+        Some(flag.to_string())
+    } else {
+        Some(format!("{existing} {flag}"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,5 +390,30 @@ mod tests {
             policy_arn("aws"),
             "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess"
         );
+    }
+
+    #[test]
+    fn agent_layer_identity_and_java_options() {
+        let official =
+            "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+        let mirror = "arn:aws:lambda:eu-south-1:111122223333:layer:mirror:3";
+        assert!(same_agent_layer(official, mirror, Family::Python));
+        assert!(same_agent_layer(
+            "arn:aws:lambda:eu-south-1:111122223333:layer:mirror:1",
+            mirror,
+            Family::Python
+        ));
+        assert!(!same_agent_layer(
+            "arn:aws:lambda:eu-south-1:111122223333:layer:other:1",
+            mirror,
+            Family::Python
+        ));
+        let flag = env::JAVA_AGENT_FLAG;
+        assert_eq!(
+            java_options_with_agent("-Xmx1g "),
+            Some(format!("-Xmx1g  {flag}"))
+        );
+        assert_eq!(java_options_with_agent(""), Some(flag.to_string()));
+        assert_eq!(java_options_with_agent(&format!("{flag} -Xmx1g")), None);
     }
 }

@@ -6,4 +6,5 @@ pub mod aws;
 pub mod cli;
 pub mod custom_resource;
 pub mod handler;
+pub mod suggest;
 pub mod template;

@@ -191,7 +191,9 @@ pub fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Change, S
             layers[i] = d.layer_arn.clone();
             added.layer = Some(d.layer_arn.clone());
         }
-        None if layers.iter().any(|l| same_agent_layer(l, &d.layer_arn, d.family)) => {} // the user's wins
+        None if layers
+            .iter()
+            .any(|l| agent::same_agent_layer(l, &d.layer_arn, d.family)) => {} // the user's wins
         None => {
             layers.push(d.layer_arn.clone());
             added.layer = Some(d.layer_arn.clone());
@@ -254,14 +256,13 @@ pub fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Change, S
                 vars.insert(env::JAVA_TOOL_OPTIONS.into(), env::JAVA_AGENT_FLAG.into());
                 added.java_options = Some(JavaOptions::Created);
             }
-            Some(v) if v.split_whitespace().any(|w| w == env::JAVA_AGENT_FLAG) => {
-                added.java_options = ledger.java_options
-            }
-            Some(v) => {
-                let appended = format!("{} {}", v.trim_end(), env::JAVA_AGENT_FLAG);
-                vars.insert(env::JAVA_TOOL_OPTIONS.into(), appended);
-                added.java_options = Some(JavaOptions::Appended);
-            }
+            Some(v) => match agent::java_options_with_agent(v) {
+                None => added.java_options = ledger.java_options,
+                Some(appended) => {
+                    vars.insert(env::JAVA_TOOL_OPTIONS.into(), appended);
+                    added.java_options = Some(JavaOptions::Appended);
+                }
+            },
         }
     }
     check_size(snap, &vars)?;
@@ -294,6 +295,10 @@ pub fn disable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Change {
         (Some(JavaOptions::Created), Some(v)) if v == flag => {
             vars.remove(env::JAVA_TOOL_OPTIONS);
         }
+        // The options were set but empty: the flag alone was written.
+        (Some(JavaOptions::Appended), Some(v)) if v == flag => {
+            vars.insert(env::JAVA_TOOL_OPTIONS.into(), String::new());
+        }
         (Some(JavaOptions::Appended), Some(v)) => {
             let suffix = format!(" {flag}");
             if let Some(i) = v
@@ -318,14 +323,9 @@ pub fn disable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Change {
 pub fn layer_in_effect(layers: &[String], d: &Desired) -> String {
     layers
         .iter()
-        .find(|l| same_agent_layer(l, &d.layer_arn, d.family))
+        .find(|l| agent::same_agent_layer(l, &d.layer_arn, d.family))
         .cloned()
         .unwrap_or_else(|| d.layer_arn.clone())
-}
-
-fn same_agent_layer(layer: &str, desired: &str, family: Family) -> bool {
-    agent::is_agent_layer(layer, family)
-        || matches!((agent::parse_layer_arn(layer), agent::parse_layer_arn(desired)), (Some(a), Some(b)) if a.same_layer(&b))
 }
 
 fn is_ledger_layer(layer: &str, ledger: &Ledger, family: Family) -> bool {

@@ -118,6 +118,13 @@ fn java_options_are_appended_once_and_restored() {
     assert_eq!(c.added.java_options, Some(JavaOptions::Created));
     let on = apply(&bare, &c);
     assert_eq!(apply(&on, &disable(&on, &d, &c.added)), bare);
+    // Set but empty, or with trailing spaces: restored exactly as written.
+    for options in ["", "-Xss1m  "] {
+        let s = snap("java21", &[(env::JAVA_TOOL_OPTIONS, options)], &[]);
+        let (d, c) = plan(&s, &props(), &Ledger::default()).unwrap();
+        let on = apply(&s, &c);
+        assert_eq!(apply(&on, &disable(&on, &d, &c.added)), s, "{options:?}");
+    }
 }
 
 #[test]

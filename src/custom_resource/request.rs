@@ -143,7 +143,7 @@ impl Properties {
         };
         let mut problems = Vec::new();
         for key in map.keys().filter(|k| !KNOWN.contains(&k.as_str())) {
-            problems.push(match closest_known(key) {
+            problems.push(match crate::suggest::closest(key, KNOWN) {
                 Some(near) => format!("unknown property {key}: did you mean {near}?"),
                 None => format!(
                     "unknown property {key}: known properties are {}",
@@ -243,20 +243,6 @@ impl Properties {
             _ => Err(problems.join("; ")),
         }
     }
-}
-
-fn closest_known(key: &str) -> Option<&'static str> {
-    KNOWN
-        .iter()
-        .map(|k| {
-            (
-                strsim::levenshtein(&key.to_ascii_lowercase(), &k.to_ascii_lowercase()),
-                *k,
-            )
-        })
-        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
-        .min()
-        .map(|(_, k)| k)
 }
 
 /// A role ARN (`arn:<partition>:iam::<account>:role/<path>/<name>`) or a bare role name.

@@ -239,9 +239,7 @@ fn with_java_agent(existing: Option<&Value>) -> Option<Value> {
     let flag = env::JAVA_AGENT_FLAG;
     match existing {
         None => Some(json!(flag)),
-        Some(Value::String(s)) if s.split_whitespace().any(|w| w == flag) => None,
-        Some(Value::String(s)) if s.trim().is_empty() => Some(json!(flag)),
-        Some(Value::String(s)) => Some(json!(format!("{s} {flag}"))),
+        Some(Value::String(s)) => agent::java_options_with_agent(s).map(Value::String),
         Some(v) if mentions(v, flag) => None,
         Some(v) => Some(json!({"Fn::Join": [" ", [v, flag]]})),
     }

@@ -48,17 +48,9 @@ pub fn agent_layer(
 
 /// Whether a `Layers` item is (any version of) the agent layer.
 fn is_agent(item: &Value, layer: &Value, family: Family) -> bool {
-    if item == layer {
-        return true;
-    }
-    let chosen = layer.as_str().and_then(agent::parse_layer_arn);
     match item {
-        Value::String(s) => {
-            agent::is_agent_layer(s, family)
-                || agent::parse_layer_arn(s)
-                    .zip(chosen)
-                    .is_some_and(|(a, b)| a.same_layer(&b))
-        }
+        _ if item == layer => true,
+        Value::String(s) => agent::same_agent_layer(s, layer.as_str().unwrap_or_default(), family),
         // An intrinsic that spells the agent layer's name, e.g. an Fn::Sub of its ARN.
         other if is_intrinsic(other) => mentions(other, &format!(":layer:{}:", family.layer_name())),
         _ => false,

@@ -346,7 +346,7 @@ fn parse_tags(v: &Value, path: &str) -> Checked<Vec<(String, Value)>> {
 
 /// "unknown key X; did you mean Y?" with the closest known key.
 pub fn unknown_key(path: &str, key: &str, known: &[&str]) -> Problem {
-    let hint = closest(key, known)
+    let hint = crate::suggest::closest(key, known)
         .map(|k| format!("did you mean {k}? "))
         .unwrap_or_default();
     Problem::new(
@@ -356,32 +356,6 @@ pub fn unknown_key(path: &str, key: &str, known: &[&str]) -> Problem {
             known.join(", ")
         ),
     )
-}
-
-/// The known name nearest to `word`, if it is near enough to be a likely typo.
-pub fn closest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
-    let word = word.to_ascii_lowercase();
-    known
-        .iter()
-        .map(|k| (edit_distance(&word, &k.to_ascii_lowercase()), *k))
-        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -490,12 +464,5 @@ mod tests {
         assert_eq!(merged.layer.version, Some(3));
         assert_eq!(merged.retain, Some(true));
         assert_eq!(merged.group, Some(json!("g")));
-    }
-
-    #[test]
-    fn closest_key() {
-        assert_eq!(closest("Enabld", OPTION_KEYS), Some("Enabled"));
-        assert_eq!(closest("layerversion", OPTION_KEYS), Some("LayerVersion"));
-        assert_eq!(closest("Zebra", OPTION_KEYS), None);
     }
 }
