@@ -1,134 +1,119 @@
-//! The template as the macro holds it: sections and resources in input order, each
-//! kept as the raw JSON it arrived as until the macro needs to read or change it.
-//! Untouched parts are written back byte for byte, and cost no parsing.
+//! The template as the macro holds it, read in one pass: the sections, the resources
+//! and each resource's properties as entries in input order, every value kept as the
+//! raw JSON text it arrived as. Only the few values the macro reads are parsed
+//! ([`Template::parse_resources`]); untouched values are written back as they came,
+//! and cost no parsing, no allocation and no freeing.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt;
 
-use serde::de::{Deserializer, MapAccess, Visitor};
-use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde::Serialize;
+use serde::ser::Serializer;
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
 use super::problems::{Checked, Problem};
+use super::reader::{ObjectOr, RawResource, RawTemplate};
 
-/// A JSON value: the input's raw text, parsed when the macro reads it. It is
-/// written back as the raw text unless the macro changed it.
+/// A value: the input's raw text, a value the macro set, or an object's entries.
 #[derive(Debug)]
-pub struct Slot<'a> {
-    raw: Option<&'a RawValue>,
-    parsed: Option<Value>,
-    edited: bool,
+pub enum Slot<'a> {
+    Raw(&'a RawValue),
+    Value(Value),
+    Object(Entries<'a>),
 }
 
-impl<'a> Slot<'a> {
-    fn raw(raw: &'a RawValue) -> Self {
-        Slot {
-            raw: Some(raw),
-            parsed: None,
-            edited: false,
-        }
-    }
-
-    fn new(value: Value) -> Self {
-        Slot {
-            raw: None,
-            parsed: Some(value),
-            edited: true,
-        }
-    }
-
-    /// Parses the raw text once.
-    fn parse(&mut self) -> serde_json::Result<&Value> {
-        if self.parsed.is_none() {
-            let raw = self.raw.map_or("null", RawValue::get);
-            self.parsed = Some(serde_json::from_str(raw)?);
-        }
-        Ok(self.parsed.get_or_insert(Value::Null))
-    }
-
-    /// The value, to change: from now on it is written back parsed.
-    fn edit(&mut self) -> Option<&mut Value> {
-        self.parse().ok()?;
-        self.edited = true;
-        self.parsed.as_mut()
-    }
-
-    pub fn value(&self) -> Option<&Value> {
-        self.parsed.as_ref()
-    }
-}
-
-impl Serialize for Slot<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match (self.raw, &self.parsed) {
-            (Some(raw), _) if !self.edited => raw.serialize(s),
-            (_, Some(v)) => v.serialize(s),
-            (_, None) => Value::Null.serialize(s),
-        }
-    }
-}
-
-/// An object's entries in input order, values left raw.
-struct RawEntries<'a>(Vec<(String, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for RawEntries<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawEntries<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut entries: Vec<(String, &'de RawValue)> = Vec::new();
-                let mut seen: HashMap<String, usize> = HashMap::new();
-                while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
-                    // A repeated key keeps its first place and its last value, as serde_json does.
-                    match seen.get(&k) {
-                        Some(&i) => entries[i].1 = v,
-                        None => {
-                            seen.insert(k.clone(), entries.len());
-                            entries.push((k, v));
-                        }
-                    }
-                }
-                Ok(RawEntries(entries))
+impl Slot<'_> {
+    /// The value, parsed (a copy).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Slot::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+            Slot::Value(v) => v.clone(),
+            Slot::Object(e) => {
+                Value::Object(e.0.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect())
             }
         }
-        d.deserialize_map(V)
     }
 }
 
-fn raw_entries<'a>(raw: &'a RawValue) -> Option<Vec<(String, &'a RawValue)>> {
-    serde_json::from_str::<RawEntries<'a>>(raw.get())
-        .ok()
-        .map(|e| e.0)
-}
+/// An object's entries in input order.
+#[derive(Debug, Default)]
+pub struct Entries<'a>(pub Vec<(Cow<'a, str>, Slot<'a>)>);
 
-/// The `Type` of a resource, read without parsing the rest of it.
-#[derive(Deserialize)]
-struct TypePeek<'a> {
-    #[serde(rename = "Type", borrow, default)]
-    ty: Option<&'a RawValue>,
+impl<'a> Entries<'a> {
+    pub fn get(&self, key: &str) -> Option<&Slot<'a>> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    fn get_mut(&mut self, key: &str) -> Option<&mut Slot<'a>> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Sets a key in place, or appends it.
+    pub fn set(&mut self, key: &str, value: Value) {
+        match self.get_mut(key) {
+            Some(slot) => *slot = Slot::Value(value),
+            None => self.0.push((Cow::Owned(key.to_string()), Slot::Value(value))),
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
 }
 
 #[derive(Debug)]
 pub struct Resource<'a> {
     pub id: String,
     pub ty: String,
-    pub body: Slot<'a>,
+    /// The resource's own keys (`Type`, `Properties`, `Condition`, …).
+    body: Slot<'a>,
+    /// What the macro reads: the attributes and the properties it needs, parsed.
+    view: Option<Value>,
 }
 
-impl Resource<'_> {
-    /// The parsed body; only resources the macro reads are parsed (see [`Template::parse_resources`]).
+/// The resource attributes the macro reads.
+const ATTRIBUTES: [&str; 3] = ["Condition", "DependsOn", "Metadata"];
+
+impl<'a> Resource<'a> {
+    /// The parsed view of the resource (see [`Template::parse_resources`]).
     pub fn value(&self) -> Option<&Value> {
-        self.body.value()
+        self.view.as_ref()
     }
 
-    pub fn properties(&self) -> Option<&serde_json::Map<String, Value>> {
+    pub fn properties(&self) -> Option<&Map<String, Value>> {
         self.value()?.get("Properties")?.as_object()
+    }
+
+    fn entries_mut(&mut self) -> Option<&mut Entries<'a>> {
+        match &mut self.body {
+            Slot::Object(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn build_view(&self, properties: &[&str]) -> Value {
+        let Slot::Object(entries) = &self.body else {
+            return self.body.to_value();
+        };
+        let mut view = Map::new();
+        for key in ATTRIBUTES {
+            if let Some(v) = entries.get(key) {
+                view.insert(key.to_string(), v.to_value());
+            }
+        }
+        match entries.get("Properties") {
+            Some(Slot::Object(props)) => {
+                let wanted = props.0.iter().filter(|(k, _)| properties.contains(&k.as_ref()));
+                let props: Map<String, Value> = wanted.map(|(k, v)| (k.to_string(), v.to_value())).collect();
+                view.insert("Properties".into(), Value::Object(props));
+            }
+            Some(other) => {
+                view.insert("Properties".into(), other.to_value());
+            }
+            None => {}
+        }
+        Value::Object(view)
     }
 }
 
@@ -136,82 +121,109 @@ const RESOURCES: &str = "Resources";
 
 #[derive(Debug)]
 pub struct Template<'a> {
-    /// Top-level sections in input order; the `Resources` entry's slot stays raw and
-    /// unused, since the resources live in `resources`.
-    sections: Vec<(String, Slot<'a>)>,
+    /// Top-level sections in input order; the `Resources` entry's slot is a
+    /// placeholder when the resources live in `resources`.
+    sections: Entries<'a>,
     pub resources: Vec<Resource<'a>>,
     index: HashMap<String, usize>,
+    /// A fragment that is not an object, kept to be answered back.
+    not_object: Option<Value>,
+    /// `Resources` was an object, and its resources are in `resources`.
+    resources_read: bool,
 }
 
 impl<'a> Template<'a> {
-    /// Reads the fragment's structure. Problems: a fragment that is not an object,
-    /// no `Resources`, and resources that are not objects or lack a string `Type`.
+    /// Reads a fragment from its JSON text (one pass); its structural problems as errors.
     pub fn load(fragment: &'a RawValue) -> Checked<Self> {
-        let Some(entries) = raw_entries(fragment) else {
-            return Err(vec![Problem::new(
-                "fragment",
-                "the template must be a JSON object",
-            )]);
-        };
-        let sections: Vec<(String, Slot<'a>)> = entries.into_iter().map(|(k, v)| (k, Slot::raw(v))).collect();
-        let Some(raw_resources) = sections
-            .iter()
-            .find(|(k, _)| k == RESOURCES)
-            .and_then(|(_, v)| v.raw)
-        else {
-            return Err(vec![Problem::new(
-                RESOURCES,
-                "the template has no Resources section; a CloudFormation template needs at least one resource",
-            )]);
-        };
-        let Some(raw) = raw_entries(raw_resources) else {
-            return Err(vec![Problem::new(
-                RESOURCES,
-                "Resources must be an object that maps logical ids to resources",
-            )]);
-        };
-        let mut problems = Vec::new();
-        let mut resources = Vec::with_capacity(raw.len());
-        for (id, body) in raw {
-            match resource_type(body) {
-                Ok(ty) => resources.push(Resource {
-                    id,
-                    ty,
-                    body: Slot::raw(body),
-                }),
-                Err(message) => problems.push(Problem::new(format!("Resources.{id}"), message)),
-            }
+        let raw: RawTemplate<'a> = serde_json::from_str(fragment.get())
+            .map_err(|e| vec![Problem::new("fragment", format!("cannot be read: {e}"))])?;
+        match Self::from_raw(raw) {
+            (t, problems) if problems.is_empty() => Ok(t),
+            (_, problems) => Err(problems),
         }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        let index = resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.id.clone(), i))
-            .collect();
-        Ok(Template {
-            sections,
-            resources,
-            index,
-        })
     }
 
-    /// Parses the bodies of the resources whose type satisfies `wanted`.
-    pub fn parse_resources(&mut self, wanted: impl Fn(&str) -> bool) -> Checked<()> {
+    /// The template read by [`RawTemplate`], and its structural problems: the fragment
+    /// must be an object with a `Resources` object whose resources are objects with a
+    /// string `Type`. The template is kept whole either way, to be answered back.
+    pub fn from_raw(raw: RawTemplate<'a>) -> (Self, Vec<Problem>) {
+        let mut t = Template {
+            sections: Entries::default(),
+            resources: Vec::new(),
+            index: HashMap::new(),
+            not_object: None,
+            resources_read: false,
+        };
+        let sections = match raw.0 {
+            ObjectOr::Object(sections) => sections,
+            ObjectOr::Other(v) => {
+                t.not_object = Some(v);
+                return (
+                    t,
+                    vec![Problem::new("fragment", "the template must be a JSON object")],
+                );
+            }
+        };
         let mut problems = Vec::new();
-        for r in self.resources.iter_mut().filter(|r| wanted(&r.ty)) {
-            if let Err(e) = r.body.parse() {
-                problems.push(Problem::new(
-                    format!("Resources.{}", r.id),
-                    format!("cannot be read: {e}"),
-                ));
+        for (key, section) in sections {
+            match section {
+                Section::Other(slot) => t.sections.0.push((key, slot)),
+                Section::Resources(ObjectOr::Other(v)) => {
+                    problems.push(Problem::new(
+                        RESOURCES,
+                        "Resources must be an object that maps logical ids to resources",
+                    ));
+                    t.sections.0.push((key, Slot::Value(v)));
+                }
+                Section::Resources(ObjectOr::Object(resources)) => {
+                    t.resources_read = true;
+                    t.sections.0.push((key, Slot::Value(Value::Null)));
+                    for (id, r) in resources {
+                        let (ty, body) = match resource(r) {
+                            Ok(found) => found,
+                            Err((message, body)) => {
+                                problems.push(Problem::new(format!("Resources.{id}"), message));
+                                (String::new(), body)
+                            }
+                        };
+                        t.push(id.into_owned(), ty, body);
+                    }
+                }
             }
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems)
+        if !t.resources_read && problems.is_empty() {
+            problems.push(Problem::new(
+                RESOURCES,
+                "the template has no Resources section; a CloudFormation template needs at least one resource",
+            ));
+        }
+        (t, problems)
+    }
+
+    /// Adds a resource; a repeated id keeps its first place and its last body, as JSON parsers do.
+    fn push(&mut self, id: String, ty: String, body: Slot<'a>) {
+        let resource = Resource {
+            id,
+            ty,
+            body,
+            view: None,
+        };
+        match self.index.get(&resource.id) {
+            Some(&i) => self.resources[i] = resource,
+            None => {
+                self.index.insert(resource.id.clone(), self.resources.len());
+                self.resources.push(resource);
+            }
+        }
+    }
+
+    /// Parses what the macro reads of each resource: its attributes, and the
+    /// properties `wanted` names for its type (`None`: the resource is not read).
+    pub fn parse_resources(&mut self, wanted: impl Fn(&str) -> Option<&'static [&'static str]>) {
+        for r in &mut self.resources {
+            if let Some(properties) = wanted(&r.ty) {
+                r.view = Some(r.build_view(properties));
+            }
         }
     }
 
@@ -227,34 +239,53 @@ impl<'a> Template<'a> {
         self.index.contains_key(id)
     }
 
-    /// A parsed resource body to edit; `None` if the id is unknown.
-    pub fn resource_mut(&mut self, id: &str) -> Option<&mut Value> {
+    fn entries_mut(&mut self, id: &str) -> Option<&mut Entries<'a>> {
         let &i = self.index.get(id)?;
-        self.resources[i].body.edit()
+        self.resources[i].entries_mut()
+    }
+
+    /// The resource's `Properties` entries, created when absent; `None` if the
+    /// resource or its `Properties` is not an object (planning refuses those).
+    pub fn properties_mut(&mut self, id: &str) -> Option<&mut Entries<'a>> {
+        let entries = self.entries_mut(id)?;
+        if entries.get("Properties").is_none() {
+            entries
+                .0
+                .push((Cow::Borrowed("Properties"), Slot::Object(Entries::default())));
+        }
+        match entries.get_mut("Properties")? {
+            Slot::Object(props) => Some(props),
+            _ => None,
+        }
+    }
+
+    /// Sets a resource attribute (`DependsOn`, `Metadata`, …).
+    pub fn set_attribute(&mut self, id: &str, key: &str, value: Value) {
+        if let Some(entries) = self.entries_mut(id) {
+            entries.set(key, value);
+        }
+    }
+
+    pub fn attribute(&self, id: &str, key: &str) -> Option<Value> {
+        match &self.resource(id)?.body {
+            Slot::Object(e) => e.get(key).map(Slot::to_value),
+            _ => None,
+        }
     }
 
     pub fn add_resource(&mut self, id: String, ty: &str, body: Value) {
-        self.index.insert(id.clone(), self.resources.len());
-        self.resources.push(Resource {
-            id,
-            ty: ty.to_string(),
-            body: Slot::new(body),
-        });
+        self.push(id, ty.to_string(), Slot::Value(body));
     }
 
-    /// A top-level section, parsed to read (for small sections such as `Globals`).
-    pub fn section(&mut self, name: &str) -> Option<&Value> {
-        self.sections.iter_mut().find(|(k, _)| k == name)?.1.parse().ok()
-    }
-
-    fn section_mut(&mut self, name: &str) -> Option<&mut Value> {
-        self.sections.iter_mut().find(|(k, _)| k == name)?.1.edit()
+    /// A top-level section, parsed (for small sections such as `Globals` and `Parameters`).
+    pub fn section(&self, name: &str) -> Option<Value> {
+        self.sections.get(name).map(Slot::to_value)
     }
 
     /// Removes `Globals.Function.Profiling`, which SAM would reject, and then
     /// `Function` and `Globals` if nothing is left in them.
     pub fn remove_global_profiling(&mut self) {
-        let Some(Value::Object(globals)) = self.section_mut("Globals") else {
+        let Some(Value::Object(mut globals)) = self.section("Globals") else {
             return;
         };
         let Some(Value::Object(function)) = globals.get_mut("Function") else {
@@ -265,46 +296,122 @@ impl<'a> Template<'a> {
             globals.shift_remove("Function");
         }
         if globals.is_empty() {
-            self.sections.retain(|(k, _)| k != "Globals");
+            self.sections.remove("Globals");
+        } else {
+            self.sections.set("Globals", Value::Object(globals));
         }
     }
 }
 
-/// The `Type` of a raw resource, or what is wrong with it.
-fn resource_type(body: &RawValue) -> Result<String, String> {
-    if !body.get().trim_start().starts_with('{') {
-        return Err("a resource must be an object with a Type and Properties".into());
+/// A resource's type and body, or what is wrong with it (and the body, kept).
+fn resource(r: RawResource<'_>) -> Result<(String, Slot<'_>), (&'static str, Slot<'_>)> {
+    let entries = match r {
+        ObjectOr::Object(entries) => Entries(entries),
+        ObjectOr::Other(v) => {
+            return Err((
+                "a resource must be an object with a Type and Properties",
+                Slot::Value(v),
+            ));
+        }
+    };
+    let ty = match entries.get("Type") {
+        Some(Slot::Raw(raw)) => serde_json::from_str::<String>(raw.get()).ok(),
+        _ => None,
+    };
+    match ty {
+        Some(ty) => Ok((ty, Slot::Object(entries))),
+        None if entries.get("Type").is_some() => Err((
+            "Type must be a string, such as AWS::Lambda::Function",
+            Slot::Object(entries),
+        )),
+        None => Err((
+            "the resource has no Type; every resource needs one, such as AWS::Lambda::Function",
+            Slot::Object(entries),
+        )),
     }
-    let peek: TypePeek = serde_json::from_str(body.get()).map_err(|e| format!("cannot be read: {e}"))?;
-    match peek.ty.map(|t| serde_json::from_str::<String>(t.get())) {
-        Some(Ok(ty)) => Ok(ty),
-        Some(Err(_)) => Err("Type must be a string, such as AWS::Lambda::Function".into()),
-        None => {
-            Err("the resource has no Type; every resource needs one, such as AWS::Lambda::Function".into())
+}
+
+/// A top-level section: `Resources`, read deeper, or any other, kept raw.
+#[derive(Debug)]
+pub enum Section<'a> {
+    Resources(ObjectOr<'a, RawResource<'a>>),
+    Other(Slot<'a>),
+}
+
+impl Template<'_> {
+    /// Writes the template as compact JSON: raw values and the input's keys are copied
+    /// as they came, so that writing costs little more than copying.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        if let Some(v) = &self.not_object {
+            write_value(out, v);
+            return;
+        }
+        out.push(b'{');
+        for (i, (k, v)) in self.sections.0.iter().enumerate() {
+            write_key(out, i, k);
+            if k == RESOURCES && self.resources_read {
+                out.push(b'{');
+                for (i, r) in self.resources.iter().enumerate() {
+                    write_key(out, i, &r.id);
+                    r.body.write_json(out);
+                }
+                out.push(b'}');
+            } else {
+                v.write_json(out);
+            }
+        }
+        out.push(b'}');
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(4096);
+        self.write_json(&mut out);
+        // Only valid UTF-8 was written: the input's text and serde_json's output.
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Slot<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Slot::Raw(raw) => out.extend_from_slice(raw.get().as_bytes()),
+            Slot::Value(v) => write_value(out, v),
+            Slot::Object(entries) => {
+                out.push(b'{');
+                for (i, (k, v)) in entries.0.iter().enumerate() {
+                    write_key(out, i, k);
+                    v.write_json(out);
+                }
+                out.push(b'}');
+            }
         }
     }
+}
+
+fn write_value(out: &mut Vec<u8>, v: &Value) {
+    // Writing a Value into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
+}
+
+/// `,"key":` (no comma before the first). A key borrowed from the input held no
+/// escapes and needs none; any other is escaped.
+fn write_key(out: &mut Vec<u8>, index: usize, key: &str) {
+    if index > 0 {
+        out.push(b',');
+    }
+    if key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(key.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *out, key);
+    }
+    out.push(b':');
 }
 
 impl Serialize for Template<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Resources<'r, 'a>(&'r [Resource<'a>]);
-        impl Serialize for Resources<'_, '_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut m = s.serialize_map(Some(self.0.len()))?;
-                for r in self.0 {
-                    m.serialize_entry(&r.id, &r.body)?;
-                }
-                m.end()
-            }
-        }
-        let mut m = s.serialize_map(Some(self.sections.len()))?;
-        for (k, v) in &self.sections {
-            if k == RESOURCES {
-                m.serialize_entry(k, &Resources(&self.resources))?;
-            } else {
-                m.serialize_entry(k, v)?;
-            }
-        }
-        m.end()
+        let json = RawValue::from_string(self.to_json()).map_err(serde::ser::Error::custom)?;
+        json.serialize(s)
     }
 }

@@ -125,19 +125,29 @@ fn lookup<'v>(key: &str, own: Option<&'v Vars>, global: Option<&'v Vars>) -> Opt
         .or_else(|| global.and_then(|m| m.get(key)))
 }
 
-/// The group variables the function already sets (`_GROUP_NAME`, `_GROUP_ARN`), if any.
-pub fn named_group(f: &FunctionView) -> Checked<Option<(Option<Value>, Option<Value>)>> {
+/// What the function's variables already say, read in one pass over every branch.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EnvFacts {
+    /// The group variables it sets (`_GROUP_NAME`, `_GROUP_ARN`), from the first branch with either.
+    pub named: Option<(Option<Value>, Option<Value>)>,
+    /// Some branch sets `AWS_LAMBDA_EXEC_WRAPPER` to a wrapper other than the agent's.
+    foreign_wrapper: bool,
+}
+
+pub fn inspect(f: &FunctionView) -> Checked<EnvFacts> {
     let global = global_vars(f);
-    let mut found = None;
+    let mut facts = EnvFacts::default();
     edit_variables(f, &mut |own, _| {
-        let name = lookup(env::GROUP_NAME, own, global).cloned();
-        let arn = lookup(env::GROUP_ARN, own, global).cloned();
-        if found.is_none() && (name.is_some() || arn.is_some()) {
-            found = Some((name, arn));
+        let name = lookup(env::GROUP_NAME, own, global);
+        let arn = lookup(env::GROUP_ARN, own, global);
+        if facts.named.is_none() && (name.is_some() || arn.is_some()) {
+            facts.named = Some((name.cloned(), arn.cloned()));
         }
+        facts.foreign_wrapper |=
+            lookup(env::EXEC_WRAPPER, own, global).is_some_and(|w| w != env::EXEC_WRAPPER_VALUE);
         Ok(None)
     })?;
-    Ok(found)
+    Ok(facts)
 }
 
 /// How a Python function starts the agent.
@@ -151,29 +161,28 @@ enum PythonStart {
     Redirected,
 }
 
-fn python_start(f: &FunctionView) -> Checked<PythonStart> {
+fn python_start(f: &FunctionView, facts: &EnvFacts) -> PythonStart {
     if f.effective("Handler").0.as_deref().and_then(Value::as_str) == Some(agent::REDIRECT_HANDLER) {
-        return Ok(PythonStart::Redirected);
-    }
-    let global = global_vars(f);
-    let mut foreign = false;
-    edit_variables(f, &mut |own, _| {
-        foreign |= lookup(env::EXEC_WRAPPER, own, global).is_some_and(|w| w != env::EXEC_WRAPPER_VALUE);
-        Ok(None)
-    })?;
-    Ok(if foreign {
+        PythonStart::Redirected
+    } else if facts.foreign_wrapper {
         PythonStart::Redirect
     } else {
         PythonStart::Wrapper
-    })
+    }
 }
 
 /// The agent's variables for `group`, merged into every branch of the function's
 /// `Environment`; values the user set are kept.
-pub fn merge(f: &FunctionView, family: Family, group: &GroupRef, heap_summary: bool) -> Checked<EnvEdit> {
+pub fn merge(
+    f: &FunctionView,
+    facts: &EnvFacts,
+    family: Family,
+    group: &GroupRef,
+    heap_summary: bool,
+) -> Checked<EnvEdit> {
     check_global_environment(f)?;
     let start = match family {
-        Family::Python => Some(python_start(f)?),
+        Family::Python => Some(python_start(f, facts)),
         Family::Java => None,
     };
     let mut handler = None;
@@ -192,6 +201,7 @@ pub fn merge(f: &FunctionView, family: Family, group: &GroupRef, heap_summary: b
     let global = global_vars(f);
     let environment = edit_variables(f, &mut |own, at| {
         let mut out = own.cloned().unwrap_or_default();
+        let before = out.len();
         let add = |out: &mut Vars, key: &str, value: Option<Value>| {
             if let Some(value) = value.filter(|_| lookup(key, Some(out), global).is_none()) {
                 out.insert(key.to_string(), value);
@@ -220,16 +230,19 @@ pub fn merge(f: &FunctionView, family: Family, group: &GroupRef, heap_summary: b
             }
             Some(PythonStart::Redirected) | None => {}
         }
+        let mut changed = false;
         if family == Family::Java {
             if let Some(options) = with_java_agent(lookup(env::JAVA_TOOL_OPTIONS, Some(&out), global)) {
                 out.insert(env::JAVA_TOOL_OPTIONS.into(), options);
+                changed = true;
             }
             if heap_summary {
                 add(&mut out, env::HEAP_SUMMARY, Some(json!(env::HEAP_SUMMARY_VALUE)));
             }
         }
         check_size(&out, global, at)?;
-        Ok((Some(&out) != own).then_some(out))
+        // Variables are only ever added, except JAVA_TOOL_OPTIONS, which is extended.
+        Ok((changed || out.len() != before || own.is_none()).then_some(out))
     })?;
     Ok(EnvEdit { environment, handler })
 }

@@ -12,23 +12,15 @@ fn group() -> GroupRef {
 
 fn run(props: Value, family: Family, heap: bool) -> Checked<EnvEdit> {
     let resource = json!({"Properties": props});
-    merge(
-        &FunctionView::new("F", "AWS::Lambda::Function", &resource, None),
-        family,
-        &group(),
-        heap,
-    )
+    let f = FunctionView::new("F", "AWS::Lambda::Function", &resource, None);
+    merge(&f, &inspect(&f)?, family, &group(), heap)
 }
 
 fn run_sam(props: Value, globals: Value) -> Checked<EnvEdit> {
     let resource = json!({"Properties": props});
     let globals = globals.as_object().unwrap().clone();
-    merge(
-        &FunctionView::new("F", "AWS::Serverless::Function", &resource, Some(&globals)),
-        Family::Python,
-        &group(),
-        false,
-    )
+    let f = FunctionView::new("F", "AWS::Serverless::Function", &resource, Some(&globals));
+    merge(&f, &inspect(&f)?, Family::Python, &group(), false)
 }
 
 fn agent_vars() -> Value {
@@ -184,7 +176,7 @@ fn named_group_is_found_in_any_branch() {
     let props = json!({"Environment": {"Fn::If": ["C", {"Variables": {}}, {"Variables": {"AWS_CODEGURU_PROFILER_GROUP_NAME": "g"}}]}});
     let resource = json!({"Properties": props});
     let f = FunctionView::new("F", "AWS::Lambda::Function", &resource, None);
-    assert_eq!(named_group(&f).unwrap(), Some((Some(json!("g")), None)));
+    assert_eq!(inspect(&f).unwrap().named, Some((Some(json!("g")), None)));
 }
 
 #[test]

@@ -62,7 +62,11 @@ pub struct Planner<'p, 'a> {
     /// The template's declared parameter names.
     parameters: HashSet<String>,
     ids: Ids,
-    role_edits: HashMap<String, Checked<Option<Value>>>,
+    /// Each template role's new `ManagedPolicyArns`, and whether a function committed it.
+    role_edits: HashMap<String, (Checked<Option<Value>>, bool)>,
+    /// Role-mode custom resources by role expression (its JSON text): their id, and
+    /// their place in `externals` when the macro adds them (`None`: the template's own).
+    role_resources: HashMap<String, (String, Option<usize>)>,
     externals: Vec<External>,
     pub edits: Edits,
     pub problems: Vec<Problem>,
@@ -104,6 +108,7 @@ impl<'p, 'a> Planner<'p, 'a> {
             parameters,
             ids: Ids::new(template.resources.iter().map(|r| r.id.clone())),
             role_edits: HashMap::new(),
+            role_resources: role::existing_custom_resources(template),
             externals: Vec::new(),
             edits: Edits::default(),
             problems,
@@ -228,13 +233,25 @@ impl<'p, 'a> Planner<'p, 'a> {
             .as_ref()
             .and_then(|l| collect(layers::merge(f, l, family, self.ctx.values), &mut problems));
         // An unreadable Environment is reported once, here; the group and variables wait for it.
-        let chosen = collect(environment::named_group(f), &mut problems).and_then(|named| {
-            let chosen = group::choose(f, opts, self.settings, named, self.template, self.ctx, &self.ids);
+        let env_facts = collect(environment::inspect(f), &mut problems);
+        let chosen = env_facts.as_ref().and_then(|e| {
+            let chosen = group::choose(
+                f,
+                opts,
+                self.settings,
+                e.named.clone(),
+                self.template,
+                self.ctx,
+                &self.ids,
+            );
             collect(chosen, &mut problems)
         });
-        let env = chosen
-            .as_ref()
-            .and_then(|(g, _)| collect(environment::merge(f, family, g, opts.heap_summary), &mut problems));
+        let env = env_facts.as_ref().zip(chosen.as_ref()).and_then(|(e, (g, _))| {
+            collect(
+                environment::merge(f, e, family, g, opts.heap_summary),
+                &mut problems,
+            )
+        });
         for role_id in &role_plan.template_roles {
             collect(self.role_edit(role_id).clone(), &mut problems);
         }
@@ -287,28 +304,26 @@ impl<'p, 'a> Planner<'p, 'a> {
 
     fn role_edit(&mut self, role_id: &str) -> &Checked<Option<Value>> {
         let (template, values) = (self.template, self.ctx.values);
-        self.role_edits
+        &self
+            .role_edits
             .entry(role_id.to_string())
-            .or_insert_with(|| role::managed_policy_arns(role_id, template, values))
+            .or_insert_with(|| (role::managed_policy_arns(role_id, template, values), false))
+            .0
     }
 
     /// The custom resource id for an external role: the one already planned or in
     /// the template, else a free id (claimed only when the function commits).
     fn external_id(&self, role: &Value) -> String {
-        if let Some(e) = self.externals.iter().find(|e| &e.role == role) {
-            return e.id.clone();
+        match self.role_resources.get(&role.to_string()) {
+            Some((id, _)) => id.clone(),
+            None => self.ids.free(&role::custom_resource_id(role)),
         }
-        if let Some(id) = role::existing_custom_resource(self.template, role) {
-            return id.to_string();
-        }
-        self.ids.free(&role::custom_resource_id(role))
     }
 
     fn commit_role(&mut self, f: &FunctionView, plan: &RolePlan, external_id: Option<String>) {
         for role_id in &plan.template_roles {
-            if let Some(Ok(Some(arns))) = self.role_edits.get(role_id)
-                && !self.edits.roles.iter().any(|(r, _)| r == role_id)
-            {
+            if let Some((Ok(Some(arns)), committed @ false)) = self.role_edits.get_mut(role_id) {
+                *committed = true;
                 self.edits.roles.push((role_id.clone(), arns.clone()));
             }
         }
@@ -316,15 +331,19 @@ impl<'p, 'a> Planner<'p, 'a> {
             return;
         };
         let condition = f.attribute("Condition").cloned();
-        if let Some(e) = self.externals.iter_mut().find(|e| &e.role == role) {
-            e.conditions.push(condition);
-        } else if role::existing_custom_resource(self.template, role).is_none() {
-            self.ids.claim(&id);
-            self.externals.push(External {
-                id,
-                role: role.clone(),
-                conditions: vec![condition],
-            });
+        match self.role_resources.get(&role.to_string()) {
+            Some((_, Some(planned))) => self.externals[*planned].conditions.push(condition),
+            Some((_, None)) => {} // the template's own, from an earlier run
+            None => {
+                self.ids.claim(&id);
+                self.role_resources
+                    .insert(role.to_string(), (id.clone(), Some(self.externals.len())));
+                self.externals.push(External {
+                    id,
+                    role: role.clone(),
+                    conditions: vec![condition],
+                });
+            }
         }
     }
 
@@ -357,12 +376,9 @@ fn role_label(plan: &RolePlan, planner: &Planner) -> String {
     }
     if let Some(role) = &plan.external {
         let id = planner
-            .externals
-            .iter()
-            .find(|e| &e.role == role)
-            .map(|e| e.id.as_str())
-            .or_else(|| role::existing_custom_resource(planner.template, role))
-            .unwrap_or("?");
+            .role_resources
+            .get(&role.to_string())
+            .map_or("?", |(id, _)| id.as_str());
         parts.push(format!(
             "policy through {id} for external role {}",
             describe(role)

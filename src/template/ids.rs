@@ -22,7 +22,10 @@ pub fn fit(text: &str, max: usize) -> String {
         return text.to_string();
     }
     let hash = short_hash(text);
-    let keep = max.saturating_sub(hash.len());
+    let mut keep = max.saturating_sub(hash.len());
+    while !text.is_char_boundary(keep) {
+        keep -= 1;
+    }
     format!("{}{hash}", &text[..keep])
 }
 
@@ -90,6 +93,13 @@ mod tests {
         assert!(id.ends_with("ProfilingGroup"));
         assert_ne!(id, logical_id(&"F".repeat(301), "ProfilingGroup"));
         assert_eq!(logical_id("My-Fn", "ProfilingGroup"), "MyFnProfilingGroup");
+    }
+
+    #[test]
+    fn cutting_never_splits_a_character() {
+        let text = "é".repeat(20);
+        let cut = fit(&text, 15);
+        assert!(cut.len() <= 15 && cut.ends_with(&short_hash(&text)));
     }
 
     #[test]

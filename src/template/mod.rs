@@ -15,6 +15,7 @@ mod intrinsics;
 mod layers;
 mod problems;
 pub mod protocol;
+mod reader;
 mod report;
 mod role;
 mod runtime;
@@ -28,10 +29,11 @@ use serde_json::{Map, Value};
 pub use document::Template;
 pub use intrinsics::ParameterValues;
 pub use problems::{Problem, Problems};
+pub use reader::RawTemplate;
 pub use report::{FunctionReport, Outcome};
 
 use function::{Edits, Planner};
-use protocol::{MacroRequest, MacroResponse, Status};
+use protocol::{MacroRequest, Status};
 use view::is_function;
 
 /// What the macro needs besides the template.
@@ -52,76 +54,86 @@ pub struct Expansion<'a> {
     pub report: Vec<FunctionReport>,
 }
 
+/// The properties the macro reads, by resource type; other resources are never parsed.
+fn read_properties(ty: &str) -> Option<&'static [&'static str]> {
+    const FUNCTION: &[&str] = &[
+        "Profiling",
+        "Runtime",
+        "Architectures",
+        "PackageType",
+        "Layers",
+        "Environment",
+        "Role",
+        "Handler",
+        "Policies",
+    ];
+    match ty {
+        _ if is_function(ty) => Some(FUNCTION),
+        role::IAM_ROLE => Some(&["ManagedPolicyArns"]),
+        role::CUSTOM_RESOURCE => Some(&["RoleArn"]),
+        _ => None,
+    }
+}
+
 /// Runs the macro on a fragment (the template without its `Transform` section).
 pub fn expand<'a>(
     fragment: &'a RawValue,
     params: Option<&Value>,
     ctx: &Context,
 ) -> Result<Expansion<'a>, Problems> {
-    let mut problems = Vec::new();
-    let settings = settings::parse_transform_parameters(params, ctx.values)
-        .map_err(|p| problems.extend(p))
-        .ok();
-    let template = Template::load(fragment).map_err(|p| problems.extend(p)).ok();
-    let (Some(settings), Some(mut template)) = (settings, template) else {
-        return Err(Problems(problems));
-    };
-    template
-        .parse_resources(|ty| is_function(ty) || ty == role::IAM_ROLE || ty == role::CUSTOM_RESOURCE)
-        .map_err(Problems)?;
+    let mut template = Template::load(fragment).map_err(Problems)?;
+    let report = expand_template(&mut template, params, ctx)?;
+    Ok(Expansion { template, report })
+}
+
+/// Runs the macro on a template read by [`Template::load`] or [`Template::from_raw`];
+/// the template is changed only when no problem is found.
+pub fn expand_template(
+    template: &mut Template,
+    params: Option<&Value>,
+    ctx: &Context,
+) -> Result<Vec<FunctionReport>, Problems> {
+    let settings = settings::parse_transform_parameters(params, ctx.values).map_err(Problems)?;
+    template.parse_resources(read_properties);
     let globals: Option<Map<String, Value>> = template
         .section("Globals")
-        .and_then(|g| g.get("Function"))
-        .and_then(Value::as_object)
-        .cloned();
+        .and_then(|g| g.get("Function").and_then(Value::as_object).cloned());
     let parameters = template
         .section("Parameters")
-        .and_then(Value::as_object)
-        .map(|p| p.keys().cloned().collect())
+        .and_then(|p| p.as_object().map(|p| p.keys().cloned().collect()))
         .unwrap_or_default();
-    let planner = Planner::new(&template, &settings, ctx, globals.as_ref(), parameters).plan_all();
+    let planner = Planner::new(template, &settings, ctx, globals.as_ref(), parameters).plan_all();
     if !planner.problems.is_empty() {
         return Err(Problems(planner.problems));
     }
     let (edits, report) = (planner.edits, planner.report);
-    apply(&mut template, edits);
+    apply(template, edits);
     if globals.is_some_and(|g| g.contains_key("Profiling")) {
         template.remove_global_profiling();
     }
-    Ok(Expansion { template, report })
+    Ok(report)
 }
 
 fn apply(template: &mut Template, edits: Edits) {
     for edit in edits.functions {
-        let Some(Value::Object(resource)) = template.resource_mut(&edit.id) else {
-            continue;
-        };
         // Planning refused a function whose Properties is not an object; a SAM function may have none.
-        let props = resource
-            .entry("Properties")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(props) = props {
-            props.shift_remove("Profiling");
+        if let Some(props) = template.properties_mut(&edit.id) {
+            props.remove("Profiling");
             for (key, value) in edit.properties {
-                props.insert(key.to_string(), value);
+                props.set(key, value);
             }
         }
         if let Some(depends_on) = edit.depends_on {
-            resource.insert("DependsOn".into(), depends_on);
+            template.set_attribute(&edit.id, "DependsOn", depends_on);
         }
         if edit.opt_out {
-            record_opt_out(resource);
+            let metadata = record_opt_out(template.attribute(&edit.id, "Metadata"));
+            template.set_attribute(&edit.id, "Metadata", metadata);
         }
     }
     for (role, arns) in edits.roles {
-        if let Some(Value::Object(props)) = template.resource_mut(&role).and_then(|r| r.get_mut("Properties"))
-        {
-            props.insert("ManagedPolicyArns".into(), arns);
-        } else if let Some(Value::Object(resource)) = template.resource_mut(&role) {
-            resource.insert(
-                "Properties".into(),
-                serde_json::json!({"ManagedPolicyArns": arns}),
-            );
+        if let Some(props) = template.properties_mut(&role) {
+            props.set("ManagedPolicyArns", arns);
         }
     }
     for (id, ty, body) in edits.new_resources {
@@ -131,29 +143,35 @@ fn apply(template: &mut Template, edits: Edits) {
 
 /// Keeps a function's opt-out as `Metadata.LambdaProfiling.Profiling: false`: the
 /// property itself must go (CloudFormation rejects it), but the choice must stay.
-fn record_opt_out(resource: &mut Map<String, Value>) {
-    let metadata = resource
-        .entry("Metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
-    let Value::Object(metadata) = metadata else { return };
+fn record_opt_out(metadata: Option<Value>) -> Value {
+    let mut metadata = match metadata {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    };
     let marker = metadata
         .entry(function::MARKER)
         .or_insert_with(|| Value::Object(Map::new()));
+    if !marker.is_object() {
+        *marker = Value::Object(Map::new());
+    }
     if let Value::Object(marker) = marker {
         marker.insert("Profiling".into(), Value::Bool(false));
     }
+    Value::Object(metadata)
 }
 
-/// Answers one macro request (JSON in, JSON out); never fails, never panics.
+/// Answers one macro request (JSON in, JSON out); never fails, never panics. The
+/// request is read in one pass, fragment included.
 pub fn handle_request(request: &str, service_token: &str) -> String {
     let request: MacroRequest = match serde_json::from_str(request) {
         Ok(r) => r,
         Err(e) => {
-            return respond(
+            let message = format!("the macro request cannot be read: {e}");
+            return protocol::response(
                 "",
                 Status::Failure,
-                Value::Object(Map::new()),
-                Some(format!("the macro request cannot be read: {e}")),
+                |out| out.extend_from_slice(b"{}"),
+                Some(&message),
             );
         }
     };
@@ -164,33 +182,22 @@ pub fn handle_request(request: &str, service_token: &str) -> String {
         service_token,
         values: request.template_parameter_values.as_ref().unwrap_or(&no_values),
     };
-    match expand(request.fragment, request.params.as_ref(), &ctx) {
-        Ok(expansion) => respond(&request.request_id, Status::Success, &expansion.template, None),
-        Err(problems) => respond(
-            &request.request_id,
-            Status::Failure,
-            request.fragment,
-            Some(problems.to_string()),
-        ),
-    }
-}
-
-fn respond<F: serde::Serialize>(
-    request_id: &str,
-    status: Status,
-    fragment: F,
-    error_message: Option<String>,
-) -> String {
-    let response = MacroResponse {
-        request_id,
-        status,
-        fragment,
-        error_message,
+    let (mut template, problems) = Template::from_raw(request.fragment);
+    let result = match problems.is_empty() {
+        true => expand_template(&mut template, request.params.as_ref(), &ctx),
+        false => Err(Problems(problems)),
     };
-    serde_json::to_string(&response).unwrap_or_else(|e| {
-        format!(r#"{{"requestId":{},"status":"failure","fragment":{{}},"errorMessage":"cannot write the response: {}"}}"#,
-            Value::from(request_id), e.to_string().replace('"', "'"))
-    })
+    let (status, message) = match result {
+        Ok(_) => (Status::Success, None),
+        // On failure the fragment goes back as it came: nothing was applied.
+        Err(problems) => (Status::Failure, Some(problems.to_string())),
+    };
+    protocol::response(
+        &request.request_id,
+        status,
+        |out| template.write_json(out),
+        message.as_deref(),
+    )
 }
 
 #[cfg(test)]

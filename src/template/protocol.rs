@@ -2,11 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::intrinsics::ParameterValues;
+use super::reader::RawTemplate;
 
-/// A macro invocation. The fragment stays raw: the macro parses only what it needs.
+/// A macro invocation. The fragment is read as deep as the macro needs, in the same pass.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MacroRequest<'a> {
@@ -15,7 +15,7 @@ pub struct MacroRequest<'a> {
     #[serde(default)]
     pub account_id: String,
     #[serde(borrow)]
-    pub fragment: &'a RawValue,
+    pub fragment: RawTemplate<'a>,
     #[serde(default)]
     pub transform_id: String,
     #[serde(default)]
@@ -33,12 +33,26 @@ pub enum Status {
     Failure,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MacroResponse<'r, F: Serialize> {
-    pub request_id: &'r str,
-    pub status: Status,
-    pub fragment: F,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
+/// The response `{requestId, status, fragment[, errorMessage]}`, written directly:
+/// the fragment is most of it, and is copied rather than serialized again.
+pub fn response(
+    request_id: &str,
+    status: Status,
+    fragment: impl FnOnce(&mut Vec<u8>),
+    error_message: Option<&str>,
+) -> String {
+    let mut out = Vec::with_capacity(64 * 1024);
+    out.extend_from_slice(b"{\"requestId\":");
+    let _ = serde_json::to_writer(&mut out, request_id);
+    out.extend_from_slice(b",\"status\":");
+    let _ = serde_json::to_writer(&mut out, &status);
+    out.extend_from_slice(b",\"fragment\":");
+    fragment(&mut out);
+    if let Some(message) = error_message {
+        out.extend_from_slice(b",\"errorMessage\":");
+        let _ = serde_json::to_writer(&mut out, message);
+    }
+    out.push(b'}');
+    // Only valid UTF-8 was written: serde_json's output and the request's own text.
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -2,7 +2,7 @@
 //! template, in a SAM function's `Policies`, or through a role-mode custom resource
 //! for a role the stack does not own.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Value, json};
 
@@ -174,12 +174,13 @@ pub fn managed_policy_arns(
     })
 }
 
-/// An existing role-mode custom resource for the same role expression (from an earlier run).
-pub fn existing_custom_resource<'t>(template: &'t Template, role: &Value) -> Option<&'t str> {
-    template.resources.iter().find_map(|r| {
-        let same = r.ty == CUSTOM_RESOURCE && r.properties().and_then(|p| p.get("RoleArn")) == Some(role);
-        same.then_some(r.id.as_str())
-    })
+/// The template's role-mode custom resources (from an earlier run), by the JSON text
+/// of their `RoleArn`.
+pub fn existing_custom_resources(template: &Template) -> HashMap<String, (String, Option<usize>)> {
+    let customs = template.resources.iter().filter(|r| r.ty == CUSTOM_RESOURCE);
+    customs
+        .filter_map(|r| Some((r.properties()?.get("RoleArn")?.to_string(), (r.id.clone(), None))))
+        .collect()
 }
 
 /// The logical id for a role expression's custom resource: stable for the expression.

@@ -85,7 +85,7 @@ fn a_python_function_gets_the_console_setup() {
 
 #[test]
 fn a_function_without_profiling_is_unchanged_byte_for_byte() {
-    let fragment = r#"{"Resources":{"Plain":{"Type":"AWS::Lambda::Function","Properties":{"Runtime":"python3.12","Timeout":1.0e1,"Code":{"ZipFile":"é\u00e9"}}},"Other":{"Type" : "AWS::SQS::Queue"}},"Outputs":{"X":{"Value":1.50}}}"#;
+    let fragment = r#"{"Resources":{"Plain":{"Type":"AWS::Lambda::Function","Properties":{"Runtime":"python3.12","Timeout":1.0e1,"Code":{"ZipFile":"é\u00e9"}}},"Other":{"Type":"AWS::SQS::Queue","Properties":{"Tags":[ {"Key" : "a", "Value":"b"} ]}}},"Outputs":{"X":{"Value":1.50}}}"#;
     let raw: Box<RawValue> = serde_json::from_str(fragment).unwrap();
     let values = ParameterValues::new();
     let ctx = Context {
