@@ -341,3 +341,24 @@ fn a_poller_that_went_away_does_not_swallow_the_next_event() {
         Some(ticket.request_id.as_str())
     );
 }
+
+#[test]
+fn a_stop_does_not_hang_on_output_a_grandchild_holds_open() {
+    use std::os::unix::fs::PermissionsExt;
+    let script = std::env::temp_dir().join(format!("forking-bootstrap-{}", std::process::id()));
+    // The background `sleep` inherits stdout and outlives the killed process.
+    std::fs::write(&script, "#!/bin/sh\necho hi\nsleep 5 &\nexec sleep 60\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let api = api();
+    let f = api.spawn(&script, &[("X", "1")]).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    let stopped = f.stop();
+    std::fs::remove_file(&script).unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(stopped.stdout, ["hi"]);
+}

@@ -3,14 +3,16 @@
 
 use super::*;
 
+use std::sync::mpsc;
+
 /// The function's process; killed when dropped.
 pub struct Function<'a> {
     api: &'a RuntimeApi,
     child: Child,
     /// The instant just before the process was spawned.
     pub spawned_at: Instant,
-    stdout: Option<JoinHandle<Vec<String>>>,
-    stderr: Option<JoinHandle<Vec<String>>>,
+    stdout: Option<Collector>,
+    stderr: Option<Collector>,
     stopped: Option<Stopped>,
 }
 
@@ -90,12 +92,14 @@ impl<'a> Function<'a> {
         let peak_rss_kib = self.peak_rss_kib();
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let join = |h: Option<JoinHandle<Vec<String>>>| h.and_then(|h| h.join().ok()).unwrap_or_default();
+        // Normally the pipes close with the process; a grandchild may hold them open.
+        let until = Instant::now() + OUTPUT_GRACE;
+        let lines = |c: Option<Collector>| c.map(|c| c.lines(until)).unwrap_or_default();
         let done = Stopped {
             exited_by_itself,
             peak_rss_kib,
-            stdout: join(self.stdout.take()),
-            stderr: join(self.stderr.take()),
+            stdout: lines(self.stdout.take()),
+            stderr: lines(self.stderr.take()),
         };
         self.stopped = Some(done.clone());
         done
@@ -115,12 +119,35 @@ pub fn peak_rss_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn collect_lines(pipe: impl Read + Send + 'static) -> JoinHandle<Vec<String>> {
+/// How long a stop waits for the function's output to end once the process is gone.
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+
+/// The lines a pipe delivered, collected by a thread of their own.
+struct Collector {
+    lines: Arc<Mutex<Vec<String>>>,
+    ended: mpsc::Receiver<()>,
+}
+
+impl Collector {
+    /// The lines, once the pipe has ended or `until` has passed (whichever comes first).
+    fn lines(self, until: Instant) -> Vec<String> {
+        let _ = self
+            .ended
+            .recv_timeout(until.saturating_duration_since(Instant::now()));
+        std::mem::take(&mut *self.lines.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+fn collect_lines(pipe: impl Read + Send + 'static) -> Collector {
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let (tell, ended) = mpsc::channel();
+    let sink = Arc::clone(&lines);
     thread::spawn(move || {
-        BufReader::new(pipe)
-            .split(b'\n')
-            .map_while(Result::ok)
-            .map(|l| String::from_utf8_lossy(&l).into_owned())
-            .collect()
-    })
+        for line in BufReader::new(pipe).split(b'\n').map_while(Result::ok) {
+            let line = String::from_utf8_lossy(&line).into_owned();
+            sink.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+        }
+        let _ = tell.send(());
+    });
+    Collector { lines, ended }
 }
