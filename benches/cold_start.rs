@@ -3,11 +3,13 @@
 //! synthetic N = 500 template.
 //!
 //! ```text
-//! cargo build --release --bin bootstrap && cargo bench --bench cold_start [-- --runs 20 --functions 500 --bootstrap PATH]
+//! cargo bench --bench cold_start [-- --runs 20 --functions 500 --bootstrap PATH]
 //! ```
 //!
-//! It builds nothing itself: it runs the `bootstrap` Cargo built beside it
-//! (`target/release/bootstrap` under `cargo bench`), or `--bootstrap PATH`.
+//! It builds nothing itself: it runs the `bootstrap` Cargo built beside it for the bench
+//! (`target/release/bootstrap`, with the release profile's settings: LTO, stripped), or
+//! `--bootstrap PATH`, e.g. `target/lambda/bootstrap/bootstrap` from `cargo lambda build
+//! --release`. Figures vary with the machine's load: compare medians of several sessions.
 //!
 //! What it measures, per run:
 //! - **exec → response**: from the instant just before the process is spawned (fork and
