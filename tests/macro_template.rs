@@ -232,3 +232,51 @@ fn the_macro_template_passes_cfn_lint() {
     };
     assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
 }
+
+/// The AWS calls the custom resource makes (`grep -rn "\.iam\|\.lambda\|\.codeguru"
+/// src/custom_resource`), plus what Lambda checks on its behalf: adding a layer needs
+/// `lambda:GetLayerVersion` on it, and its logs need the log-stream calls. moto does not
+/// enforce IAM, so this is what catches a missing permission before a real deploy.
+const CALLS: [&str; 15] = [
+    "iam:ListRoleTags",
+    "iam:ListAttachedRolePolicies",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "lambda:GetFunctionConfiguration",
+    "lambda:UpdateFunctionConfiguration",
+    "lambda:GetLayerVersion",
+    "codeguru-profiler:CreateProfilingGroup",
+    "codeguru-profiler:DeleteProfilingGroup",
+    "codeguru-profiler:TagResource",
+    "codeguru-profiler:ListTagsForResource",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+];
+
+#[test]
+fn the_macro_role_allows_every_call_the_function_makes() {
+    let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
+    let template = parse_template(&text).unwrap();
+    // Statements that hold whatever the parameters: not those under an `Fn::If`.
+    let roles = template["Resources"].as_object().unwrap().values();
+    let allowed: Vec<&Value> = roles
+        .filter(|r| r["Type"] == "AWS::IAM::Role")
+        .flat_map(|r| each(&r["Properties"]["Policies"]))
+        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().into_iter().flatten())
+        .filter(|s| s["Effect"] == "Allow")
+        .collect();
+    let missing: Vec<&str> = CALLS
+        .into_iter()
+        .filter(|call| {
+            !allowed.iter().any(|s| {
+                each(&s["Action"])
+                    .into_iter()
+                    .filter_map(Value::as_str)
+                    .any(|a| matches(a, call))
+            })
+        })
+        .collect();
+    assert!(missing.is_empty(), "not allowed: {missing:?}");
+}
