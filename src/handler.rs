@@ -52,7 +52,7 @@ pub fn classify(event: &RawValue) -> EventKind {
 }
 
 /// An event the function cannot serve.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum HandlerError {
     #[error(
         "the event is neither a CloudFormation macro request (with fragment and transformId) nor a \
@@ -64,14 +64,27 @@ pub enum HandlerError {
     Response(#[from] serde_json::Error),
 }
 
-impl From<HandlerError> for Diagnostic {
-    fn from(e: HandlerError) -> Self {
-        let error_type = match e {
+impl HandlerError {
+    fn error_type(&self) -> &'static str {
+        match self {
             HandlerError::UnknownEvent => "UnknownEvent",
             HandlerError::Response(_) => "ResponseError",
-        };
+        }
+    }
+}
+
+/// The runtime logs a handler's error once, with `{:?}`: that line is the request's one
+/// log line, so it carries the type and the whole message.
+impl fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {self}", self.error_type())
+    }
+}
+
+impl From<HandlerError> for Diagnostic {
+    fn from(e: HandlerError) -> Self {
         Diagnostic {
-            error_type: error_type.into(),
+            error_type: e.error_type().into(),
             error_message: e.to_string(),
         }
     }
@@ -111,10 +124,8 @@ impl Handler {
                 let summary = serde_json::json!({"Status": answered.status.as_str(), "PhysicalResourceId": answered.physical_id});
                 Ok(RawValue::from_string(summary.to_string())?)
             }
-            EventKind::Unknown => {
-                warn!(kind = "unknown", "{}", HandlerError::UnknownEvent);
-                Err(HandlerError::UnknownEvent)
-            }
+            // Not logged here: the runtime logs the returned error (see its Debug).
+            EventKind::Unknown => Err(HandlerError::UnknownEvent),
         }
     }
 }
@@ -239,6 +250,7 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("neither a CloudFormation macro request"));
+        assert!(format!("{err:?}").starts_with("UnknownEvent: the event is neither"));
         assert_eq!(Diagnostic::from(err).error_type, "UnknownEvent");
     }
 }

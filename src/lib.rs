@@ -3,6 +3,9 @@
 
 pub mod agent;
 pub mod aws;
+/// Inputs of the performance measurements (issue 6); not part of the product's API.
+#[doc(hidden)]
+pub mod bench_support;
 pub mod cli;
 pub mod custom_resource;
 pub mod handler;

@@ -46,7 +46,7 @@ pub async fn role_tags(c: &Clients, role: &str) -> Vec<(String, String)> {
 }
 
 /// An empty zip archive: moto stores code without running it.
-const EMPTY_ZIP: &[u8] = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+pub const EMPTY_ZIP: &[u8] = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
 
 /// Publishes a stand-in version of `name` in the test account; returns its ARN.
 pub async fn publish_layer(c: &Clients, name: &str) -> String {

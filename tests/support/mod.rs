@@ -13,7 +13,7 @@
 mod accounts;
 mod responses;
 #[path = "../toolbox/mod.rs"]
-mod toolbox;
+pub mod toolbox;
 
 pub use accounts::*;
 pub use responses::*;

@@ -51,3 +51,34 @@ pub fn corpus() -> Option<PathBuf> {
         )
     }
 }
+
+/// cfn-lint's findings for `files`: `Some(errors)` (the `E` rules; warnings and notes do
+/// not count), or `None` (after saying SKIPPED) when cfn-lint is not installed.
+pub fn cfn_lint_errors(files: &[PathBuf]) -> Option<Vec<String>> {
+    let cfn_lint = tool("cfn-lint")?;
+    let out = std::process::Command::new(cfn_lint)
+        .args(["--format", "parseable"])
+        .args(files)
+        .output()
+        .expect("cfn-lint runs");
+    let report = String::from_utf8_lossy(&out.stdout);
+    // The exit code is a bit mask: 2 means errors (warnings are 4, informational 8).
+    let code = out.status.code().unwrap_or_else(|| {
+        panic!(
+            "cfn-lint did not finish: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut errors: Vec<String> = report
+        .lines()
+        .filter(|l| l.split(':').nth(5).is_some_and(|r| r.starts_with('E')))
+        .map(str::to_owned)
+        .collect();
+    if code & 2 != 0 && errors.is_empty() {
+        errors.push(format!(
+            "cfn-lint exited {code}: {report}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Some(errors)
+}

@@ -1,0 +1,282 @@
+//! `macro-template.yaml` (SPEC §6): it passes cfn-lint, and its execution role lets the
+//! function attach or detach no policy but the CodeGuru agent policy, nor grant a
+//! policy any other way. The checker is tested on bad documents first, so that a pass
+//! on the real template means something.
+
+mod toolbox;
+
+use lambda_profiling::cli::cfn_yaml::parse_template;
+use serde_json::{Value, json};
+
+const AGENT_POLICY_SUB: &str = "arn:${AWS::Partition}:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess";
+const AGENT_POLICY: &str = "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess";
+/// Allowed only under a condition naming the agent policy.
+const ATTACH: [&str; 2] = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"];
+/// Other ways to give a principal a policy: never allowed.
+const GRANTS: [&str; 11] = [
+    "iam:PutRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:PutUserPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:PutGroupPolicy",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:UpdateAssumeRolePolicy",
+];
+
+/// IAM's action pattern match: case-insensitive, `*` any run, `?` one character.
+fn matches(pattern: &str, action: &str) -> bool {
+    fn go(p: &[u8], a: &[u8]) -> bool {
+        match (p.first(), a.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => go(&p[1..], &a[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), action.as_bytes())
+}
+
+/// A list of values, or one value, with every `Fn::If` branch (but `AWS::NoValue`).
+fn each(v: &Value) -> Vec<&Value> {
+    match v {
+        Value::Array(items) => items.iter().flat_map(each).collect(),
+        Value::Object(m) if m.contains_key("Fn::If") => m["Fn::If"]
+            .as_array()
+            .map(|a| a.iter().skip(1).flat_map(each).collect())
+            .unwrap_or_default(),
+        Value::Object(m) if m.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue") => Vec::new(),
+        Value::Null => Vec::new(),
+        other => vec![other],
+    }
+}
+
+/// A literal string, or the text of a `Fn::Sub` without variables.
+fn text(v: &Value) -> Option<&str> {
+    v.as_str().or_else(|| v.get("Fn::Sub").and_then(Value::as_str))
+}
+
+/// Whether the statement's condition limits `iam:PolicyARN` to the agent policy alone.
+fn limited_to_the_agent_policy(statement: &Value) -> bool {
+    let Some(condition) = statement["Condition"].as_object() else {
+        return false;
+    };
+    // Only exact operators: an `...IfExists` or `Not...` one lets other policies through.
+    ["ArnEquals", "ArnLike", "StringEquals", "StringLike"]
+        .iter()
+        .any(|op| {
+            let keys = condition.get(*op).and_then(Value::as_object);
+            let value = keys.and_then(|k| {
+                k.iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case("iam:PolicyARN"))
+            });
+            value.is_some_and(|(_, v)| {
+                let arns = each(v);
+                !arns.is_empty()
+                    && arns
+                        .iter()
+                        .all(|a| text(a).is_some_and(|t| t == AGENT_POLICY_SUB || t == AGENT_POLICY))
+            })
+        })
+}
+
+/// Every policy statement in the template, with where it is; a policy source the
+/// checker cannot see into (a managed policy, a SAM policy template) is a problem.
+fn statements(template: &Value, problems: &mut Vec<String>) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let mut document = |at: String, doc: &Value| {
+        for (i, s) in each(&doc["Statement"]).into_iter().enumerate() {
+            out.push((format!("{at}.Statement[{i}]"), s.clone()));
+        }
+    };
+    for (id, r) in template["Resources"].as_object().into_iter().flatten() {
+        let p = &r["Properties"];
+        let at = format!("Resources.{id}");
+        match r["Type"].as_str().unwrap_or_default() {
+            "AWS::IAM::Role" => {
+                document(
+                    format!("{at}.AssumeRolePolicyDocument"),
+                    &p["AssumeRolePolicyDocument"],
+                );
+                for (i, policy) in each(&p["Policies"]).into_iter().enumerate() {
+                    document(format!("{at}.Policies[{i}]"), &policy["PolicyDocument"]);
+                }
+                if !each(&p["ManagedPolicyArns"]).is_empty() {
+                    problems.push(format!(
+                        "{at}: managed policies may grant more; write inline statements"
+                    ));
+                }
+            }
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy" => {
+                document(format!("{at}.PolicyDocument"), &p["PolicyDocument"]);
+            }
+            "AWS::Serverless::Function" => {
+                for (i, policy) in each(&p["Policies"]).into_iter().enumerate() {
+                    if policy.get("Statement").is_some() {
+                        document(format!("{at}.Policies[{i}]"), policy);
+                    } else {
+                        problems.push(format!("{at}.Policies[{i}]: a managed policy or policy template"));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every way the template's IAM lets something attach a policy other than the agent's.
+fn problems(template: &Value) -> (Vec<String>, usize) {
+    let mut problems = Vec::new();
+    let mut conditioned = 0;
+    for (at, s) in statements(template, &mut problems) {
+        let actions: Vec<&str> = each(&s["Action"]).into_iter().filter_map(Value::as_str).collect();
+        if actions
+            .iter()
+            .any(|a| *a == "*" || a.eq_ignore_ascii_case("iam:*"))
+        {
+            problems.push(format!("{at}: Action \"*\" or \"iam:*\""));
+        }
+        if s["Effect"] != "Allow" {
+            continue;
+        }
+        if s.get("NotAction").is_some() {
+            problems.push(format!("{at}: Allow with NotAction grants everything else"));
+        }
+        if each(&s["Action"]).len() != actions.len() {
+            problems.push(format!("{at}: an action that is not a literal string"));
+        }
+        let allows = |targets: &[&str]| targets.iter().any(|t| actions.iter().any(|a| matches(a, t)));
+        if allows(&GRANTS) {
+            problems.push(format!(
+                "{at}: allows granting a policy other than by attaching it"
+            ));
+        }
+        if allows(&ATTACH) {
+            if limited_to_the_agent_policy(&s) {
+                conditioned += 1;
+            } else {
+                problems.push(format!("{at}: attach/detach not limited to the agent policy"));
+            }
+        }
+    }
+    (problems, conditioned)
+}
+
+fn role(statements: Value) -> Value {
+    json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": statements}}]}}}})
+}
+
+fn attach(action: &str, condition: Value) -> Value {
+    json!({"Effect": "Allow", "Action": action, "Resource": "*", "Condition": condition})
+}
+
+#[test]
+fn the_checker_finds_every_way_around_the_condition() {
+    let good = json!({"ArnEquals": {"iam:PolicyARN": {"Fn::Sub": AGENT_POLICY_SUB}}});
+    let bad = [
+        role(json!([attach("iam:*", good.clone())])),
+        role(json!([attach("*", good.clone())])),
+        role(json!([attach("iam:Attach*", json!({}))])),
+        role(json!([attach("IAM:attachrolepolicy", json!(null))])),
+        role(json!([attach(
+            "iam:?etachRolePolicy",
+            json!({"StringLike": {"iam:PolicyARN": "*"}})
+        )])),
+        role(json!([attach(
+            "iam:AttachRolePolicy",
+            json!({"ArnEqualsIfExists": {"iam:PolicyARN": AGENT_POLICY}})
+        )])),
+        role(json!([attach(
+            "iam:AttachRolePolicy",
+            json!({"ArnEquals": {"iam:PolicyARN": [AGENT_POLICY, "arn:aws:iam::aws:policy/AdministratorAccess"]}})
+        )])),
+        role(json!([{"Fn::If": ["C", attach("iam:AttachRolePolicy", json!({})), {"Ref": "AWS::NoValue"}]}])),
+        role(json!([attach("iam:PutRolePolicy", good.clone())])),
+        role(json!([{"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}])),
+        json!({"Resources": {"R": {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/IAMFullAccess"]}}}}),
+        json!({"Resources": {"P": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyDocument": {"Statement": [attach("iam:Detach*", json!({}))]}}}}}),
+        json!({"Resources": {"F": {"Type": "AWS::Serverless::Function", "Properties": {"Policies": ["IAMFullAccess"]}}}}),
+    ];
+    for template in bad {
+        assert!(!problems(&template).0.is_empty(), "missed: {template}");
+    }
+    let ok = role(
+        json!([attach("iam:AttachRolePolicy", good.clone()), {"Effect": "Deny", "Action": "iam:Attach*", "Resource": "*"}]),
+    );
+    assert_eq!(problems(&ok), (vec![], 1));
+}
+
+#[test]
+fn the_macro_roles_policy_attaches_nothing_but_the_agent_policy() {
+    let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
+    let template = parse_template(&text).unwrap();
+    let (problems, conditioned) = problems(&template);
+    assert!(problems.is_empty(), "{problems:#?}");
+    assert!(
+        conditioned >= 1,
+        "the role can attach the agent policy (else the custom resource cannot work)"
+    );
+}
+
+#[test]
+fn the_macro_template_passes_cfn_lint() {
+    let file = toolbox::repo().join("macro-template.yaml");
+    let Some(errors) = toolbox::cfn_lint_errors(&[file]) else {
+        return;
+    };
+    assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
+}
+
+/// The AWS calls the custom resource makes (`grep -rn "\.iam\|\.lambda\|\.codeguru"
+/// src/custom_resource`), plus what Lambda checks on its behalf: adding a layer needs
+/// `lambda:GetLayerVersion` on it, and its logs need the log-stream calls. moto does not
+/// enforce IAM, so this is what catches a missing permission before a real deploy.
+const CALLS: [&str; 15] = [
+    "iam:ListRoleTags",
+    "iam:ListAttachedRolePolicies",
+    "iam:TagRole",
+    "iam:UntagRole",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "lambda:GetFunctionConfiguration",
+    "lambda:UpdateFunctionConfiguration",
+    "lambda:GetLayerVersion",
+    "codeguru-profiler:CreateProfilingGroup",
+    "codeguru-profiler:DeleteProfilingGroup",
+    "codeguru-profiler:TagResource",
+    "codeguru-profiler:ListTagsForResource",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+];
+
+#[test]
+fn the_macro_role_allows_every_call_the_function_makes() {
+    let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
+    let template = parse_template(&text).unwrap();
+    // Statements that hold whatever the parameters: not those under an `Fn::If`.
+    let roles = template["Resources"].as_object().unwrap().values();
+    let allowed: Vec<&Value> = roles
+        .filter(|r| r["Type"] == "AWS::IAM::Role")
+        .flat_map(|r| each(&r["Properties"]["Policies"]))
+        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().into_iter().flatten())
+        .filter(|s| s["Effect"] == "Allow")
+        .collect();
+    let missing: Vec<&str> = CALLS
+        .into_iter()
+        .filter(|call| {
+            !allowed.iter().any(|s| {
+                each(&s["Action"])
+                    .into_iter()
+                    .filter_map(Value::as_str)
+                    .any(|a| matches(a, call))
+            })
+        })
+        .collect();
+    assert!(missing.is_empty(), "not allowed: {missing:?}");
+}
