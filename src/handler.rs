@@ -9,47 +9,12 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use tokio::sync::OnceCell;
+use tracing::level_filters::LevelFilter;
 use tracing::{info, warn};
 
 use crate::aws::Clients;
 use crate::custom_resource;
-use crate::template;
-
-/// What an event is, by its shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    /// `fragment` and `transformId`: a CloudFormation macro request.
-    Macro,
-    /// `ResponseURL` (with `RequestType`): a custom resource request. One with a
-    /// `ResponseURL` but a malformed rest is answered FAILED rather than left to
-    /// make CloudFormation wait an hour.
-    CustomResource,
-    Unknown,
-}
-
-#[derive(Deserialize)]
-struct Shape {
-    fragment: Option<IgnoredAny>,
-    #[serde(rename = "transformId")]
-    transform_id: Option<IgnoredAny>,
-    #[serde(rename = "ResponseURL")]
-    response_url: Option<IgnoredAny>,
-}
-
-pub fn classify(event: &RawValue) -> EventKind {
-    match serde_json::from_str::<Shape>(event.get()) {
-        Ok(Shape {
-            fragment: Some(_),
-            transform_id: Some(_),
-            ..
-        }) => EventKind::Macro,
-        Ok(Shape {
-            response_url: Some(_),
-            ..
-        }) => EventKind::CustomResource,
-        _ => EventKind::Unknown,
-    }
-}
+use crate::template::{self, MacroRequest, Status};
 
 /// An event the function cannot serve.
 #[derive(thiserror::Error)]
@@ -105,16 +70,19 @@ impl fmt::Debug for Handler {
 }
 
 impl Handler {
+    /// Serves one event. The event is read once, as a macro request; what it holds
+    /// tells its kind (SPEC §4): `fragment` and `transformId` make a macro request,
+    /// a `ResponseURL` a custom resource request, and anything else is an error.
     pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Box<RawValue>, HandlerError> {
         let (payload, context) = event.into_parts();
-        match classify(&payload) {
-            EventKind::Macro => {
+        match read(&payload) {
+            Event::Macro(request) => {
                 let token = unqualified(&context.invoked_function_arn);
-                let response = template::handle_request(payload.get(), token);
-                log_macro(&response);
-                Ok(RawValue::from_string(response)?)
+                let answer = template::answer(request, token);
+                log_macro(&answer);
+                Ok(RawValue::from_string(answer.json)?)
             }
-            EventKind::CustomResource => {
+            Event::CustomResource => {
                 let clients = self.clients.get_or_init(Clients::from_env).await;
                 let deadline = custom_resource::deadline_from_epoch_millis(context.deadline);
                 let event = serde_json::from_str(payload.get())?;
@@ -125,9 +93,42 @@ impl Handler {
                 Ok(RawValue::from_string(summary.to_string())?)
             }
             // Not logged here: the runtime logs the returned error (see its Debug).
-            EventKind::Unknown => Err(HandlerError::UnknownEvent),
+            Event::Unknown => Err(HandlerError::UnknownEvent),
         }
     }
+}
+
+/// An event, by its shape (SPEC §4).
+// One per invocation, never stored: boxing the request would buy nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Event<'a> {
+    /// `fragment` and `transformId`: a macro request, already read.
+    Macro(MacroRequest<'a>),
+    /// A `ResponseURL`: a custom resource request. One whose other fields are malformed
+    /// is still answered (FAILED), rather than left to make CloudFormation wait an hour.
+    CustomResource,
+    Unknown,
+}
+
+/// Reads an event once, as a macro request; what it holds tells its kind.
+pub fn read(payload: &RawValue) -> Event<'_> {
+    match serde_json::from_str::<MacroRequest>(payload.get()) {
+        Ok(request) if request.is_macro() => Event::Macro(request),
+        Ok(request) if request.is_custom_resource() => Event::CustomResource,
+        Ok(_) => Event::Unknown,
+        // Not a macro request's shape: a custom resource event still has its ResponseURL.
+        Err(_) if has_response_url(payload) => Event::CustomResource,
+        Err(_) => Event::Unknown,
+    }
+}
+
+fn has_response_url(event: &RawValue) -> bool {
+    #[derive(Deserialize)]
+    struct Shape {
+        #[serde(rename = "ResponseURL")]
+        response_url: Option<IgnoredAny>,
+    }
+    serde_json::from_str::<Shape>(event.get()).is_ok_and(|s| s.response_url.is_some())
 }
 
 /// The function's ARN without a version or alias: the `ServiceToken` of the custom
@@ -140,35 +141,24 @@ pub fn unqualified(arn: &str) -> &str {
 }
 
 /// The macro's one log line: its outcome, never the template.
-fn log_macro(response: &str) {
-    #[derive(Deserialize)]
-    struct Head<'a> {
-        #[serde(rename = "requestId", borrow)]
-        request_id: std::borrow::Cow<'a, str>,
-        status: std::borrow::Cow<'a, str>,
-        #[serde(rename = "errorMessage", default)]
-        error_message: Option<String>,
-    }
-    match serde_json::from_str::<Head>(response) {
-        Ok(h) if h.status == "success" => {
-            info!(kind = "macro", request_id = %h.request_id, status = "success")
-        }
-        Ok(h) => {
-            warn!(kind = "macro", request_id = %h.request_id, status = "failure", error = h.error_message.as_deref().unwrap_or_default())
-        }
-        Err(_) => warn!(kind = "macro", "the macro response could not be read back"),
+fn log_macro(answer: &template::Answer) {
+    match answer.status {
+        Status::Success => info!(kind = "macro", status = "success", profiled = answer.profiled),
+        Status::Failure => warn!(kind = "macro", status = "failure", problems = answer.problems),
     }
 }
 
-/// JSON logs, one object per line; `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG` set the level (INFO).
+/// JSON logs, one object per line; `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG` set the level
+/// (a level name such as `debug`; INFO otherwise).
 pub fn init_logging() {
-    use lambda_runtime::tracing::subscriber::{EnvFilter, fmt};
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "info".into());
-    let _ = fmt()
+        .ok()
+        .and_then(|l| l.trim().parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(EnvFilter::try_new(level.to_lowercase()).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_max_level(level)
         .with_current_span(true)
         .with_span_list(false)
         .without_time()
@@ -184,25 +174,31 @@ mod tests {
         RawValue::from_string(s.to_string()).unwrap()
     }
 
+    fn kind(s: &str) -> &'static str {
+        match read(&raw(s)) {
+            Event::Macro(_) => "macro",
+            Event::CustomResource => "custom resource",
+            Event::Unknown => "unknown",
+        }
+    }
+
     #[test]
     fn events_are_told_apart_by_shape() {
         assert_eq!(
-            classify(&raw(
-                r#"{"region":"us-east-1","fragment":{},"transformId":"1::LambdaProfiling"}"#
-            )),
-            EventKind::Macro
+            kind(r#"{"region":"us-east-1","fragment":{},"transformId":"1::LambdaProfiling"}"#),
+            "macro"
         );
         assert_eq!(
-            classify(&raw(r#"{"RequestType":"Create","ResponseURL":"https://x"}"#)),
-            EventKind::CustomResource
+            kind(r#"{"RequestType":"Create","ResponseURL":"https://x"}"#),
+            "custom resource"
         );
         assert_eq!(
-            classify(&raw(r#"{"ResponseURL":"https://x"}"#)),
-            EventKind::CustomResource
+            kind(r#"{"ResponseURL":"https://x","region":7}"#),
+            "custom resource"
         );
-        assert_eq!(classify(&raw(r#"{"fragment":{}}"#)), EventKind::Unknown);
-        assert_eq!(classify(&raw(r#"{"hello":"world"}"#)), EventKind::Unknown);
-        assert_eq!(classify(&raw("[1,2]")), EventKind::Unknown);
+        assert_eq!(kind(r#"{"fragment":{}}"#), "unknown");
+        assert_eq!(kind(r#"{"hello":"world"}"#), "unknown");
+        assert_eq!(kind("[1,2]"), "unknown");
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub use reader::RawTemplate;
 pub use report::{FunctionReport, Outcome};
 
 use function::{Edits, Planner};
-use protocol::{MacroRequest, Status};
+pub use protocol::{MacroRequest, Status};
 use view::is_function;
 
 /// What the macro needs besides the template.
@@ -160,21 +160,43 @@ fn record_opt_out(metadata: Option<Value>) -> Value {
     Value::Object(metadata)
 }
 
-/// Answers one macro request (JSON in, JSON out); never fails, never panics. The
-/// request is read in one pass, fragment included.
+/// The macro's answer, and what to log of it.
+#[derive(Debug)]
+pub struct Answer {
+    /// The response JSON: `{requestId, status, fragment[, errorMessage]}`.
+    pub json: String,
+    pub status: Status,
+    pub problems: usize,
+    pub profiled: usize,
+}
+
+/// Answers one macro request (JSON in, JSON out); never fails, never panics.
 pub fn handle_request(request: &str, service_token: &str) -> String {
-    let request: MacroRequest = match serde_json::from_str(request) {
-        Ok(r) => r,
-        Err(e) => {
-            let message = format!("the macro request cannot be read: {e}");
-            return protocol::response(
-                "",
-                Status::Failure,
-                |out| out.extend_from_slice(b"{}"),
-                Some(&message),
-            );
-        }
-    };
+    match serde_json::from_str::<MacroRequest>(request) {
+        Ok(request) => answer(request, service_token).json,
+        Err(e) => unreadable(&e.to_string()).json,
+    }
+}
+
+/// The answer to a request that cannot be read as a macro request.
+pub fn unreadable(why: &str) -> Answer {
+    let message = format!("the macro request cannot be read: {why}");
+    let json = protocol::response(
+        "",
+        Status::Failure,
+        |out| out.extend_from_slice(b"{}"),
+        Some(&message),
+    );
+    Answer {
+        json,
+        status: Status::Failure,
+        problems: 1,
+        profiled: 0,
+    }
+}
+
+/// Answers a macro request read by [`MacroRequest`] (one pass over the event).
+pub fn answer(request: MacroRequest, service_token: &str) -> Answer {
     let no_values = ParameterValues::new();
     let ctx = Context {
         region: &request.region,
@@ -182,22 +204,37 @@ pub fn handle_request(request: &str, service_token: &str) -> String {
         service_token,
         values: request.template_parameter_values.as_ref().unwrap_or(&no_values),
     };
-    let (mut template, problems) = Template::from_raw(request.fragment);
+    let Some(fragment) = request.fragment else {
+        return unreadable("it has no fragment");
+    };
+    let (mut template, problems) = Template::from_raw(fragment);
     let result = match problems.is_empty() {
         true => expand_template(&mut template, request.params.as_ref(), &ctx),
         false => Err(Problems(problems)),
     };
-    let (status, message) = match result {
-        Ok(_) => (Status::Success, None),
+    let (status, message, problems, profiled) = match result {
+        Ok(report) => {
+            let profiled = report
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Profiled { .. }))
+                .count();
+            (Status::Success, None, 0, profiled)
+        }
         // On failure the fragment goes back as it came: nothing was applied.
-        Err(problems) => (Status::Failure, Some(problems.to_string())),
+        Err(problems) => (Status::Failure, Some(problems.to_string()), problems.0.len(), 0),
     };
-    protocol::response(
+    let json = protocol::response(
         &request.request_id,
         status,
         |out| template.write_json(out),
         message.as_deref(),
-    )
+    );
+    Answer {
+        json,
+        status,
+        problems,
+        profiled,
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,57 @@
+//! Target 1 of issue 6: in-process expansion (parse + expand + serialize) of the
+//! synthetic template, N = 10, 500 and 5000 functions, with profiling on for all.
+//!
+//!     cargo bench --bench expand
+//!
+//! Before criterion starts, the very first call of the process (cold caches, first
+//! allocations) is timed once and printed.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use lambda_profiling::bench_support::{macro_event, synthetic_template};
+use lambda_profiling::template::handle_request;
+use serde_json::json;
+
+const TOKEN: &str = "arn:aws:lambda:us-east-1:123456789012:function:lambda-profiling";
+
+fn event(n: usize) -> String {
+    macro_event(&synthetic_template(n), json!({"Profiling": true}))
+}
+
+fn first_call() {
+    let event = event(500);
+    let start = Instant::now();
+    let out = handle_request(&event, TOKEN);
+    let took = start.elapsed();
+    assert!(
+        out.contains(r#""status":"success""#),
+        "the expansion failed: {}",
+        &out[..out.len().min(500)]
+    );
+    println!(
+        "first call of the process, N=500 ({} bytes in, {} out): {took:?}",
+        event.len(),
+        out.len()
+    );
+}
+
+fn expand(c: &mut Criterion) {
+    first_call();
+    let mut group = c.benchmark_group("expand");
+    for n in [10usize, 500, 5000] {
+        let event = event(n);
+        group.throughput(Throughput::Bytes(event.len() as u64));
+        if n >= 5000 {
+            group.sample_size(20).measurement_time(Duration::from_secs(10));
+        }
+        group.bench_with_input(BenchmarkId::from_parameter(n), &event, |b, event| {
+            b.iter(|| handle_request(black_box(event), TOKEN))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, expand);
+criterion_main!(benches);
