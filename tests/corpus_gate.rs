@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use lambda_profiling::cli::{ExpandArgs, Expanded, cfn_yaml, expand_document};
-use lambda_profiling::template::Outcome;
+use lambda_profiling::template::{Outcome, with_general_planner};
 use serde_json::Value;
 
 use corpus_gate::invariants::{
@@ -57,10 +57,24 @@ fn cases(corpus: &Path) -> Vec<Case> {
     cases
 }
 
+/// Expands with the common-case fast path, and checks that the general planner alone
+/// gives the same template and report.
 fn expand(doc: &Value, default_on: bool) -> Result<Expanded, String> {
     let mut args = ExpandArgs::new("-");
     args.transform_parameters = default_on.then(|| r#"{"Profiling": true}"#.to_string());
-    expand_document(doc.clone(), &args)
+    let fast = expand_document(doc.clone(), &args);
+    let general = with_general_planner(|| expand_document(doc.clone(), &args));
+    let seen = |r: &Result<Expanded, String>| {
+        r.as_ref()
+            .map(|e| (e.template.to_string(), e.report.clone()))
+            .map_err(Clone::clone)
+    };
+    assert_eq!(
+        seen(&fast),
+        seen(&general),
+        "the fast path and the general planner disagree"
+    );
+    fast
 }
 
 fn profiled_ids(e: &Expanded) -> Vec<String> {

@@ -208,7 +208,25 @@ fn run(t: &str, params: &Value, values: &ParameterValues) -> Result<(String, Vec
         values,
     };
     let params = (!params.is_null()).then_some(params);
-    match expand(&raw, params, &ctx) {
+    let general = lambda_profiling::template::with_general_planner(|| {
+        expand(&raw, params, &ctx)
+            .map(|e| e.template.to_json())
+            .map_err(|p| p.to_string())
+    });
+    let result = expand(&raw, params, &ctx);
+    let normal =
+        |r: Result<String, String>| r.map(|j| serde_json::from_str::<Value>(&j).unwrap().to_string());
+    assert_eq!(
+        normal(
+            result
+                .as_ref()
+                .map(|e| e.template.to_json())
+                .map_err(|p| p.to_string())
+        ),
+        normal(general),
+        "the fast path and the general planner disagree on {t}"
+    );
+    match result {
         Ok(e) => {
             let profiled = e
                 .report

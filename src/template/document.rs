@@ -5,21 +5,23 @@
 //! and cost no parsing, no allocation and no freeing.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde::Serialize;
 use serde::ser::Serializer;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::ids::IdMap;
 use super::problems::{Checked, Problem};
 use super::reader::{ObjectOr, RawResource, RawTemplate};
 
-/// A value: the input's raw text, a value the macro set, or an object's entries.
+/// A value: the input's raw text, a value the macro set (parsed, or as JSON text it
+/// wrote), or an object's entries.
 #[derive(Debug)]
 pub enum Slot<'a> {
     Raw(&'a RawValue),
     Value(Value),
+    Json(String),
     Object(Entries<'a>),
 }
 
@@ -28,6 +30,7 @@ impl Slot<'_> {
     pub fn to_value(&self) -> Value {
         match self {
             Slot::Raw(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+            Slot::Json(text) => serde_json::from_str(text).unwrap_or(Value::Null),
             Slot::Value(v) => v.clone(),
             Slot::Object(e) => {
                 Value::Object(e.0.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect())
@@ -51,9 +54,13 @@ impl<'a> Entries<'a> {
 
     /// Sets a key in place, or appends it.
     pub fn set(&mut self, key: &str, value: Value) {
+        self.set_slot(key, Slot::Value(value));
+    }
+
+    pub fn set_slot(&mut self, key: &str, value: Slot<'a>) {
         match self.get_mut(key) {
-            Some(slot) => *slot = Slot::Value(value),
-            None => self.0.push((Cow::Owned(key.to_string()), Slot::Value(value))),
+            Some(slot) => *slot = value,
+            None => self.0.push((Cow::Owned(key.to_string()), value)),
         }
     }
 
@@ -85,6 +92,25 @@ impl<'a> Resource<'a> {
         self.value()?.get("Properties")?.as_object()
     }
 
+    /// The resource's own keys, as read.
+    pub fn entries(&self) -> Option<&Entries<'a>> {
+        match &self.body {
+            Slot::Object(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// A property as the raw text it arrived as; `None` when absent or already changed.
+    pub fn raw_property(&self, key: &str) -> Option<&'a RawValue> {
+        match self.entries()?.get("Properties")? {
+            Slot::Object(props) => match props.get(key)? {
+                Slot::Raw(raw) => Some(*raw),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     fn entries_mut(&mut self) -> Option<&mut Entries<'a>> {
         match &mut self.body {
             Slot::Object(e) => Some(e),
@@ -92,7 +118,8 @@ impl<'a> Resource<'a> {
         }
     }
 
-    fn build_view(&self, properties: &[&str]) -> Value {
+    /// The view of `properties`, built afresh (not kept).
+    pub fn build_view(&self, properties: &[&str]) -> Value {
         let Slot::Object(entries) = &self.body else {
             return self.body.to_value();
         };
@@ -125,7 +152,7 @@ pub struct Template<'a> {
     /// placeholder when the resources live in `resources`.
     sections: Entries<'a>,
     pub resources: Vec<Resource<'a>>,
-    index: HashMap<String, usize>,
+    index: IdMap<String, usize>,
     /// A fragment that is not an object, kept to be answered back.
     not_object: Option<Value>,
     /// `Resources` was an object, and its resources are in `resources`.
@@ -150,7 +177,7 @@ impl<'a> Template<'a> {
         let mut t = Template {
             sections: Entries::default(),
             resources: Vec::new(),
-            index: HashMap::new(),
+            index: IdMap::default(),
             not_object: None,
             resources_read: false,
         };
@@ -218,10 +245,10 @@ impl<'a> Template<'a> {
     }
 
     /// Parses what the macro reads of each resource: its attributes, and the
-    /// properties `wanted` names for its type (`None`: the resource is not read).
-    pub fn parse_resources(&mut self, wanted: impl Fn(&str) -> Option<&'static [&'static str]>) {
-        for r in &mut self.resources {
-            if let Some(properties) = wanted(&r.ty) {
+    /// properties `wanted` names for it (`None`: the resource is not read).
+    pub fn parse_resources(&mut self, wanted: impl Fn(&Resource) -> Option<&'static [&'static str]>) {
+        for r in self.resources.iter_mut() {
+            if let Some(properties) = wanted(r).filter(|_| r.view.is_none()) {
                 r.view = Some(r.build_view(properties));
             }
         }
@@ -375,6 +402,7 @@ impl Slot<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {
         match self {
             Slot::Raw(raw) => out.extend_from_slice(raw.get().as_bytes()),
+            Slot::Json(text) => out.extend_from_slice(text.as_bytes()),
             Slot::Value(v) => write_value(out, v),
             Slot::Object(entries) => {
                 out.push(b'{');

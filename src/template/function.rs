@@ -2,15 +2,17 @@
 //! edit that follows. Planning only reads; the edits are applied once all is known,
 //! so that a template with problems is left untouched.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
 use super::Context;
-use super::document::Template;
+use super::document::{Resource, Slot, Template};
 use super::environment;
+use super::fast::{self, Triage};
 use super::group::{self, GroupRef};
-use super::ids::Ids;
+use super::ids;
+use super::ids::{IdMap, Ids};
 use super::intrinsics::describe;
 use super::layers;
 use super::problems::{Checked, Problem, collect, fail};
@@ -32,11 +34,24 @@ pub struct Edits {
 #[derive(Debug, Default)]
 pub struct FunctionEdit {
     pub id: String,
-    pub properties: Vec<(&'static str, Value)>,
+    pub properties: Vec<(&'static str, Slot<'static>)>,
     pub depends_on: Option<Value>,
     /// Record `Metadata.LambdaProfiling.Profiling: false`.
     pub opt_out: bool,
 }
+
+/// The properties the general planner reads of a function.
+pub const FUNCTION_PROPERTIES: &[&str] = &[
+    "Profiling",
+    "Runtime",
+    "Architectures",
+    "PackageType",
+    "Layers",
+    "Environment",
+    "Role",
+    "Handler",
+    "Policies",
+];
 
 /// The `Metadata` key under which an opt-out is kept.
 pub const MARKER: &str = "LambdaProfiling";
@@ -63,10 +78,10 @@ pub struct Planner<'p, 'a> {
     parameters: HashSet<String>,
     ids: Ids,
     /// Each template role's new `ManagedPolicyArns`, and whether a function committed it.
-    role_edits: HashMap<String, (Checked<Option<Value>>, bool)>,
+    role_edits: IdMap<String, (Checked<Option<Value>>, bool)>,
     /// Role-mode custom resources by role expression (its JSON text): their id, and
     /// their place in `externals` when the macro adds them (`None`: the template's own).
-    role_resources: HashMap<String, (String, Option<usize>)>,
+    role_resources: IdMap<String, (String, Option<usize>)>,
     externals: Vec<External>,
     pub edits: Edits,
     pub problems: Vec<Problem>,
@@ -107,7 +122,7 @@ impl<'p, 'a> Planner<'p, 'a> {
             global_setting,
             parameters,
             ids: Ids::new(template.resources.iter().map(|r| r.id.clone())),
-            role_edits: HashMap::new(),
+            role_edits: IdMap::default(),
             role_resources: role::existing_custom_resources(template),
             externals: Vec::new(),
             edits: Edits::default(),
@@ -116,14 +131,81 @@ impl<'p, 'a> Planner<'p, 'a> {
         }
     }
 
-    pub fn plan_all(mut self) -> Self {
+    /// Plans every function, in template order; `triage` holds what [`fast::triage`]
+    /// decided for each resource (by index).
+    pub fn plan_all(mut self, mut triage: Vec<Option<Triage<'a>>>) -> Self {
         let template = self.template;
-        for r in template.resources.iter().filter(|r| is_function(&r.ty)) {
-            let Some(body) = r.value() else { continue };
-            self.plan_function(FunctionView::new(&r.id, &r.ty, body, self.globals));
+        for (i, r) in template
+            .resources
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| is_function(&r.ty))
+        {
+            match triage
+                .get_mut(i)
+                .and_then(Option::take)
+                .unwrap_or(Triage::General)
+            {
+                Triage::Off => self.report.push(FunctionReport {
+                    id: r.id.clone(),
+                    outcome: Outcome::NotProfiled,
+                }),
+                Triage::Fast(plan) => {
+                    // The role's edit can still fail (its ManagedPolicyArns): then the
+                    // general planner says why.
+                    if self.role_edit(&plan.role).is_ok() {
+                        self.plan_fast(r, plan);
+                    } else {
+                        self.plan_general(r);
+                    }
+                }
+                Triage::General => self.plan_general(r),
+            }
         }
         self.finish_externals();
         self
+    }
+
+    fn plan_general(&mut self, r: &Resource) {
+        let view = r.build_view(FUNCTION_PROPERTIES);
+        self.plan_function(FunctionView::new(&r.id, &r.ty, &view, self.globals));
+    }
+
+    /// The common case, read from the raw text: the same edits as [`Self::plan_profiled`]
+    /// would make, written around the text the function had.
+    fn plan_fast(&mut self, r: &Resource, plan: fast::Plan) {
+        let id = self.ids.free(&ids::logical_id(&r.id, "ProfilingGroup"));
+        self.ids.claim(&id);
+        let condition = r.entries().and_then(|e| e.get("Condition")).map(Slot::to_value);
+        let (retain, tags) = (self.settings.retain, &self.settings.tags);
+        let resource =
+            group::group_resource(group::default_name(&r.id), condition.as_ref(), retain, None, tags);
+        self.edits
+            .new_resources
+            .push((id.clone(), group::PROFILING_GROUP, resource));
+        self.commit_template_roles(std::slice::from_ref(&plan.role));
+        let properties = vec![
+            ("Layers", Slot::Json(plan.layers_json())),
+            (
+                "Environment",
+                Slot::Json(plan.environment_json(&id, self.ctx.region)),
+            ),
+        ];
+        self.edits.functions.push(FunctionEdit {
+            id: r.id.clone(),
+            properties,
+            ..Default::default()
+        });
+        let outcome = Outcome::Profiled {
+            runtime: plan.runtime,
+            group: format!("new group {id}"),
+            layer: plan.layer,
+            role: format!("policy on role {}", plan.role),
+        };
+        self.report.push(FunctionReport {
+            id: r.id.clone(),
+            outcome,
+        });
     }
 
     fn request(&mut self, f: &FunctionView) -> Option<Request> {
@@ -288,10 +370,12 @@ impl<'p, 'a> Planner<'p, 'a> {
             ("Environment", env.environment),
             ("Handler", env.handler),
         ];
-        edit.properties
-            .extend(set.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+        edit.properties.extend(
+            set.into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, Slot::Value(v)))),
+        );
         if let Some(p) = role_plan.policies.clone() {
-            edit.properties.push(("Policies", p));
+            edit.properties.push(("Policies", Slot::Value(p)));
         }
         edit.depends_on = depends_on;
         Ok(Outcome::Profiled {
@@ -320,13 +404,17 @@ impl<'p, 'a> Planner<'p, 'a> {
         }
     }
 
-    fn commit_role(&mut self, f: &FunctionView, plan: &RolePlan, external_id: Option<String>) {
-        for role_id in &plan.template_roles {
+    fn commit_template_roles(&mut self, roles: &[String]) {
+        for role_id in roles {
             if let Some((Ok(Some(arns)), committed @ false)) = self.role_edits.get_mut(role_id) {
                 *committed = true;
                 self.edits.roles.push((role_id.clone(), arns.clone()));
             }
         }
+    }
+
+    fn commit_role(&mut self, f: &FunctionView, plan: &RolePlan, external_id: Option<String>) {
+        self.commit_template_roles(&plan.template_roles);
         let (Some(role), Some(id)) = (&plan.external, external_id) else {
             return;
         };

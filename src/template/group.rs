@@ -82,7 +82,7 @@ pub fn choose(
 
 /// `${AWS::StackName}-<FunctionId>`, the id part hashed short enough that any
 /// stack name (at most 128 characters) leaves the whole within 255.
-fn default_name(function_id: &str) -> Value {
+pub fn default_name(function_id: &str) -> Value {
     const MAX_STACK_NAME: usize = 128;
     let part = ids::fit(
         &ids::alphanumeric(function_id),
@@ -91,7 +91,7 @@ fn default_name(function_id: &str) -> Value {
     json!({"Fn::Sub": format!("${{AWS::StackName}}-{part}")})
 }
 
-fn group_resource(
+pub fn group_resource(
     name: Value,
     condition: Option<&Value>,
     retain: bool,

@@ -8,6 +8,7 @@
 
 mod document;
 mod environment;
+mod fast;
 mod function;
 mod group;
 mod ids;
@@ -23,6 +24,8 @@ mod sam;
 mod settings;
 mod view;
 
+use std::cell::Cell;
+
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
@@ -32,6 +35,7 @@ pub use problems::{Problem, Problems};
 pub use reader::RawTemplate;
 pub use report::{FunctionReport, Outcome};
 
+use fast::Triage;
 use function::{Edits, Planner};
 pub use protocol::{MacroRequest, Status};
 use view::is_function;
@@ -54,25 +58,27 @@ pub struct Expansion<'a> {
     pub report: Vec<FunctionReport>,
 }
 
-/// The properties the macro reads, by resource type; other resources are never parsed.
+/// The properties read of the other resources the macro looks at; the rest are never parsed.
 fn read_properties(ty: &str) -> Option<&'static [&'static str]> {
-    const FUNCTION: &[&str] = &[
-        "Profiling",
-        "Runtime",
-        "Architectures",
-        "PackageType",
-        "Layers",
-        "Environment",
-        "Role",
-        "Handler",
-        "Policies",
-    ];
     match ty {
-        _ if is_function(ty) => Some(FUNCTION),
         role::IAM_ROLE => Some(&["ManagedPolicyArns"]),
         role::CUSTOM_RESOURCE => Some(&["RoleArn"]),
         _ => None,
     }
+}
+
+thread_local! {
+    static GENERAL_ONLY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with the general planner for every function, without the common-case
+/// fast path ([`fast`]): tests hold the two to the same results with it.
+#[doc(hidden)]
+pub fn with_general_planner<T>(f: impl FnOnce() -> T) -> T {
+    GENERAL_ONLY.with(|g| g.set(true));
+    let out = f();
+    GENERAL_ONLY.with(|g| g.set(false));
+    out
 }
 
 /// Runs the macro on a fragment (the template without its `Transform` section).
@@ -94,7 +100,19 @@ pub fn expand_template(
     ctx: &Context,
 ) -> Result<Vec<FunctionReport>, Problems> {
     let settings = settings::parse_transform_parameters(params, ctx.values).map_err(Problems)?;
-    template.parse_resources(read_properties);
+    // Roles and role-mode custom resources are read up front; each function is read
+    // either from its raw text (the common case) or into a view for the general planner.
+    template.parse_resources(|r| read_properties(&r.ty));
+    let fast = !GENERAL_ONLY.with(Cell::get);
+    let triage: Vec<Option<Triage>> = template
+        .resources
+        .iter()
+        .map(|r| match (is_function(&r.ty), fast) {
+            (false, _) => None,
+            (true, true) => Some(fast::triage(r, template, &settings, ctx)),
+            (true, false) => Some(Triage::General),
+        })
+        .collect();
     let globals: Option<Map<String, Value>> = template
         .section("Globals")
         .and_then(|g| g.get("Function").and_then(Value::as_object).cloned());
@@ -102,7 +120,7 @@ pub fn expand_template(
         .section("Parameters")
         .and_then(|p| p.as_object().map(|p| p.keys().cloned().collect()))
         .unwrap_or_default();
-    let planner = Planner::new(template, &settings, ctx, globals.as_ref(), parameters).plan_all();
+    let planner = Planner::new(template, &settings, ctx, globals.as_ref(), parameters).plan_all(triage);
     if !planner.problems.is_empty() {
         return Err(Problems(planner.problems));
     }
@@ -120,7 +138,7 @@ fn apply(template: &mut Template, edits: Edits) {
         if let Some(props) = template.properties_mut(&edit.id) {
             props.remove("Profiling");
             for (key, value) in edit.properties {
-                props.set(key, value);
+                props.set_slot(key, value);
             }
         }
         if let Some(depends_on) = edit.depends_on {

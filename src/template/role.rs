@@ -2,12 +2,12 @@
 //! template, in a SAM function's `Policies`, or through a role-mode custom resource
 //! for a role the stack does not own.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
 use super::document::Template;
-use super::ids;
+use super::ids::{self, IdMap};
 use super::intrinsics::{
     ParameterValues, describe, get_att, is_intrinsic, map_branches, mentions, parameter_list, ref_name,
     single_key,
@@ -176,7 +176,7 @@ pub fn managed_policy_arns(
 
 /// The template's role-mode custom resources (from an earlier run), by the JSON text
 /// of their `RoleArn`.
-pub fn existing_custom_resources(template: &Template) -> HashMap<String, (String, Option<usize>)> {
+pub fn existing_custom_resources(template: &Template) -> IdMap<String, (String, Option<usize>)> {
     let customs = template.resources.iter().filter(|r| r.ty == CUSTOM_RESOURCE);
     customs
         .filter_map(|r| Some((r.properties()?.get("RoleArn")?.to_string(), (r.id.clone(), None))))

@@ -453,5 +453,65 @@ fn handle_request_speaks_the_macro_protocol() {
     assert_eq!(garbage["status"], "failure");
 }
 
+/// The same result, byte for byte once normalised, with and without the fast path.
+pub(super) fn both_planners(
+    region: &str,
+    template: &Value,
+    params: Value,
+    values: Value,
+) -> Result<Value, Problems> {
+    let fast = run_in(region, template, params.clone(), values.clone());
+    let general = with_general_planner(|| run_in(region, template, params, values));
+    let norm = |r: &Result<Value, Problems>| r.as_ref().map(|v| v.to_string()).map_err(|p| p.to_string());
+    assert_eq!(
+        norm(&fast),
+        norm(&general),
+        "the fast path and the general planner disagree on {template}"
+    );
+    fast
+}
+
+#[test]
+fn fast_and_general_agree() {
+    let env = json!({"Variables": {"A": "1", "N": 1.5, "R": {"Ref": "Q"}}});
+    let java = function(
+        json!({"Runtime": "java21", "Handler": "a.B", "Role": {"Fn::GetAtt": "Role.Arn"}, "Layers": ["arn:aws:lambda:us-east-1:1:layer:x:1"]}),
+    );
+    let mut conditional = python(json!({"Environment": env}));
+    conditional["Condition"] = json!("IsProd");
+    let t = json!({"Resources": {
+        "Plain": python(json!({})),
+        "Explicit": python(json!({"Profiling": "True", "Environment": {}})),
+        "Conditional": conditional,
+        "Java": java,
+        "Taken": python(json!({"Layers": ["a", "b", "c", "d", "e"]})),
+        "Wrapped": python(json!({"Environment": {"Variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/x"}}})),
+        "Shared": python(json!({"Role": {"Fn::GetAtt": ["Other", "Arn"]}})),
+        "PlainProfilingGroup": {"Type": "AWS::SNS::Topic"},
+        "Role": role(),
+        "Other": {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}}}});
+    for params in [
+        json!({"Profiling": true}),
+        json!({"Profiling": true, "Retain": true, "Tags": {"t": "v"}, "PythonLayerVersion": 9}),
+    ] {
+        let out = both_planners("us-east-1", &t, params.clone(), json!({})).unwrap();
+        assert_eq!(
+            out["Resources"]["Plain"]["Properties"]["Layers"]
+                .as_array()
+                .map(Vec::len),
+            Some(1)
+        );
+        both_planners("eu-west-1", &t, params.clone(), json!({})).unwrap();
+        // No service: the explicit function is an error, by both.
+        let err = both_planners("ca-central-1", &t, params, json!({})).unwrap_err();
+        assert!(
+            err.0
+                .iter()
+                .all(|p| p.path == "Resources.Explicit.Properties.Profiling"),
+            "{err}"
+        );
+    }
+}
+
 #[path = "tests_errors.rs"]
 mod errors;
