@@ -70,7 +70,7 @@ const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 impl Clients {
     /// Loads the standard chain (environment, profile, container/instance credentials).
     pub async fn from_env() -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
         if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() {
             loader = loader.retry_config(RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
         }
@@ -108,9 +108,25 @@ impl Clients {
     }
 }
 
+/// The SDK's HTTPS client, on rustls with ring: the one TLS implementation of the binary.
+/// Every SDK config needs it, since the SDK crates are built without their default client.
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
+
+/// reqwest takes the process's rustls provider: ring, as for the SDK. Call this before
+/// building any reqwest client; a second call does nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// The response PUT must never follow redirects (the URL is a credential scoped to one
 /// object) and never wait long on one attempt: the responder retries within the deadline.
 fn response_http_client() -> reqwest::Client {
+    install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(5))

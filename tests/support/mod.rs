@@ -119,6 +119,7 @@ pub fn settings() -> Settings {
 /// list this client's calls (see [`calls`]).
 pub async fn clients(s: &Servers, app: &str) -> Clients {
     let config = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(lambda_profiling::aws::https_client())
         .region(Region::new(REGION))
         .endpoint_url(&s.aws)
         .credentials_provider(aws_credential_types::Credentials::new(
@@ -204,5 +205,6 @@ pub async fn fault(
 }
 
 pub fn http() -> reqwest::Client {
+    lambda_profiling::aws::install_crypto_provider();
     reqwest::Client::new()
 }
