@@ -1,14 +1,21 @@
 //! The AWS clients and administrator settings, built once per cold start.
 //!
-//! Clients come from the standard `aws-config` chain, so `AWS_ENDPOINT_URL` and
-//! `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `AWS_ENDPOINT_URL_CODEGURUPROFILER`) point them at
-//! local emulators. Settings are read from the environment once, here, so that the rest
-//! of the crate (and its tests) never touch process-global state.
+//! Clients are configured from the variables Lambda sets (`AWS_REGION`, the role's
+//! session in `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/`AWS_SESSION_TOKEN`) and the
+//! SDK's standard `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>` (e.g.
+//! `AWS_ENDPOINT_URL_CODEGURUPROFILER`) and `AWS_MAX_ATTEMPTS`. Not `aws-config`'s whole
+//! chain: profiles, SSO, IMDS and STS never apply inside Lambda, and leaving them out
+//! keeps the binary small (issue 6). Settings are read from the environment once,
+//! here, so that the rest of the crate (and its tests) never touch process-global state.
 
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
+use aws_smithy_types::retry::RetryConfig;
+use aws_types::SdkConfig;
+use aws_types::region::Region;
 
 /// Administrator controls of SPEC §3.2–§3.3, read from the function's environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,24 +75,27 @@ pub struct Clients {
 const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 
 impl Clients {
-    /// Loads the standard chain (environment, profile, container/instance credentials).
+    /// Builds the clients from the function's environment (see the module header).
     pub async fn from_env() -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
-        if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() {
-            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
-        }
-        Self::from_sdk_config(&loader.load().await, Settings::from_env())
+        Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    /// Builds every client from one `SdkConfig`; service-specific endpoint overrides in
-    /// the config (from `AWS_ENDPOINT_URL_<SERVICE>`) apply per client.
-    pub fn from_sdk_config(config: &SdkConfig, settings: Settings) -> Self {
+    /// Builds the clients from variables read through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let config = sdk_config(&lookup);
+        let endpoint = |service: &str| endpoint_url(&lookup, service);
+        let mut iam = aws_sdk_iam::config::Builder::from(&config);
+        iam.set_endpoint_url(endpoint("IAM"));
+        let mut lambda = aws_sdk_lambda::config::Builder::from(&config);
+        lambda.set_endpoint_url(endpoint("LAMBDA"));
+        let mut codeguru = aws_sdk_codeguruprofiler::config::Builder::from(&config);
+        codeguru.set_endpoint_url(endpoint("CODEGURUPROFILER"));
         Self::new(
-            aws_sdk_iam::Client::new(config),
-            aws_sdk_lambda::Client::new(config),
-            aws_sdk_codeguruprofiler::Client::new(config),
+            aws_sdk_iam::Client::from_conf(iam.build()),
+            aws_sdk_lambda::Client::from_conf(lambda.build()),
+            aws_sdk_codeguruprofiler::Client::from_conf(codeguru.build()),
             config.region().map(|r| r.to_string()).unwrap_or_default(),
-            settings,
+            Settings::from_lookup(lookup),
         )
     }
 
@@ -106,6 +116,43 @@ impl Clients {
             settings,
         }
     }
+}
+
+/// The configuration every client shares: region, the session's credentials, retries.
+fn sdk_config(lookup: &impl Fn(&str) -> Option<String>) -> SdkConfig {
+    let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    let region = set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION"));
+    let credentials = match (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY")) {
+        (Some(id), Some(secret)) => Some(SharedCredentialsProvider::new(Credentials::new(
+            id,
+            secret,
+            set("AWS_SESSION_TOKEN"),
+            None,
+            "Environment",
+        ))),
+        _ => None,
+    };
+    let attempts = set("AWS_MAX_ATTEMPTS")
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&n: &u32| n > 0)
+        .unwrap_or(DEFAULT_MAX_ATTEMPTS);
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(https_client())
+        .retry_config(RetryConfig::standard().with_max_attempts(attempts));
+    config.set_region(region.map(Region::new));
+    config.set_credentials_provider(credentials);
+    config.build()
+}
+
+/// `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, unless
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true: the SDK's own rules for these variables.
+fn endpoint_url(lookup: &impl Fn(&str) -> Option<String>, service: &str) -> Option<String> {
+    let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    if set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return None;
+    }
+    set(&format!("AWS_ENDPOINT_URL_{service}")).or_else(|| set("AWS_ENDPOINT_URL"))
 }
 
 /// The SDK's HTTPS client, on rustls with ring: the one TLS implementation of the binary.
@@ -148,5 +195,54 @@ mod tests {
         assert_eq!(s.allowed_layer_accounts, ["111122223333", "444455556666"]);
         assert_eq!(s.insecure_response_hosts, ["127.0.0.1", "localhost"]);
         assert_eq!(Settings::from_lookup(|_| None), Settings::default());
+    }
+
+    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn a_service_endpoint_wins_over_the_general_one_unless_endpoints_are_ignored() {
+        let both = vars(&[
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+            ("AWS_ENDPOINT_URL_CODEGURUPROFILER", "http://127.0.0.1:2"),
+        ]);
+        assert_eq!(
+            endpoint_url(&both, "CODEGURUPROFILER").as_deref(),
+            Some("http://127.0.0.1:2")
+        );
+        assert_eq!(endpoint_url(&both, "IAM").as_deref(), Some("http://127.0.0.1:1"));
+        let ignored = vars(&[
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE"),
+        ]);
+        assert_eq!(endpoint_url(&ignored, "IAM"), None);
+        assert_eq!(endpoint_url(&vars(&[("AWS_ENDPOINT_URL", "")]), "IAM"), None);
+    }
+
+    #[test]
+    fn region_credentials_and_attempts_come_from_lambdas_variables() {
+        let config = sdk_config(&vars(&[
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "token"),
+            ("AWS_MAX_ATTEMPTS", "2"),
+        ]));
+        assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        assert!(config.credentials_provider().is_some());
+        assert_eq!(config.retry_config().map(|r| r.max_attempts()), Some(2));
+
+        let bare = sdk_config(&vars(&[
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_MAX_ATTEMPTS", "x"),
+        ]));
+        assert_eq!(bare.region().map(|r| r.as_ref()), Some("us-east-1"));
+        assert!(bare.credentials_provider().is_none());
+        assert_eq!(
+            bare.retry_config().map(|r| r.max_attempts()),
+            Some(DEFAULT_MAX_ATTEMPTS)
+        );
     }
 }
