@@ -70,6 +70,48 @@ async fn function_mode_create_makes_seven_calls() {
     assert_eq!(made.len(), 7, "{made:#?}");
 }
 
+/// The group and the role's policy do not depend on each other: while the group's
+/// creation is held up, the role is tagged and the policy attached.
+#[tokio::test]
+async fn the_group_and_the_role_policy_are_set_up_at_the_same_time() {
+    let Some(s) = servers() else { return };
+    let setup = clients(s, &unique("setup")).await;
+    let role = unique("concurrole");
+    let role_arn = create_role(&setup, &role).await;
+    let layer = publish_layer(&setup, PY_LAYER).await;
+    let name = unique("concur");
+    create_function(&setup, &name, "python3.12", &role_arn, &[], &[]).await;
+    delay(&s.codeguru, &["/profilingGroups", &name], "POST", 1, 1000).await;
+    let app = unique("concur");
+    let c = clients(s, &app).await;
+    let p = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer});
+    let (_, r) = Stack::new("Concur").send(s, &c, "Create", p, None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+
+    let made = calls(s, &app).await;
+    let group = made
+        .iter()
+        .find(|seen| seen.method == "POST" && seen.path == "/profilingGroups")
+        .expect("the group was created");
+    let role_calls: Vec<_> = made
+        .iter()
+        .filter(|seen| ["TagRole", "AttachRolePolicy"].contains(&seen.action.as_str()))
+        .collect();
+    assert_eq!(role_calls.len(), 2, "{made:#?}");
+    let end = |seen: &Seen| seen.ended.expect("answered");
+    let role_start = role_calls
+        .iter()
+        .map(|seen| seen.started)
+        .fold(f64::MAX, f64::min);
+    let role_end = role_calls.iter().map(|seen| end(seen)).fold(0.0, f64::max);
+    assert!(
+        role_start < end(group) && group.started < role_end,
+        "the role's calls ({role_start:.3}..{role_end:.3}) did not overlap the group's creation ({:.3}..{:.3}): {made:#?}",
+        group.started,
+        end(group)
+    );
+}
+
 #[tokio::test]
 async fn throttling_and_server_errors_for_the_first_tries_converge() {
     let Some(s) = servers() else { return };

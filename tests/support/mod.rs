@@ -156,6 +156,10 @@ pub struct Seen {
     pub action: String,
     pub content_type: Option<String>,
     pub content_length: Option<String>,
+    /// When the front received the request and when it had the answer (seconds, on
+    /// the front's monotonic clock), to tell calls made at the same time.
+    pub started: f64,
+    pub ended: Option<f64>,
 }
 
 /// The AWS calls a client tagged `app` made (both fronts share one log).
@@ -169,17 +173,43 @@ pub async fn requests_to(s: &Servers, part: &str) -> Vec<Seen> {
 }
 
 async fn seen(url: &str) -> Vec<Seen> {
-    type Row = (String, String, String, Option<String>, Option<String>);
+    type Row = (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        f64,
+        Option<f64>,
+    );
     let rows: Vec<Row> = http().get(url).send().await.unwrap().json().await.unwrap();
     rows.into_iter()
-        .map(|(method, path, action, content_type, content_length)| Seen {
-            method,
-            path,
-            action,
-            content_type,
-            content_length,
-        })
+        .map(
+            |(method, path, action, content_type, content_length, started, ended)| Seen {
+                method,
+                path,
+                action,
+                content_type,
+                content_length,
+                started,
+                ended,
+            },
+        )
         .collect()
+}
+
+/// Makes the front hold the first `count` requests containing every string of
+/// `contains` for `ms` milliseconds, then forward them.
+pub async fn delay(base: &str, contains: &[&str], method: &str, count: u32, ms: u64) {
+    let spec = json!({"contains": contains, "method": method, "count": count, "delay_ms": ms});
+    http()
+        .post(format!("{base}/_faults"))
+        .json(&spec)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
 }
 
 /// Makes the front answer the first `count` requests containing every string of

@@ -12,9 +12,11 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
 - a fault-injecting front for both, that forwards every request unchanged (the Host
   header too, so presigned S3 signatures stay valid) unless a fault matches it:
   POST /_faults {"contains": [...], "method": "PUT", "count": 2, "status": 500,
-  "headers": {...}, "body": "..."} answers the first `count` matching requests itself;
-  GET /_requests?ua=<app name> or ?path=<part> lists the requests a client with that
-  app name made, or to paths containing that part, with their Content-Type and length.
+  "headers": {...}, "body": "..."} answers the first `count` matching requests itself,
+  and {"contains": [...], "count": 1, "delay_ms": 800} holds them that long, then
+  forwards them; GET /_requests?ua=<app name> or ?path=<part> lists the requests a
+  client with that app name made, or to paths containing that part, with their
+  Content-Type and length and when the front started and finished them (seconds).
 
 It prints one JSON line with the ports, then runs until its standard input closes,
 which happens when the test process exits, however it exits.
@@ -24,6 +26,7 @@ import json
 import re
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from urllib.parse import unquote, parse_qs
 
@@ -37,7 +40,7 @@ NAME = re.compile(r"^[\w-]{1,255}$")
 
 lock = threading.Lock()
 faults = []  # dicts with a remaining "count"
-requests_seen = []  # (user agent, method, path, action)
+requests_seen = []  # [user agent, method, path, action, content type, length, start, end]
 
 
 def region_of(req):
@@ -131,20 +134,31 @@ def front(upstream, local=None):
         text = req.full_path + "\n" + body.decode("utf-8", "replace")
         ua = req.headers.get("x-amz-user-agent", "") + " " + req.headers.get("User-Agent", "")
         action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+        row = [ua, req.method, req.path, action, req.headers.get("Content-Type"), req.headers.get("Content-Length"), time.monotonic(), None]
+        delay = 0
         with lock:
-            content_type = req.headers.get("Content-Type")
-            requests_seen.append((ua, req.method, req.path, action, content_type, req.headers.get("Content-Length")))
+            requests_seen.append(row)
             for f in faults:
                 if f["count"] > 0 and all(c in text for c in f.get("contains", [])) and f.get("method", req.method) == req.method:
                     f["count"] -= 1
+                    if "delay_ms" in f:
+                        delay = f["delay_ms"] / 1000
+                        break
+                    row[7] = time.monotonic()
                     return Response(f.get("body", ""), f.get("status", 500), f.get("headers", {}))(environ, start_response)
+        time.sleep(delay)
+        try:
+            return forward(req, body)(environ, start_response)
+        finally:
+            row[7] = time.monotonic()
+
+    def forward(req, body):
         if local is not None:
-            return local(req)(environ, start_response)
+            return local(req)
         headers = {k: v for k, v in req.headers.items() if k.lower() not in ("content-length", "transfer-encoding")}
         up = requests.request(req.method, upstream + req.full_path.rstrip("?"), headers=headers, data=body, allow_redirects=False)
         drop = ("content-length", "transfer-encoding", "connection", "content-encoding")
-        out = Response(up.content, up.status_code, [(k, v) for k, v in up.headers.items() if k.lower() not in drop])
-        return out(environ, start_response)
+        return Response(up.content, up.status_code, [(k, v) for k, v in up.headers.items() if k.lower() not in drop])
 
     return app
 
