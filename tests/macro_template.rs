@@ -256,7 +256,7 @@ const CALLS: [&str; 15] = [
 ];
 
 #[test]
-fn the_macro_role_allows_every_call_the_function_makes() {
+fn the_macro_role_allows_every_call_the_function_makes_and_no_other() {
     let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
     let template = parse_template(&text).unwrap();
     // Statements that hold whatever the parameters: not those under an `Fn::If`.
@@ -279,4 +279,31 @@ fn the_macro_role_allows_every_call_the_function_makes() {
         })
         .collect();
     assert!(missing.is_empty(), "not allowed: {missing:?}");
+    // Least privilege: every action named (the conditional statements too) is one the
+    // function calls.
+    let named: Vec<&Value> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::IAM::Role")
+        .flat_map(|r| each(&r["Properties"]["Policies"]))
+        .flat_map(|p| statements_anywhere(&p["PolicyDocument"]["Statement"]))
+        .flat_map(|s| each(&s["Action"]))
+        .collect();
+    let extra: Vec<&str> = named
+        .iter()
+        .filter_map(|a| a.as_str())
+        .filter(|a| !CALLS.contains(a))
+        .collect();
+    assert!(extra.is_empty(), "allowed but never called: {extra:?}");
+}
+
+/// The statements of a `Statement` list, including those inside `Fn::If` branches.
+fn statements_anywhere(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().flat_map(statements_anywhere).collect(),
+        Value::Object(o) if o.contains_key("Action") => vec![value],
+        Value::Object(o) => o.values().flat_map(statements_anywhere).collect(),
+        _ => Vec::new(),
+    }
 }
