@@ -120,7 +120,7 @@ impl Clients {
 
 /// The configuration every client shares: region, the session's credentials, retries.
 fn sdk_config(lookup: &impl Fn(&str) -> Option<String>) -> SdkConfig {
-    let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    let set = |name: &str| non_empty(lookup, name);
     let region = set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION"));
     let credentials = match (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY")) {
         (Some(id), Some(secret)) => Some(SharedCredentialsProvider::new(Credentials::new(
@@ -148,11 +148,16 @@ fn sdk_config(lookup: &impl Fn(&str) -> Option<String>) -> SdkConfig {
 /// `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, unless
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true: the SDK's own rules for these variables.
 fn endpoint_url(lookup: &impl Fn(&str) -> Option<String>, service: &str) -> Option<String> {
-    let set = |name: &str| lookup(name).filter(|v| !v.is_empty());
+    let set = |name: &str| non_empty(lookup, name);
     if set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
         return None;
     }
     set(&format!("AWS_ENDPOINT_URL_{service}")).or_else(|| set("AWS_ENDPOINT_URL"))
+}
+
+/// A variable's value; an empty one counts as unset, as in the SDK.
+fn non_empty(lookup: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    lookup(name).filter(|v| !v.is_empty())
 }
 
 /// The SDK's HTTPS client, on rustls with ring: the one TLS implementation of the binary.

@@ -202,14 +202,7 @@ async fn seen(url: &str) -> Vec<Seen> {
 /// `contains` for `ms` milliseconds, then forward them.
 pub async fn delay(base: &str, contains: &[&str], method: &str, count: u32, ms: u64) {
     let spec = json!({"contains": contains, "method": method, "count": count, "delay_ms": ms});
-    http()
-        .post(format!("{base}/_faults"))
-        .json(&spec)
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
+    add_fault(base, spec).await;
 }
 
 /// Makes the front answer the first `count` requests containing every string of
@@ -224,6 +217,10 @@ pub async fn fault(
     body: &str,
 ) {
     let spec = json!({"contains": contains, "method": method, "count": count, "status": status, "headers": headers, "body": body});
+    add_fault(base, spec).await;
+}
+
+async fn add_fault(base: &str, spec: Value) {
     http()
         .post(format!("{base}/_faults"))
         .json(&spec)
