@@ -75,7 +75,7 @@ impl Handler {
     /// a `ResponseURL` a custom resource request, and anything else is an error.
     pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Box<RawValue>, HandlerError> {
         let (payload, context) = event.into_parts();
-        match read(&payload) {
+        match read(payload.get()) {
             Event::Macro(request) => {
                 let token = unqualified(&context.invoked_function_arn);
                 let answer = template::answer(request, token);
@@ -111,8 +111,8 @@ pub enum Event<'a> {
 }
 
 /// Reads an event once, as a macro request; what it holds tells its kind.
-pub fn read(payload: &RawValue) -> Event<'_> {
-    match serde_json::from_str::<MacroRequest>(payload.get()) {
+pub fn read(payload: &str) -> Event<'_> {
+    match serde_json::from_str::<MacroRequest>(payload) {
         Ok(request) if request.is_macro() => Event::Macro(request),
         Ok(request) if request.is_custom_resource() => Event::CustomResource,
         Ok(_) => Event::Unknown,
@@ -122,13 +122,13 @@ pub fn read(payload: &RawValue) -> Event<'_> {
     }
 }
 
-fn has_response_url(event: &RawValue) -> bool {
+fn has_response_url(event: &str) -> bool {
     #[derive(Deserialize)]
     struct Shape {
         #[serde(rename = "ResponseURL")]
         response_url: Option<IgnoredAny>,
     }
-    serde_json::from_str::<Shape>(event.get()).is_ok_and(|s| s.response_url.is_some())
+    serde_json::from_str::<Shape>(event).is_ok_and(|s| s.response_url.is_some())
 }
 
 /// The function's ARN without a version or alias: the `ServiceToken` of the custom
@@ -141,7 +141,7 @@ pub fn unqualified(arn: &str) -> &str {
 }
 
 /// The macro's one log line: its outcome, never the template.
-fn log_macro(answer: &template::Answer) {
+pub fn log_macro(answer: &template::Answer) {
     match answer.status {
         Status::Success => info!(kind = "macro", status = "success", profiled = answer.profiled),
         Status::Failure => warn!(kind = "macro", status = "failure", problems = answer.problems),
@@ -175,7 +175,7 @@ mod tests {
     }
 
     fn kind(s: &str) -> &'static str {
-        match read(&raw(s)) {
+        match read(s) {
             Event::Macro(_) => "macro",
             Event::CustomResource => "custom resource",
             Event::Unknown => "unknown",

@@ -9,5 +9,6 @@ pub mod bench_support;
 pub mod cli;
 pub mod custom_resource;
 pub mod handler;
+pub mod macro_lane;
 pub mod suggest;
 pub mod template;

@@ -13,8 +13,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use lambda_profiling::cli::{ExpandArgs, Expanded, cfn_yaml, expand_document};
-use lambda_profiling::template::{Outcome, with_general_planner};
+use lambda_profiling::template::{Context, Outcome, ParameterValues, splice_fragment, with_general_planner};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use corpus_gate::invariants::{
     category, unchanged_elsewhere, with_explicit_profiling, with_supported_runtimes,
@@ -74,7 +75,39 @@ fn expand(doc: &Value, default_on: bool) -> Result<Expanded, String> {
         seen(&general),
         "the fast path and the general planner disagree"
     );
+    splice_lane_agrees(doc, default_on);
     fast
+}
+
+thread_local! {
+    /// How many expansions the splice lane answered too.
+    static SPLICED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Where the splice lane answers, it writes exactly what the general lane writes.
+fn splice_lane_agrees(doc: &Value, default_on: bool) {
+    let mut fragment = doc.clone();
+    if let Some(top) = fragment.as_object_mut() {
+        top.shift_remove("Transform");
+    }
+    let text = fragment.to_string();
+    let values = ParameterValues::new();
+    let ctx = Context {
+        region: "us-east-1",
+        account_id: "123456789012",
+        service_token: "arn:aws:lambda:us-east-1:123456789012:function:lambda-profiling",
+        values: &values,
+    };
+    let params = default_on.then(|| serde_json::json!({"Profiling": true}));
+    let Some(spliced) = splice_fragment(&text, params.as_ref(), &ctx) else {
+        return;
+    };
+    let raw: Box<RawValue> = serde_json::from_str(&text).unwrap();
+    let general = lambda_profiling::template::expand(&raw, params.as_ref(), &ctx)
+        .map(|e| e.template.to_json())
+        .map_err(|p| p.to_string());
+    assert_eq!(Ok(spliced), general, "the splice lane disagrees on {text}");
+    SPLICED.with(|n| n.set(n.get() + 1));
 }
 
 fn profiled_ids(e: &Expanded) -> Vec<String> {
@@ -207,7 +240,8 @@ fn the_macro_holds_on_the_sam_translator_corpus() {
 
     println!(
         "corpus: {} files, {} functions; the default profiled {} and skipped {:?}; explicit failures by kind {:?}; \
-         with old runtimes made python3.12 the default profiled {}; {} outputs linted, {} new cfn-lint findings",
+         with old runtimes made python3.12 the default profiled {}; {} outputs linted, {} new cfn-lint findings; \
+         the splice lane answered {} expansions, as the general lane did",
         totals.files,
         totals.functions,
         totals.profiled,
@@ -215,7 +249,8 @@ fn the_macro_holds_on_the_sam_translator_corpus() {
         totals.explicit_failures,
         totals.modernized_profiled,
         totals.linted,
-        totals.new_findings
+        totals.new_findings,
+        SPLICED.with(|n| n.get())
     );
     assert!(
         violations.is_empty(),

@@ -199,6 +199,11 @@ fn template() -> impl Strategy<Value = (Value, Value, Value)> {
     })
 }
 
+thread_local! {
+    /// How many templates of this thread the splice lane answered.
+    static SPLICED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 fn run(t: &str, params: &Value, values: &ParameterValues) -> Result<(String, Vec<String>), Vec<String>> {
     let raw: Box<RawValue> = serde_json::from_str(t).unwrap();
     let ctx = Context {
@@ -214,6 +219,15 @@ fn run(t: &str, params: &Value, values: &ParameterValues) -> Result<(String, Vec
             .map_err(|p| p.to_string())
     });
     let result = expand(&raw, params, &ctx);
+    // Where the splice lane answers, it writes exactly what the general lane writes.
+    if let Some(spliced) = lambda_profiling::template::splice_fragment(t, params, &ctx) {
+        let general = result
+            .as_ref()
+            .map(|e| e.template.to_json())
+            .map_err(|p| p.to_string());
+        assert_eq!(Ok(spliced), general, "the splice lane disagrees on {t}");
+        SPLICED.with(|n| n.set(n.get() + 1));
+    }
     let normal =
         |r: Result<String, String>| r.map(|j| serde_json::from_str::<Value>(&j).unwrap().to_string());
     assert_eq!(
@@ -279,6 +293,116 @@ proptest! {
             }
         }
     }
+}
+
+/// Templates in or near the splice lane's case: plain functions with literal layers and
+/// variables (or none), template roles with or without a policy list, conditions, escapes,
+/// and now and then something that sends the template to the general lane.
+fn common_template() -> impl Strategy<Value = (String, Value)> {
+    let text = prop_oneof![
+        Just(json!("v")),
+        Just(json!("a\"b\\c/é")),
+        Just(json!({"Ref": "Queue"})),
+        Just(json!(3)),
+        "[a-z]{0,5}".prop_map(Value::String)
+    ];
+    let variables = prop::collection::btree_map("[A-Z_]{1,5}", text, 0..4);
+    let function = (
+        prop_oneof![Just("python3.12"), Just("java17"), Just("python3.9"), Just("nodejs22.x")],
+        prop_oneof![3 => Just(Some(json!(true))), 1 => Just(Some(json!("True"))), 2 => Just(None), 1 => Just(Some(json!(false)))],
+        prop::option::of(prop::collection::vec("arn:aws:lambda:us-east-1:1:layer:[a-z]{1,3}:1", 0..3)),
+        prop::option::of(prop::option::of(variables)),
+        prop_oneof![Just(json!({"Fn::GetAtt": ["Role", "Arn"]})), Just(json!({"Fn::GetAtt": "Shared.Arn"}))],
+        any::<bool>(),
+    )
+        .prop_map(|(runtime, profiling, layers, environment, role, conditional)| {
+            let mut p = json!({"Runtime": runtime, "Handler": "app.handler", "Role": role, "Timeout": 3});
+            if let Some(v) = profiling {
+                p["Profiling"] = v;
+            }
+            if let Some(l) = layers {
+                p["Layers"] = json!(l);
+            }
+            match environment {
+                Some(Some(vars)) => p["Environment"] = json!({"Variables": vars}),
+                Some(None) => p["Environment"] = json!({}),
+                None => {}
+            }
+            let mut f = json!({"Type": "AWS::Lambda::Function", "Properties": p});
+            if conditional {
+                f["Condition"] = json!("C");
+            }
+            f
+        });
+    let role_arns = prop_oneof![
+        Just(None),
+        Just(Some(json!(["arn:aws:iam::aws:policy/ReadOnlyAccess", "x\\y"]))),
+        Just(Some(json!([
+            "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess"
+        ]))),
+    ];
+    let params = prop_oneof![
+        Just(Value::Null),
+        Just(json!({"Profiling": true})),
+        Just(json!({"Profiling": true, "Retain": true, "Tags": {"t": "v"}}))
+    ];
+    (
+        prop::collection::vec(function, 1..5),
+        role_arns,
+        params,
+        any::<bool>(),
+    )
+        .prop_map(|(functions, arns, params, pretty)| {
+            let mut resources = Map::new();
+            resources.insert("Queue".into(), json!({"Type": "AWS::SQS::Queue"}));
+            for (i, f) in functions.into_iter().enumerate() {
+                resources.insert(format!("Fn-{i}"), f);
+            }
+            resources.insert("FnProfilingGroup".into(), json!({"Type": "AWS::SNS::Topic"}));
+            let role_props = match arns {
+                Some(a) => json!({"ManagedPolicyArns": a, "Path": "/"}),
+                None => json!({"Path": "/"}),
+            };
+            resources.insert(
+                "Role".into(),
+                json!({"Type": "AWS::IAM::Role", "Properties": role_props}),
+            );
+            resources.insert(
+                "Shared".into(),
+                json!({"Type": "AWS::IAM::Role", "Properties": {}}),
+            );
+            let t = json!({"Conditions": {"C": {"Fn::Equals": ["a", "b"]}}, "Resources": resources});
+            let text = if pretty {
+                serde_json::to_string_pretty(&t).unwrap()
+            } else {
+                t.to_string()
+            };
+            (text, params)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// `run` holds the splice lane to the general lane wherever it answers.
+    #[test]
+    fn the_splice_lane_writes_what_the_general_lane_writes((text, params) in common_template()) {
+        let _ = run(&text, &params, &ParameterValues::new());
+    }
+}
+
+#[test]
+fn the_splice_lane_answers_most_common_templates() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    for _ in 0..256 {
+        let (text, params) = common_template().new_tree(&mut runner).unwrap().current();
+        let _ = run(&text, &params, &ParameterValues::new());
+    }
+    let spliced = SPLICED.with(|n| n.get());
+    println!("the splice lane answered {spliced} of 256 templates near its case");
+    assert!((64..256).contains(&spliced), "{spliced}");
 }
 
 /// The generator must reach every interesting case, or the property above proves little.

@@ -11,15 +11,13 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::Context;
-use super::document::{Resource, Template};
+use super::document::Resource;
 use super::layers;
-use super::reader::raw_object;
 use super::role::IAM_ROLE;
+use super::scan::{Scanner, array_items, object_entries};
 use super::settings::{Options, TransformSettings};
 use super::view::LAMBDA_FUNCTION;
 use crate::agent::{self, Family, MAX_ENVIRONMENT_BYTES, MAX_LAYERS, env};
@@ -42,8 +40,29 @@ pub struct Plan<'t> {
     pub runtime: String,
     pub role: String,
     pub layer: String,
-    layers: Vec<&'t RawValue>,
-    variables: Vec<(Cow<'t, str>, &'t RawValue)>,
+    layers: Vec<&'t str>,
+    variables: Vec<(Cow<'t, str>, &'t str)>,
+}
+
+/// A function resource as the text it arrived as: what the common case reads of it.
+pub trait FunctionText<'t> {
+    fn ty(&self) -> &str;
+    /// Whether the resource has this key of its own (`Metadata`, `Properties`).
+    fn has(&self, key: &str) -> bool;
+    /// A property's raw JSON text; `None` when absent.
+    fn property(&self, key: &str) -> Option<&'t str>;
+}
+
+impl<'t> FunctionText<'t> for Resource<'t> {
+    fn ty(&self) -> &str {
+        &self.ty
+    }
+    fn has(&self, key: &str) -> bool {
+        self.entries().is_some_and(|e| e.get(key).is_some())
+    }
+    fn property(&self, key: &str) -> Option<&'t str> {
+        self.raw_property(key).map(|raw| raw.get())
+    }
 }
 
 /// The agent's variables: a function that sets any of them is not the common case.
@@ -62,45 +81,45 @@ const AGENT_VARIABLES: [&str; 8] = [
 /// longest); a function closer to the limit is measured exactly by the general planner.
 const ENVIRONMENT_ROOM: usize = 1200;
 
-pub fn triage<'t>(
-    r: &Resource<'t>,
-    template: &Template,
+/// Decides how function `r` is planned; `type_of` gives a resource's type by its id.
+pub fn triage<'t, 'x>(
+    r: &impl FunctionText<'t>,
+    type_of: impl Fn(&str) -> Option<&'x str>,
     settings: &TransformSettings,
     ctx: &Context,
 ) -> Triage<'t> {
-    common_case(r, template, settings, ctx).unwrap_or(Triage::General)
+    common_case(r, type_of, settings, ctx).unwrap_or(Triage::General)
 }
 
-fn common_case<'t>(
-    r: &Resource<'t>,
-    template: &Template,
+fn common_case<'t, 'x>(
+    r: &impl FunctionText<'t>,
+    type_of: impl Fn(&str) -> Option<&'x str>,
     settings: &TransformSettings,
     ctx: &Context,
 ) -> Option<Triage<'t>> {
-    let entries = r.entries()?;
     // SAM merges Globals; Metadata may hold an opt-out: the general planner reads those.
-    if r.ty != LAMBDA_FUNCTION || entries.get("Metadata").is_some() || entries.get("Properties").is_none() {
+    if r.ty() != LAMBDA_FUNCTION || r.has("Metadata") || !r.has("Properties") {
         return None;
     }
-    match r.raw_property("Profiling") {
+    match r.property("Profiling") {
         None if !settings.default_on => return Some(Triage::Off),
         None => {}
-        Some(p) if matches!(p.get(), "true" | "\"true\"" | "\"True\"") => {}
+        Some("true" | "\"true\"" | "\"True\"") => {}
         Some(_) => return None,
     }
-    let runtime: &str = serde_json::from_str(r.raw_property("Runtime")?.get()).ok()?;
+    let runtime: &str = serde_json::from_str(r.property("Runtime")?).ok()?;
     let family = agent::classify_runtime(runtime).ok()?;
-    let absent_or = |key: &str, literal: &str| r.raw_property(key).is_none_or(|v| v.get() == literal);
+    let absent_or = |key: &str, literal: &str| r.property(key).is_none_or(|v| v == literal);
     if !absent_or("PackageType", "\"Zip\"") || !absent_or("Architectures", "[\"x86_64\"]") {
         return None;
     }
     if family == Family::Python
-        && r.raw_property("Handler")
-            .is_some_and(|h| h.get().contains(agent::REDIRECT_HANDLER))
+        && r.property("Handler")
+            .is_some_and(|h| h.contains(agent::REDIRECT_HANDLER))
     {
         return None;
     }
-    let role = template_role(r.raw_property("Role")?, template)?;
+    let role = template_role(r.property("Role")?, type_of)?;
     if !agent::has_service(ctx.region) {
         return None;
     }
@@ -108,8 +127,8 @@ fn common_case<'t>(
         Ok(Value::String(layer)) => layer,
         _ => return None,
     };
-    let layers = literal_layers(r.raw_property("Layers"), &layer, family)?;
-    let variables = literal_variables(r.raw_property("Environment"))?;
+    let layers = literal_layers(r.property("Layers"), &layer, family)?;
+    let variables = literal_variables(r.property("Environment"))?;
     Some(Triage::Fast(Plan {
         family,
         runtime: runtime.to_string(),
@@ -121,45 +140,51 @@ fn common_case<'t>(
 }
 
 /// `{"Fn::GetAtt": [R, "Arn"]}` or `{"Fn::GetAtt": "R.Arn"}` of an `AWS::IAM::Role` in the template.
-fn template_role(raw: &RawValue, template: &Template) -> Option<String> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum GetAtt<'a> {
-        Pair(#[serde(borrow)] [Cow<'a, str>; 2]),
-        Dotted(#[serde(borrow)] Cow<'a, str>),
+fn template_role<'x>(raw: &str, type_of: impl Fn(&str) -> Option<&'x str>) -> Option<String> {
+    let mut s = Scanner::new(raw);
+    if !s.enter_object().ok()? {
+        return None;
     }
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Role<'a> {
-        #[serde(rename = "Fn::GetAtt", borrow)]
-        get_att: GetAtt<'a>,
+    let mut first = true;
+    if s.next_key(&mut first).ok()?? != "Fn::GetAtt" {
+        return None;
     }
-    let role: Role = serde_json::from_str(raw.get()).ok()?;
-    let (id, attribute) = match &role.get_att {
-        GetAtt::Pair([id, attribute]) => (id.as_ref(), attribute.as_ref()),
-        GetAtt::Dotted(text) => text.split_once('.')?,
+    let target = s.value().ok()?;
+    if s.next_key(&mut first).ok()?.is_some() {
+        return None; // another key: not a GetAtt
+    }
+    let (id, attribute): (Cow<str>, Cow<str>) = match array_items(target).as_deref() {
+        Some([id, attribute]) => (
+            serde_json::from_str(id).ok()?,
+            serde_json::from_str(attribute).ok()?,
+        ),
+        Some(_) => return None,
+        None => {
+            let dotted: Cow<str> = serde_json::from_str(target).ok()?;
+            let (id, attribute) = dotted.split_once('.')?;
+            (id.to_string().into(), attribute.to_string().into())
+        }
     };
-    (attribute == "Arn" && template.type_of(id) == Some(IAM_ROLE)).then(|| id.to_string())
+    (attribute == "Arn" && type_of(&id) == Some(IAM_ROLE)).then(|| id.into_owned())
 }
 
 /// Literal layer ARNs with room for the agent's, none of them an agent layer.
-fn literal_layers<'t>(raw: Option<&'t RawValue>, layer: &str, family: Family) -> Option<Vec<&'t RawValue>> {
+fn literal_layers<'t>(raw: Option<&'t str>, layer: &str, family: Family) -> Option<Vec<&'t str>> {
     let Some(raw) = raw else { return Some(Vec::new()) };
-    let items: Vec<&RawValue> = serde_json::from_str(raw.get()).ok()?;
-    let literal = |item: &&RawValue| {
-        serde_json::from_str::<Cow<str>>(item.get())
-            .is_ok_and(|arn| !agent::same_agent_layer(&arn, layer, family))
+    let items = array_items(raw)?;
+    let literal = |item: &&str| {
+        serde_json::from_str::<Cow<str>>(item).is_ok_and(|arn| !agent::same_agent_layer(&arn, layer, family))
     };
     (items.len() < MAX_LAYERS && items.iter().all(literal)).then_some(items)
 }
 
 /// The variables of `{"Variables": {…}}` (or none), none of them the agent's, with room left.
-fn literal_variables(raw: Option<&RawValue>) -> Option<Vec<(Cow<'_, str>, &RawValue)>> {
+fn literal_variables(raw: Option<&str>) -> Option<Vec<(Cow<'_, str>, &str)>> {
     let Some(raw) = raw else { return Some(Vec::new()) };
-    let environment = raw_object(raw)?;
+    let environment = object_entries(raw)?;
     let variables = match environment.as_slice() {
         [] => return Some(Vec::new()),
-        [(key, variables)] if key == "Variables" => raw_object(variables)?,
+        [(key, variables)] if key == "Variables" => object_entries(variables)?,
         _ => return None,
     };
     if let [(key, _)] = variables.as_slice()
@@ -167,7 +192,7 @@ fn literal_variables(raw: Option<&RawValue>) -> Option<Vec<(Cow<'_, str>, &RawVa
     {
         return None; // an intrinsic, not a map of variables
     }
-    let size: usize = variables.iter().map(|(k, v)| k.len() + v.get().len()).sum();
+    let size: usize = variables.iter().map(|(k, v)| k.len() + v.len()).sum();
     let ours = variables
         .iter()
         .any(|(k, _)| AGENT_VARIABLES.contains(&k.as_ref()));
@@ -180,7 +205,7 @@ impl Plan<'_> {
         let mut out = Vec::with_capacity(128 * (self.layers.len() + 1));
         out.push(b'[');
         for item in &self.layers {
-            out.extend_from_slice(item.get().as_bytes());
+            out.extend_from_slice(item.as_bytes());
             out.push(b',');
         }
         json_string(&mut out, &self.layer);
@@ -190,35 +215,39 @@ impl Plan<'_> {
 
     /// The new `Environment`: the raw variables, then the agent's for group `group_id`.
     pub fn environment_json(&self, group_id: &str, region: &str) -> String {
-        let mut out = Vec::with_capacity(512);
-        out.extend_from_slice(b"{\"Variables\":{");
-        for (key, value) in &self.variables {
-            json_string(&mut out, key);
-            out.push(b':');
-            out.extend_from_slice(value.get().as_bytes());
-            out.push(b',');
-        }
-        // The names and fixed values need no escaping; the group id is alphanumeric.
         let (wrapper, value) = match self.family {
             Family::Python => (env::EXEC_WRAPPER, env::EXEC_WRAPPER_VALUE),
             Family::Java => (env::JAVA_TOOL_OPTIONS, env::JAVA_AGENT_FLAG),
         };
-        let fixed = format!(
-            "\"{}\":{{\"Ref\":\"{group_id}\"}},\"{}\":{{\"Fn::GetAtt\":[\"{group_id}\",\"Arn\"]}},\"{}\":",
-            env::GROUP_NAME,
-            env::GROUP_ARN,
-            env::TARGET_REGION
-        );
-        out.extend_from_slice(fixed.as_bytes());
+        let theirs: usize = self.variables.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
+        let mut out = Vec::with_capacity(theirs + 2 * group_id.len() + region.len() + 320);
+        out.extend_from_slice(b"{\"Variables\":{");
+        for (key, value) in &self.variables {
+            json_string(&mut out, key);
+            out.push(b':');
+            out.extend_from_slice(value.as_bytes());
+            out.push(b',');
+        }
+        // The names and fixed values need no escaping; the group id is alphanumeric.
+        #[rustfmt::skip]
+        push_all(&mut out, &[
+            "\"", env::GROUP_NAME, "\":{\"Ref\":\"", group_id, "\"},",
+            "\"", env::GROUP_ARN, "\":{\"Fn::GetAtt\":[\"", group_id, "\",\"Arn\"]},",
+            "\"", env::TARGET_REGION, "\":",
+        ]);
         json_string(&mut out, region);
-        let rest = format!(
-            ",\"{}\":\"{}\",\"{wrapper}\":\"{value}\"",
-            env::ENABLED,
-            env::ENABLED_VALUE
-        );
-        out.extend_from_slice(rest.as_bytes());
-        out.extend_from_slice(b"}}");
+        #[rustfmt::skip]
+        push_all(&mut out, &[
+            ",\"", env::ENABLED, "\":\"", env::ENABLED_VALUE, "\",",
+            "\"", wrapper, "\":\"", value, "\"}}",
+        ]);
         text(out)
+    }
+}
+
+fn push_all(out: &mut Vec<u8>, parts: &[&str]) {
+    for part in parts {
+        out.extend_from_slice(part.as_bytes());
     }
 }
 

@@ -76,7 +76,7 @@ pub struct Planner<'p, 'a> {
     global_setting: Option<Setting>,
     /// The template's declared parameter names.
     parameters: HashSet<String>,
-    ids: Ids,
+    ids: Ids<'p>,
     /// Each template role's new `ManagedPolicyArns`, and whether a function committed it.
     role_edits: IdMap<String, (Checked<Option<Value>>, bool)>,
     /// Role-mode custom resources by role expression (its JSON text): their id, and
@@ -121,7 +121,7 @@ impl<'p, 'a> Planner<'p, 'a> {
             globals,
             global_setting,
             parameters,
-            ids: Ids::new(template.resources.iter().map(|r| r.id.clone())),
+            ids: Ids::new(template.resources.iter().map(|r| r.id.as_str())),
             role_edits: IdMap::default(),
             role_resources: role::existing_custom_resources(template),
             externals: Vec::new(),

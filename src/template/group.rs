@@ -41,7 +41,7 @@ pub fn choose(
     named: Option<(Option<Value>, Option<Value>)>,
     template: &Template,
     ctx: &Context,
-    ids: &Ids,
+    ids: &Ids<'_>,
 ) -> Checked<(GroupRef, Option<NewGroup>)> {
     let path = f.path("Profiling");
     if let Some((name, arn)) = named {
@@ -83,12 +83,58 @@ pub fn choose(
 /// `${AWS::StackName}-<FunctionId>`, the id part hashed short enough that any
 /// stack name (at most 128 characters) leaves the whole within 255.
 pub fn default_name(function_id: &str) -> Value {
+    json!({"Fn::Sub": default_name_sub(function_id)})
+}
+
+/// The `Fn::Sub` text of [`default_name`].
+fn default_name_sub(function_id: &str) -> String {
     const MAX_STACK_NAME: usize = 128;
-    let part = ids::fit(
-        &ids::alphanumeric(function_id),
-        agent::MAX_GROUP_NAME_LEN - MAX_STACK_NAME - 1,
-    );
-    json!({"Fn::Sub": format!("${{AWS::StackName}}-{part}")})
+    let id = ids::alphanumeric(function_id);
+    let part = ids::fit(&id, agent::MAX_GROUP_NAME_LEN - MAX_STACK_NAME - 1);
+    format!("${{AWS::StackName}}-{part}")
+}
+
+/// Writes `group_resource(default_name(function_id), condition, retain, None, tags)` as
+/// compact JSON, without building it: the splice lane adds one per function.
+pub fn write_default_group(
+    out: &mut Vec<u8>,
+    function_id: &str,
+    condition: Option<&Value>,
+    retain: bool,
+    tags: &[(String, Value)],
+) {
+    out.extend_from_slice(b"{\"Type\":");
+    write_json(out, PROFILING_GROUP);
+    if let Some(c) = condition {
+        out.extend_from_slice(b",\"Condition\":");
+        write_json(out, c);
+    }
+    if retain {
+        out.extend_from_slice(b",\"DeletionPolicy\":\"Retain\",\"UpdateReplacePolicy\":\"Retain\"");
+    }
+    out.extend_from_slice(b",\"Properties\":{\"ProfilingGroupName\":{\"Fn::Sub\":");
+    write_json(out, &default_name_sub(function_id));
+    out.extend_from_slice(b"},\"ComputePlatform\":\"AWSLambda\"");
+    for (i, (key, value)) in tags.iter().enumerate() {
+        out.extend_from_slice(if i == 0 {
+            b",\"Tags\":[{\"Key\":"
+        } else {
+            b",{\"Key\":"
+        });
+        write_json(out, key);
+        out.extend_from_slice(b",\"Value\":");
+        write_json(out, value);
+        out.push(b'}');
+    }
+    if !tags.is_empty() {
+        out.push(b']');
+    }
+    out.extend_from_slice(b"}}");
+}
+
+fn write_json<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
 }
 
 pub fn group_resource(
@@ -256,6 +302,27 @@ fn from_variables(name: Option<Value>, arn: Option<Value>, template: &Template, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_written_group_is_the_built_group() {
+        let tags = [
+            ("team".to_string(), json!("a\"b")),
+            ("cost".to_string(), json!({"Ref": "C"})),
+        ];
+        let condition = json!("IsProd");
+        for (condition, retain, tags) in [
+            (None, false, &tags[..0]),
+            (Some(&condition), true, &tags[..]),
+            (None, true, &tags[..1]),
+        ] {
+            for id in ["Api", "My-Fn\u{e9}", &"F".repeat(300)] {
+                let mut out = Vec::new();
+                write_default_group(&mut out, id, condition, retain, tags);
+                let built = group_resource(default_name(id), condition, retain, None, tags);
+                assert_eq!(String::from_utf8(out).unwrap(), built.to_string());
+            }
+        }
+    }
 
     #[test]
     fn default_names_fit_any_stack_name() {

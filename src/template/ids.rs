@@ -1,6 +1,7 @@
 //! Logical ids and names the macro adds: alphanumeric, unique, bounded in length,
 //! and stable from run to run (long inputs are shortened with a stable hash).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -44,21 +45,24 @@ pub fn short_hash(s: &str) -> String {
 }
 
 /// `text` cut to at most `max` characters; when cut, its tail becomes a hash of the whole.
-pub fn fit(text: &str, max: usize) -> String {
+pub fn fit(text: &str, max: usize) -> Cow<'_, str> {
     if text.len() <= max {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let hash = short_hash(text);
     let mut keep = max.saturating_sub(hash.len());
     while !text.is_char_boundary(keep) {
         keep -= 1;
     }
-    format!("{}{hash}", &text[..keep])
+    Cow::Owned(format!("{}{hash}", &text[..keep]))
 }
 
 /// The alphanumeric characters of `text` (logical ids allow nothing else).
-pub fn alphanumeric(text: &str) -> String {
-    text.chars().filter(char::is_ascii_alphanumeric).collect()
+pub fn alphanumeric(text: &str) -> Cow<'_, str> {
+    match text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        true => Cow::Borrowed(text),
+        false => Cow::Owned(text.chars().filter(char::is_ascii_alphanumeric).collect()),
+    }
 }
 
 /// `<base><suffix>`, alphanumeric and at most 255 characters.
@@ -67,16 +71,16 @@ pub fn logical_id(base: &str, suffix: &str) -> String {
     format!("{}{suffix}", fit(&base, MAX_LOGICAL_ID - suffix.len()))
 }
 
-/// The logical ids in use: the template's and those the macro has added.
+/// The logical ids in use: the template's (borrowed) and those the macro has added.
 #[derive(Debug, Default)]
-pub struct Ids {
-    taken: IdSet<String>,
+pub struct Ids<'a> {
+    taken: IdSet<Cow<'a, str>>,
 }
 
-impl Ids {
-    pub fn new(existing: impl IntoIterator<Item = String>) -> Self {
+impl<'a> Ids<'a> {
+    pub fn new(existing: impl IntoIterator<Item = &'a str>) -> Self {
         Ids {
-            taken: existing.into_iter().collect(),
+            taken: existing.into_iter().map(Cow::Borrowed).collect(),
         }
     }
 
@@ -90,12 +94,12 @@ impl Ids {
                 let n = n.to_string();
                 format!("{}{n}", fit(wanted, MAX_LOGICAL_ID - n.len()))
             })
-            .find(|id| !self.taken.contains(id))
+            .find(|id| !self.taken.contains(id.as_str()))
             .unwrap_or_default()
     }
 
     pub fn claim(&mut self, id: &str) {
-        self.taken.insert(id.to_string());
+        self.taken.insert(Cow::Owned(id.to_string()));
     }
 }
 
@@ -131,7 +135,7 @@ mod tests {
 
     #[test]
     fn taken_ids_get_a_numbered_variant() {
-        let mut ids = Ids::new(["AProfilingGroup".to_string()]);
+        let mut ids = Ids::new(["AProfilingGroup"]);
         assert_eq!(ids.free("AProfilingGroup"), "AProfilingGroup2");
         ids.claim("AProfilingGroup2");
         assert_eq!(ids.free("AProfilingGroup"), "AProfilingGroup3");

@@ -21,7 +21,9 @@ mod report;
 mod role;
 mod runtime;
 mod sam;
+mod scan;
 mod settings;
+mod splice;
 mod view;
 
 use std::cell::Cell;
@@ -81,6 +83,22 @@ pub fn with_general_planner<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Answers a macro request's text by the splice lane ([`splice`]), when the
+/// template is the common case; `None` leaves it to the general lane.
+pub fn splice_answer(request: &str, service_token: &str) -> Option<Answer> {
+    match GENERAL_ONLY.with(Cell::get) {
+        true => None,
+        false => splice::answer(request, service_token),
+    }
+}
+
+/// The fragment expanded by the splice lane, or `None` when it is not its case: tests
+/// hold it to [`expand`]'s result, byte for byte.
+#[doc(hidden)]
+pub fn splice_fragment(fragment: &str, params: Option<&Value>, ctx: &Context) -> Option<String> {
+    splice::fragment(fragment, params, ctx)
+}
+
 /// Runs the macro on a fragment (the template without its `Transform` section).
 pub fn expand<'a>(
     fragment: &'a RawValue,
@@ -109,7 +127,7 @@ pub fn expand_template(
         .iter()
         .map(|r| match (is_function(&r.ty), fast) {
             (false, _) => None,
-            (true, true) => Some(fast::triage(r, template, &settings, ctx)),
+            (true, true) => Some(fast::triage(r, |id| template.type_of(id), &settings, ctx)),
             (true, false) => Some(Triage::General),
         })
         .collect();
@@ -190,6 +208,9 @@ pub struct Answer {
 
 /// Answers one macro request (JSON in, JSON out); never fails, never panics.
 pub fn handle_request(request: &str, service_token: &str) -> String {
+    if let Some(answer) = splice_answer(request, service_token) {
+        return answer.json;
+    }
     match serde_json::from_str::<MacroRequest>(request) {
         Ok(request) => answer(request, service_token).json,
         Err(e) => unreadable(&e.to_string()).json,
@@ -200,6 +221,7 @@ pub fn handle_request(request: &str, service_token: &str) -> String {
 pub fn unreadable(why: &str) -> Answer {
     let message = format!("the macro request cannot be read: {why}");
     let json = protocol::response(
+        256 + message.len(),
         "",
         Status::Failure,
         |out| out.extend_from_slice(b"{}"),
@@ -242,6 +264,7 @@ pub fn answer(request: MacroRequest, service_token: &str) -> Answer {
         Err(problems) => (Status::Failure, Some(problems.to_string()), problems.0.len(), 0),
     };
     let json = protocol::response(
+        64 * 1024,
         &request.request_id,
         status,
         |out| template.write_json(out),

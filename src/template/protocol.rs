@@ -51,12 +51,13 @@ pub enum Status {
 /// The response `{requestId, status, fragment[, errorMessage]}`, written directly:
 /// the fragment is most of it, and is copied rather than serialized again.
 pub fn response(
+    capacity: usize,
     request_id: &str,
     status: Status,
     fragment: impl FnOnce(&mut Vec<u8>),
     error_message: Option<&str>,
 ) -> String {
-    let mut out = Vec::with_capacity(64 * 1024);
+    let mut out = Vec::with_capacity(capacity);
     out.extend_from_slice(b"{\"requestId\":");
     let _ = serde_json::to_writer(&mut out, request_id);
     out.extend_from_slice(b",\"status\":");

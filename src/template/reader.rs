@@ -163,18 +163,3 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawTemplate<'a> {
         ObjectOrSeed(TemplateReader).deserialize(d).map(RawTemplate)
     }
 }
-
-/// An object's entries as raw text, or `None` when the value is not an object.
-pub fn raw_object(raw: &RawValue) -> Option<Vec<(Cow<'_, str>, &RawValue)>> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
-    match ObjectOrSeed(RawReader).deserialize(&mut de).ok()? {
-        ObjectOr::Object(entries) => entries
-            .into_iter()
-            .map(|(k, v)| match v {
-                Slot::Raw(raw) => Some((k, raw)),
-                _ => None,
-            })
-            .collect(),
-        ObjectOr::Other(_) => None,
-    }
-}

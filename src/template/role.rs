@@ -99,10 +99,17 @@ fn check_external(role: &Value, at: &str, template: &Template, parameters: &Hash
     }
 }
 
+/// Whether a policy name or ARN is the agent policy's.
+pub fn is_agent_policy_name(s: &str) -> bool {
+    s == POLICY_NAME
+        || s.strip_suffix(POLICY_NAME)
+            .is_some_and(|head| head.ends_with(":policy/"))
+}
+
 /// Whether a policy entry is the agent policy, by name, ARN or an intrinsic spelling its ARN.
 fn is_agent_policy(v: &Value) -> bool {
     match v {
-        Value::String(s) => s == POLICY_NAME || s.ends_with(&format!(":policy/{POLICY_NAME}")),
+        Value::String(s) => is_agent_policy_name(s),
         other if is_intrinsic(other) => mentions(other, &format!("policy/{POLICY_NAME}")),
         _ => false,
     }

@@ -27,7 +27,15 @@ pub(super) fn run_in(
         values: &values,
     };
     let params = (!params.is_null()).then_some(params);
-    expand(&raw, params.as_ref(), &ctx).map(|e| serde_json::to_value(&e.template).unwrap())
+    let result = expand(&raw, params.as_ref(), &ctx);
+    // Wherever the splice lane answers, it answers as the general lane does.
+    if let Some(spliced) = splice_fragment(&fragment, params.as_ref(), &ctx) {
+        match &result {
+            Ok(e) => assert_eq!(spliced, e.template.to_json(), "the lanes disagree on {fragment}"),
+            Err(p) => panic!("the splice lane answered where the general lane found: {p}"),
+        }
+    }
+    result.map(|e| serde_json::to_value(&e.template).unwrap())
 }
 
 pub(super) fn run(template: &Value) -> Result<Value, Problems> {

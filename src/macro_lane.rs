@@ -1,0 +1,153 @@
+//! Macro requests answered from the invocation's bytes (issue 6, the cold start).
+//!
+//! Through the runtime's handler, a macro request costs two passes the macro does not
+//! need: the runtime reads the event into a `Box<RawValue>` (checking the whole
+//! template), and the answer is checked again by `RawValue::from_string` (a larger
+//! text still). This layer sits outermost in the runtime: it answers a macro request
+//! from the body's bytes and posts the answer's bytes to the Runtime API itself. Every
+//! other event (custom resources, unknown events) goes on to the handler, and so does a
+//! macro request whose answering panicked, which the runtime then reports as it would.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::Method;
+use lambda_runtime::tower::Layer;
+use lambda_runtime::{LambdaInvocation, Service};
+use lambda_runtime_api_client::body::Body;
+use lambda_runtime_api_client::{BoxError, Client, build_request};
+
+use crate::handler::{self, Event};
+use crate::template::{self, Answer};
+
+/// Echoed on the response, as the runtime does, so that Lambda can refuse a stale one.
+const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
+
+/// Answers a macro request's text (splice lane first, then the general lane); `None`
+/// for any other event.
+pub fn answer(event: &str, service_token: &str) -> Option<Answer> {
+    if let Some(answer) = template::splice_answer(event, service_token) {
+        return Some(answer);
+    }
+    match handler::read(event) {
+        Event::Macro(request) => Some(template::answer(request, service_token)),
+        Event::CustomResource | Event::Unknown => None,
+    }
+}
+
+/// The layer; its client talks to the Runtime API named by `AWS_LAMBDA_RUNTIME_API`.
+pub struct MacroLayer {
+    client: Arc<Client>,
+}
+
+impl MacroLayer {
+    pub fn from_env() -> Result<Self, BoxError> {
+        let client = Client::builder().build()?;
+        Ok(MacroLayer {
+            client: Arc::new(client),
+        })
+    }
+}
+
+impl<S> Layer<S> for MacroLayer {
+    type Service = MacroService<S>;
+
+    fn layer(&self, inner: S) -> MacroService<S> {
+        MacroService {
+            inner,
+            client: self.client.clone(),
+        }
+    }
+}
+
+pub struct MacroService<S> {
+    inner: S,
+    client: Arc<Client>,
+}
+
+/// The handler's future, or the post of an answer.
+pub enum Answered<F> {
+    Handler(Pin<Box<F>>),
+    Posted(Pin<Box<dyn Future<Output = Result<(), BoxError>>>>),
+}
+
+impl<F: Future<Output = Result<(), BoxError>>> Future for Answered<F> {
+    type Output = Result<(), BoxError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Answered::Handler(f) => f.as_mut().poll(cx),
+            Answered::Posted(f) => f.as_mut().poll(cx),
+        }
+    }
+}
+
+impl<S> Service<LambdaInvocation> for MacroService<S>
+where
+    S: Service<LambdaInvocation, Response = (), Error = BoxError>,
+{
+    type Response = ();
+    type Error = BoxError;
+    type Future = Answered<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
+        let token = handler::unqualified(&invocation.context.invoked_function_arn);
+        let answered = catch_unwind(AssertUnwindSafe(|| {
+            std::str::from_utf8(&invocation.body)
+                .ok()
+                .and_then(|text| answer(text, token))
+        }));
+        let Ok(Some(answer)) = answered else {
+            return Answered::Handler(Box::pin(self.inner.call(invocation)));
+        };
+        handler::log_macro(&answer);
+        let request = response_request(&invocation, answer.json);
+        let client = self.client.clone();
+        Answered::Posted(Box::pin(async move {
+            client.call(request?).await.map(drop).inspect_err(|e| {
+                tracing::error!(error = ?e, "failed to send the macro's answer to the Lambda Runtime API");
+            })
+        }))
+    }
+}
+
+/// `POST /2018-06-01/runtime/invocation/{id}/response` with the answer as its body.
+fn response_request(invocation: &LambdaInvocation, body: String) -> Result<http::Request<Body>, BoxError> {
+    let uri = format!(
+        "/2018-06-01/runtime/invocation/{}/response",
+        invocation.context.request_id
+    );
+    let mut request = build_request().method(Method::POST).uri(uri);
+    if let Some(id) = invocation.parts.headers.get(INVOCATION_ID) {
+        request = request.header(INVOCATION_ID, id);
+    }
+    Ok(request.body(Body::from(body))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macro_requests_are_answered_and_other_events_left_to_the_handler() {
+        let token = "arn:aws:lambda:us-east-1:123456789012:function:lp";
+        let sam = r#"{"region":"us-east-1","accountId":"1","requestId":"r","transformId":"x","params":{},
+            "fragment":{"Resources":{"F":{"Type":"AWS::Serverless::Function","Properties":{}}}}}"#;
+        let plain = r#"{"region":"us-east-1","accountId":"1","requestId":"r","transformId":"x","params":{},
+            "fragment":{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}}"#;
+        for event in [sam, plain] {
+            let answer = answer(event, token).expect("a macro request is answered here");
+            assert_eq!(answer.json, template::handle_request(event, token));
+        }
+        assert!(answer(r#"{"RequestType":"Create","ResponseURL":"https://x"}"#, token).is_none());
+        assert!(answer(r#"{"hello":1}"#, token).is_none());
+        assert!(answer("not json", token).is_none());
+    }
+}

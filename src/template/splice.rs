@@ -1,0 +1,467 @@
+//! The splice lane: the common case answered from the request's text.
+//!
+//! When every function of a template is a plain `AWS::Lambda::Function` in the common
+//! case ([`fast`]), or asks for nothing, the answer is the fragment with a few pieces
+//! spliced in: each function's `Layers` and `Environment`, its role's
+//! `ManagedPolicyArns`, and a profiling group per function. The fragment is scanned once
+//! ([`super::scan`]) and never parsed into values; it is written back as the general
+//! lane writes it (compact at the levels the macro reads, every other value as the text
+//! it was), so both lanes give the same bytes. Tests, the property test and the corpus
+//! gate hold them to that. Anything else gives `None`, and the general lane answers.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::fast::{self, FunctionText, Triage};
+use super::group;
+use super::ids::{self, IdMap, Ids};
+use super::intrinsics::ParameterValues;
+use super::protocol::{self, Status};
+use super::role::is_agent_policy_name;
+use super::scan::{Scanner, array_items};
+use super::settings::{TransformSettings, parse_transform_parameters};
+use super::view::is_function;
+use super::{Answer, Context};
+use crate::agent::POLICY_ARN_SUB;
+
+/// A resource with more keys or properties than this goes to the general lane (the
+/// lane checks for repeated keys pairwise).
+const MAX_ENTRIES: usize = 64;
+
+/// Answers a macro request from its text, or `None` when the general lane must.
+pub fn answer(event: &str, service_token: &str) -> Option<Answer> {
+    let request = read_request(event)?;
+    let no_values = ParameterValues::new();
+    let ctx = Context {
+        region: &request.region,
+        account_id: &request.account_id,
+        service_token,
+        values: request.values.as_ref().unwrap_or(&no_values),
+    };
+    let splice = Splice::plan(request.outline?, request.params.as_ref(), &ctx)?;
+    let capacity = request.fragment_len + 1024 * splice.functions.len() + 256;
+    let json = protocol::response(
+        capacity,
+        &request.request_id,
+        Status::Success,
+        |out| splice.write(out),
+        None,
+    );
+    Some(Answer {
+        json,
+        status: Status::Success,
+        problems: 0,
+        profiled: splice.functions.len(),
+    })
+}
+
+/// The expanded fragment by the splice lane, or `None` when it leaves it to the general lane.
+pub fn fragment(fragment: &str, params: Option<&Value>, ctx: &Context) -> Option<String> {
+    let splice = Splice::plan(Outline::read(fragment)?, params, ctx)?;
+    let mut out = Vec::with_capacity(fragment.len() + 1024 * splice.functions.len());
+    splice.write(&mut out);
+    String::from_utf8(out).ok()
+}
+
+/// A macro request's fields; the fragment as text.
+#[derive(Default)]
+struct Request<'a> {
+    region: Cow<'a, str>,
+    account_id: Cow<'a, str>,
+    request_id: Cow<'a, str>,
+    params: Option<Value>,
+    values: Option<ParameterValues>,
+    /// The fragment, read as it came.
+    outline: Option<Outline<'a>>,
+    fragment_len: usize,
+}
+
+fn read_request(event: &str) -> Option<Request<'_>> {
+    let mut s = Scanner::new(event);
+    if !s.enter_object().ok()? {
+        return None;
+    }
+    let (mut r, mut first, mut seen) = (Request::default(), true, 0u8);
+    while let Some(key) = s.next_key(&mut first).ok()? {
+        const KEYS: [&str; 7] = [
+            "region",
+            "accountId",
+            "requestId",
+            "fragment",
+            "transformId",
+            "params",
+            "templateParameterValues",
+        ];
+        let known = KEYS.iter().position(|k| *k == key);
+        if let Some(i) = known {
+            if seen & (1 << i) != 0 {
+                return None; // a repeated field: the general lane says so
+            }
+            seen |= 1 << i;
+        }
+        match known {
+            Some(0) => r.region = s.string().ok()?,
+            Some(1) => r.account_id = s.string().ok()?,
+            Some(2) => r.request_id = s.string().ok()?,
+            Some(3) => {
+                let start = s.position();
+                r.outline = Some(Outline::read_from(&mut s)?);
+                r.fragment_len = s.position() - start;
+            }
+            Some(5) => r.params = serde_json::from_str(s.value().ok()?).ok()?,
+            Some(6) => r.values = serde_json::from_str(s.value().ok()?).ok()?,
+            _ => drop(s.value().ok()?),
+        }
+    }
+    s.end().ok()?;
+    // A macro request has both a fragment and a transformId.
+    (seen & 0b11000 == 0b11000).then_some(r)
+}
+
+/// The fragment's outline: its sections, resources, their keys and properties, as text.
+#[derive(Default)]
+struct Outline<'a> {
+    /// Top-level sections; the `Resources` entry's text is not kept.
+    sections: Vec<(&'a str, &'a str)>,
+    resources: Vec<Resource<'a>>,
+    /// Every resource's own keys, and every `Properties`' entries: resources hold ranges.
+    keys: Vec<(&'a str, &'a str)>,
+    properties: Vec<(&'a str, &'a str)>,
+}
+
+struct Resource<'a> {
+    id: &'a str,
+    ty: &'a str,
+    keys: Range<usize>,
+    /// `None` when the resource has no `Properties`.
+    properties: Option<Range<usize>>,
+}
+
+/// An object key without escapes (`None`: the general lane writes escaped keys).
+fn plain_key<'a>(s: &mut Scanner<'a>, first: &mut bool) -> Option<Option<&'a str>> {
+    match s.next_key(first).ok()? {
+        None => Some(None),
+        Some(Cow::Borrowed(key)) => Some(Some(key)),
+        Some(Cow::Owned(_)) => None,
+    }
+}
+
+/// The text of a JSON string without escapes.
+fn plain_text(json: &str) -> Option<&str> {
+    let inner = json.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then_some(inner)
+}
+
+/// Reads an object's entries after `enter_object`, refusing repeated keys.
+fn entries<'a>(
+    s: &mut Scanner<'a>,
+    into: &mut Vec<(&'a str, &'a str)>,
+    mut value: impl FnMut(&mut Scanner<'a>, &'a str) -> Option<&'a str>,
+) -> Option<Range<usize>> {
+    let (start, mut first) = (into.len(), true);
+    while let Some(key) = plain_key(s, &mut first)? {
+        if into.len() - start >= MAX_ENTRIES || into[start..].iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        let text = value(s, key)?;
+        into.push((key, text));
+    }
+    Some(start..into.len())
+}
+
+impl<'a> Outline<'a> {
+    fn read(fragment: &'a str) -> Option<Self> {
+        let mut s = Scanner::new(fragment);
+        let outline = Self::read_from(&mut s)?;
+        s.end().ok().map(|()| outline)
+    }
+
+    /// Reads the fragment that comes next in `s`.
+    fn read_from(s: &mut Scanner<'a>) -> Option<Self> {
+        // Sized for templates like most: about 250 bytes per resource.
+        let guess = s.remaining() / 256 + 4;
+        let mut o = Outline {
+            sections: Vec::new(),
+            resources: Vec::with_capacity(guess),
+            keys: Vec::with_capacity(2 * guess),
+            properties: Vec::with_capacity(4 * guess),
+        };
+        if !s.enter_object().ok()? {
+            return None;
+        }
+        let mut sections = Vec::new();
+        entries(s, &mut sections, |s, key| match key {
+            "Resources" => o.read_resources(s).map(|()| ""),
+            _ => s.value().ok(),
+        })?;
+        o.sections = sections;
+        o.sections.iter().any(|(k, _)| *k == "Resources").then_some(o)
+    }
+
+    fn read_resources(&mut self, s: &mut Scanner<'a>) -> Option<()> {
+        if !s.enter_object().ok()? {
+            return None;
+        }
+        let mut first = true;
+        while let Some(id) = plain_key(s, &mut first)? {
+            if !s.enter_object().ok()? {
+                return None;
+            }
+            let mut properties = None;
+            let keys = entries(s, &mut self.keys, |s, key| match key {
+                "Properties" if s.enter_object().ok()? => {
+                    properties = Some(entries(s, &mut self.properties, |s, _| s.value().ok())?);
+                    Some("")
+                }
+                "Properties" => None, // not an object: the general lane reports it
+                _ => s.value().ok(),
+            })?;
+            let ty = self.keys[keys.clone()].iter().find(|(k, _)| *k == "Type")?.1;
+            self.resources.push(Resource {
+                id,
+                ty: plain_text(ty)?,
+                keys,
+                properties,
+            });
+        }
+        Some(())
+    }
+
+    fn key(&self, r: &Resource, key: &str) -> Option<&'a str> {
+        self.keys[r.keys.clone()]
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+    }
+
+    fn property(&self, r: &Resource, key: &str) -> Option<&'a str> {
+        let range = r.properties.clone()?;
+        self.properties[range]
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// A function of the outline, as [`fast::triage`] reads it.
+struct FunctionAt<'o, 'a>(&'o Outline<'a>, &'o Resource<'a>);
+
+impl<'a> FunctionText<'a> for FunctionAt<'_, 'a> {
+    fn ty(&self) -> &str {
+        self.1.ty
+    }
+    fn has(&self, key: &str) -> bool {
+        self.0.key(self.1, key).is_some()
+    }
+    fn property(&self, key: &str) -> Option<&'a str> {
+        self.0.property(self.1, key)
+    }
+}
+
+/// What happens to a resource.
+#[derive(Clone, Copy, PartialEq)]
+enum Action {
+    Keep,
+    /// A profiled function: its edit in `functions`.
+    Function(usize),
+    /// A role that gets the agent policy: its new `ManagedPolicyArns` in `roles`.
+    Role(usize),
+    /// A role that has the policy already.
+    RoleHasPolicy,
+}
+
+struct FunctionEdit {
+    resource: usize,
+    group_id: String,
+    condition: Option<Value>,
+    layers: String,
+    environment: String,
+}
+
+struct Splice<'a> {
+    outline: Outline<'a>,
+    settings: TransformSettings,
+    actions: Vec<Action>,
+    functions: Vec<FunctionEdit>,
+    roles: Vec<String>,
+}
+
+impl<'a> Splice<'a> {
+    fn plan(outline: Outline<'a>, params: Option<&Value>, ctx: &Context) -> Option<Self> {
+        // SAM's Globals may ask for profiling: the general lane reads them.
+        if outline.sections.iter().any(|(k, _)| *k == "Globals") {
+            return None;
+        }
+        let settings = parse_transform_parameters(params, ctx.values).ok()?;
+        let resources = &outline.resources;
+        let mut index: IdMap<&str, usize> =
+            IdMap::with_capacity_and_hasher(resources.len(), Default::default());
+        for (i, r) in resources.iter().enumerate() {
+            if index.insert(r.id, i).is_some() {
+                return None; // a repeated logical id
+            }
+        }
+        let type_of = |id: &str| index.get(id).map(|&i| resources[i].ty);
+        let mut ids = Ids::new(resources.iter().map(|r| r.id));
+        let (mut actions, mut functions, mut roles) =
+            (vec![Action::Keep; resources.len()], Vec::new(), Vec::new());
+        for (i, r) in resources.iter().enumerate().filter(|(_, r)| is_function(r.ty)) {
+            let plan = match fast::triage(&FunctionAt(&outline, r), type_of, &settings, ctx) {
+                Triage::Off => continue,
+                Triage::Fast(plan) => plan,
+                Triage::General => return None,
+            };
+            let role = *index.get(plan.role.as_str())?;
+            if actions[role] == Action::Keep {
+                let current = outline.property(&resources[role], "ManagedPolicyArns");
+                actions[role] = match role_arns(current)? {
+                    // Nowhere to put the policy: the general lane adds Properties.
+                    Some(_) if resources[role].properties.is_none() => return None,
+                    Some(arns) => {
+                        roles.push(arns);
+                        Action::Role(roles.len() - 1)
+                    }
+                    None => Action::RoleHasPolicy,
+                };
+            }
+            let group_id = ids.free(&ids::logical_id(r.id, "ProfilingGroup"));
+            ids.claim(&group_id);
+            let condition = match outline.key(r, "Condition") {
+                Some(text) => Some(serde_json::from_str(text).ok()?),
+                None => None,
+            };
+            actions[i] = Action::Function(functions.len());
+            functions.push(FunctionEdit {
+                resource: i,
+                layers: plan.layers_json(),
+                environment: plan.environment_json(&group_id, ctx.region),
+                group_id,
+                condition,
+            });
+        }
+        Some(Splice {
+            outline,
+            settings,
+            actions,
+            functions,
+            roles,
+        })
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (key, text)) in self.outline.sections.iter().enumerate() {
+            write_key(out, i, key);
+            match *key {
+                "Resources" => self.write_resources(out),
+                _ => out.extend_from_slice(text.as_bytes()),
+            }
+        }
+        out.push(b'}');
+    }
+
+    fn write_resources(&self, out: &mut Vec<u8>) {
+        let o = &self.outline;
+        out.push(b'{');
+        for (i, r) in o.resources.iter().enumerate() {
+            write_key(out, i, r.id);
+            out.push(b'{');
+            for (j, (key, text)) in o.keys[r.keys.clone()].iter().enumerate() {
+                write_key(out, j, key);
+                match (*key, &r.properties) {
+                    ("Properties", Some(props)) => self.write_properties(out, props.clone(), self.actions[i]),
+                    _ => out.extend_from_slice(text.as_bytes()),
+                }
+            }
+            out.push(b'}');
+        }
+        let (retain, tags) = (self.settings.retain, &self.settings.tags);
+        for (i, f) in self.functions.iter().enumerate() {
+            write_key(out, o.resources.len() + i, &f.group_id);
+            let function_id = o.resources[f.resource].id;
+            group::write_default_group(out, function_id, f.condition.as_ref(), retain, tags);
+        }
+        out.push(b'}');
+    }
+
+    /// A resource's properties: as they were, less `Profiling` for a function, with the
+    /// edited ones in place or, when new, at the end.
+    fn write_properties(&self, out: &mut Vec<u8>, range: Range<usize>, action: Action) {
+        let sets: Vec<(&str, &str)> = match action {
+            Action::Function(f) => {
+                let f = &self.functions[f];
+                vec![("Layers", &f.layers), ("Environment", &f.environment)]
+            }
+            Action::Role(r) => vec![("ManagedPolicyArns", &self.roles[r])],
+            Action::Keep | Action::RoleHasPolicy => Vec::new(),
+        };
+        let function = matches!(action, Action::Function(_));
+        let mut written = vec![false; sets.len()];
+        let mut n = 0;
+        out.push(b'{');
+        for (key, text) in &self.outline.properties[range] {
+            if function && *key == "Profiling" {
+                continue;
+            }
+            write_key(out, n, key);
+            n += 1;
+            match sets.iter().position(|(k, _)| k == key) {
+                Some(at) => {
+                    written[at] = true;
+                    out.extend_from_slice(sets[at].1.as_bytes());
+                }
+                None => out.extend_from_slice(text.as_bytes()),
+            }
+        }
+        for ((key, text), _) in sets.iter().zip(&written).filter(|(_, w)| !**w) {
+            write_key(out, n, key);
+            n += 1;
+            out.extend_from_slice(text.as_bytes());
+        }
+        out.push(b'}');
+    }
+}
+
+/// `,"key":` (no comma before the first); the key holds no escapes.
+fn write_key(out: &mut Vec<u8>, index: usize, key: &str) {
+    if index > 0 {
+        out.push(b',');
+    }
+    out.push(b'"');
+    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// A role's new `ManagedPolicyArns` from its current text: `Some(None)` when it has the
+/// policy already, `None` when it is not a literal list of names (the general lane's case).
+fn role_arns(current: Option<&str>) -> Option<Option<String>> {
+    let mut out = Vec::with_capacity(current.map_or(0, str::len) + 96);
+    out.push(b'[');
+    for item in current.map(array_items).unwrap_or(Some(Vec::new()))? {
+        let name: Cow<str> = match plain_text(item) {
+            Some(name) => Cow::Borrowed(name),
+            None => serde_json::from_str::<String>(item).ok()?.into(),
+        };
+        if is_agent_policy_name(&name) {
+            return Some(None);
+        }
+        write_json(&mut out, &*name);
+        out.push(b',');
+    }
+    out.extend_from_slice(b"{\"Fn::Sub\":");
+    write_json(&mut out, POLICY_ARN_SUB);
+    out.extend_from_slice(b"}]");
+    String::from_utf8(out).ok().map(Some)
+}
+
+fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
+    // Writing into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
+}
+
+#[cfg(test)]
+#[path = "splice_tests.rs"]
+mod tests;
