@@ -80,7 +80,7 @@ impl Handler {
                 let token = unqualified(&context.invoked_function_arn);
                 let answer = template::answer(request, token);
                 log_macro(&answer);
-                Ok(RawValue::from_string(answer.json)?)
+                Ok(RawValue::from_string(answer.into_string())?)
             }
             Event::CustomResource => {
                 let clients = self.clients.get_or_init(Clients::from_env).await;

@@ -119,7 +119,7 @@ where
 }
 
 /// `POST /2018-06-01/runtime/invocation/{id}/response` with the answer as its body.
-fn response_request(invocation: &LambdaInvocation, body: String) -> Result<http::Request<Body>, BoxError> {
+fn response_request(invocation: &LambdaInvocation, body: Vec<u8>) -> Result<http::Request<Body>, BoxError> {
     let uri = format!(
         "/2018-06-01/runtime/invocation/{}/response",
         invocation.context.request_id
@@ -144,7 +144,7 @@ mod tests {
             "fragment":{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}}"#;
         for event in [sam, plain] {
             let answer = answer(event, token).expect("a macro request is answered here");
-            assert_eq!(answer.json, template::handle_request(event, token));
+            assert_eq!(answer.into_string(), template::handle_request(event, token));
         }
         assert!(answer(r#"{"RequestType":"Create","ResponseURL":"https://x"}"#, token).is_none());
         assert!(answer(r#"{"hello":1}"#, token).is_none());

@@ -17,7 +17,8 @@ use super::Context;
 use super::document::Resource;
 use super::layers;
 use super::role::IAM_ROLE;
-use super::scan::{Scanner, array_items, object_entries};
+use super::scan::{Scanner, array_items, string_pair, string_value, write_string};
+use std::cell::OnceCell;
 use super::settings::{Options, TransformSettings};
 use super::view::LAMBDA_FUNCTION;
 use crate::agent::{self, Family, MAX_ENVIRONMENT_BYTES, MAX_LAYERS, env};
@@ -41,7 +42,8 @@ pub struct Plan<'t> {
     pub role: String,
     pub layer: String,
     layers: Vec<&'t str>,
-    variables: Vec<(Cow<'t, str>, &'t str)>,
+    /// The function's variables: the text between the braces of its `Variables`.
+    variables: &'t str,
 }
 
 /// A function resource as the text it arrived as: what the common case reads of it.
@@ -81,14 +83,35 @@ const AGENT_VARIABLES: [&str; 8] = [
 /// longest); a function closer to the limit is measured exactly by the general planner.
 const ENVIRONMENT_ROOM: usize = 1200;
 
+/// The default agent layer of each family, made once per expansion.
+#[derive(Default)]
+pub struct AgentLayers([OnceCell<Option<String>>; 2]);
+
+impl AgentLayers {
+    fn get(&self, family: Family, settings: &TransformSettings, region: &str) -> Option<&str> {
+        let index = match family {
+            Family::Python => 0,
+            Family::Java => 1,
+        };
+        let layer = self.0[index].get_or_init(|| {
+            match layers::agent_layer(family, &Options::default(), settings, region, "") {
+                Ok(Value::String(layer)) => Some(layer),
+                _ => None,
+            }
+        });
+        layer.as_deref()
+    }
+}
+
 /// Decides how function `r` is planned; `type_of` gives a resource's type by its id.
 pub fn triage<'t, 'x>(
     r: &impl FunctionText<'t>,
     type_of: impl Fn(&str) -> Option<&'x str>,
     settings: &TransformSettings,
     ctx: &Context,
+    agent_layers: &AgentLayers,
 ) -> Triage<'t> {
-    common_case(r, type_of, settings, ctx).unwrap_or(Triage::General)
+    common_case(r, type_of, settings, ctx, agent_layers).unwrap_or(Triage::General)
 }
 
 fn common_case<'t, 'x>(
@@ -96,6 +119,7 @@ fn common_case<'t, 'x>(
     type_of: impl Fn(&str) -> Option<&'x str>,
     settings: &TransformSettings,
     ctx: &Context,
+    agent_layers: &AgentLayers,
 ) -> Option<Triage<'t>> {
     // SAM merges Globals; Metadata may hold an opt-out: the general planner reads those.
     if r.ty() != LAMBDA_FUNCTION || r.has("Metadata") || !r.has("Properties") {
@@ -107,8 +131,8 @@ fn common_case<'t, 'x>(
         Some("true" | "\"true\"" | "\"True\"") => {}
         Some(_) => return None,
     }
-    let runtime: &str = serde_json::from_str(r.property("Runtime")?).ok()?;
-    let family = agent::classify_runtime(runtime).ok()?;
+    let runtime = string_value(r.property("Runtime")?)?;
+    let family = agent::classify_runtime(&runtime).ok()?;
     let absent_or = |key: &str, literal: &str| r.property(key).is_none_or(|v| v == literal);
     if !absent_or("PackageType", "\"Zip\"") || !absent_or("Architectures", "[\"x86_64\"]") {
         return None;
@@ -123,10 +147,7 @@ fn common_case<'t, 'x>(
     if !agent::has_service(ctx.region) {
         return None;
     }
-    let layer = match layers::agent_layer(family, &Options::default(), settings, ctx.region, "") {
-        Ok(Value::String(layer)) => layer,
-        _ => return None,
-    };
+    let layer = agent_layers.get(family, settings, ctx.region)?.to_string();
     let layers = literal_layers(r.property("Layers"), &layer, family)?;
     let variables = literal_variables(r.property("Environment"))?;
     Some(Triage::Fast(Plan {
@@ -153,14 +174,10 @@ fn template_role<'x>(raw: &str, type_of: impl Fn(&str) -> Option<&'x str>) -> Op
     if s.next_key(&mut first).ok()?.is_some() {
         return None; // another key: not a GetAtt
     }
-    let (id, attribute): (Cow<str>, Cow<str>) = match array_items(target).as_deref() {
-        Some([id, attribute]) => (
-            serde_json::from_str(id).ok()?,
-            serde_json::from_str(attribute).ok()?,
-        ),
-        Some(_) => return None,
+    let (id, attribute): (Cow<str>, Cow<str>) = match string_pair(target) {
+        Some(pair) => pair,
         None => {
-            let dotted: Cow<str> = serde_json::from_str(target).ok()?;
+            let dotted = string_value(target)?;
             let (id, attribute) = dotted.split_once('.')?;
             (id.to_string().into(), attribute.to_string().into())
         }
@@ -178,25 +195,39 @@ fn literal_layers<'t>(raw: Option<&'t str>, layer: &str, family: Family) -> Opti
     (items.len() < MAX_LAYERS && items.iter().all(literal)).then_some(items)
 }
 
-/// The variables of `{"Variables": {…}}` (or none), none of them the agent's, with room left.
-fn literal_variables(raw: Option<&str>) -> Option<Vec<(Cow<'_, str>, &str)>> {
-    let Some(raw) = raw else { return Some(Vec::new()) };
-    let environment = object_entries(raw)?;
-    let variables = match environment.as_slice() {
-        [] => return Some(Vec::new()),
-        [(key, variables)] if key == "Variables" => object_entries(variables)?,
-        _ => return None,
+/// The text between the braces of `{"Variables": {…}}` (empty for `{}` or none), when
+/// none of the variables is the agent's and there is room left for the agent's.
+fn literal_variables(raw: Option<&str>) -> Option<&str> {
+    const JSON_SPACE: [char; 4] = [' ', '\n', '\r', '\t'];
+    let Some(raw) = raw else { return Some("") };
+    let mut s = Scanner::new(raw);
+    let mut first = s.enter_object().ok()?.then_some(true)?;
+    let inner = match s.next_key(&mut first).ok()? {
+        None => return s.end().ok().map(|()| ""),
+        Some(key) if key == "Variables" && s.enter_object().ok()? => {
+            let open = s.position();
+            let (mut first, mut size, mut keys) = (true, 0, 0);
+            let mut intrinsic = false;
+            while let Some(key) = s.next_key(&mut first).ok()? {
+                if AGENT_VARIABLES.contains(&key.as_ref()) {
+                    return None;
+                }
+                intrinsic = key == "Ref" || key == "Condition" || key.starts_with("Fn::");
+                size += key.len() + s.value().ok()?.len();
+                keys += 1;
+            }
+            if keys == 1 && intrinsic {
+                return None; // an intrinsic, not a map of variables
+            }
+            if size + ENVIRONMENT_ROOM > MAX_ENVIRONMENT_BYTES {
+                return None;
+            }
+            &raw[open..s.position() - 1]
+        }
+        Some(_) => return None,
     };
-    if let [(key, _)] = variables.as_slice()
-        && (key == "Ref" || key == "Condition" || key.starts_with("Fn::"))
-    {
-        return None; // an intrinsic, not a map of variables
-    }
-    let size: usize = variables.iter().map(|(k, v)| k.len() + v.len()).sum();
-    let ours = variables
-        .iter()
-        .any(|(k, _)| AGENT_VARIABLES.contains(&k.as_ref()));
-    (!ours && size + ENVIRONMENT_ROOM <= MAX_ENVIRONMENT_BYTES).then_some(variables)
+    // `Variables` must be the only key.
+    (s.next_key(&mut first).ok()?.is_none() && s.end().is_ok()).then(|| inner.trim_matches(JSON_SPACE))
 }
 
 impl Plan<'_> {
@@ -219,13 +250,10 @@ impl Plan<'_> {
             Family::Python => (env::EXEC_WRAPPER, env::EXEC_WRAPPER_VALUE),
             Family::Java => (env::JAVA_TOOL_OPTIONS, env::JAVA_AGENT_FLAG),
         };
-        let theirs: usize = self.variables.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
-        let mut out = Vec::with_capacity(theirs + 2 * group_id.len() + region.len() + 320);
+        let mut out = Vec::with_capacity(self.variables.len() + 2 * group_id.len() + region.len() + 320);
         out.extend_from_slice(b"{\"Variables\":{");
-        for (key, value) in &self.variables {
-            json_string(&mut out, key);
-            out.push(b':');
-            out.extend_from_slice(value.as_bytes());
+        if !self.variables.is_empty() {
+            out.extend_from_slice(self.variables.as_bytes());
             out.push(b',');
         }
         // The names and fixed values need no escaping; the group id is alphanumeric.
@@ -252,8 +280,7 @@ fn push_all(out: &mut Vec<u8>, parts: &[&str]) {
 }
 
 fn json_string(out: &mut Vec<u8>, s: &str) {
-    // Writing a string into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    write_string(out, s);
 }
 
 fn text(out: Vec<u8>) -> String {

@@ -86,12 +86,13 @@ pub fn default_name(function_id: &str) -> Value {
     json!({"Fn::Sub": default_name_sub(function_id)})
 }
 
+/// The longest function part of [`default_name`]: 128 is the longest stack name.
+const MAX_NAME_PART: usize = agent::MAX_GROUP_NAME_LEN - 128 - 1;
+
 /// The `Fn::Sub` text of [`default_name`].
 fn default_name_sub(function_id: &str) -> String {
-    const MAX_STACK_NAME: usize = 128;
     let id = ids::alphanumeric(function_id);
-    let part = ids::fit(&id, agent::MAX_GROUP_NAME_LEN - MAX_STACK_NAME - 1);
-    format!("${{AWS::StackName}}-{part}")
+    format!("${{AWS::StackName}}-{}", ids::fit(&id, MAX_NAME_PART))
 }
 
 /// Writes `group_resource(default_name(function_id), condition, retain, None, tags)` as
@@ -103,8 +104,9 @@ pub fn write_default_group(
     retain: bool,
     tags: &[(String, Value)],
 ) {
-    out.extend_from_slice(b"{\"Type\":");
-    write_json(out, PROFILING_GROUP);
+    out.extend_from_slice(b"{\"Type\":\"");
+    out.extend_from_slice(PROFILING_GROUP.as_bytes());
+    out.push(b'"');
     if let Some(c) = condition {
         out.extend_from_slice(b",\"Condition\":");
         write_json(out, c);
@@ -112,9 +114,11 @@ pub fn write_default_group(
     if retain {
         out.extend_from_slice(b",\"DeletionPolicy\":\"Retain\",\"UpdateReplacePolicy\":\"Retain\"");
     }
-    out.extend_from_slice(b",\"Properties\":{\"ProfilingGroupName\":{\"Fn::Sub\":");
-    write_json(out, &default_name_sub(function_id));
-    out.extend_from_slice(b"},\"ComputePlatform\":\"AWSLambda\"");
+    out.extend_from_slice(b",\"Properties\":{\"ProfilingGroupName\":{\"Fn::Sub\":\"${AWS::StackName}-");
+    // The function's part is alphanumeric: it needs no escaping.
+    let id = ids::alphanumeric(function_id);
+    out.extend_from_slice(ids::fit(&id, MAX_NAME_PART).as_bytes());
+    out.extend_from_slice(b"\"},\"ComputePlatform\":\"AWSLambda\"");
     for (i, (key, value)) in tags.iter().enumerate() {
         out.extend_from_slice(if i == 0 {
             b",\"Tags\":[{\"Key\":"

@@ -68,7 +68,11 @@ pub fn alphanumeric(text: &str) -> Cow<'_, str> {
 /// `<base><suffix>`, alphanumeric and at most 255 characters.
 pub fn logical_id(base: &str, suffix: &str) -> String {
     let base = alphanumeric(base);
-    format!("{}{suffix}", fit(&base, MAX_LOGICAL_ID - suffix.len()))
+    let base = fit(&base, MAX_LOGICAL_ID - suffix.len());
+    let mut id = String::with_capacity(base.len() + suffix.len());
+    id.push_str(&base);
+    id.push_str(suffix);
+    id
 }
 
 /// The logical ids in use: the template's (borrowed) and those the macro has added.

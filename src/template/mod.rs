@@ -122,12 +122,13 @@ pub fn expand_template(
     // either from its raw text (the common case) or into a view for the general planner.
     template.parse_resources(|r| read_properties(&r.ty));
     let fast = !GENERAL_ONLY.with(Cell::get);
+    let agent_layers = fast::AgentLayers::default();
     let triage: Vec<Option<Triage>> = template
         .resources
         .iter()
         .map(|r| match (is_function(&r.ty), fast) {
             (false, _) => None,
-            (true, true) => Some(fast::triage(r, |id| template.type_of(id), &settings, ctx)),
+            (true, true) => Some(fast::triage(r, |id| template.type_of(id), &settings, ctx, &agent_layers)),
             (true, false) => Some(Triage::General),
         })
         .collect();
@@ -199,21 +200,30 @@ fn record_opt_out(metadata: Option<Value>) -> Value {
 /// The macro's answer, and what to log of it.
 #[derive(Debug)]
 pub struct Answer {
-    /// The response JSON: `{requestId, status, fragment[, errorMessage]}`.
-    pub json: String,
+    /// The response JSON, `{requestId, status, fragment[, errorMessage]}`, as the bytes
+    /// the Lambda sends.
+    pub json: Vec<u8>,
     pub status: Status,
     pub problems: usize,
     pub profiled: usize,
 }
 
+impl Answer {
+    /// The response JSON as text.
+    pub fn into_string(self) -> String {
+        // Only valid UTF-8 is written: the request's own text, ASCII and serde_json's output.
+        String::from_utf8(self.json).unwrap_or_default()
+    }
+}
+
 /// Answers one macro request (JSON in, JSON out); never fails, never panics.
 pub fn handle_request(request: &str, service_token: &str) -> String {
     if let Some(answer) = splice_answer(request, service_token) {
-        return answer.json;
+        return answer.into_string();
     }
     match serde_json::from_str::<MacroRequest>(request) {
-        Ok(request) => answer(request, service_token).json,
-        Err(e) => unreadable(&e.to_string()).json,
+        Ok(request) => answer(request, service_token).into_string(),
+        Err(e) => unreadable(&e.to_string()).into_string(),
     }
 }
 

@@ -56,7 +56,7 @@ pub fn response(
     status: Status,
     fragment: impl FnOnce(&mut Vec<u8>),
     error_message: Option<&str>,
-) -> String {
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(capacity);
     out.extend_from_slice(b"{\"requestId\":");
     let _ = serde_json::to_writer(&mut out, request_id);
@@ -69,6 +69,5 @@ pub fn response(
         let _ = serde_json::to_writer(&mut out, message);
     }
     out.push(b'}');
-    // Only valid UTF-8 was written: serde_json's output and the request's own text.
-    String::from_utf8(out).unwrap_or_default()
+    out
 }

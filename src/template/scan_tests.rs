@@ -59,6 +59,15 @@ fn what_is_not_json_is_refused_where_it_stops() {
 }
 
 #[test]
+fn strings_are_written_as_serde_json_writes_them() {
+    for s in ["", "plain", "arn:aws:lambda:us-east-1:1:layer:x:1", "q\"uote", "back\\slash", "tab\there", "é😀 and more than eight", "\u{1f}"] {
+        let mut out = Vec::new();
+        write_string(&mut out, s);
+        assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(s).unwrap());
+    }
+}
+
+#[test]
 fn nesting_is_bounded() {
     // Deeper text is refused here, and so left to the general lane.
     let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
@@ -85,11 +94,6 @@ fn objects_are_walked_key_by_key() {
         ]
     );
     assert!(!Scanner::new("[1]").enter_object().unwrap());
-    assert_eq!(
-        object_entries(r#"{"x":[1, 2]}"#),
-        Some(vec![("x".into(), "[1, 2]")])
-    );
-    assert_eq!(object_entries("[1]"), None);
     assert_eq!(
         array_items(r#"[ "a" , {"b":1} ]"#),
         Some(vec!["\"a\"", r#"{"b":1}"#])

@@ -12,7 +12,6 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::fast::{self, FunctionText, Triage};
@@ -21,7 +20,7 @@ use super::ids::{self, IdMap, Ids};
 use super::intrinsics::ParameterValues;
 use super::protocol::{self, Status};
 use super::role::is_agent_policy_name;
-use super::scan::{Scanner, array_items};
+use super::scan::{Scanner, array_items, write_string};
 use super::settings::{TransformSettings, parse_transform_parameters};
 use super::view::is_function;
 use super::{Answer, Context};
@@ -308,8 +307,9 @@ impl<'a> Splice<'a> {
         let mut ids = Ids::new(resources.iter().map(|r| r.id));
         let (mut actions, mut functions, mut roles) =
             (vec![Action::Keep; resources.len()], Vec::new(), Vec::new());
+        let agent_layers = fast::AgentLayers::default();
         for (i, r) in resources.iter().enumerate().filter(|(_, r)| is_function(r.ty)) {
-            let plan = match fast::triage(&FunctionAt(&outline, r), type_of, &settings, ctx) {
+            let plan = match fast::triage(&FunctionAt(&outline, r), type_of, &settings, ctx, &agent_layers) {
                 Triage::Off => continue,
                 Triage::Fast(plan) => plan,
                 Triage::General => return None,
@@ -448,19 +448,15 @@ fn role_arns(current: Option<&str>) -> Option<Option<String>> {
         if is_agent_policy_name(&name) {
             return Some(None);
         }
-        write_json(&mut out, &*name);
+        write_string(&mut out, &name);
         out.push(b',');
     }
     out.extend_from_slice(b"{\"Fn::Sub\":");
-    write_json(&mut out, POLICY_ARN_SUB);
+    write_string(&mut out, POLICY_ARN_SUB);
     out.extend_from_slice(b"}]");
     String::from_utf8(out).ok().map(Some)
 }
 
-fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
-    // Writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, v);
-}
 
 #[cfg(test)]
 #[path = "splice_tests.rs"]
