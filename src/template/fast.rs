@@ -18,10 +18,10 @@ use super::document::Resource;
 use super::layers;
 use super::role::IAM_ROLE;
 use super::scan::{Scanner, array_items, string_pair, string_value, write_string};
-use std::cell::OnceCell;
 use super::settings::{Options, TransformSettings};
 use super::view::LAMBDA_FUNCTION;
 use crate::agent::{self, Family, MAX_ENVIRONMENT_BYTES, MAX_LAYERS, env};
+use std::cell::OnceCell;
 
 /// What planning a function needs, decided from its raw text.
 #[derive(Debug)]
@@ -234,23 +234,34 @@ impl Plan<'_> {
     /// The new `Layers`: the raw items, then the agent layer.
     pub fn layers_json(&self) -> String {
         let mut out = Vec::with_capacity(128 * (self.layers.len() + 1));
-        out.push(b'[');
-        for item in &self.layers {
-            out.extend_from_slice(item.as_bytes());
-            out.push(b',');
-        }
-        json_string(&mut out, &self.layer);
-        out.push(b']');
+        self.write_layers(&mut out);
         text(out)
     }
 
     /// The new `Environment`: the raw variables, then the agent's for group `group_id`.
     pub fn environment_json(&self, group_id: &str, region: &str) -> String {
+        let mut out = Vec::with_capacity(self.variables.len() + 2 * group_id.len() + region.len() + 320);
+        self.write_environment(&mut out, group_id, region);
+        text(out)
+    }
+
+    /// Writes [`Self::layers_json`].
+    pub fn write_layers(&self, out: &mut Vec<u8>) {
+        out.push(b'[');
+        for item in &self.layers {
+            out.extend_from_slice(item.as_bytes());
+            out.push(b',');
+        }
+        write_string(out, &self.layer);
+        out.push(b']');
+    }
+
+    /// Writes [`Self::environment_json`].
+    pub fn write_environment(&self, out: &mut Vec<u8>, group_id: &str, region: &str) {
         let (wrapper, value) = match self.family {
             Family::Python => (env::EXEC_WRAPPER, env::EXEC_WRAPPER_VALUE),
             Family::Java => (env::JAVA_TOOL_OPTIONS, env::JAVA_AGENT_FLAG),
         };
-        let mut out = Vec::with_capacity(self.variables.len() + 2 * group_id.len() + region.len() + 320);
         out.extend_from_slice(b"{\"Variables\":{");
         if !self.variables.is_empty() {
             out.extend_from_slice(self.variables.as_bytes());
@@ -258,18 +269,17 @@ impl Plan<'_> {
         }
         // The names and fixed values need no escaping; the group id is alphanumeric.
         #[rustfmt::skip]
-        push_all(&mut out, &[
+        push_all(out, &[
             "\"", env::GROUP_NAME, "\":{\"Ref\":\"", group_id, "\"},",
             "\"", env::GROUP_ARN, "\":{\"Fn::GetAtt\":[\"", group_id, "\",\"Arn\"]},",
             "\"", env::TARGET_REGION, "\":",
         ]);
-        json_string(&mut out, region);
+        write_string(out, region);
         #[rustfmt::skip]
-        push_all(&mut out, &[
+        push_all(out, &[
             ",\"", env::ENABLED, "\":\"", env::ENABLED_VALUE, "\",",
             "\"", wrapper, "\":\"", value, "\"}}",
         ]);
-        text(out)
     }
 }
 
@@ -277,10 +287,6 @@ fn push_all(out: &mut Vec<u8>, parts: &[&str]) {
     for part in parts {
         out.extend_from_slice(part.as_bytes());
     }
-}
-
-fn json_string(out: &mut Vec<u8>, s: &str) {
-    write_string(out, s);
 }
 
 fn text(out: Vec<u8>) -> String {

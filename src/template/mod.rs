@@ -128,7 +128,13 @@ pub fn expand_template(
         .iter()
         .map(|r| match (is_function(&r.ty), fast) {
             (false, _) => None,
-            (true, true) => Some(fast::triage(r, |id| template.type_of(id), &settings, ctx, &agent_layers)),
+            (true, true) => Some(fast::triage(
+                r,
+                |id| template.type_of(id),
+                &settings,
+                ctx,
+                &agent_layers,
+            )),
             (true, false) => Some(Triage::General),
         })
         .collect();

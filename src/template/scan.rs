@@ -324,7 +324,10 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     let mut chunks = b.chunks_exact(8);
     let plain = chunks.all(|c| specials(u64::from_le_bytes(c.try_into().unwrap_or_default())) == 0)
-        && chunks.remainder().iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\');
+        && chunks
+            .remainder()
+            .iter()
+            .all(|&c| c >= 0x20 && c != b'"' && c != b'\\');
     if plain {
         out.reserve(b.len() + 2);
         out.push(b'"');

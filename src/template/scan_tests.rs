@@ -60,7 +60,16 @@ fn what_is_not_json_is_refused_where_it_stops() {
 
 #[test]
 fn strings_are_written_as_serde_json_writes_them() {
-    for s in ["", "plain", "arn:aws:lambda:us-east-1:1:layer:x:1", "q\"uote", "back\\slash", "tab\there", "é😀 and more than eight", "\u{1f}"] {
+    for s in [
+        "",
+        "plain",
+        "arn:aws:lambda:us-east-1:1:layer:x:1",
+        "q\"uote",
+        "back\\slash",
+        "tab\there",
+        "é😀 and more than eight",
+        "\u{1f}",
+    ] {
         let mut out = Vec::new();
         write_string(&mut out, s);
         assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(s).unwrap());

@@ -272,12 +272,13 @@ enum Action {
     RoleHasPolicy,
 }
 
+/// A profiled function's edit; its pieces are ranges of [`Splice::texts`].
 struct FunctionEdit {
     resource: usize,
-    group_id: String,
     condition: Option<Value>,
-    layers: String,
-    environment: String,
+    group_id: Range<usize>,
+    layers: Range<usize>,
+    environment: Range<usize>,
 }
 
 struct Splice<'a> {
@@ -285,7 +286,18 @@ struct Splice<'a> {
     settings: TransformSettings,
     actions: Vec<Action>,
     functions: Vec<FunctionEdit>,
-    roles: Vec<String>,
+    /// Each edited role's new `ManagedPolicyArns`, a range of `texts`.
+    roles: Vec<Range<usize>>,
+    /// Everything the lane writes, in one buffer: thousands of small strings kept to
+    /// the end would crowd the allocator (at N = 5000 its consolidation showed).
+    texts: Vec<u8>,
+}
+
+/// Appends what `write` writes to `texts`; where it went.
+fn append(texts: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) -> Range<usize> {
+    let start = texts.len();
+    write(texts);
+    start..texts.len()
 }
 
 impl<'a> Splice<'a> {
@@ -305,8 +317,9 @@ impl<'a> Splice<'a> {
         }
         let type_of = |id: &str| index.get(id).map(|&i| resources[i].ty);
         let mut ids = Ids::new(resources.iter().map(|r| r.id));
-        let (mut actions, mut functions, mut roles) =
-            (vec![Action::Keep; resources.len()], Vec::new(), Vec::new());
+        let mut actions = vec![Action::Keep; resources.len()];
+        let (mut functions, mut roles) = (Vec::new(), Vec::new());
+        let mut texts = Vec::with_capacity(1024 * resources.len().min(1 << 16));
         let agent_layers = fast::AgentLayers::default();
         for (i, r) in resources.iter().enumerate().filter(|(_, r)| is_function(r.ty)) {
             let plan = match fast::triage(&FunctionAt(&outline, r), type_of, &settings, ctx, &agent_layers) {
@@ -317,14 +330,15 @@ impl<'a> Splice<'a> {
             let role = *index.get(plan.role.as_str())?;
             if actions[role] == Action::Keep {
                 let current = outline.property(&resources[role], "ManagedPolicyArns");
-                actions[role] = match role_arns(current)? {
+                let start = texts.len();
+                actions[role] = match role_arns(current, &mut texts)? {
                     // Nowhere to put the policy: the general lane adds Properties.
-                    Some(_) if resources[role].properties.is_none() => return None,
-                    Some(arns) => {
-                        roles.push(arns);
+                    true if resources[role].properties.is_none() => return None,
+                    true => {
+                        roles.push(start..texts.len());
                         Action::Role(roles.len() - 1)
                     }
-                    None => Action::RoleHasPolicy,
+                    false => Action::RoleHasPolicy,
                 };
             }
             let group_id = ids.free(&ids::logical_id(r.id, "ProfilingGroup"));
@@ -336,10 +350,10 @@ impl<'a> Splice<'a> {
             actions[i] = Action::Function(functions.len());
             functions.push(FunctionEdit {
                 resource: i,
-                layers: plan.layers_json(),
-                environment: plan.environment_json(&group_id, ctx.region),
-                group_id,
                 condition,
+                layers: append(&mut texts, |t| plan.write_layers(t)),
+                environment: append(&mut texts, |t| plan.write_environment(t, &group_id, ctx.region)),
+                group_id: append(&mut texts, |t| t.extend_from_slice(group_id.as_bytes())),
             });
         }
         Some(Splice {
@@ -348,13 +362,18 @@ impl<'a> Splice<'a> {
             actions,
             functions,
             roles,
+            texts,
         })
+    }
+
+    fn text(&self, range: &Range<usize>) -> &[u8] {
+        &self.texts[range.clone()]
     }
 
     fn write(&self, out: &mut Vec<u8>) {
         out.push(b'{');
         for (i, (key, text)) in self.outline.sections.iter().enumerate() {
-            write_key(out, i, key);
+            write_key(out, i, key.as_bytes());
             match *key {
                 "Resources" => self.write_resources(out),
                 _ => out.extend_from_slice(text.as_bytes()),
@@ -367,10 +386,10 @@ impl<'a> Splice<'a> {
         let o = &self.outline;
         out.push(b'{');
         for (i, r) in o.resources.iter().enumerate() {
-            write_key(out, i, r.id);
+            write_key(out, i, r.id.as_bytes());
             out.push(b'{');
             for (j, (key, text)) in o.keys[r.keys.clone()].iter().enumerate() {
-                write_key(out, j, key);
+                write_key(out, j, key.as_bytes());
                 match (*key, &r.properties) {
                     ("Properties", Some(props)) => self.write_properties(out, props.clone(), self.actions[i]),
                     _ => out.extend_from_slice(text.as_bytes()),
@@ -380,7 +399,7 @@ impl<'a> Splice<'a> {
         }
         let (retain, tags) = (self.settings.retain, &self.settings.tags);
         for (i, f) in self.functions.iter().enumerate() {
-            write_key(out, o.resources.len() + i, &f.group_id);
+            write_key(out, o.resources.len() + i, self.text(&f.group_id));
             let function_id = o.resources[f.resource].id;
             group::write_default_group(out, function_id, f.condition.as_ref(), retain, tags);
         }
@@ -390,55 +409,59 @@ impl<'a> Splice<'a> {
     /// A resource's properties: as they were, less `Profiling` for a function, with the
     /// edited ones in place or, when new, at the end.
     fn write_properties(&self, out: &mut Vec<u8>, range: Range<usize>, action: Action) {
-        let sets: Vec<(&str, &str)> = match action {
+        let sets: &[(&str, &[u8])] = match action {
             Action::Function(f) => {
                 let f = &self.functions[f];
-                vec![("Layers", &f.layers), ("Environment", &f.environment)]
+                &[
+                    ("Layers", self.text(&f.layers)),
+                    ("Environment", self.text(&f.environment)),
+                ]
             }
-            Action::Role(r) => vec![("ManagedPolicyArns", &self.roles[r])],
-            Action::Keep | Action::RoleHasPolicy => Vec::new(),
+            Action::Role(r) => &[("ManagedPolicyArns", self.text(&self.roles[r]))],
+            Action::Keep | Action::RoleHasPolicy => &[],
         };
         let function = matches!(action, Action::Function(_));
-        let mut written = vec![false; sets.len()];
+        let mut written = [false; 2];
         let mut n = 0;
         out.push(b'{');
         for (key, text) in &self.outline.properties[range] {
             if function && *key == "Profiling" {
                 continue;
             }
-            write_key(out, n, key);
+            write_key(out, n, key.as_bytes());
             n += 1;
             match sets.iter().position(|(k, _)| k == key) {
                 Some(at) => {
                     written[at] = true;
-                    out.extend_from_slice(sets[at].1.as_bytes());
+                    out.extend_from_slice(sets[at].1);
                 }
                 None => out.extend_from_slice(text.as_bytes()),
             }
         }
-        for ((key, text), _) in sets.iter().zip(&written).filter(|(_, w)| !**w) {
-            write_key(out, n, key);
+        for ((key, text), _) in sets.iter().zip(written).filter(|(_, w)| !w) {
+            write_key(out, n, key.as_bytes());
             n += 1;
-            out.extend_from_slice(text.as_bytes());
+            out.extend_from_slice(text);
         }
         out.push(b'}');
     }
 }
 
 /// `,"key":` (no comma before the first); the key holds no escapes.
-fn write_key(out: &mut Vec<u8>, index: usize, key: &str) {
+fn write_key(out: &mut Vec<u8>, index: usize, key: &[u8]) {
     if index > 0 {
         out.push(b',');
     }
     out.push(b'"');
-    out.extend_from_slice(key.as_bytes());
+    out.extend_from_slice(key);
     out.extend_from_slice(b"\":");
 }
 
-/// A role's new `ManagedPolicyArns` from its current text: `Some(None)` when it has the
-/// policy already, `None` when it is not a literal list of names (the general lane's case).
-fn role_arns(current: Option<&str>) -> Option<Option<String>> {
-    let mut out = Vec::with_capacity(current.map_or(0, str::len) + 96);
+/// Appends a role's new `ManagedPolicyArns`, from its current text, to `out`: `Some(true)`;
+/// `Some(false)` (nothing written) when it has the policy already; `None` when it is not
+/// a literal list of names (the general lane's case; `out` may then hold a part).
+fn role_arns(current: Option<&str>, out: &mut Vec<u8>) -> Option<bool> {
+    let start = out.len();
     out.push(b'[');
     for item in current.map(array_items).unwrap_or(Some(Vec::new()))? {
         let name: Cow<str> = match plain_text(item) {
@@ -446,17 +469,17 @@ fn role_arns(current: Option<&str>) -> Option<Option<String>> {
             None => serde_json::from_str::<String>(item).ok()?.into(),
         };
         if is_agent_policy_name(&name) {
-            return Some(None);
+            out.truncate(start);
+            return Some(false);
         }
-        write_string(&mut out, &name);
+        write_string(out, &name);
         out.push(b',');
     }
     out.extend_from_slice(b"{\"Fn::Sub\":");
-    write_string(&mut out, POLICY_ARN_SUB);
+    write_string(out, POLICY_ARN_SUB);
     out.extend_from_slice(b"}]");
-    String::from_utf8(out).ok().map(Some)
+    Some(true)
 }
-
 
 #[cfg(test)]
 #[path = "splice_tests.rs"]

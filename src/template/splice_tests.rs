@@ -20,7 +20,10 @@ fn spliced(event: &str) -> Option<Answer> {
     assert_eq!(answer.profiled, general.profiled);
     let planner = with_general_planner(|| handle_request(event, TOKEN));
     let normal = |json: &str| serde_json::from_str::<Value>(json).unwrap().to_string();
-    assert_eq!(normal(std::str::from_utf8(&answer.json).unwrap()), normal(&planner));
+    assert_eq!(
+        normal(std::str::from_utf8(&answer.json).unwrap()),
+        normal(&planner)
+    );
     Some(answer)
 }
 
@@ -150,18 +153,22 @@ fn anything_else_is_left_to_the_general_lane() {
 
 #[test]
 fn role_lists_get_the_policy_once() {
+    let arns = |current: Option<&str>| {
+        let mut out = b"before".to_vec();
+        let added = role_arns(current, &mut out);
+        (added, String::from_utf8(out).unwrap())
+    };
+    let sub = format!(r#"{{"Fn::Sub":"{POLICY_ARN_SUB}"}}"#);
     assert_eq!(
-        role_arns(Some(r#"["arn:aws:iam::aws:policy/ReadOnlyAccess", "a\/b"]"#))
-            .unwrap()
-            .unwrap(),
-        format!(r#"["arn:aws:iam::aws:policy/ReadOnlyAccess","a/b",{{"Fn::Sub":"{POLICY_ARN_SUB}"}}]"#)
+        arns(Some(r#"["arn:aws:iam::aws:policy/ReadOnlyAccess", "a\/b"]"#)),
+        (
+            Some(true),
+            format!(r#"before["arn:aws:iam::aws:policy/ReadOnlyAccess","a/b",{sub}]"#)
+        )
     );
-    assert_eq!(
-        role_arns(None).unwrap().unwrap(),
-        format!(r#"[{{"Fn::Sub":"{POLICY_ARN_SUB}"}}]"#)
-    );
+    assert_eq!(arns(None), (Some(true), format!("before[{sub}]")));
     let has = r#"["arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess"]"#;
-    assert_eq!(role_arns(Some(has)), Some(None));
-    assert_eq!(role_arns(Some(r#"[{"Ref": "P"}]"#)), None);
-    assert_eq!(role_arns(Some(r#"{"Ref": "P"}"#)), None);
+    assert_eq!(arns(Some(has)), (Some(false), "before".to_string()));
+    assert_eq!(arns(Some(r#"[{"Ref": "P"}]"#)).0, None);
+    assert_eq!(arns(Some(r#"{"Ref": "P"}"#)).0, None);
 }
