@@ -37,16 +37,10 @@ pub enum Triage<'t> {
 /// A function in the common case, read.
 #[derive(Debug)]
 pub struct Plan<'t> {
+    pub family: Family,
     pub runtime: String,
     pub role: String,
     pub layer: String,
-    pub additions: Additions<'t>,
-}
-
-/// What a function's new `Layers` and `Environment` are written from.
-#[derive(Debug)]
-pub struct Additions<'t> {
-    pub family: Family,
     layers: Vec<&'t str>,
     /// The function's variables: the text between the braces of its `Variables`.
     variables: &'t str,
@@ -94,7 +88,7 @@ const ENVIRONMENT_ROOM: usize = 1200;
 pub struct AgentLayers([OnceCell<Option<String>>; 2]);
 
 impl AgentLayers {
-    pub fn get(&self, family: Family, settings: &TransformSettings, region: &str) -> Option<&str> {
+    fn get(&self, family: Family, settings: &TransformSettings, region: &str) -> Option<&str> {
         let index = match family {
             Family::Python => 0,
             Family::Java => 1,
@@ -157,14 +151,12 @@ fn common_case<'t, 'x>(
     let layers = literal_layers(r.property("Layers"), &layer, family)?;
     let variables = literal_variables(r.property("Environment"))?;
     Some(Triage::Fast(Plan {
+        family,
         runtime: runtime.to_string(),
         role,
         layer,
-        additions: Additions {
-            family,
-            layers,
-            variables,
-        },
+        layers,
+        variables,
     }))
 }
 
@@ -241,33 +233,30 @@ fn literal_variables(raw: Option<&str>) -> Option<&str> {
 impl Plan<'_> {
     /// The new `Layers`: the raw items, then the agent layer.
     pub fn layers_json(&self) -> String {
-        let mut out = Vec::with_capacity(128 * (self.additions.layers.len() + 1));
-        self.additions.write_layers(&mut out, &self.layer);
+        let mut out = Vec::with_capacity(128 * (self.layers.len() + 1));
+        self.write_layers(&mut out);
         text(out)
     }
 
     /// The new `Environment`: the raw variables, then the agent's for group `group_id`.
     pub fn environment_json(&self, group_id: &str, region: &str) -> String {
-        let size = self.additions.variables.len() + 2 * group_id.len() + region.len() + 320;
-        let mut out = Vec::with_capacity(size);
-        self.additions.write_environment(&mut out, group_id, region);
+        let mut out = Vec::with_capacity(self.variables.len() + 2 * group_id.len() + region.len() + 320);
+        self.write_environment(&mut out, group_id, region);
         text(out)
     }
-}
 
-impl Additions<'_> {
-    /// Writes the new `Layers`: the raw items, then the agent layer `layer`.
-    pub fn write_layers(&self, out: &mut Vec<u8>, layer: &str) {
+    /// Writes [`Self::layers_json`].
+    pub fn write_layers(&self, out: &mut Vec<u8>) {
         out.push(b'[');
         for item in &self.layers {
             out.extend_from_slice(item.as_bytes());
             out.push(b',');
         }
-        write_string(out, layer);
+        write_string(out, &self.layer);
         out.push(b']');
     }
 
-    /// Writes the new `Environment`: the raw variables, then the agent's for group `group_id`.
+    /// Writes [`Self::environment_json`].
     pub fn write_environment(&self, out: &mut Vec<u8>, group_id: &str, region: &str) {
         let (wrapper, value) = match self.family {
             Family::Python => (env::EXEC_WRAPPER, env::EXEC_WRAPPER_VALUE),

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-use super::fast::{self, Additions, AgentLayers, FunctionText, Triage};
+use super::fast::{self, FunctionText, Triage};
 use super::group;
 use super::ids::{self, IdMap, Ids};
 use super::intrinsics::ParameterValues;
@@ -272,29 +272,32 @@ enum Action {
     RoleHasPolicy,
 }
 
-/// A profiled function's edit: its `Layers` and `Environment` are written from
-/// `additions` straight into the answer.
-struct FunctionEdit<'a> {
+/// A profiled function's edit; its pieces are ranges of [`Splice::texts`].
+struct FunctionEdit {
     resource: usize,
     condition: Option<Value>,
-    /// A range of [`Splice::group_ids`].
     group_id: Range<usize>,
-    additions: Additions<'a>,
+    layers: Range<usize>,
+    environment: Range<usize>,
 }
 
 struct Splice<'a> {
     outline: Outline<'a>,
     settings: TransformSettings,
-    region: String,
-    agent_layers: AgentLayers,
     actions: Vec<Action>,
-    functions: Vec<FunctionEdit<'a>>,
+    functions: Vec<FunctionEdit>,
     /// Each edited role's new `ManagedPolicyArns`, a range of `texts`.
     roles: Vec<Range<usize>>,
-    /// What the lane writes ahead, in one buffer each rather than thousands of small
-    /// strings kept to the end.
+    /// Everything the lane writes, in one buffer: thousands of small strings kept to
+    /// the end would crowd the allocator (at N = 5000 its consolidation showed).
     texts: Vec<u8>,
-    group_ids: String,
+}
+
+/// Appends what `write` writes to `texts`; where it went.
+fn append(texts: &mut Vec<u8>, write: impl FnOnce(&mut Vec<u8>)) -> Range<usize> {
+    let start = texts.len();
+    write(texts);
+    start..texts.len()
 }
 
 impl<'a> Splice<'a> {
@@ -316,8 +319,8 @@ impl<'a> Splice<'a> {
         let mut ids = Ids::new(resources.iter().map(|r| r.id));
         let mut actions = vec![Action::Keep; resources.len()];
         let (mut functions, mut roles) = (Vec::new(), Vec::new());
-        let (mut texts, mut group_ids) = (Vec::new(), String::with_capacity(24 * resources.len()));
-        let agent_layers = AgentLayers::default();
+        let mut texts = Vec::with_capacity(1024 * resources.len().min(1 << 16));
+        let agent_layers = fast::AgentLayers::default();
         for (i, r) in resources.iter().enumerate().filter(|(_, r)| is_function(r.ty)) {
             let plan = match fast::triage(&FunctionAt(&outline, r), type_of, &settings, ctx, &agent_layers) {
                 Triage::Off => continue,
@@ -345,13 +348,12 @@ impl<'a> Splice<'a> {
                 None => None,
             };
             actions[i] = Action::Function(functions.len());
-            let start = group_ids.len();
-            group_ids.push_str(&group_id);
             functions.push(FunctionEdit {
                 resource: i,
                 condition,
-                group_id: start..group_ids.len(),
-                additions: plan.additions,
+                layers: append(&mut texts, |t| plan.write_layers(t)),
+                environment: append(&mut texts, |t| plan.write_environment(t, &group_id, ctx.region)),
+                group_id: append(&mut texts, |t| t.extend_from_slice(group_id.as_bytes())),
             });
         }
         Some(Splice {
@@ -361,14 +363,11 @@ impl<'a> Splice<'a> {
             functions,
             roles,
             texts,
-            group_ids,
-            region: ctx.region.to_string(),
-            agent_layers,
         })
     }
 
-    fn group_id(&self, f: &FunctionEdit) -> &str {
-        &self.group_ids[f.group_id.clone()]
+    fn text(&self, range: &Range<usize>) -> &[u8] {
+        &self.texts[range.clone()]
     }
 
     fn write(&self, out: &mut Vec<u8>) {
@@ -400,7 +399,7 @@ impl<'a> Splice<'a> {
         }
         let (retain, tags) = (self.settings.retain, &self.settings.tags);
         for (i, f) in self.functions.iter().enumerate() {
-            write_key(out, o.resources.len() + i, self.group_id(f).as_bytes());
+            write_key(out, o.resources.len() + i, self.text(&f.group_id));
             let function_id = o.resources[f.resource].id;
             group::write_default_group(out, function_id, f.condition.as_ref(), retain, tags);
         }
@@ -410,24 +409,16 @@ impl<'a> Splice<'a> {
     /// A resource's properties: as they were, less `Profiling` for a function, with the
     /// edited ones in place or, when new, at the end.
     fn write_properties(&self, out: &mut Vec<u8>, range: Range<usize>, action: Action) {
-        let sets: &[&str] = match action {
-            Action::Function(_) => &["Layers", "Environment"],
-            Action::Role(_) => &["ManagedPolicyArns"],
-            Action::Keep | Action::RoleHasPolicy => &[],
-        };
-        let write_set = |out: &mut Vec<u8>, at: usize| match action {
+        let sets: &[(&str, &[u8])] = match action {
             Action::Function(f) => {
                 let f = &self.functions[f];
-                let family = f.additions.family;
-                // The layer was found when the function was planned (same settings, region).
-                let layer = self.agent_layers.get(family, &self.settings, &self.region);
-                match at {
-                    0 => f.additions.write_layers(out, layer.unwrap_or_default()),
-                    _ => f.additions.write_environment(out, self.group_id(f), &self.region),
-                }
+                &[
+                    ("Layers", self.text(&f.layers)),
+                    ("Environment", self.text(&f.environment)),
+                ]
             }
-            Action::Role(r) => out.extend_from_slice(&self.texts[self.roles[r].clone()]),
-            Action::Keep | Action::RoleHasPolicy => {}
+            Action::Role(r) => &[("ManagedPolicyArns", self.text(&self.roles[r]))],
+            Action::Keep | Action::RoleHasPolicy => &[],
         };
         let function = matches!(action, Action::Function(_));
         let mut written = [false; 2];
@@ -439,18 +430,18 @@ impl<'a> Splice<'a> {
             }
             write_key(out, n, key.as_bytes());
             n += 1;
-            match sets.iter().position(|k| k == key) {
+            match sets.iter().position(|(k, _)| k == key) {
                 Some(at) => {
                     written[at] = true;
-                    write_set(out, at);
+                    out.extend_from_slice(sets[at].1);
                 }
                 None => out.extend_from_slice(text.as_bytes()),
             }
         }
-        for (at, key) in sets.iter().enumerate().filter(|(at, _)| !written[*at]) {
+        for ((key, text), _) in sets.iter().zip(written).filter(|(_, w)| !w) {
             write_key(out, n, key.as_bytes());
             n += 1;
-            write_set(out, at);
+            out.extend_from_slice(text);
         }
         out.push(b'}');
     }
