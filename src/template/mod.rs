@@ -14,6 +14,7 @@ mod group;
 mod ids;
 mod intrinsics;
 mod layers;
+mod outline;
 mod problems;
 pub mod protocol;
 mod reader;

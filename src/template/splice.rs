@@ -4,7 +4,7 @@
 //! case ([`fast`]), or asks for nothing, the answer is the fragment with a few pieces
 //! spliced in: each function's `Layers` and `Environment`, its role's
 //! `ManagedPolicyArns`, and a profiling group per function. The fragment is scanned once
-//! ([`super::scan`]) and never parsed into values; it is written back as the general
+//! ([`super::scan`], [`super::outline`]) and never parsed into values; it is written back as the general
 //! lane writes it (compact at the levels the macro reads, every other value as the text
 //! it was), so both lanes give the same bytes. Tests, the property test and the corpus
 //! gate hold them to that. Anything else gives `None`, and the general lane answers.
@@ -14,10 +14,11 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-use super::fast::{self, FunctionText, Triage};
+use super::fast::{self, Triage};
 use super::group;
 use super::ids::{self, IdMap, Ids};
 use super::intrinsics::ParameterValues;
+use super::outline::{FunctionAt, Outline, plain_text};
 use super::protocol::{self, Status};
 use super::role::is_agent_policy_name;
 use super::scan::{Scanner, array_items, write_string};
@@ -25,10 +26,6 @@ use super::settings::{TransformSettings, parse_transform_parameters};
 use super::view::is_function;
 use super::{Answer, Context};
 use crate::agent::POLICY_ARN_SUB;
-
-/// A resource with more keys or properties than this goes to the general lane (the
-/// lane checks for repeated keys pairwise).
-const MAX_ENTRIES: usize = 64;
 
 /// Answers a macro request from its text, or `None` when the general lane must.
 pub fn answer(event: &str, service_token: &str) -> Option<Answer> {
@@ -118,146 +115,6 @@ fn read_request(event: &str) -> Option<Request<'_>> {
     s.end().ok()?;
     // A macro request has both a fragment and a transformId.
     (seen & 0b11000 == 0b11000).then_some(r)
-}
-
-/// The fragment's outline: its sections, resources, their keys and properties, as text.
-#[derive(Default)]
-struct Outline<'a> {
-    /// Top-level sections; the `Resources` entry's text is not kept.
-    sections: Vec<(&'a str, &'a str)>,
-    resources: Vec<Resource<'a>>,
-    /// Every resource's own keys, and every `Properties`' entries: resources hold ranges.
-    keys: Vec<(&'a str, &'a str)>,
-    properties: Vec<(&'a str, &'a str)>,
-}
-
-struct Resource<'a> {
-    id: &'a str,
-    ty: &'a str,
-    keys: Range<usize>,
-    /// `None` when the resource has no `Properties`.
-    properties: Option<Range<usize>>,
-}
-
-/// An object key without escapes (`None`: the general lane writes escaped keys).
-fn plain_key<'a>(s: &mut Scanner<'a>, first: &mut bool) -> Option<Option<&'a str>> {
-    match s.next_key(first).ok()? {
-        None => Some(None),
-        Some(Cow::Borrowed(key)) => Some(Some(key)),
-        Some(Cow::Owned(_)) => None,
-    }
-}
-
-/// The text of a JSON string without escapes.
-fn plain_text(json: &str) -> Option<&str> {
-    let inner = json.strip_prefix('"')?.strip_suffix('"')?;
-    (!inner.contains('\\')).then_some(inner)
-}
-
-/// Reads an object's entries after `enter_object`, refusing repeated keys.
-fn entries<'a>(
-    s: &mut Scanner<'a>,
-    into: &mut Vec<(&'a str, &'a str)>,
-    mut value: impl FnMut(&mut Scanner<'a>, &'a str) -> Option<&'a str>,
-) -> Option<Range<usize>> {
-    let (start, mut first) = (into.len(), true);
-    while let Some(key) = plain_key(s, &mut first)? {
-        if into.len() - start >= MAX_ENTRIES || into[start..].iter().any(|(k, _)| *k == key) {
-            return None;
-        }
-        let text = value(s, key)?;
-        into.push((key, text));
-    }
-    Some(start..into.len())
-}
-
-impl<'a> Outline<'a> {
-    fn read(fragment: &'a str) -> Option<Self> {
-        let mut s = Scanner::new(fragment);
-        let outline = Self::read_from(&mut s)?;
-        s.end().ok().map(|()| outline)
-    }
-
-    /// Reads the fragment that comes next in `s`.
-    fn read_from(s: &mut Scanner<'a>) -> Option<Self> {
-        // Sized for templates like most: about 250 bytes per resource.
-        let guess = s.remaining() / 256 + 4;
-        let mut o = Outline {
-            sections: Vec::new(),
-            resources: Vec::with_capacity(guess),
-            keys: Vec::with_capacity(2 * guess),
-            properties: Vec::with_capacity(4 * guess),
-        };
-        if !s.enter_object().ok()? {
-            return None;
-        }
-        let mut sections = Vec::new();
-        entries(s, &mut sections, |s, key| match key {
-            "Resources" => o.read_resources(s).map(|()| ""),
-            _ => s.value().ok(),
-        })?;
-        o.sections = sections;
-        o.sections.iter().any(|(k, _)| *k == "Resources").then_some(o)
-    }
-
-    fn read_resources(&mut self, s: &mut Scanner<'a>) -> Option<()> {
-        if !s.enter_object().ok()? {
-            return None;
-        }
-        let mut first = true;
-        while let Some(id) = plain_key(s, &mut first)? {
-            if !s.enter_object().ok()? {
-                return None;
-            }
-            let mut properties = None;
-            let keys = entries(s, &mut self.keys, |s, key| match key {
-                "Properties" if s.enter_object().ok()? => {
-                    properties = Some(entries(s, &mut self.properties, |s, _| s.value().ok())?);
-                    Some("")
-                }
-                "Properties" => None, // not an object: the general lane reports it
-                _ => s.value().ok(),
-            })?;
-            let ty = self.keys[keys.clone()].iter().find(|(k, _)| *k == "Type")?.1;
-            self.resources.push(Resource {
-                id,
-                ty: plain_text(ty)?,
-                keys,
-                properties,
-            });
-        }
-        Some(())
-    }
-
-    fn key(&self, r: &Resource, key: &str) -> Option<&'a str> {
-        self.keys[r.keys.clone()]
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| *v)
-    }
-
-    fn property(&self, r: &Resource, key: &str) -> Option<&'a str> {
-        let range = r.properties.clone()?;
-        self.properties[range]
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| *v)
-    }
-}
-
-/// A function of the outline, as [`fast::triage`] reads it.
-struct FunctionAt<'o, 'a>(&'o Outline<'a>, &'o Resource<'a>);
-
-impl<'a> FunctionText<'a> for FunctionAt<'_, 'a> {
-    fn ty(&self) -> &str {
-        self.1.ty
-    }
-    fn has(&self, key: &str) -> bool {
-        self.0.key(self.1, key).is_some()
-    }
-    fn property(&self, key: &str) -> Option<&'a str> {
-        self.0.property(self.1, key)
-    }
 }
 
 /// What happens to a resource.
