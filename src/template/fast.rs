@@ -201,7 +201,10 @@ fn literal_variables(raw: Option<&str>) -> Option<&str> {
     const JSON_SPACE: [char; 4] = [' ', '\n', '\r', '\t'];
     let Some(raw) = raw else { return Some("") };
     let mut s = Scanner::new(raw);
-    let mut first = s.enter_object().ok()?.then_some(true)?;
+    if !s.enter_object().ok()? {
+        return None;
+    }
+    let mut first = true;
     let inner = match s.next_key(&mut first).ok()? {
         None => return s.end().ok().map(|()| ""),
         Some(key) if key == "Variables" && s.enter_object().ok()? => {

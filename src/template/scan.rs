@@ -296,7 +296,8 @@ impl<'a> Scanner<'a> {
         match self.peek() {
             Some(b'}') => {
                 self.pos += 1;
-                self.depth -= 1;
+                // Unbalanced only if a caller skipped `enter_object`: never a panic.
+                self.depth = self.depth.saturating_sub(1);
                 return Ok(None);
             }
             Some(b',') if !*first => self.pos += 1,
@@ -342,11 +343,11 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
 /// `["a", "b"]`: its two strings, or `None` for anything else.
 pub fn string_pair(text: &str) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
     let mut s = Scanner::new(text);
-    s.expect(b'[', "").ok()?;
+    s.expect(b'[', "expected [").ok()?;
     let first = s.string().ok()?;
-    s.expect(b',', "").ok()?;
+    s.expect(b',', "expected , in an array").ok()?;
     let second = s.string().ok()?;
-    s.expect(b']', "").ok()?;
+    s.expect(b']', "expected ]").ok()?;
     s.end().ok().map(|()| (first, second))
 }
 
