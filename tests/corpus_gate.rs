@@ -63,8 +63,8 @@ fn cases(corpus: &Path) -> Vec<Case> {
 fn expand(doc: &Value, default_on: bool) -> Result<Expanded, String> {
     let mut args = ExpandArgs::new("-");
     args.transform_parameters = default_on.then(|| r#"{"Profiling": true}"#.to_string());
-    let fast = expand_document(doc.clone(), &args);
-    let general = with_general_planner(|| expand_document(doc.clone(), &args));
+    let fast = expand_document(doc.clone(), &args).map_err(|e| e.to_string());
+    let general = with_general_planner(|| expand_document(doc.clone(), &args).map_err(|e| e.to_string()));
     let seen = |r: &Result<Expanded, String>| {
         r.as_ref()
             .map(|e| (e.template.to_string(), e.report.clone()))

@@ -37,6 +37,12 @@ pub enum Format {
     Yaml,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ErrorFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExpandArgs {
     #[arg(long, default_value = "us-east-1")]
@@ -54,6 +60,10 @@ pub struct ExpandArgs {
     pub service_token: Option<String>,
     #[arg(long, value_enum, default_value = "json")]
     pub format: Format,
+    /// How problems are printed on stderr: the macro's text, or JSON
+    /// `{"problems": [{"path", "message"}]}` for tools (a linter plugin, say).
+    #[arg(long, value_enum, default_value = "text")]
+    pub error_format: ErrorFormat,
     /// The template (JSON or YAML), or - for standard input.
     pub template: PathBuf,
 }
@@ -67,20 +77,63 @@ pub struct Expanded {
     pub notes: Vec<String>,
 }
 
+/// Why a template was not expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpandError {
+    /// The input cannot be read or run (YAML, `Transform`, `--parameter`, …).
+    Input(String),
+    /// The macro's problems: what it would answer as its `errorMessage`.
+    Problems(template::Problems),
+}
+
+impl std::fmt::Display for ExpandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpandError::Input(message) => f.write_str(message),
+            ExpandError::Problems(problems) => problems.fmt(f),
+        }
+    }
+}
+
+impl From<String> for ExpandError {
+    fn from(message: String) -> Self {
+        ExpandError::Input(message)
+    }
+}
+
+impl ExpandError {
+    /// `{"problems": [{"path", "message"}]}`; an input error has the path `""`.
+    pub fn to_json(&self) -> Value {
+        let problems: Vec<Value> = match self {
+            ExpandError::Input(message) => vec![serde_json::json!({"path": "", "message": message})],
+            ExpandError::Problems(p) => {
+                p.0.iter()
+                    .map(|p| serde_json::json!({"path": p.path, "message": p.message}))
+                    .collect()
+            }
+        };
+        serde_json::json!({ "problems": problems })
+    }
+}
+
 /// Expands a template's text: what `lambda-profiling expand` does, without the I/O.
-/// The error is the message to print (the macro's `errorMessage` for template problems).
-pub fn expand_text(text: &str, args: &ExpandArgs) -> Result<Expanded, String> {
+pub fn expand_text(text: &str, args: &ExpandArgs) -> Result<Expanded, ExpandError> {
     expand_document(cfn_yaml::parse_template(text).map_err(|e| e.to_string())?, args)
 }
 
 /// [`expand_text`] on a template already read into JSON.
-pub fn expand_document(mut doc: Value, args: &ExpandArgs) -> Result<Expanded, String> {
+pub fn expand_document(mut doc: Value, args: &ExpandArgs) -> Result<Expanded, ExpandError> {
     let Value::Object(top) = &mut doc else {
-        return Err("the template must be a mapping of sections (Resources, Parameters, …)".into());
+        return Err(ExpandError::Input(
+            "the template must be a mapping of sections (Resources, Parameters, …)".into(),
+        ));
     };
     let transforms = transform::split(top.get("Transform"))?;
     let params = match &args.transform_parameters {
-        Some(json) => Some(serde_json::from_str(json).map_err(|e| format!("--transform-parameters: {e}"))?),
+        Some(json) => Some(
+            serde_json::from_str(json)
+                .map_err(|e| ExpandError::Input(format!("--transform-parameters: {e}")))?,
+        ),
         None => transforms.params.clone(),
     };
     let values = transform::parameter_values(top.get("Parameters"), &args.parameters)?;
@@ -108,7 +161,7 @@ pub fn expand_document(mut doc: Value, args: &ExpandArgs) -> Result<Expanded, St
         service_token: &token,
         values: &values,
     };
-    let expansion = template::expand(&raw, params.as_ref(), &ctx).map_err(|p| p.to_string())?;
+    let expansion = template::expand(&raw, params.as_ref(), &ctx).map_err(ExpandError::Problems)?;
     let out = serde_json::to_string(&expansion.template).map_err(|e| e.to_string())?;
     let mut out: Map<String, Value> = serde_json::from_str(&out).map_err(|e| e.to_string())?;
     if let (Some(rest), Some(at)) = (transforms.rest, position) {
@@ -138,6 +191,7 @@ impl ExpandArgs {
             transform_parameters: None,
             service_token: None,
             format: Format::Json,
+            error_format: ErrorFormat::Text,
             template: template.into(),
         }
     }
@@ -167,8 +221,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(message) => {
-            eprintln!("{message}");
+        Err(e) => {
+            match args.error_format {
+                ErrorFormat::Text => eprintln!("{e}"),
+                ErrorFormat::Json => eprintln!("{}", e.to_json()),
+            }
             Ok(ExitCode::FAILURE)
         }
     }
