@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use lambda_profiling::bench_support::{macro_event, synthetic_template};
+use lambda_profiling::bench_support::{macro_event, mixed_template, synthetic_template};
 use lambda_profiling::macro_lane::answer;
 use serde_json::json;
 
@@ -51,6 +51,24 @@ fn expand(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(n), &event, |b, event| {
             b.iter(|| answer(black_box(event), TOKEN))
         });
+    }
+    group.finish();
+    // Mostly plain functions with a few SAM ones: the general lane answers.
+    let mut group = c.benchmark_group("expand_mixed");
+    for (n, sam) in [(500usize, 5usize)] {
+        let event = macro_event(&mixed_template(n, sam), json!({"Profiling": true}));
+        let out = answer(&event, TOKEN).expect("a macro request").into_string();
+        assert!(
+            out.contains(r#""status":"success""#),
+            "{}",
+            &out[..out.len().min(500)]
+        );
+        group.throughput(Throughput::Bytes(event.len() as u64));
+        group.bench_with_input(
+            BenchmarkId::from_parameter(format!("{n}-{sam}sam")),
+            &event,
+            |b, event| b.iter(|| answer(black_box(event), TOKEN)),
+        );
     }
     group.finish();
 }

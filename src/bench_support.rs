@@ -67,6 +67,26 @@ pub fn synthetic_template(n: usize) -> Value {
     })
 }
 
+/// [`synthetic_template`] with its first `sam` functions made SAM functions (with the
+/// `AWS::Serverless-2016-10-31` transform after ours): a template of mostly plain
+/// functions that the splice lane leaves to the general lane.
+pub fn mixed_template(n: usize, sam: usize) -> Value {
+    let mut t = synthetic_template(n);
+    t["Transform"] = json!(["LambdaProfiling", "AWS::Serverless-2016-10-31"]);
+    for i in 0..sam.min(n) {
+        let f = &mut t["Resources"][format!("Function{i:04}")];
+        f["Type"] = json!("AWS::Serverless::Function");
+        let props = f["Properties"].as_object_mut().expect("properties");
+        props.remove("Code");
+        props.insert(
+            "CodeUri".into(),
+            json!(format!("s3://artifacts/function-{i:04}.zip")),
+        );
+        props.insert("Tags".into(), json!({"team": "payments"}));
+    }
+    t
+}
+
 /// The macro request CloudFormation sends for `template`: its `fragment` is the template
 /// without `Transform`, `params` are the transform parameters given (for the figures,
 /// `{"Profiling": true}`: profile every function), and no stack parameters.
