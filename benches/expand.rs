@@ -55,7 +55,8 @@ fn expand(c: &mut Criterion) {
     group.finish();
     // Mostly plain functions with a few SAM ones: the general lane answers.
     let mut group = c.benchmark_group("expand_mixed");
-    for (n, sam) in [(500usize, 5usize)] {
+    {
+        let (n, sam) = (500, 5);
         let event = macro_event(&mixed_template(n, sam), json!({"Profiling": true}));
         let out = answer(&event, TOKEN).expect("a macro request").into_string();
         assert!(

@@ -69,18 +69,18 @@ pub struct MacroService<S> {
 }
 
 /// The handler's future, or the post of an answer.
-pub enum Answered<F> {
+pub enum MacroFuture<F> {
     Handler(Pin<Box<F>>),
     Posted(Pin<Box<dyn Future<Output = Result<(), BoxError>>>>),
 }
 
-impl<F: Future<Output = Result<(), BoxError>>> Future for Answered<F> {
+impl<F: Future<Output = Result<(), BoxError>>> Future for MacroFuture<F> {
     type Output = Result<(), BoxError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.get_mut() {
-            Answered::Handler(f) => f.as_mut().poll(cx),
-            Answered::Posted(f) => f.as_mut().poll(cx),
+            MacroFuture::Handler(f) => f.as_mut().poll(cx),
+            MacroFuture::Posted(f) => f.as_mut().poll(cx),
         }
     }
 }
@@ -91,7 +91,7 @@ where
 {
     type Response = ();
     type Error = BoxError;
-    type Future = Answered<S::Future>;
+    type Future = MacroFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
         self.inner.poll_ready(cx)
@@ -105,12 +105,12 @@ where
                 .and_then(|text| answer(text, token))
         }));
         let Ok(Some(answer)) = answered else {
-            return Answered::Handler(Box::pin(self.inner.call(invocation)));
+            return MacroFuture::Handler(Box::pin(self.inner.call(invocation)));
         };
         handler::log_macro(&answer);
         let request = response_request(&invocation, answer.json);
         let client = self.client.clone();
-        Answered::Posted(Box::pin(async move {
+        MacroFuture::Posted(Box::pin(async move {
             client.call(request?).await.map(drop).inspect_err(|e| {
                 tracing::error!(error = ?e, "failed to send the macro's answer to the Lambda Runtime API");
             })

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use lambda_profiling::custom_resource::{self, Status};
+use lambda_profiling::custom_resource;
 use serde_json::json;
 use support::*;
 
@@ -270,39 +270,6 @@ async fn a_deadline_seconds_away_is_answered_failed_in_time() {
             .as_str()
             .unwrap()
             .starts_with("failed-create:")
-    );
-}
-
-#[tokio::test]
-async fn a_panic_inside_an_operation_is_answered_failed() {
-    let Some(s) = servers() else { return };
-    let c = clients(s, &unique("panic")).await;
-    let key = unique("panic-response");
-    let url = response_url(s, &key).await;
-    let e = event(
-        "Update",
-        &url,
-        "stack",
-        "Res",
-        json!({"ServiceToken": service_token(), "RoleArn": "r"}),
-        Some("role:r"),
-        Some(json!({})),
-    );
-    let answered =
-        custom_resource::answer_with(e, deadline(30), &c, |_request| async { panic!("injected fault") })
-            .await;
-    assert_eq!((answered.status, answered.delivered), (Status::Failed, true));
-    let (response, _) = read_response(s, &key).await.unwrap();
-    assert_eq!(
-        (
-            response["Status"].as_str(),
-            response["PhysicalResourceId"].as_str()
-        ),
-        (Some("FAILED"), Some("role:r"))
-    );
-    assert!(
-        response["Reason"].as_str().unwrap().contains("injected fault"),
-        "{response}"
     );
 }
 

@@ -8,7 +8,7 @@ use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata};
 type Source = Box<dyn StdError + Send + Sync>;
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// The request itself is wrong (properties, ids): fixing the template fixes it.
     #[error("{0}")]
     Invalid(String),
@@ -34,11 +34,11 @@ pub enum Error {
     },
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// Wraps an SDK error, keeping it as the source and naming the call and target.
-    pub fn aws<E>(call: &'static str, target: impl Into<String>, err: E) -> Self
+    pub(crate) fn aws<E>(call: &'static str, target: impl Into<String>, err: E) -> Self
     where
         E: StdError + ProvideErrorMetadata + Send + Sync + 'static,
     {
@@ -62,5 +62,19 @@ impl Error {
             hint,
             source: Box::new(err),
         }
+    }
+}
+
+/// A Create that failed after changing something has taken its changes back
+/// (CloudFormation's Delete of a `failed-create:` id does nothing): the error, and
+/// whether the undoing worked.
+pub(crate) fn undo_failed_create(source: Error, undone: Result<()>) -> Error {
+    let note = match undone {
+        Ok(()) => "; what this Create had changed was undone".to_owned(),
+        Err(undo) => format!("; undoing what this Create had changed also failed: {undo}"),
+    };
+    Error::Partial {
+        source: Box::new(source),
+        note,
     }
 }

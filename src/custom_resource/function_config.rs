@@ -13,7 +13,7 @@ use crate::agent::{self, Family, env};
 
 /// The parts of a function's `$LATEST` configuration that function mode reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub arn: String,
     pub runtime: Option<String>,
     pub architectures: Vec<String>,
@@ -32,20 +32,20 @@ impl Snapshot {
     fn arn_part(&self, i: usize) -> &str {
         self.arn.split(':').nth(i).unwrap_or_default()
     }
-    pub fn region(&self) -> &str {
+    pub(crate) fn region(&self) -> &str {
         self.arn_part(3)
     }
-    pub fn account(&self) -> &str {
+    pub(crate) fn account(&self) -> &str {
         self.arn_part(4)
     }
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.arn_part(6)
     }
 }
 
 /// What profiling this function means: its family, layer and group.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Desired {
+pub(crate) struct Desired {
     pub family: Family,
     pub layer_arn: String,
     pub group: Group,
@@ -56,7 +56,7 @@ pub struct Desired {
 
 /// The new configuration and what this resource added to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
+pub(crate) struct Change {
     pub layers: Vec<String>,
     pub vars: BTreeMap<String, String>,
     pub handler: Option<String>,
@@ -64,13 +64,13 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn changes(&self, snap: &Snapshot) -> bool {
+    pub(crate) fn changes(&self, snap: &Snapshot) -> bool {
         self.layers != snap.layers || self.vars != snap.vars || self.handler.is_some()
     }
 }
 
 /// Checks that the function can be profiled and works out the layer and group.
-pub fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> Result<Desired, String> {
+pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> Result<Desired, String> {
     if let Some(err) = &snap.env_error {
         return Err(format!(
             "the environment of {} cannot be read back ({err}); fix it (for example its KMS key) before enabling profiling",
@@ -180,7 +180,7 @@ fn property_dependent(name: &str) -> bool {
 }
 
 /// Adds the layer and variables; `ledger` is what this resource added before (on Update or replay).
-pub fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Change, String> {
+pub(crate) fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Change, String> {
     let mut layers = snap.layers.clone();
     let mut vars = snap.vars.clone();
     let mut handler = None;
@@ -275,7 +275,7 @@ pub fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Change, S
 }
 
 /// Removes what `ledger` records, where the value is still the one this resource set.
-pub fn disable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Change {
+pub(crate) fn disable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Change {
     let mut layers = snap.layers.clone();
     if let Some(i) = ours_layer_index(&layers, ledger, d.family) {
         layers.remove(i);
@@ -320,7 +320,7 @@ pub fn disable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Change {
 }
 
 /// The agent layer in effect on the function (ours or the user's), for `Data.LayerArn`.
-pub fn layer_in_effect(layers: &[String], d: &Desired) -> String {
+pub(crate) fn layer_in_effect(layers: &[String], d: &Desired) -> String {
     layers
         .iter()
         .find(|l| agent::same_agent_layer(l, &d.layer_arn, d.family))

@@ -14,14 +14,14 @@ use crate::agent;
 use crate::aws::Clients;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Group {
+pub(crate) struct Group {
     pub name: String,
     pub arn: String,
 }
 
 /// Who a created group belongs to.
 #[derive(Debug, Clone, Copy)]
-pub struct Owner<'a> {
+pub(crate) struct Owner<'a> {
     /// The owner tag's value, from [`super::ledger::owner_value`].
     pub resource: &'a str,
     pub function_arn: &'a str,
@@ -29,7 +29,7 @@ pub struct Owner<'a> {
 
 /// Creates the group, or adopts it when it already exists. One call when the group is
 /// new; the ARN of an existing group in this account and region is known without asking.
-pub async fn ensure(clients: &Clients, name: &str, account: &str, owner: Owner<'_>) -> Result<Group> {
+pub(crate) async fn ensure(clients: &Clients, name: &str, account: &str, owner: Owner<'_>) -> Result<Group> {
     let created = clients
         .codeguru
         .create_profiling_group()
@@ -96,7 +96,7 @@ async fn list_tags(
 }
 
 /// Deletes the group if this resource created it for this function. Gone is success.
-pub async fn delete_if_owned(clients: &Clients, group: &Group, owner: Owner<'_>) -> Result<bool> {
+pub(crate) async fn delete_if_owned(clients: &Clients, group: &Group, owner: Owner<'_>) -> Result<bool> {
     let Some(tags) = list_tags(clients, group).await? else {
         return Ok(false);
     };

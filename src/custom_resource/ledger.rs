@@ -17,10 +17,10 @@ use crate::agent::env;
 
 pub const REF_PREFIX: &str = "lambda-profiling:ref:";
 pub const ATTACHED_KEY: &str = "lambda-profiling:attached-policy";
-pub const ATTACHED_VALUE: &str = "true";
-pub const OWNER_KEY: &str = "lambda-profiling:owner";
+pub(crate) const ATTACHED_VALUE: &str = "true";
+pub(crate) const OWNER_KEY: &str = "lambda-profiling:owner";
 /// On a created group, beside the owner: the function it serves.
-pub const FUNCTION_KEY: &str = "lambda-profiling:function";
+pub(crate) const FUNCTION_KEY: &str = "lambda-profiling:function";
 const MAX_TAG_VALUE: usize = 256;
 
 /// The reference tag's key for one resource.
@@ -30,7 +30,7 @@ pub fn ref_key(stack_id: &str, logical_id: &str, physical_id: &str) -> String {
 
 /// The owner tag's value: `<StackId>/<LogicalResourceId>`, shortened with a stable hash
 /// when it would not fit in a tag value.
-pub fn owner_value(stack_id: &str, logical_id: &str) -> String {
+pub(crate) fn owner_value(stack_id: &str, logical_id: &str) -> String {
     let full = format!("{stack_id}/{logical_id}");
     if full.len() <= MAX_TAG_VALUE {
         return full;
@@ -58,7 +58,7 @@ fn fnv1a(parts: &[&str]) -> u64 {
 
 /// How `JAVA_TOOL_OPTIONS` was changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JavaOptions {
+pub(crate) enum JavaOptions {
     /// The variable did not exist; it holds only the agent flag.
     Created,
     /// The user's options got ` <flag>` appended.
@@ -67,7 +67,7 @@ pub enum JavaOptions {
 
 /// What one resource added to a function. Role mode records an empty ledger.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     /// The layer version ARN it added; `Some("")` when the ARN was too long to record,
     /// meaning "the agent layer of the function's family".
     pub layer: Option<String>,
@@ -91,7 +91,7 @@ const VAR_CODES: &[(&str, &str)] = &[
 impl Ledger {
     /// Everything either ledger records: a replayed Create finds nothing to add, and
     /// must not forget what the first one added.
-    pub fn union(&self, other: &Ledger) -> Ledger {
+    pub(crate) fn union(&self, other: &Ledger) -> Ledger {
         Ledger {
             layer: other.layer.clone().or_else(|| self.layer.clone()),
             vars: self.vars.union(&other.vars).copied().collect(),
@@ -100,7 +100,7 @@ impl Ledger {
         }
     }
 
-    pub fn encode(&self, mode: &str) -> String {
+    pub(crate) fn encode(&self, mode: &str) -> String {
         let mut out = mode.to_owned();
         if !self.vars.is_empty() {
             let codes: Vec<&str> = VAR_CODES
@@ -130,7 +130,7 @@ impl Ledger {
     }
 
     /// Reads a value written by [`Ledger::encode`]; unknown words are ignored.
-    pub fn decode(value: &str) -> Ledger {
+    pub(crate) fn decode(value: &str) -> Ledger {
         let mut ledger = Ledger::default();
         for word in value.split(' ') {
             match word.split_once('=') {

@@ -23,14 +23,15 @@ use aws_sdk_lambda::types::{EnvironmentResponse, LastUpdateStatus, Runtime, Stat
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use serde_json::json;
 
-use super::lifecycle::{self, Ids, Status};
+use super::lifecycle;
+use super::outcome::{StackResource, Status};
 use super::request::Action;
 use crate::aws::{Clients, Settings};
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:app";
 const LAYER: &str =
     "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
-const IDS: Ids<'static> = Ids {
+const IDS: StackResource<'static> = StackResource {
     stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
     logical_id: "Profiling",
     request_id: "req-1",

@@ -9,12 +9,13 @@ use std::fmt;
 use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceRequest;
 use serde_json::Value;
 
+use super::outcome::{StackResource, failed_create_id};
 use crate::agent;
 use crate::aws::Settings;
 
 /// The fields needed to answer, whatever else is wrong with the event.
 #[derive(Clone, Default)]
-pub struct Envelope {
+pub(crate) struct Envelope {
     pub response_url: Option<ResponseUrl>,
     pub request_id: String,
     pub stack_id: String,
@@ -25,7 +26,7 @@ pub struct Envelope {
 
 /// The presigned response URL. It is a credential: its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ResponseUrl(pub String);
+pub(crate) struct ResponseUrl(pub String);
 
 impl fmt::Debug for ResponseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -45,7 +46,7 @@ impl fmt::Debug for Envelope {
 }
 
 impl Envelope {
-    pub fn from_event(event: &Value) -> Self {
+    pub(crate) fn from_event(event: &Value) -> Self {
         let text = |key: &str| event.get(key).and_then(Value::as_str).map(str::to_owned);
         Envelope {
             response_url: text("ResponseURL").filter(|u| !u.is_empty()).map(ResponseUrl),
@@ -58,10 +59,21 @@ impl Envelope {
     }
 }
 
+impl Envelope {
+    /// The resource in its stack, as the operations name it.
+    pub(crate) fn resource(&self) -> StackResource<'_> {
+        StackResource {
+            stack_id: &self.stack_id,
+            logical_id: &self.logical_id,
+            request_id: &self.request_id,
+        }
+    }
+}
+
 /// What CloudFormation asks, with the properties still raw: each operation parses them
 /// (a Delete must proceed even when they no longer parse).
 #[derive(Debug, Clone)]
-pub enum Action {
+pub(crate) enum Action {
     Create {
         properties: Value,
     },
@@ -76,8 +88,18 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// The physical id this request answers with when it fails.
+    pub(crate) fn failure_id(&self, request_id: &str) -> String {
+        match self {
+            Action::Create { .. } => failed_create_id(request_id),
+            Action::Update { physical_id, .. } | Action::Delete { physical_id, .. } => physical_id.clone(),
+        }
+    }
+}
+
 /// Reads the request type and its fields with the `aws_lambda_events` types.
-pub fn parse_action(event: Value) -> Result<Action, String> {
+pub(crate) fn parse_action(event: Value) -> Result<Action, String> {
     let request: CloudFormationCustomResourceRequest = serde_json::from_value(event).map_err(|e| {
         format!("the event is not a CloudFormation custom resource request ({e}); only CloudFormation should invoke this function as a custom resource")
     })?;
@@ -105,7 +127,7 @@ pub fn parse_action(event: Value) -> Result<Action, String> {
 
 /// What the resource acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// Role mode: the role's name (the last part of its ARN).
     Role { name: String },
     /// Function mode: the name or ARN exactly as given; resolved to an ARN by Lambda.
@@ -114,7 +136,7 @@ pub enum Target {
 
 /// The typed `ResourceProperties` of SPEC §3.1.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Properties {
+pub(crate) struct Properties {
     pub target: Target,
     pub group_name: Option<String>,
     pub layer_version: Option<u32>,
@@ -137,7 +159,7 @@ const FUNCTION_ONLY: &[&str] = &["ProfilingGroupName", "LayerVersion", "LayerArn
 
 impl Properties {
     /// Parses and checks the properties, listing every problem in one message.
-    pub fn parse(props: &Value, settings: &Settings) -> Result<Self, String> {
+    pub(crate) fn parse(props: &Value, settings: &Settings) -> Result<Self, String> {
         let Some(map) = props.as_object() else {
             return Err("ResourceProperties must be an object with RoleArn or FunctionName".into());
         };
@@ -246,7 +268,7 @@ impl Properties {
 }
 
 /// A role ARN (`arn:<partition>:iam::<account>:role/<path>/<name>`) or a bare role name.
-pub fn role_name(arn: &str) -> Result<String, String> {
+pub(crate) fn role_name(arn: &str) -> Result<String, String> {
     let name = match arn.strip_prefix("arn:") {
         Some(rest) => {
             let parts: Vec<&str> = rest.splitn(5, ':').collect();

@@ -13,18 +13,18 @@ use aws_lambda_events::event::cloudformation::{
 use reqwest::Url;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 
-use super::lifecycle::{Outcome, Status};
+use super::outcome::{Outcome, StackResource, Status};
 use crate::aws::Settings;
 
 /// CloudFormation rejects larger response bodies.
-pub const MAX_BODY: usize = 4096;
+pub(crate) const MAX_BODY: usize = 4096;
 const TRUNCATED: &str = " [truncated]";
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(4);
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
-pub enum ResponderError {
+pub(crate) enum ResponderError {
     #[error(
         "ResponseURL refused: {0}. Only https URLs on *.amazonaws.com or *.amazonaws.com.cn are answered (tests may list loopback hosts in LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS)"
     )]
@@ -44,7 +44,7 @@ pub enum ResponderError {
 }
 
 /// Checks the URL before anything is done on the request's behalf.
-pub fn check_url(url: &str, settings: &Settings) -> Result<Url, ResponderError> {
+pub(crate) fn check_url(url: &str, settings: &Settings) -> Result<Url, ResponderError> {
     let parsed = Url::parse(url).map_err(|_| ResponderError::Refused("not a URL"))?;
     let host = parsed
         .host_str()
@@ -65,26 +65,19 @@ pub fn check_url(url: &str, settings: &Settings) -> Result<Url, ResponderError> 
     Ok(parsed)
 }
 
-/// The identity fields of the request, echoed in the response.
-#[derive(Debug, Clone, Default)]
-pub struct Echo {
-    pub stack_id: String,
-    pub request_id: String,
-    pub logical_id: String,
-}
-
 /// The response body as JSON, at most [`MAX_BODY`] bytes: `Reason` is trimmed first
-/// (on a character boundary, re-serialized so the JSON stays valid), then `Data`.
-pub fn body(outcome: &Outcome, echo: &Echo) -> Vec<u8> {
+/// (on a character boundary, re-serialized so the JSON stays valid), then `Data`. The
+/// resource's ids are echoed.
+pub(crate) fn body(outcome: &Outcome, echo: &StackResource) -> Vec<u8> {
     let mut response = CloudFormationCustomResourceResponse::default();
     response.status = match outcome.status {
         Status::Success => CloudFormationCustomResourceResponseStatus::Success,
         Status::Failed => CloudFormationCustomResourceResponseStatus::Failed,
     };
     response.physical_resource_id = outcome.physical_id.clone();
-    response.stack_id = echo.stack_id.clone();
-    response.request_id = echo.request_id.clone();
-    response.logical_resource_id = echo.logical_id.clone();
+    response.stack_id = echo.stack_id.to_owned();
+    response.request_id = echo.request_id.to_owned();
+    response.logical_resource_id = echo.logical_id.to_owned();
     response.data = outcome
         .data
         .iter()
@@ -123,7 +116,7 @@ pub fn body(outcome: &Outcome, echo: &Echo) -> Vec<u8> {
 
 /// PUTs `body` to `url`, retrying transient failures with backoff until `deadline`.
 /// Returns the number of attempts.
-pub async fn send(
+pub(crate) async fn send(
     http: &reqwest::Client,
     url: &Url,
     body: Vec<u8>,
@@ -211,10 +204,10 @@ mod tests {
 
     #[test]
     fn body_stays_within_limit_with_a_long_reason_and_valid_json() {
-        let echo = Echo {
-            stack_id: "arn:aws:cloudformation:us-east-1:1:stack/s/id".into(),
-            request_id: "r".into(),
-            logical_id: "L".into(),
+        let echo = StackResource {
+            stack_id: "arn:aws:cloudformation:us-east-1:1:stack/s/id",
+            request_id: "r",
+            logical_id: "L",
         };
         for reason in ["é\"\\\n".repeat(3000), "x".repeat(10_000), "😀".repeat(2000)] {
             let outcome = Outcome {

@@ -15,14 +15,14 @@ use crate::aws::Clients;
 
 /// What a role holds now.
 #[derive(Debug, Clone, Default)]
-pub struct RoleState {
+pub(crate) struct RoleState {
     pub attached: bool,
     /// All of the role's tags; read only when the caller needs a ledger.
     pub tags: HashMap<String, String>,
 }
 
 impl RoleState {
-    pub fn ledger(&self, key: &str) -> Option<Ledger> {
+    pub(crate) fn ledger(&self, key: &str) -> Option<Ledger> {
         self.tags.get(key).map(|v| Ledger::decode(v))
     }
 }
@@ -39,7 +39,7 @@ fn missing_role(role: &str) -> Error {
 
 /// Reads whether the policy is attached and, if `with_tags`, the role's tags, concurrently.
 /// A missing role is an error: there is nothing to enable.
-pub async fn read(clients: &Clients, role: &str, with_tags: bool) -> Result<RoleState> {
+pub(crate) async fn read(clients: &Clients, role: &str, with_tags: bool) -> Result<RoleState> {
     let tags = async {
         if with_tags {
             list_tags(clients, role).await.map(Option::unwrap_or_default)
@@ -91,7 +91,7 @@ async fn is_attached(clients: &Clients, role: &str) -> Result<Option<bool>> {
 }
 
 /// All tags of a role; `None` when the role does not exist.
-pub async fn list_tags(clients: &Clients, role: &str) -> Result<Option<HashMap<String, String>>> {
+pub(crate) async fn list_tags(clients: &Clients, role: &str) -> Result<Option<HashMap<String, String>>> {
     let mut tags = HashMap::new();
     let mut marker = None;
     loop {
@@ -126,7 +126,7 @@ pub async fn list_tags(clients: &Clients, role: &str) -> Result<Option<HashMap<S
 
 /// Records this resource's reference (with its ledger) and attaches the policy if needed.
 /// The tags go first, so a failure after them never leaves an unrecorded attachment.
-pub async fn acquire(
+pub(crate) async fn acquire(
     clients: &Clients,
     role: &str,
     state: &RoleState,
@@ -196,7 +196,7 @@ fn tag(key: &str, value: &str) -> Tag {
 
 /// Drops this resource's reference; detaches the policy when it was the last one and
 /// lambda-profiling attached it. A role that is gone is success.
-pub async fn release(clients: &Clients, role: &str, key: &str) -> Result<()> {
+pub(crate) async fn release(clients: &Clients, role: &str, key: &str) -> Result<()> {
     match clients
         .iam
         .untag_role()

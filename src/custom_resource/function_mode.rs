@@ -10,11 +10,11 @@ use std::time::Duration;
 use aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput;
 use aws_sdk_lambda::types::{Environment, LastUpdateStatus, State};
 
-use super::error::{Error, Result};
+use super::error::{Error, Result, undo_failed_create};
 use super::function_config::{self, Change, Desired, Snapshot};
 use super::group::{self, Group};
 use super::ledger::{self, Ledger};
-use super::lifecycle::{Done, Ids};
+use super::outcome::{Done, StackResource};
 use super::request::{Properties, Target};
 use super::role;
 use crate::aws::Clients;
@@ -25,16 +25,24 @@ const MAX_APPLY_ATTEMPTS: u32 = 8;
 const FIRST_POLL: Duration = Duration::from_millis(500);
 const MAX_POLL: Duration = Duration::from_secs(4);
 
-pub fn physical_id(function_arn: &str) -> String {
+/// `function:<function ARN>`.
+pub(crate) fn physical_id(function_arn: &str) -> String {
     format!("function:{function_arn}")
+}
+
+/// The function ARN a physical id of this mode names, if it is one.
+pub(crate) fn function_of(physical_id: &str) -> Option<&str> {
+    physical_id
+        .strip_prefix("function:")
+        .filter(|arn| arn.starts_with("arn:") && arn.split(':').nth(5) == Some("function"))
 }
 
 /// Turns profiling on (Create, Update, replayed Create). On an Update, `old` is the
 /// previous physical id and properties: if the function is the same, a group the old
 /// properties named and this resource created is deleted once no longer used.
-pub async fn enable(
+pub(crate) async fn enable(
     clients: &Clients,
-    ids: &Ids<'_>,
+    resource: &StackResource<'_>,
     props: &Properties,
     old: Option<(&str, &Properties)>,
 ) -> Result<Done> {
@@ -45,7 +53,7 @@ pub async fn enable(
         .await?
         .ok_or_else(|| Error::Invalid(format!("function {name} does not exist: check FunctionName")))?;
     let physical_id = physical_id(&snap.arn);
-    let key = ledger::ref_key(ids.stack_id, ids.logical_id, &physical_id);
+    let key = ledger::ref_key(resource.stack_id, resource.logical_id, &physical_id);
     let role_state = role::read(clients, &snap.role, true).await?;
     let previous = role_state.ledger(&key).unwrap_or_default();
     let desired = function_config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;
@@ -61,7 +69,7 @@ pub async fn enable(
     let applied = async {
         // Independent: the group, and the policy reference on the role (recorded before
         // the function changes, so a failure in between never leaves an unrecorded change).
-        let owner = ledger::owner_value(ids.stack_id, ids.logical_id);
+        let owner = ledger::owner_value(resource.stack_id, resource.logical_id);
         let ensure_group = async {
             if desired.users_group {
                 Ok(desired.group.clone())
@@ -96,21 +104,15 @@ pub async fn enable(
     let (layers, desired) = match applied.await {
         Ok(applied) => applied,
         Err(e) if fresh && old.is_none_or(|(id, _)| id != physical_id) => {
-            let note = match disable(clients, ids, &function_arn, Some(props)).await {
-                Ok(()) => "; what this Create had changed was undone".to_owned(),
-                Err(undo) => format!("; undoing what this Create had changed also failed: {undo}"),
-            };
-            return Err(Error::Partial {
-                source: Box::new(e),
-                note,
-            });
+            let undone = disable(clients, resource, &function_arn, Some(props)).await;
+            return Err(undo_failed_create(e, undone));
         }
         Err(e) => return Err(e),
     };
     // (A concurrent change may let the re-plan add more than first recorded; the ledger
     // then under-claims, which errs on the side of leaving things in place.)
     if let Some((_, old)) = old.filter(|(id, _)| *id == physical_id) {
-        release_old_group(clients, ids, old, &desired, &function_arn).await;
+        release_old_group(clients, resource, old, &desired, &function_arn).await;
     }
     let mut data = BTreeMap::new();
     data.insert(
@@ -126,7 +128,7 @@ pub async fn enable(
 /// On an Update that changed ProfilingGroupName, the old group goes if this resource made it.
 async fn release_old_group(
     clients: &Clients,
-    ids: &Ids<'_>,
+    resource: &StackResource<'_>,
     old: &Properties,
     new: &Desired,
     function_arn: &str,
@@ -146,7 +148,7 @@ async fn release_old_group(
         arn: crate::agent::group_arn(&clients.region, account, &old_name),
         name: old_name,
     };
-    let resource = ledger::owner_value(ids.stack_id, ids.logical_id);
+    let resource = ledger::owner_value(resource.stack_id, resource.logical_id);
     let owner = group::Owner {
         resource: &resource,
         function_arn,
@@ -158,9 +160,9 @@ async fn release_old_group(
 
 /// Turns profiling off for `function_arn`: removes what the ledger says this resource
 /// added, deletes the group it created, releases the policy reference. Gone is success.
-pub async fn disable(
+pub(crate) async fn disable(
     clients: &Clients,
-    ids: &Ids<'_>,
+    resource: &StackResource<'_>,
     function_arn: &str,
     props: Option<&Properties>,
 ) -> Result<()> {
@@ -169,7 +171,7 @@ pub async fn disable(
         return Ok(());
     };
     let physical_id = physical_id(&snap.arn);
-    let key = ledger::ref_key(ids.stack_id, ids.logical_id, &physical_id);
+    let key = ledger::ref_key(resource.stack_id, resource.logical_id, &physical_id);
     let Some(tags) = role::list_tags(clients, &snap.role).await? else {
         tracing::debug!("the function's role is gone: no record of what this resource added");
         return Ok(());
@@ -199,7 +201,7 @@ pub async fn disable(
         })
         .await?;
     }
-    let resource = ledger::owner_value(ids.stack_id, ids.logical_id);
+    let resource = ledger::owner_value(resource.stack_id, resource.logical_id);
     let owner = group::Owner {
         resource: &resource,
         function_arn: &snap.arn,
@@ -283,7 +285,7 @@ async fn update(
 }
 
 /// Reads the configuration once no update is in progress. `None`: no such function.
-pub async fn read_settled(clients: &Clients, function: &str) -> Result<Option<Snapshot>> {
+pub(crate) async fn read_settled(clients: &Clients, function: &str) -> Result<Option<Snapshot>> {
     let mut pause = FIRST_POLL;
     loop {
         let out = match clients

@@ -1,0 +1,172 @@
+//! The answer guard: every invocation answers CloudFormation exactly once. A malformed
+//! event, a panic inside the operation or a near deadline becomes FAILED with a reason;
+//! a refused `ResponseURL` means nothing is done and nothing is sent.
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
+use serde_json::Value;
+use tracing::Instrument;
+
+use super::outcome::{Outcome, Status, failed_create_id};
+use super::request::{self, Action, Envelope};
+use super::responder;
+use crate::aws::Clients;
+
+/// Time kept back from the operation for the response PUT: at most this much...
+const MAX_RESERVE: Duration = Duration::from_secs(10);
+
+/// What was answered, for the caller's log line and for tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    pub status: Status,
+    pub physical_id: String,
+    pub reason: Option<String>,
+    /// The response reached the URL. `false` when there was no usable URL or every
+    /// attempt failed before the deadline.
+    pub delivered: bool,
+}
+
+/// The invocation deadline as an [`Instant`], from `lambda_runtime::Context::deadline`
+/// (milliseconds since the Unix epoch).
+pub fn deadline_from_epoch_millis(millis: u64) -> Instant {
+    let at = std::time::UNIX_EPOCH + Duration::from_millis(millis);
+    Instant::now()
+        + at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default()
+}
+
+/// Runs `operation` on the event's request and answers CloudFormation once, within a
+/// span carrying the request type, stack id and logical id.
+pub(crate) async fn answer<F, Fut>(
+    event: Value,
+    deadline: Instant,
+    clients: &Clients,
+    operation: F,
+) -> Answered
+where
+    F: FnOnce(Envelope, Action) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    let envelope = Envelope::from_event(&event);
+    let span = tracing::info_span!(
+        "custom_resource",
+        request_type = %envelope.request_type,
+        stack_id = %envelope.stack_id,
+        logical_id = %envelope.logical_id,
+    );
+    answer_in_span(envelope, event, deadline, clients, operation)
+        .instrument(span)
+        .await
+}
+
+async fn answer_in_span<F, Fut>(
+    envelope: Envelope,
+    event: Value,
+    deadline: Instant,
+    clients: &Clients,
+    operation: F,
+) -> Answered
+where
+    F: FnOnce(Envelope, Action) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    let fallback_id = envelope
+        .physical_id
+        .clone()
+        .unwrap_or_else(|| failed_create_id(&envelope.request_id));
+    let url = match envelope
+        .response_url
+        .as_ref()
+        .map(|u| responder::check_url(&u.0, &clients.settings))
+    {
+        Some(Ok(url)) => url,
+        Some(Err(e)) => return unanswered(fallback_id, e.to_string()),
+        None => {
+            return unanswered(
+                fallback_id,
+                "the event has no ResponseURL: nothing can be answered".into(),
+            );
+        }
+    };
+
+    let outcome = match request::parse_action(event) {
+        Err(reason) => Outcome::failed(fallback_id, reason),
+        Ok(action) => {
+            let failure_id = action.failure_id(&envelope.request_id);
+            guarded(operation(envelope.clone(), action), deadline, failure_id).await
+        }
+    };
+
+    let body = responder::body(&outcome, &envelope.resource());
+    let delivered = match responder::send(&clients.http, &url, body, deadline).await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::error!(error = %e, "response not delivered");
+            false
+        }
+    };
+    match outcome.status {
+        Status::Success => tracing::info!(physical_id = %outcome.physical_id, delivered, "SUCCESS"),
+        Status::Failed => {
+            tracing::warn!(physical_id = %outcome.physical_id, reason = outcome.reason.as_deref().unwrap_or(""), delivered, "FAILED")
+        }
+    }
+    Answered {
+        status: outcome.status,
+        physical_id: outcome.physical_id,
+        reason: outcome.reason,
+        delivered,
+    }
+}
+
+fn unanswered(physical_id: String, reason: String) -> Answered {
+    tracing::error!(%reason, "request not answered");
+    Answered {
+        status: Status::Failed,
+        physical_id,
+        reason: Some(reason),
+        delivered: false,
+    }
+}
+
+/// How much of the time left is kept for answering: a third, at most [`MAX_RESERVE`].
+fn reserve(left: Duration) -> Duration {
+    (left / 3).min(MAX_RESERVE)
+}
+
+/// Runs the operation until the reserve before the deadline; a panic or the deadline
+/// becomes FAILED with `failure_id`.
+async fn guarded(operation: impl Future<Output = Outcome>, deadline: Instant, failure_id: String) -> Outcome {
+    let left = deadline.saturating_duration_since(Instant::now());
+    let stop = tokio::time::Instant::now() + left.saturating_sub(reserve(left));
+    match tokio::time::timeout_at(stop, AssertUnwindSafe(operation).catch_unwind()).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(panic)) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Outcome::failed(
+                failure_id,
+                format!(
+                    "internal error in lambda-profiling ({what}); the change may be partial: retry, and report this if it recurs"
+                ),
+            )
+        }
+        Err(_) => Outcome::failed(
+            failure_id,
+            format!(
+                "lambda-profiling stopped before its Lambda timeout, with {}s left for answering; the change may be partial: raise the function's timeout, or retry",
+                reserve(left).as_secs()
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+#[path = "guard_tests.rs"]
+mod tests;
