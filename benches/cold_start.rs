@@ -31,9 +31,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use lambda_profiling::bench_support::{macro_event, synthetic_template};
+mod synthetic;
 use runtime_api::{FunctionConfig, Invocation, Reply, RuntimeApi};
 use serde_json::{Value, json};
+use synthetic::{macro_event, synthetic_template};
 
 struct Args {
     bootstrap: PathBuf,

@@ -1,7 +1,8 @@
 //! Target 1 of issue 6: in-process expansion (parse + expand + serialize) of the
 //! synthetic template, N = 10, 500 and 5000 functions, with profiling on for all: the
-//! event's text in, the answer's bytes out, by the function the Lambda calls
-//! (`macro_lane::answer`).
+//! event's text in, the answer's bytes out, by the function the Lambda calls (the
+//! macro's one dispatcher, `lambda_profiling_macro::answer`). Also a template of mostly
+//! plain functions with a few SAM ones, which the general lane answers.
 //!
 //!     cargo bench --bench expand
 //!
@@ -12,9 +13,11 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use lambda_profiling::bench_support::{macro_event, mixed_template, synthetic_template};
-use lambda_profiling::macro_lane::answer;
+mod synthetic;
+
+use lambda_profiling_macro::{Lane, answer};
 use serde_json::json;
+use synthetic::{check_reference_shape, macro_event, mixed_template, synthetic_template};
 
 const TOKEN: &str = "arn:aws:lambda:us-east-1:123456789012:function:lambda-profiling";
 
@@ -23,10 +26,17 @@ fn event(n: usize) -> String {
 }
 
 fn first_call() {
+    check_reference_shape();
     let event = event(500);
     let start = Instant::now();
-    let out = answer(&event, TOKEN).expect("a macro request").into_string();
+    let answered = answer(&event, TOKEN).expect("a macro request");
     let took = start.elapsed();
+    assert_eq!(
+        answered.lane,
+        Lane::Splice,
+        "the synthetic template is the splice lane's"
+    );
+    let out = answered.into_string();
     assert!(
         out.contains(r#""status":"success""#),
         "the expansion failed: {}",
@@ -58,7 +68,9 @@ fn expand(c: &mut Criterion) {
     {
         let (n, sam) = (500, 5);
         let event = macro_event(&mixed_template(n, sam), json!({"Profiling": true}));
-        let out = answer(&event, TOKEN).expect("a macro request").into_string();
+        let answered = answer(&event, TOKEN).expect("a macro request");
+        assert!(matches!(answered.lane, Lane::General(_)), "{:?}", answered.lane);
+        let out = answered.into_string();
         assert!(
             out.contains(r#""status":"success""#),
             "{}",

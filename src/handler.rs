@@ -12,9 +12,10 @@ use tokio::sync::OnceCell;
 use tracing::level_filters::LevelFilter;
 use tracing::{info, warn};
 
+use lambda_profiling_macro::{Answer, Lane, MacroStatus};
+
 use crate::aws::Clients;
 use crate::custom_resource;
-use crate::template::{self, MacroRequest, Status};
 
 /// An event the function cannot serve.
 #[derive(thiserror::Error)]
@@ -70,15 +71,14 @@ impl fmt::Debug for Handler {
 }
 
 impl Handler {
-    /// Serves one event. The event is read once, as a macro request; what it holds
-    /// tells its kind (SPEC §4): `fragment` and `transformId` make a macro request,
-    /// a `ResponseURL` a custom resource request, and anything else is an error.
+    /// Serves one event; what it holds tells its kind (SPEC §4): `fragment` and
+    /// `transformId` make a macro request (answered by the macro's one dispatcher), a
+    /// `ResponseURL` a custom resource request, and anything else is an error.
     pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Box<RawValue>, HandlerError> {
         let (payload, context) = event.into_parts();
-        match read(payload.get()) {
-            Event::Macro(request) => {
-                let token = unqualified(&context.invoked_function_arn);
-                let answer = template::answer(request, token);
+        let token = unqualified(&context.invoked_function_arn);
+        match read(payload.get(), token) {
+            Event::Macro(answer) => {
                 log_macro(&answer);
                 Ok(RawValue::from_string(answer.into_string())?)
             }
@@ -99,26 +99,24 @@ impl Handler {
 }
 
 /// An event, by its shape (SPEC §4).
-// One per invocation, never stored: boxing the request would buy nothing.
+// One per invocation, never stored: boxing the answer would buy nothing.
 #[allow(clippy::large_enum_variant)]
-pub enum Event<'a> {
-    /// `fragment` and `transformId`: a macro request, already read.
-    Macro(MacroRequest<'a>),
+enum Event {
+    /// `fragment` and `transformId`: a macro request, answered.
+    Macro(Answer),
     /// A `ResponseURL`: a custom resource request. One whose other fields are malformed
     /// is still answered (FAILED), rather than left to make CloudFormation wait an hour.
     CustomResource,
     Unknown,
 }
 
-/// Reads an event once, as a macro request; what it holds tells its kind.
-pub fn read(payload: &str) -> Event<'_> {
-    match serde_json::from_str::<MacroRequest>(payload) {
-        Ok(request) if request.is_macro() => Event::Macro(request),
-        Ok(request) if request.is_custom_resource() => Event::CustomResource,
-        Ok(_) => Event::Unknown,
-        // Not a macro request's shape: a custom resource event still has its ResponseURL.
-        Err(_) if has_response_url(payload) => Event::CustomResource,
-        Err(_) => Event::Unknown,
+/// What an event is: a macro request is answered as it is read.
+fn read(payload: &str, token: &str) -> Event {
+    match lambda_profiling_macro::answer(payload, token) {
+        Some(answer) => Event::Macro(answer),
+        // A custom resource event with malformed fields still has its ResponseURL.
+        None if has_response_url(payload) => Event::CustomResource,
+        None => Event::Unknown,
     }
 }
 
@@ -133,18 +131,42 @@ fn has_response_url(event: &str) -> bool {
 
 /// The function's ARN without a version or alias: the `ServiceToken` of the custom
 /// resources the macro adds, stable across versions.
-pub fn unqualified(arn: &str) -> &str {
+pub(crate) fn unqualified(arn: &str) -> &str {
     match arn.match_indices(':').nth(6) {
         Some((i, _)) => &arn[..i],
         None => arn,
     }
 }
 
-/// The macro's one log line: its outcome, never the template.
-pub fn log_macro(answer: &template::Answer) {
+/// The macro's one log line: its outcome and lane, never the template.
+pub(crate) fn log_macro(answer: &Answer) {
+    let lane = match answer.lane {
+        Lane::Splice => "splice",
+        Lane::General(_) => "general",
+    };
+    let declined = match answer.lane {
+        Lane::Splice => "",
+        Lane::General(why) => why.reason(),
+    };
     match answer.status {
-        Status::Success => info!(kind = "macro", status = "success", profiled = answer.profiled),
-        Status::Failure => warn!(kind = "macro", status = "failure", problems = answer.problems),
+        MacroStatus::Success => {
+            info!(
+                kind = "macro",
+                status = "success",
+                profiled = answer.profiled,
+                lane,
+                declined
+            )
+        }
+        MacroStatus::Failure => {
+            warn!(
+                kind = "macro",
+                status = "failure",
+                problems = answer.problems.len(),
+                lane,
+                declined
+            )
+        }
     }
 }
 
@@ -175,7 +197,7 @@ mod tests {
     }
 
     fn kind(s: &str) -> &'static str {
-        match read(s) {
+        match read(s, "arn:aws:lambda:us-east-1:1:function:f") {
             Event::Macro(_) => "macro",
             Event::CustomResource => "custom resource",
             Event::Unknown => "unknown",

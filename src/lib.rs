@@ -1,14 +1,15 @@
-//! lambda-profiling: turns on Amazon CodeGuru Profiler for AWS Lambda functions at
-//! deploy time, as a CloudFormation macro and as a custom resource.
+//! lambda-profiling, the Lambda: one `bootstrap` that serves the CloudFormation macro
+//! (answered by the pure `lambda-profiling-macro` crate) and the custom resource
+//! `Custom::LambdaProfiling` (SPEC §3), which acts on AWS.
+//!
+//! [`MacroLayer`] answers macro requests from the invocation's bytes, before the runtime
+//! reads them; [`Handler`] serves the rest: custom resources, and anything unknown.
 
-pub mod agent;
-pub mod aws;
-/// Inputs of the performance measurements (issue 6); not part of the product's API.
-#[doc(hidden)]
-pub mod bench_support;
-pub mod cli;
+mod aws;
 pub mod custom_resource;
-pub mod handler;
-pub mod macro_lane;
-pub mod suggest;
-pub mod template;
+mod handler;
+mod macro_lane;
+
+pub use aws::{Clients, Settings, https_client, install_crypto_provider};
+pub use handler::{Handler, init_logging};
+pub use macro_lane::MacroLayer;

@@ -20,23 +20,10 @@ use lambda_runtime::{LambdaInvocation, Service};
 use lambda_runtime_api_client::body::Body;
 use lambda_runtime_api_client::{BoxError, Client, build_request};
 
-use crate::handler::{self, Event};
-use crate::template::{self, Answer};
+use crate::handler;
 
 /// Echoed on the response, as the runtime does, so that Lambda can refuse a stale one.
 const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
-
-/// Answers a macro request's text (splice lane first, then the general lane); `None`
-/// for any other event.
-pub fn answer(event: &str, service_token: &str) -> Option<Answer> {
-    if let Some(answer) = template::splice_answer(event, service_token) {
-        return Some(answer);
-    }
-    match handler::read(event) {
-        Event::Macro(request) => Some(template::answer(request, service_token)),
-        Event::CustomResource | Event::Unknown => None,
-    }
-}
 
 /// The layer; its client talks to the Runtime API named by `AWS_LAMBDA_RUNTIME_API`.
 pub struct MacroLayer {
@@ -102,7 +89,7 @@ where
         let answered = catch_unwind(AssertUnwindSafe(|| {
             std::str::from_utf8(&invocation.body)
                 .ok()
-                .and_then(|text| answer(text, token))
+                .and_then(|text| lambda_profiling_macro::answer(text, token))
         }));
         let Ok(Some(answer)) = answered else {
             return MacroFuture::Handler(Box::pin(self.inner.call(invocation)));
@@ -134,22 +121,6 @@ fn response_request(invocation: &LambdaInvocation, body: Vec<u8>) -> Result<http
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn macro_requests_are_answered_and_other_events_left_to_the_handler() {
-        let token = "arn:aws:lambda:us-east-1:123456789012:function:lp";
-        let sam = r#"{"region":"us-east-1","accountId":"1","requestId":"r","transformId":"x","params":{},
-            "fragment":{"Resources":{"F":{"Type":"AWS::Serverless::Function","Properties":{}}}}}"#;
-        let plain = r#"{"region":"us-east-1","accountId":"1","requestId":"r","transformId":"x","params":{},
-            "fragment":{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}}"#;
-        for event in [sam, plain] {
-            let answer = answer(event, token).expect("a macro request is answered here");
-            assert_eq!(answer.into_string(), template::handle_request(event, token));
-        }
-        assert!(answer(r#"{"RequestType":"Create","ResponseURL":"https://x"}"#, token).is_none());
-        assert!(answer(r#"{"hello":1}"#, token).is_none());
-        assert!(answer("not json", token).is_none());
-    }
 
     #[test]
     fn the_answer_is_posted_for_its_request_with_the_invocation_id_echoed() {

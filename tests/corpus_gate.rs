@@ -12,10 +12,9 @@ mod corpus_gate {
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use lambda_profiling::cli::{ExpandArgs, Expanded, cfn_yaml, expand_document};
-use lambda_profiling::template::{Context, Outcome, ParameterValues, splice_fragment, with_general_planner};
-use serde_json::Value;
-use serde_json::value::RawValue;
+use lambda_profiling_cli::{ExpandArgs, Expanded, cfn_yaml, expand_document_in};
+use lambda_profiling_macro::{FunctionOutcome, Lane, Lanes, Options, answer_with};
+use serde_json::{Value, json};
 
 use corpus_gate::invariants::{
     category, unchanged_elsewhere, with_explicit_profiling, with_supported_runtimes,
@@ -58,25 +57,21 @@ fn cases(corpus: &Path) -> Vec<Case> {
     cases
 }
 
-/// Expands with the common-case fast path, and checks that the general planner alone
-/// gives the same template and report.
+/// Expands by the dispatcher, and checks that the general lane alone gives the same
+/// template and report.
 fn expand(doc: &Value, default_on: bool) -> Result<Expanded, String> {
     let mut args = ExpandArgs::new("-");
     args.transform_parameters = default_on.then(|| r#"{"Profiling": true}"#.to_string());
-    let fast = expand_document(doc.clone(), &args).map_err(|e| e.to_string());
-    let general = with_general_planner(|| expand_document(doc.clone(), &args).map_err(|e| e.to_string()));
+    let any = expand_document_in(doc.clone(), &args, Lanes::Any).map_err(|e| e.to_string());
+    let general = expand_document_in(doc.clone(), &args, Lanes::General).map_err(|e| e.to_string());
     let seen = |r: &Result<Expanded, String>| {
         r.as_ref()
             .map(|e| (e.template.to_string(), e.report.clone()))
             .map_err(Clone::clone)
     };
-    assert_eq!(
-        seen(&fast),
-        seen(&general),
-        "the fast path and the general planner disagree"
-    );
+    assert_eq!(seen(&any), seen(&general), "the lanes disagree");
     splice_lane_agrees(doc, default_on);
-    fast
+    any
 }
 
 thread_local! {
@@ -84,36 +79,40 @@ thread_local! {
     static SPLICED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// Where the splice lane answers, it writes exactly what the general lane writes.
+/// Where the splice lane answers, it writes exactly the general lane's bytes.
 fn splice_lane_agrees(doc: &Value, default_on: bool) {
     let mut fragment = doc.clone();
     if let Some(top) = fragment.as_object_mut() {
         top.shift_remove("Transform");
     }
-    let text = fragment.to_string();
-    let values = ParameterValues::new();
-    let ctx = Context {
-        region: "us-east-1",
-        account_id: "123456789012",
-        service_token: "arn:aws:lambda:us-east-1:123456789012:function:lambda-profiling",
-        values: &values,
-    };
-    let params = default_on.then(|| serde_json::json!({"Profiling": true}));
-    let Some(spliced) = splice_fragment(&text, params.as_ref(), &ctx) else {
+    let params = default_on.then(|| json!({"Profiling": true}));
+    let event = json!({"region": "us-east-1", "accountId": "123456789012", "requestId": "corpus",
+        "transformId": "123456789012::LambdaProfiling", "params": params,
+        "templateParameterValues": {}, "fragment": fragment})
+    .to_string();
+    let token = "arn:aws:lambda:us-east-1:123456789012:function:lambda-profiling";
+    let with = |lanes| Options { lanes, report: true };
+    let any = answer_with(&event, token, &with(Lanes::Any)).expect("a macro request");
+    if any.lane != Lane::Splice {
         return;
-    };
-    let raw: Box<RawValue> = serde_json::from_str(&text).unwrap();
-    let general = lambda_profiling::template::expand(&raw, params.as_ref(), &ctx)
-        .map(|e| e.template.to_json())
-        .map_err(|p| p.to_string());
-    assert_eq!(Ok(spliced), general, "the splice lane disagrees on {text}");
+    }
+    let general = answer_with(&event, token, &with(Lanes::General)).expect("a macro request");
+    assert_eq!(
+        String::from_utf8_lossy(&any.json),
+        String::from_utf8_lossy(&general.json),
+        "the splice lane disagrees on {event}"
+    );
+    assert_eq!(
+        any.report, general.report,
+        "the splice lane's report disagrees on {event}"
+    );
     SPLICED.with(|n| n.set(n.get() + 1));
 }
 
 fn profiled_ids(e: &Expanded) -> Vec<String> {
     e.report
         .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Profiled { .. }))
+        .filter(|r| matches!(r.outcome, FunctionOutcome::Profiled { .. }))
         .map(|r| r.id.clone())
         .collect()
 }
@@ -164,9 +163,11 @@ fn the_macro_holds_on_the_sam_translator_corpus() {
         for r in &default.report {
             totals.functions += 1;
             match &r.outcome {
-                Outcome::Profiled { .. } => totals.profiled += 1,
-                Outcome::Skipped { reason } => *totals.skipped.entry(category(reason)).or_default() += 1,
-                Outcome::NotProfiled => fail(format!("{} was not profiled under the default", r.id)),
+                FunctionOutcome::Profiled { .. } => totals.profiled += 1,
+                FunctionOutcome::Skipped { reason } => {
+                    *totals.skipped.entry(category(reason)).or_default() += 1
+                }
+                FunctionOutcome::NotProfiled => fail(format!("{} was not profiled under the default", r.id)),
             }
         }
         check_output(&case, &default, true, &mut fail);

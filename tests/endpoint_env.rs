@@ -5,7 +5,7 @@
 
 mod support;
 
-use lambda_profiling::aws::Clients;
+use lambda_profiling::Clients;
 use serde_json::json;
 use support::*;
 

@@ -5,7 +5,7 @@ mod toolbox;
 
 use std::path::{Path, PathBuf};
 
-use lambda_profiling::cli::{ExpandArgs, Format, expand_text, render};
+use lambda_profiling_cli::{ExpandArgs, Format, expand_text, render};
 
 fn examples() -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(toolbox::repo().join("examples"))

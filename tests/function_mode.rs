@@ -3,7 +3,7 @@
 
 mod support;
 
-use lambda_profiling::agent::env;
+use lambda_profiling_macro::agent::env;
 use serde_json::{Value, json};
 use support::*;
 
@@ -344,7 +344,7 @@ async fn another_exec_wrapper_gets_the_handler_redirect_and_delete_restores_it()
     let (_, r) = stack.send(s, &c, "Create", p.clone(), None, None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     let on = function_state(&c, &name).await;
-    assert_eq!(on.handler, lambda_profiling::agent::REDIRECT_HANDLER);
+    assert_eq!(on.handler, lambda_profiling_macro::agent::REDIRECT_HANDLER);
     assert_eq!(on.vars[env::REDIRECTED_HANDLER], before.handler);
     assert_eq!(on.vars[env::EXEC_WRAPPER], "/opt/otel-instrument");
     let (_, r) = stack

@@ -5,7 +5,7 @@
 
 mod toolbox;
 
-use lambda_profiling::cli::cfn_yaml::parse_template;
+use lambda_profiling_cli::cfn_yaml::parse_template;
 use serde_json::{Value, json};
 
 const AGENT_POLICY_SUB: &str = "arn:${AWS::Partition}:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess";

@@ -1,8 +1,7 @@
-//! `bootstrap`: the Lambda function (`provided.al2023`). Wiring only: see `handler`,
-//! and `macro_lane`, which answers macro requests from the invocation's bytes.
+//! `bootstrap`: the Lambda function (`provided.al2023`). Wiring only: see `Handler`,
+//! and `MacroLayer`, which answers macro requests from the invocation's bytes.
 
-use lambda_profiling::handler::{Handler, init_logging};
-use lambda_profiling::macro_lane::MacroLayer;
+use lambda_profiling::{Handler, MacroLayer, init_logging};
 use lambda_runtime::layers::TracingLayer;
 use lambda_runtime::{Error, Runtime, service_fn};
 

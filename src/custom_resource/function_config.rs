@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::group::Group;
 use super::ledger::{JavaOptions, Ledger};
 use super::request::Properties;
-use crate::agent::{self, Family, env};
+use lambda_profiling_macro::agent::{self, Family, env};
 
 /// The parts of a function's `$LATEST` configuration that function mode reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

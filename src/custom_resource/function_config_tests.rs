@@ -1,5 +1,5 @@
 use super::*;
-use crate::agent::env;
+use lambda_profiling_macro::agent::env;
 
 const REGION_ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";
 const PY11: &str = "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
@@ -77,7 +77,10 @@ fn another_exec_wrapper_gets_the_handler_redirect_and_it_is_undone() {
     let s = snap("python3.11", &[(env::EXEC_WRAPPER, "/opt/otel-instrument")], &[]);
     let (d, c) = plan(&s, &props(), &Ledger::default()).unwrap();
     assert_eq!(c.vars[env::EXEC_WRAPPER], "/opt/otel-instrument");
-    assert_eq!(c.handler.as_deref(), Some(crate::agent::REDIRECT_HANDLER));
+    assert_eq!(
+        c.handler.as_deref(),
+        Some(lambda_profiling_macro::agent::REDIRECT_HANDLER)
+    );
     assert_eq!(c.vars[env::REDIRECTED_HANDLER], "app.handler");
     assert!(c.added.handler_redirected && !c.added.vars.contains(env::EXEC_WRAPPER));
     let on = apply(&s, &c);

@@ -137,7 +137,7 @@ async fn release_old_group(
     let old_name = old
         .group_name
         .clone()
-        .unwrap_or_else(|| crate::agent::console_group_name(function));
+        .unwrap_or_else(|| lambda_profiling_macro::agent::console_group_name(function));
     if new.users_group || old_name == new.group.name {
         return;
     }
@@ -145,7 +145,7 @@ async fn release_old_group(
         return;
     };
     let old_group = Group {
-        arn: crate::agent::group_arn(&clients.region, account, &old_name),
+        arn: lambda_profiling_macro::agent::group_arn(&clients.region, account, &old_name),
         name: old_name,
     };
     let resource = ledger::owner_value(resource.stack_id, resource.logical_id);

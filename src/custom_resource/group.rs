@@ -10,8 +10,8 @@ use aws_sdk_codeguruprofiler::types::ComputePlatform;
 
 use super::error::{Error, Result};
 use super::ledger::{FUNCTION_KEY, OWNER_KEY};
-use crate::agent;
 use crate::aws::Clients;
+use lambda_profiling_macro::agent;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Group {

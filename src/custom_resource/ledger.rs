@@ -13,7 +13,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::agent::env;
+use lambda_profiling_macro::agent::env;
 
 pub const REF_PREFIX: &str = "lambda-profiling:ref:";
 pub const ATTACHED_KEY: &str = "lambda-profiling:attached-policy";

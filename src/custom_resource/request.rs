@@ -10,8 +10,8 @@ use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceReques
 use serde_json::Value;
 
 use super::outcome::{StackResource, failed_create_id};
-use crate::agent;
 use crate::aws::Settings;
+use lambda_profiling_macro::agent;
 
 /// The fields needed to answer, whatever else is wrong with the event.
 #[derive(Clone, Default)]
@@ -165,7 +165,7 @@ impl Properties {
         };
         let mut problems = Vec::new();
         for key in map.keys().filter(|k| !KNOWN.contains(&k.as_str())) {
-            problems.push(match crate::suggest::closest(key, KNOWN) {
+            problems.push(match lambda_profiling_macro::closest(key, KNOWN) {
                 Some(near) => format!("unknown property {key}: did you mean {near}?"),
                 None => format!(
                     "unknown property {key}: known properties are {}",

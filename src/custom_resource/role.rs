@@ -10,8 +10,8 @@ use aws_sdk_iam::types::Tag;
 
 use super::error::{Error, Result};
 use super::ledger::{self, Ledger};
-use crate::agent;
 use crate::aws::Clients;
+use lambda_profiling_macro::agent;
 
 /// What a role holds now.
 #[derive(Debug, Clone, Default)]

@@ -119,7 +119,7 @@ pub fn with_supported_runtimes(doc: &Value) -> Option<Value> {
     let mut changed = false;
     let mut fix = |props: Option<&mut Value>| {
         if let Some(Value::String(rt)) = props.and_then(|p| p.get_mut("Runtime"))
-            && lambda_profiling::agent::classify_runtime(rt).is_err()
+            && lambda_profiling_macro::agent::classify_runtime(rt).is_err()
         {
             *rt = "python3.12".into();
             changed = true;

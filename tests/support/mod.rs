@@ -26,7 +26,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{AppName, BehaviorVersion, Region};
-use lambda_profiling::aws::{Clients, Settings};
+use lambda_profiling::{Clients, Settings};
 use serde_json::{Value, json};
 
 pub const ACCOUNT: &str = "123456789012";
@@ -119,7 +119,7 @@ pub fn settings() -> Settings {
 /// list this client's calls (see [`calls`]).
 pub async fn clients(s: &Servers, app: &str) -> Clients {
     let config = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(lambda_profiling::aws::https_client())
+        .http_client(lambda_profiling::https_client())
         .region(Region::new(REGION))
         .endpoint_url(&s.aws)
         .credentials_provider(aws_credential_types::Credentials::new(
@@ -232,6 +232,6 @@ async fn add_fault(base: &str, spec: Value) {
 }
 
 pub fn http() -> reqwest::Client {
-    lambda_profiling::aws::install_crypto_provider();
+    lambda_profiling::install_crypto_provider();
     reqwest::Client::new()
 }

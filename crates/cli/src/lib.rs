@@ -1,0 +1,243 @@
+//! The `lambda-profiling` command line (SPEC §5): the macro, run on a workstation. It
+//! answers the same macro request CloudFormation would send, through the same
+//! dispatcher as the Lambda, and prints the fragment and a line per function.
+
+pub mod cfn_yaml;
+mod transform;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use lambda_profiling_macro::{FunctionReport, Lanes, MacroStatus, Options, Problems, answer_with};
+use serde_json::{Value, json};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lambda-profiling",
+    version,
+    about = "Turns on CodeGuru Profiler for Lambda functions in CloudFormation templates"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the LambdaProfiling macro on a template, offline, and prints the result.
+    Expand(ExpandArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ErrorFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExpandArgs {
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    #[arg(long, default_value = "123456789012")]
+    pub account_id: String,
+    /// A template parameter's value, as the stack would get it (repeatable).
+    #[arg(long = "parameter", value_name = "KEY=VALUE")]
+    pub parameters: Vec<String>,
+    /// The transform's parameters as JSON, instead of those in the template's Transform section.
+    #[arg(long, value_name = "JSON")]
+    pub transform_parameters: Option<String>,
+    /// The ServiceToken of added custom resources [default: a placeholder function ARN in the account].
+    #[arg(long, value_name = "ARN")]
+    pub service_token: Option<String>,
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: Format,
+    /// How problems are printed on stderr: the macro's text, or JSON
+    /// `{"problems": [{"path", "message"}]}` for tools (a linter plugin, say).
+    #[arg(long, value_enum, default_value = "text")]
+    pub error_format: ErrorFormat,
+    /// The template (JSON or YAML), or - for standard input.
+    pub template: PathBuf,
+}
+
+/// The processed template and one summary line per function.
+#[derive(Debug)]
+pub struct Expanded {
+    pub template: Value,
+    pub report: Vec<FunctionReport>,
+    /// Said on stderr before the summary.
+    pub notes: Vec<String>,
+}
+
+/// Why a template was not expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpandError {
+    /// The input cannot be read or run (YAML, `Transform`, `--parameter`, …).
+    Input(String),
+    /// The macro's problems: what it would answer as its `errorMessage`.
+    Problems(Problems),
+}
+
+impl std::fmt::Display for ExpandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpandError::Input(message) => f.write_str(message),
+            ExpandError::Problems(problems) => problems.fmt(f),
+        }
+    }
+}
+
+impl From<String> for ExpandError {
+    fn from(message: String) -> Self {
+        ExpandError::Input(message)
+    }
+}
+
+impl ExpandError {
+    /// `{"problems": [{"path", "message"}]}`; an input error has the path `""`.
+    pub fn to_json(&self) -> Value {
+        let problems: Vec<Value> = match self {
+            ExpandError::Input(message) => vec![serde_json::json!({"path": "", "message": message})],
+            ExpandError::Problems(p) => {
+                p.0.iter()
+                    .map(|p| serde_json::json!({"path": p.path, "message": p.message}))
+                    .collect()
+            }
+        };
+        serde_json::json!({ "problems": problems })
+    }
+}
+
+/// Expands a template's text: what `lambda-profiling expand` does, without the I/O.
+pub fn expand_text(text: &str, args: &ExpandArgs) -> Result<Expanded, ExpandError> {
+    expand_document(cfn_yaml::parse_template(text).map_err(|e| e.to_string())?, args)
+}
+
+/// [`expand_text`] on a template already read into JSON.
+pub fn expand_document(doc: Value, args: &ExpandArgs) -> Result<Expanded, ExpandError> {
+    expand_document_in(doc, args, Lanes::Any)
+}
+
+/// [`expand_document`] with the macro's lanes chosen (tests hold the two to one answer).
+pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Result<Expanded, ExpandError> {
+    let Value::Object(top) = &mut doc else {
+        return Err(ExpandError::Input(
+            "the template must be a mapping of sections (Resources, Parameters, …)".into(),
+        ));
+    };
+    let transforms = transform::split(top.get("Transform"))?;
+    let params = match &args.transform_parameters {
+        Some(json) => Some(
+            serde_json::from_str(json)
+                .map_err(|e| ExpandError::Input(format!("--transform-parameters: {e}")))?,
+        ),
+        None => transforms.params.clone(),
+    };
+    let values = transform::parameter_values(top.get("Parameters"), &args.parameters)?;
+    let mut notes = Vec::new();
+    if !transforms.declared {
+        notes.push(format!(
+            "note: the template does not declare Transform: {}; expanding it anyway",
+            transform::MACRO_NAME
+        ));
+    }
+    // The fragment is the template without its Transform section, as CloudFormation sends it.
+    let position = top.keys().position(|k| k == "Transform");
+    top.shift_remove("Transform");
+    let token = args.service_token.clone().unwrap_or_else(|| {
+        format!(
+            "arn:aws:lambda:{}:{}:function:lambda-profiling",
+            args.region, args.account_id
+        )
+    });
+    let request = json!({
+        "region": args.region, "accountId": args.account_id, "requestId": "lambda-profiling-cli",
+        "transformId": format!("{}::{}", args.account_id, transform::MACRO_NAME),
+        "params": params, "templateParameterValues": values, "fragment": doc,
+    });
+    let options = Options { lanes, report: true };
+    let answer = answer_with(&request.to_string(), &token, &options)
+        .ok_or_else(|| ExpandError::Input("the template could not be made into a macro request".into()))?;
+    if answer.status == MacroStatus::Failure {
+        return Err(ExpandError::Problems(Problems(answer.problems)));
+    }
+    let mut response: Value = serde_json::from_slice(&answer.json).map_err(|e| e.to_string())?;
+    let Value::Object(mut out) = response["fragment"].take() else {
+        return Err(ExpandError::Input(
+            "the macro answered a fragment that is not an object".into(),
+        ));
+    };
+    if let (Some(rest), Some(at)) = (transforms.rest, position) {
+        out.shift_insert(at.min(out.len()), "Transform".into(), rest);
+    }
+    Ok(Expanded {
+        template: Value::Object(out),
+        report: answer.report,
+        notes,
+    })
+}
+
+pub fn render(template: &Value, format: Format) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(template)? + "\n",
+        Format::Yaml => yaml_serde::to_string(template)?,
+    })
+}
+
+impl ExpandArgs {
+    /// The defaults of `lambda-profiling expand TEMPLATE`.
+    pub fn new(template: impl Into<PathBuf>) -> Self {
+        ExpandArgs {
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            parameters: Vec::new(),
+            transform_parameters: None,
+            service_token: None,
+            format: Format::Json,
+            error_format: ErrorFormat::Text,
+            template: template.into(),
+        }
+    }
+}
+
+/// Runs the command line; the process's exit code.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let Command::Expand(args) = cli.command;
+    let text = if args.template.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading the template from standard input")?;
+        s
+    } else {
+        std::fs::read_to_string(&args.template)
+            .with_context(|| format!("reading {}", args.template.display()))?
+    };
+    match expand_text(&text, &args) {
+        Ok(expanded) => {
+            print!("{}", render(&expanded.template, args.format)?);
+            for note in &expanded.notes {
+                eprintln!("{note}");
+            }
+            for line in &expanded.report {
+                eprintln!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            match args.error_format {
+                ErrorFormat::Text => eprintln!("{e}"),
+                ErrorFormat::Json => eprintln!("{}", e.to_json()),
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,426 @@
+//! Facts about Amazon CodeGuru Profiler on AWS Lambda (SPEC §1), kept as data.
+//!
+//! A new layer version, a new region or a new runtime is a one-line change here;
+//! nothing else in the crate spells these values.
+
+/// The account that publishes the agent layers, in every region of [`LAYER_REGIONS`].
+pub const PUBLISHER_ACCOUNT: &str = "157417159150";
+
+/// Regions where the agent layers are published.
+pub const LAYER_REGIONS: &[&str] = &[
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// Regions with the CodeGuru Profiler service, where a profiling group can exist.
+pub const SERVICE_REGIONS: &[&str] = &[
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-north-1",
+];
+
+/// The managed policy that lets the agent talk to the service.
+pub const POLICY_NAME: &str = "AmazonCodeGuruProfilerAgentAccess";
+
+/// Lambda's limit on layers per function.
+pub const MAX_LAYERS: usize = 5;
+
+/// Lambda's limit on the total size of a function's environment variables.
+pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
+
+/// Longest profiling group name the service accepts.
+pub const MAX_GROUP_NAME_LEN: usize = 255;
+
+/// Prefix of the group name the Lambda console uses: `aws-lambda-<function name>`.
+pub const CONSOLE_GROUP_PREFIX: &str = "aws-lambda-";
+
+/// Environment variables the agents read at start-up.
+pub mod env {
+    pub const GROUP_NAME: &str = "AWS_CODEGURU_PROFILER_GROUP_NAME";
+    pub const GROUP_ARN: &str = "AWS_CODEGURU_PROFILER_GROUP_ARN";
+    pub const TARGET_REGION: &str = "AWS_CODEGURU_PROFILER_TARGET_REGION";
+    pub const ENABLED: &str = "AWS_CODEGURU_PROFILER_ENABLED";
+    pub const ENABLED_VALUE: &str = "TRUE";
+    /// Python: the exec wrapper that starts the agent.
+    pub const EXEC_WRAPPER: &str = "AWS_LAMBDA_EXEC_WRAPPER";
+    pub const EXEC_WRAPPER_VALUE: &str = "/opt/codeguru_profiler_lambda_exec";
+    /// Python: where the handler redirect keeps the original handler.
+    pub const REDIRECTED_HANDLER: &str = "HANDLER_ENV_NAME_FOR_CODEGURU";
+    /// Java: the JVM reads this at start-up.
+    pub const JAVA_TOOL_OPTIONS: &str = "JAVA_TOOL_OPTIONS";
+    pub const JAVA_AGENT_FLAG: &str = "-javaagent:/opt/codeguru-profiler-java-agent-standalone.jar";
+    /// Java, optional.
+    pub const HEAP_SUMMARY: &str = "AWS_CODEGURU_PROFILER_HEAP_SUMMARY_ENABLED";
+    pub const HEAP_SUMMARY_VALUE: &str = "true";
+}
+
+/// The Python agent's handler that loads the original handler named in
+/// [`env::REDIRECTED_HANDLER`]; used when another exec wrapper is already set.
+pub const REDIRECT_HANDLER: &str = "codeguru_profiler_agent.aws_lambda.lambda_handler.call_handler";
+
+/// The language family of a supported runtime; each has its own agent layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    Python,
+    Java,
+}
+
+impl Family {
+    /// The layer's name, the part of its ARN after `:layer:`.
+    pub fn layer_name(self) -> &'static str {
+        match self {
+            Family::Python => "AWSCodeGuruProfilerPythonAgentLambdaLayer",
+            Family::Java => "AWSCodeGuruProfilerJavaAgentLayer",
+        }
+    }
+
+    pub fn default_layer_version(self) -> u32 {
+        match self {
+            Family::Python => 11,
+            Family::Java => 12,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Family::Python => "Python",
+            Family::Java => "Java",
+        }
+    }
+
+    /// The official layer ARN, or `None` where no layer is published.
+    pub fn layer_arn(self, region: &str, version: u32) -> Option<String> {
+        has_layer(region).then(|| {
+            format!(
+                "arn:aws:lambda:{region}:{PUBLISHER_ACCOUNT}:layer:{}:{version}",
+                self.layer_name()
+            )
+        })
+    }
+}
+
+/// Why a runtime cannot be profiled, in words for the user.
+pub fn classify_runtime(runtime: &str) -> Result<Family, String> {
+    if let Some(minor) = runtime.strip_prefix("python3.") {
+        return match minor.parse::<u32>() {
+            Ok(n) if n >= 8 => Ok(Family::Python),
+            Ok(_) => Err(format!(
+                "{runtime} is older than python3.8, the oldest the Python agent supports"
+            )),
+            Err(_) => Err(format!("{runtime} is not a runtime CodeGuru Profiler knows")),
+        };
+    }
+    if runtime == "java8.al2" {
+        return Ok(Family::Java);
+    }
+    if runtime == "java8" {
+        return Err(
+            "java8 (Amazon Linux 1) is not supported by the Java agent; use java8.al2 or java11 and later"
+                .into(),
+        );
+    }
+    if let Some(major) = runtime.strip_prefix("java")
+        && major.parse::<u32>().is_ok_and(|n| n >= 11)
+    {
+        return Ok(Family::Java);
+    }
+    Err(format!(
+        "{runtime} is not supported by CodeGuru Profiler, which has agents for python3.8+ and java8.al2, java11+"
+    ))
+}
+
+pub fn has_layer(region: &str) -> bool {
+    LAYER_REGIONS.contains(&region)
+}
+
+pub fn has_service(region: &str) -> bool {
+    SERVICE_REGIONS.contains(&region)
+}
+
+/// The partition of a region; CodeGuru Profiler exists only in `aws`.
+pub fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else {
+        "aws"
+    }
+}
+
+/// The managed policy's ARN in a partition.
+pub fn policy_arn(partition: &str) -> String {
+    format!("arn:{partition}:iam::aws:policy/{POLICY_NAME}")
+}
+
+/// The managed policy's ARN as CloudFormation should write it, partition-neutral.
+pub const POLICY_ARN_SUB: &str = "arn:${AWS::Partition}:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess";
+
+/// Whether a policy name or ARN (any partition) is the agent policy's.
+pub fn is_policy_name(s: &str) -> bool {
+    s == POLICY_NAME
+        || s.strip_suffix(POLICY_NAME)
+            .is_some_and(|head| head.ends_with(":policy/"))
+}
+
+/// 1–255 characters of `[A-Za-z0-9_-]`.
+pub fn is_valid_group_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_GROUP_NAME_LEN
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The group name the console would use for a function.
+pub fn console_group_name(function_name: &str) -> String {
+    format!("{CONSOLE_GROUP_PREFIX}{function_name}")
+}
+
+pub fn group_arn(region: &str, account: &str, name: &str) -> String {
+    format!(
+        "arn:{}:codeguru-profiler:{region}:{account}:profilingGroup/{name}",
+        partition(region)
+    )
+}
+
+/// A profiling group ARN, split into the parts the agent needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupArn<'a> {
+    pub region: &'a str,
+    pub account: &'a str,
+    pub name: &'a str,
+}
+
+/// Parses `arn:<partition>:codeguru-profiler:<region>:<account>:profilingGroup/<name>`.
+pub fn parse_group_arn(arn: &str) -> Option<GroupArn<'_>> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_), Some("codeguru-profiler"), Some(region), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let name = resource.strip_prefix("profilingGroup/")?;
+    (!region.is_empty() && is_valid_group_name(name)).then_some(GroupArn {
+        region,
+        account,
+        name,
+    })
+}
+
+/// A Lambda layer version ARN, split: `arn:<p>:lambda:<region>:<account>:layer:<name>:<version>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerArn<'a> {
+    pub region: &'a str,
+    pub account: &'a str,
+    pub name: &'a str,
+    pub version: &'a str,
+}
+
+pub fn parse_layer_arn(arn: &str) -> Option<LayerArn<'_>> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    match parts.as_slice() {
+        ["arn", _, "lambda", region, account, "layer", name, version]
+            if !name.is_empty() && !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            Some(LayerArn {
+                region,
+                account,
+                name,
+                version,
+            })
+        }
+        _ => None,
+    }
+}
+
+impl LayerArn<'_> {
+    /// Both ARNs name versions of the same layer.
+    pub fn same_layer(&self, other: &LayerArn<'_>) -> bool {
+        self.region == other.region && self.account == other.account && self.name == other.name
+    }
+}
+
+/// Whether a layer ARN (any version) is one of the official agent layers of `family`.
+pub fn is_agent_layer(arn: &str, family: Family) -> bool {
+    parse_layer_arn(arn).is_some_and(|l| l.name == family.layer_name())
+}
+
+/// Whether `layer` is (any version of) the agent layer: the official one of `family`,
+/// or the same layer as `chosen` (a mirror given as `LayerArn`).
+pub fn same_agent_layer(layer: &str, chosen: &str, family: Family) -> bool {
+    is_agent_layer(layer, family)
+        || matches!((parse_layer_arn(layer), parse_layer_arn(chosen)), (Some(a), Some(b)) if a.same_layer(&b))
+}
+
+/// `JAVA_TOOL_OPTIONS` with the agent flag added once; `None` when it is already there.
+/// The options are kept as written, so removing `" <flag>"` restores them exactly.
+pub fn java_options_with_agent(existing: &str) -> Option<String> {
+    let flag = env::JAVA_AGENT_FLAG;
+    if existing.split_whitespace().any(|w| w == flag) {
+        None
+    } else if existing.is_empty() {
+        Some(flag.to_string())
+    } else {
+        Some(format!("{existing} {flag}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtimes_are_classified_as_the_agents_document() {
+        for ok in ["python3.8", "python3.9", "python3.12", "python3.14", "python3.20"] {
+            assert_eq!(classify_runtime(ok), Ok(Family::Python), "{ok}");
+        }
+        for ok in ["java8.al2", "java11", "java17", "java21", "java25", "java29"] {
+            assert_eq!(classify_runtime(ok), Ok(Family::Java), "{ok}");
+        }
+        for bad in [
+            "python3.7",
+            "python2.7",
+            "java8",
+            "nodejs20.x",
+            "provided.al2023",
+            "python3.x",
+            "java",
+            "",
+        ] {
+            assert!(classify_runtime(bad).is_err(), "{bad}");
+        }
+        assert!(classify_runtime("java8").unwrap_err().contains("java8.al2"));
+    }
+
+    #[test]
+    fn layer_arns_exist_only_where_published() {
+        assert_eq!(
+            Family::Python.layer_arn("eu-west-1", 11).as_deref(),
+            Some("arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11")
+        );
+        assert_eq!(
+            Family::Java.layer_arn("us-east-1", 12).as_deref(),
+            Some("arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerJavaAgentLayer:12")
+        );
+        assert_eq!(Family::Python.layer_arn("eu-south-1", 11), None);
+        assert_eq!(Family::Python.layer_arn("cn-north-1", 11), None);
+        assert!(has_layer("ca-central-1") && !has_service("ca-central-1"));
+    }
+
+    #[test]
+    fn group_names_and_arns() {
+        assert!(is_valid_group_name("aws-lambda-my_fn-1"));
+        assert!(!is_valid_group_name(""));
+        assert!(!is_valid_group_name("has space"));
+        assert!(!is_valid_group_name(&"a".repeat(256)));
+        assert!(is_valid_group_name(&"a".repeat(255)));
+        let arn = group_arn("us-west-2", "111122223333", "g");
+        assert_eq!(
+            arn,
+            "arn:aws:codeguru-profiler:us-west-2:111122223333:profilingGroup/g"
+        );
+        assert_eq!(
+            parse_group_arn(&arn),
+            Some(GroupArn {
+                region: "us-west-2",
+                account: "111122223333",
+                name: "g"
+            })
+        );
+        assert_eq!(parse_group_arn("arn:aws:lambda:us-west-2:1:function:f"), None);
+        assert_eq!(
+            parse_group_arn("arn:aws:codeguru-profiler:us-west-2:1:profilingGroup/"),
+            None
+        );
+    }
+
+    #[test]
+    fn layer_arns_parse_and_compare() {
+        let a = parse_layer_arn(
+            "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:9",
+        )
+        .unwrap();
+        let b = parse_layer_arn(
+            "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11",
+        )
+        .unwrap();
+        assert!(a.same_layer(&b));
+        assert!(is_agent_layer(
+            "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerJavaAgentLayer:3",
+            Family::Java
+        ));
+        assert!(!is_agent_layer(
+            "arn:aws:lambda:eu-west-1:1:layer:Other:3",
+            Family::Java
+        ));
+        assert_eq!(parse_layer_arn("arn:aws:lambda:us-east-1:1:layer:x"), None);
+        assert_eq!(parse_layer_arn("arn:aws:lambda:us-east-1:1:layer:x:latest"), None);
+    }
+
+    #[test]
+    fn partitions() {
+        assert_eq!(partition("us-east-1"), "aws");
+        assert_eq!(partition("cn-northwest-1"), "aws-cn");
+        assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+        assert_eq!(
+            policy_arn("aws"),
+            "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess"
+        );
+    }
+
+    #[test]
+    fn agent_layer_identity_and_java_options() {
+        let official =
+            "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+        let mirror = "arn:aws:lambda:eu-south-1:111122223333:layer:mirror:3";
+        assert!(same_agent_layer(official, mirror, Family::Python));
+        assert!(same_agent_layer(
+            "arn:aws:lambda:eu-south-1:111122223333:layer:mirror:1",
+            mirror,
+            Family::Python
+        ));
+        assert!(!same_agent_layer(
+            "arn:aws:lambda:eu-south-1:111122223333:layer:other:1",
+            mirror,
+            Family::Python
+        ));
+        let flag = env::JAVA_AGENT_FLAG;
+        assert_eq!(
+            java_options_with_agent("-Xmx1g "),
+            Some(format!("-Xmx1g  {flag}"))
+        );
+        assert_eq!(java_options_with_agent(""), Some(flag.to_string()));
+        assert_eq!(java_options_with_agent(&format!("{flag} -Xmx1g")), None);
+    }
+}

@@ -1,0 +1,238 @@
+//! The agent layer: which ARN, and how it joins the function's `Layers`.
+
+use serde_json::Value;
+
+use super::sam::{self, Kind};
+use super::view::FunctionView;
+use crate::agent::{self, Family, MAX_LAYERS};
+use crate::context::ParameterValues;
+use crate::problems::{Checked, Problem, fail};
+use crate::rules::intrinsics::{describe, is_intrinsic, map_branches, mentions, parameter_list, ref_name};
+
+/// Whether a `Layers` item is (any version of) the agent layer.
+fn is_agent(item: &Value, layer: &Value, family: Family) -> bool {
+    match item {
+        _ if item == layer => true,
+        Value::String(s) => agent::same_agent_layer(s, layer.as_str().unwrap_or_default(), family),
+        // An intrinsic that spells the agent layer's name, e.g. an Fn::Sub of its ARN.
+        other if is_intrinsic(other) => mentions(other, &format!(":layer:{}:", family.layer_name())),
+        _ => false,
+    }
+}
+
+/// The function's new `Layers`, or `None` when the agent layer is already there.
+/// For SAM, `Globals.Function.Layers` is merged as SAM merges it ([`sam::merge`]).
+pub fn merge(
+    f: &FunctionView,
+    layer: &Value,
+    family: Family,
+    values: &ParameterValues,
+) -> Checked<Option<Value>> {
+    let global_path = "Globals.Function.Layers";
+    let (own, global) = (f.own("Layers"), f.global("Layers"));
+    let global_items = match (global, own) {
+        (None, _) => Vec::new(),
+        // SAM concatenates two lists, global items first.
+        (Some(g), Some(o)) if sam::kind(g) == Kind::List && sam::kind(o) == Kind::List => {
+            literal_list(g, global_path, values)?
+        }
+        // The function's own value replaces a global one of another kind…
+        (Some(g), Some(o)) => {
+            if sam::kind(g) == Kind::List && ref_name(o).is_some() {
+                // …but our rewrite turns a Ref into a list, which SAM would then concatenate.
+                return fail(
+                    &f.path("Layers"),
+                    "Layers is a Ref to a parameter while Globals.Function.Layers is a list; the agent layer \
+                     cannot be added without SAM merging the two. Write Layers as a list",
+                );
+            }
+            Vec::new()
+        }
+        // No own value: SAM takes the global one as it is.
+        (Some(g), None) => {
+            let items = literal_list(g, global_path, values)?;
+            if items.iter().any(|i| is_agent(i, layer, family)) {
+                return Ok(None);
+            }
+            // A global list is concatenated with ours; a global Ref would be replaced
+            // by our list, so ours carries its evaluated items too.
+            if sam::kind(g) == Kind::List {
+                return within_limit(vec![layer.clone()], items.len(), &f.path("Layers")).map(Some);
+            }
+            let mut items = items;
+            items.push(layer.clone());
+            return within_limit(items, 0, &f.path("Layers")).map(Some);
+        }
+    };
+    if global_items.iter().any(|i| is_agent(i, layer, family)) {
+        return Ok(None);
+    }
+    map_branches(own, &f.path("Layers"), &mut |leaf, at| {
+        let Some(value) = leaf else {
+            return Ok(Some(within_limit(vec![layer.clone()], global_items.len(), at)?));
+        };
+        // A list parameter is replaced by its evaluated items plus the agent: a Ref
+        // cannot be appended to, and CloudFormation evaluates a literal list as it is.
+        let mut items = literal_list(value, at, values)?;
+        if items.iter().any(|i| is_agent(i, layer, family)) {
+            return Ok(None);
+        }
+        items.push(layer.clone());
+        within_limit(items, global_items.len(), at).map(Some)
+    })
+}
+
+/// A `Layers` value as a list: a literal list, or a `Ref` to a list parameter.
+fn literal_list(value: &Value, at: &str, values: &ParameterValues) -> Checked<Vec<Value>> {
+    if let Value::Array(items) = value {
+        return Ok(items.clone());
+    }
+    if let Some(name) = ref_name(value) {
+        return match values.get(name).map(parameter_list) {
+            Some(Some(items)) => Ok(items),
+            Some(None) => fail(at, format!("parameter {name} must hold a list of layer ARNs")),
+            None => fail(
+                at,
+                format!(
+                    "Layers refers to parameter {name}, which has no value in templateParameterValues; give it one"
+                ),
+            ),
+        };
+    }
+    fail(
+        at,
+        format!(
+            "Layers is {}, which the macro cannot append the agent layer to; write Layers as a list (its \
+             items may be intrinsics), a Ref to a list parameter, or an Fn::If of those",
+            describe(value)
+        ),
+    )
+}
+
+fn within_limit(items: Vec<Value>, global_count: usize, at: &str) -> Checked<Value> {
+    let total = items.len() + global_count;
+    if total > MAX_LAYERS {
+        let from_globals = if global_count > 0 {
+            format!(" ({global_count} from Globals.Function.Layers)")
+        } else {
+            String::new()
+        };
+        return Err(vec![Problem::new(
+            at,
+            format!(
+                "with the agent layer the function would have {total} layers{from_globals}, and Lambda allows \
+                 at most {MAX_LAYERS}; remove or combine a layer, or remove Profiling from this function"
+            ),
+        )]);
+    }
+    Ok(Value::Array(items))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const PY: &str =
+        "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+
+    fn merged(props: Value, globals: Option<Value>) -> Checked<Option<Value>> {
+        let resource = json!({"Properties": props});
+        let globals = globals.map(|g| g.as_object().unwrap().clone());
+        let ty = if globals.is_some() {
+            "AWS::Serverless::Function"
+        } else {
+            "AWS::Lambda::Function"
+        };
+        let f = FunctionView::new("F", ty, &resource, globals.as_ref());
+        let values: ParameterValues =
+            serde_json::from_value(json!({"L": "arn:aws:lambda:us-east-1:1:layer:a:1,arn:aws:lambda:us-east-1:1:layer:b:2", "E": []}))
+                .unwrap();
+        merge(&f, &json!(PY), Family::Python, &values)
+    }
+
+    #[test]
+    fn appends_once() {
+        assert_eq!(merged(json!({}), None).unwrap(), Some(json!([PY])));
+        assert_eq!(
+            merged(json!({"Layers": [{"Ref": "Mine"}]}), None).unwrap(),
+            Some(json!([{"Ref": "Mine"}, PY]))
+        );
+        let older = PY.replace(":11", ":4");
+        assert_eq!(
+            merged(json!({"Layers": [older]}), None).unwrap(),
+            None,
+            "the user's version wins"
+        );
+        let sub = json!({"Fn::Sub": "arn:aws:lambda:${AWS::Region}:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:9"});
+        assert_eq!(merged(json!({"Layers": [sub]}), None).unwrap(), None);
+    }
+
+    #[test]
+    fn handles_if_and_list_parameters() {
+        let v = merged(
+            json!({"Layers": {"Fn::If": ["C", {"Ref": "L"}, {"Ref": "AWS::NoValue"}]}}),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            Some(json!({"Fn::If": ["C",
+                ["arn:aws:lambda:us-east-1:1:layer:a:1", "arn:aws:lambda:us-east-1:1:layer:b:2", PY],
+                [PY]]}))
+        );
+        assert_eq!(
+            merged(json!({"Layers": {"Ref": "E"}}), None).unwrap(),
+            Some(json!([PY]))
+        );
+        let missing = merged(json!({"Layers": {"Ref": "Nope"}}), None).unwrap_err();
+        assert!(missing[0].message.contains("Nope"));
+    }
+
+    #[test]
+    fn refuses_a_sixth_layer_and_unknown_shapes() {
+        let five = json!(["a", "b", "c", "d", "e"]);
+        let err = merged(json!({"Layers": five}), None).unwrap_err();
+        assert_eq!(err[0].path, "Resources.F.Properties.Layers");
+        assert!(err[0].message.contains("6 layers"), "{err:?}");
+        let err = merged(
+            json!({"Layers": ["a", "b"]}),
+            Some(json!({"Layers": ["c", "d", "e"]})),
+        )
+        .unwrap_err();
+        assert!(err[0].message.contains("3 from Globals"), "{err:?}");
+        let err = merged(json!({"Layers": {"Fn::Split": [",", "x"]}}), None).unwrap_err();
+        assert!(err[0].message.contains("Fn::Split"));
+        assert_eq!(merged(json!({}), Some(json!({"Layers": [PY]}))).unwrap(), None);
+    }
+
+    #[test]
+    fn sam_globals_merge_as_sam_merges() {
+        // Two lists concatenate: the globals count, and the agent goes in the function's list.
+        assert_eq!(
+            merged(json!({"Layers": ["a"]}), Some(json!({"Layers": ["g"]}))).unwrap(),
+            Some(json!(["a", PY]))
+        );
+        assert_eq!(
+            merged(json!({}), Some(json!({"Layers": ["g"]}))).unwrap(),
+            Some(json!([PY]))
+        );
+        // A global Ref would be replaced by the function's list, so its items are carried over.
+        assert_eq!(
+            merged(json!({}), Some(json!({"Layers": {"Ref": "L"}}))).unwrap(),
+            Some(json!([
+                "arn:aws:lambda:us-east-1:1:layer:a:1",
+                "arn:aws:lambda:us-east-1:1:layer:b:2",
+                PY
+            ]))
+        );
+        // The function's Fn::If replaces the global list in SAM: the globals do not count.
+        let six = json!({"Layers": {"Fn::If": ["C", ["a", "b", "c", "d"], ["a"]]}});
+        assert!(merged(six, Some(json!({"Layers": ["g1", "g2", "g3"]}))).is_ok());
+        let err = merged(json!({"Layers": {"Ref": "L"}}), Some(json!({"Layers": ["g"]}))).unwrap_err();
+        assert!(
+            err[0].message.contains("Globals.Function.Layers is a list"),
+            "{err:?}"
+        );
+    }
+}

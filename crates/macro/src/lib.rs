@@ -1,0 +1,28 @@
+//! The `LambdaProfiling` CloudFormation macro (SPEC §2) as a pure function: a macro
+//! request's text in, the response's bytes out, with a template or every problem found.
+//! No I/O and no AWS dependency: the compiler keeps it so.
+//!
+//! One dispatcher ([`answer`]) chooses between two lanes that give the same bytes: the
+//! splice lane (`splice/`: the common case, answered from the request's text) and the
+//! general lane (`general/`: any template, planned function by function). What both
+//! share is in `rules/`. The CodeGuru facts are [`agent`].
+
+pub mod agent;
+mod context;
+mod dispatch;
+mod general;
+mod problems;
+mod report;
+mod request;
+mod response;
+mod rules;
+mod splice;
+mod suggest;
+
+pub use context::ParameterValues;
+pub use dispatch::{Answer, Lane, Lanes, Options, answer, answer_with};
+pub use problems::{Problem, Problems};
+pub use report::{FunctionOutcome, FunctionReport};
+pub use response::MacroStatus;
+pub use splice::decline::Decline;
+pub use suggest::closest;

@@ -1,0 +1,86 @@
+//! The profiling group the macro adds for a function, written as JSON text by both lanes:
+//! `AWS::CodeGuruProfiler::ProfilingGroup` with `ComputePlatform: AWSLambda`, its name,
+//! the function's `Condition`, `Retain` as deletion policies, the anomaly topic and tags.
+
+use serde_json::Value;
+
+use super::json::{write_string, write_value};
+use super::resource_types::PROFILING_GROUP;
+use crate::agent;
+use crate::rules::ids;
+
+/// The group resource for function `function_id`.
+pub(crate) struct GroupResource<'a> {
+    pub function_id: &'a str,
+    /// The name asked for; `None`: `${AWS::StackName}-<FunctionId>` ([`default_name_sub`]).
+    pub name: Option<&'a Value>,
+    pub condition: Option<&'a Value>,
+    pub retain: bool,
+    pub topic: Option<&'a Value>,
+    pub tags: &'a [(String, Value)],
+}
+
+/// The longest function part of the default name: 128 is the longest stack name.
+const MAX_NAME_PART: usize = agent::MAX_GROUP_NAME_LEN - 128 - 1;
+
+/// The `Fn::Sub` text of the default name, `${AWS::StackName}-<FunctionId>`: the id
+/// part made alphanumeric and hashed short enough that any stack name leaves the whole
+/// within 255 characters.
+pub(crate) fn default_name_sub(function_id: &str) -> String {
+    let id = ids::alphanumeric(function_id);
+    format!("${{AWS::StackName}}-{}", ids::fit(&id, MAX_NAME_PART))
+}
+
+impl GroupResource<'_> {
+    /// Writes the resource as compact JSON, its keys in CloudFormation's usual order.
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"Type\":");
+        write_string(out, PROFILING_GROUP);
+        if let Some(c) = self.condition {
+            out.extend_from_slice(b",\"Condition\":");
+            write_value(out, c);
+        }
+        if self.retain {
+            out.extend_from_slice(b",\"DeletionPolicy\":\"Retain\",\"UpdateReplacePolicy\":\"Retain\"");
+        }
+        out.extend_from_slice(b",\"Properties\":{\"ProfilingGroupName\":");
+        match self.name {
+            Some(name) => write_value(out, name),
+            None => {
+                out.extend_from_slice(b"{\"Fn::Sub\":");
+                write_string(out, &default_name_sub(self.function_id));
+                out.push(b'}');
+            }
+        }
+        out.extend_from_slice(b",\"ComputePlatform\":\"AWSLambda\"");
+        if let Some(topic) = self.topic {
+            out.extend_from_slice(b",\"AnomalyDetectionNotificationConfiguration\":[{\"channelUri\":");
+            write_value(out, topic);
+            out.extend_from_slice(b"}]");
+        }
+        for (i, (key, value)) in self.tags.iter().enumerate() {
+            out.extend_from_slice(if i == 0 { b",\"Tags\":[" } else { b"," });
+            out.extend_from_slice(b"{\"Key\":");
+            write_string(out, key);
+            out.extend_from_slice(b",\"Value\":");
+            write_value(out, value);
+            out.push(b'}');
+        }
+        if !self.tags.is_empty() {
+            out.push(b']');
+        }
+        out.extend_from_slice(b"}}");
+    }
+
+    /// [`Self::write`] into a new string.
+    pub(crate) fn to_json(&self) -> String {
+        let mut out = Vec::with_capacity(256);
+        self.write(&mut out);
+        // Only valid UTF-8 is written: serde_json's output and ASCII.
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+#[path = "group_resource_tests.rs"]
+mod tests;

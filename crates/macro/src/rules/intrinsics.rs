@@ -1,0 +1,251 @@
+//! Reading CloudFormation intrinsic functions in their JSON (long) form.
+
+use serde_json::{Value, json};
+
+use crate::context::ParameterValues;
+use crate::problems::{Checked, Problem, fail};
+
+pub const NO_VALUE: &str = "AWS::NoValue";
+
+/// The key and value of an object with exactly one key, the shape of every intrinsic.
+pub fn single_key(v: &Value) -> Option<(&str, &Value)> {
+    match v {
+        Value::Object(m) if m.len() == 1 => m.iter().next().map(|(k, v)| (k.as_str(), v)),
+        _ => None,
+    }
+}
+
+/// `{"Ref": name}` gives `name`.
+pub fn ref_name(v: &Value) -> Option<&str> {
+    match single_key(v)? {
+        ("Ref", Value::String(name)) => Some(name),
+        _ => None,
+    }
+}
+
+pub fn is_no_value(v: &Value) -> bool {
+    ref_name(v) == Some(NO_VALUE)
+}
+
+/// Any intrinsic: `Ref`, `Condition` or a `Fn::` function.
+pub fn is_intrinsic(v: &Value) -> bool {
+    single_key(v).is_some_and(|(k, _)| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
+}
+
+/// `Fn::GetAtt` in either form, `[R, Attr]` or `"R.Attr"`, gives `(R, Attr)`.
+pub fn get_att(v: &Value) -> Option<(&str, &str)> {
+    match single_key(v)? {
+        ("Fn::GetAtt", Value::Array(a)) => match a.as_slice() {
+            [Value::String(r), Value::String(attr)] => Some((r, attr)),
+            _ => None,
+        },
+        ("Fn::GetAtt", Value::String(s)) => s.split_once('.'),
+        _ => None,
+    }
+}
+
+/// The branches of an `Fn::If`: `Some(Ok([condition, then, else]))`, `Some(Err)` when malformed.
+pub fn fn_if(v: &Value) -> Option<Result<&[Value], ()>> {
+    match single_key(v)? {
+        ("Fn::If", Value::Array(a)) if a.len() == 3 && a[0].is_string() => Some(Ok(a.as_slice())),
+        ("Fn::If", _) => Some(Err(())),
+        _ => None,
+    }
+}
+
+/// A short description of a value for messages: `a Fn::Split`, `a number`, …
+pub fn describe(v: &Value) -> String {
+    if let Some(name) = ref_name(v) {
+        return format!("a Ref to {name}");
+    }
+    if let Some((k, _)) = single_key(v).filter(|_| is_intrinsic(v)) {
+        return format!("an {k}");
+    }
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string {s:?}"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+fn malformed_if(path: &str) -> Vec<Problem> {
+    vec![Problem::new(
+        path,
+        "Fn::If must be a list of three items: [ConditionName, ValueIfTrue, ValueIfFalse]",
+    )]
+}
+
+/// Called on each value an `Fn::If` tree can take, with its path; returns the new value.
+pub type BranchFn<'f> = dyn FnMut(Option<&Value>, &str) -> Checked<Option<Value>> + 'f;
+
+/// Applies `leaf` to every value an `Fn::If` tree can take (`None` for an absent value
+/// or `AWS::NoValue`). Returns the rewritten tree, or `None` when no branch changed.
+pub fn map_branches(v: Option<&Value>, path: &str, leaf: &mut BranchFn) -> Checked<Option<Value>> {
+    let Some(value) = v.filter(|v| !is_no_value(v)) else {
+        return leaf(None, path);
+    };
+    match fn_if(value) {
+        None => leaf(Some(value), path),
+        Some(Err(())) => Err(malformed_if(path)),
+        Some(Ok(items)) => {
+            let then_path = format!("{path}.Fn::If[1]");
+            let else_path = format!("{path}.Fn::If[2]");
+            let then = map_branches(Some(&items[1]), &then_path, leaf);
+            let other = map_branches(Some(&items[2]), &else_path, leaf);
+            match (then, other) {
+                (Ok(None), Ok(None)) => Ok(None),
+                (Ok(a), Ok(b)) => Ok(Some(json!({"Fn::If": [
+                    items[0].clone(),
+                    a.unwrap_or_else(|| items[1].clone()),
+                    b.unwrap_or_else(|| items[2].clone()),
+                ]}))),
+                (Err(mut a), Err(b)) => {
+                    a.extend(b);
+                    Err(a)
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
+    }
+}
+
+/// Whether any string inside `v` contains `needle` (to recognise an ARN spelled by an intrinsic).
+pub fn mentions(v: &Value, needle: &str) -> bool {
+    match v {
+        Value::String(s) => s.contains(needle),
+        Value::Array(a) => a.iter().any(|x| mentions(x, needle)),
+        Value::Object(m) => m.values().any(|x| mentions(x, needle)),
+        _ => false,
+    }
+}
+
+/// Every literal value `v` can take: a literal, a `Ref` to a template parameter
+/// (resolved through `templateParameterValues`), or an `Fn::If` of those. `None`
+/// stands for an absent value or `AWS::NoValue`. Each value comes with its path.
+pub fn possible_values(
+    v: Option<&Value>,
+    path: &str,
+    params: &ParameterValues,
+    what: &str,
+) -> Checked<Vec<(Option<Value>, String)>> {
+    let mut out = Vec::new();
+    map_branches(v, path, &mut |leaf, at| {
+        out.push((resolve_leaf(leaf, at, params, what)?, at.to_string()));
+        Ok(None)
+    })?;
+    Ok(out)
+}
+
+fn resolve_leaf(
+    leaf: Option<&Value>,
+    at: &str,
+    params: &ParameterValues,
+    what: &str,
+) -> Checked<Option<Value>> {
+    let Some(value) = leaf else { return Ok(None) };
+    if let Some(name) = ref_name(value) {
+        return match params.get(name) {
+            Some(v) => Ok(Some(v.clone())),
+            None => fail(
+                at,
+                format!(
+                    "{what} refers to parameter {name}, which has no value in templateParameterValues; \
+                     declare the parameter (with a Default or a value at deploy time), or write the {what} literally"
+                ),
+            ),
+        };
+    }
+    if is_intrinsic(value) {
+        return fail(
+            at,
+            format!(
+                "{what} is {}, which the macro cannot evaluate; write it literally, as a Ref to a template \
+                 parameter, or as an Fn::If of those",
+                describe(value)
+            ),
+        );
+    }
+    Ok(Some(value.clone()))
+}
+
+/// A list value from a parameter: JSON arrays as they arrive, or a comma-delimited string.
+pub fn parameter_list(v: &Value) -> Option<Vec<Value>> {
+    match v {
+        Value::Array(a) => Some(a.clone()),
+        Value::String(s) if s.is_empty() => Some(Vec::new()),
+        Value::String(s) => Some(
+            s.split(',')
+                .map(|p| Value::String(p.trim().to_string()))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_intrinsics() {
+        assert_eq!(ref_name(&json!({"Ref": "P"})), Some("P"));
+        assert_eq!(ref_name(&json!({"Ref": "P", "x": 1})), None);
+        assert!(is_no_value(&json!({"Ref": "AWS::NoValue"})));
+        assert_eq!(get_att(&json!({"Fn::GetAtt": ["R", "Arn"]})), Some(("R", "Arn")));
+        assert_eq!(get_att(&json!({"Fn::GetAtt": "R.Arn"})), Some(("R", "Arn")));
+        assert_eq!(get_att(&json!({"Fn::GetAtt": "R"})), None);
+        assert!(is_intrinsic(&json!({"Fn::Sub": "x"})));
+        assert!(!is_intrinsic(&json!({"Variables": {}})));
+        assert_eq!(describe(&json!({"Fn::Split": [",", "a"]})), "an Fn::Split");
+    }
+
+    #[test]
+    fn map_branches_rewrites_only_changed_branches() {
+        let v = json!({"Fn::If": ["C", ["a"], {"Ref": "AWS::NoValue"}]});
+        let out = map_branches(Some(&v), "P", &mut |leaf, _| {
+            Ok(match leaf {
+                None => Some(json!(["new"])),
+                Some(_) => None,
+            })
+        })
+        .unwrap();
+        assert_eq!(out, Some(json!({"Fn::If": ["C", ["a"], ["new"]]})));
+    }
+
+    #[test]
+    fn map_branches_collects_problems_of_both_branches() {
+        let v = json!({"Fn::If": ["C", 1, {"Fn::If": ["D", 2, 3]}]});
+        let err = map_branches(Some(&v), "P", &mut |_, at| fail(at, "bad")).unwrap_err();
+        let paths: Vec<_> = err.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["P.Fn::If[1]", "P.Fn::If[2].Fn::If[1]", "P.Fn::If[2].Fn::If[2]"]
+        );
+        let bad = map_branches(Some(&json!({"Fn::If": ["C", 1]})), "P", &mut |_, _| Ok(None));
+        assert!(bad.unwrap_err()[0].message.contains("three items"));
+    }
+
+    #[test]
+    fn possible_values_resolve_parameters() {
+        let params: ParameterValues = serde_json::from_value(json!({"Rt": "python3.12"})).unwrap();
+        let v = json!({"Fn::If": ["C", {"Ref": "Rt"}, "java21"]});
+        let got = possible_values(Some(&v), "R", &params, "Runtime").unwrap();
+        let got: Vec<_> = got.into_iter().map(|(v, _)| v).collect();
+        assert_eq!(got, vec![Some(json!("python3.12")), Some(json!("java21"))]);
+        let missing = possible_values(Some(&json!({"Ref": "Nope"})), "R", &params, "Runtime").unwrap_err();
+        assert!(missing[0].message.contains("parameter Nope"), "{missing:?}");
+        let sub = possible_values(Some(&json!({"Fn::Sub": "x"})), "R", &params, "Runtime").unwrap_err();
+        assert!(sub[0].message.contains("Fn::Sub"));
+    }
+
+    #[test]
+    fn parameter_lists() {
+        assert_eq!(parameter_list(&json!("a,b")), Some(vec![json!("a"), json!("b")]));
+        assert_eq!(parameter_list(&json!("")), Some(vec![]));
+        assert_eq!(parameter_list(&json!(["x"])), Some(vec![json!("x")]));
+        assert_eq!(parameter_list(&json!(3)), None);
+    }
+}

@@ -1,0 +1,215 @@
+//! Bad input: every problem is reported, with its path and a fix, and nothing changes.
+
+use serde_json::{Value, json};
+
+mod support;
+
+use support::*;
+
+/// The problems for a template, as `path: message` lines.
+fn problems_in(region: &str, t: &Value) -> Vec<String> {
+    match run_in(region, t, Value::Null, json!({})) {
+        Ok(_) => panic!("expected problems for {t}"),
+        Err(p) => p.0.iter().map(ToString::to_string).collect(),
+    }
+}
+
+fn single(t: Value) -> Value {
+    json!({"Resources": {"F": t, "Role": role()}})
+}
+
+fn assert_problem(region: &str, t: Value, path: &str, needle: &str) {
+    let problems = problems_in(region, &t);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with(&format!("{path}: ")) && p.contains(needle)),
+        "expected {path}: …{needle}… in {problems:#?}"
+    );
+}
+
+#[test]
+fn bad_profiling_values() {
+    for bad in [json!("yes"), json!(3)] {
+        assert_problem(
+            "us-east-1",
+            single(python(json!({"Profiling": bad}))),
+            "Resources.F.Properties.Profiling",
+            "must be true, false, or an object",
+        );
+    }
+    assert_problem(
+        "us-east-1",
+        single(python(json!({"Profiling": {"Enabld": true}}))),
+        "Resources.F.Properties.Profiling.Enabld",
+        "did you mean Enabled?",
+    );
+}
+
+#[test]
+fn explicit_profiling_on_what_cannot_be_profiled() {
+    for (extra, path, needle) in [
+        (
+            json!({"Runtime": "nodejs20.x"}),
+            "Resources.F.Properties.Runtime",
+            "nodejs20.x is not supported",
+        ),
+        (
+            json!({"Runtime": "python2.7"}),
+            "Resources.F.Properties.Runtime",
+            "python2.7",
+        ),
+        (
+            json!({"Runtime": "java8"}),
+            "Resources.F.Properties.Runtime",
+            "use java8.al2",
+        ),
+        (
+            json!({"Architectures": ["arm64"]}),
+            "Resources.F.Properties.Architectures[0]",
+            "x86_64 only",
+        ),
+        (
+            json!({"PackageType": "Image"}),
+            "Resources.F.Properties.PackageType",
+            "container image",
+        ),
+        (
+            json!({"Runtime": {"Ref": "P"}}),
+            "Resources.F.Properties.Runtime",
+            "parameter P, which has no value",
+        ),
+        (
+            json!({"Layers": ["a", "b", "c", "d", "e"]}),
+            "Resources.F.Properties.Layers",
+            "Lambda allows at most 5",
+        ),
+        (
+            json!({"Environment": {"Variables": {"Fn::FindInMap": ["M", "a", "b"]}}}),
+            "Resources.F.Properties.Environment.Variables",
+            "Fn::FindInMap",
+        ),
+    ] {
+        let mut props = extra.clone();
+        props["Profiling"] = json!(true);
+        assert_problem("us-east-1", single(python(props)), path, needle);
+    }
+}
+
+#[test]
+fn regions_without_the_layer_or_the_service() {
+    assert_problem(
+        "eu-south-1",
+        single(python(json!({"Profiling": true}))),
+        "Resources.F.Properties.Profiling",
+        "no CodeGuru Profiler Python agent layer is published in eu-south-1",
+    );
+    assert_problem(
+        "eu-south-1",
+        single(python(json!({"Profiling": true}))),
+        "Resources.F.Properties.Profiling",
+        "PythonLayerArn",
+    );
+    assert_problem(
+        "ca-central-1",
+        single(python(json!({"Profiling": true}))),
+        "Resources.F.Properties.Profiling",
+        "ca-central-1 has no CodeGuru Profiler service",
+    );
+    assert_problem(
+        "ca-central-1",
+        single(python(json!({"Profiling": {"ProfilingGroup": "by-name"}}))),
+        "Resources.F.Properties.Profiling.ProfilingGroup",
+        "give the ARN",
+    );
+    let mirrored = single(python(
+        json!({"Profiling": {"LayerArn": "arn:aws:lambda:eu-south-1:111122223333:layer:mirror:3",
+        "ProfilingGroup": "arn:aws:codeguru-profiler:eu-central-1:111122223333:profilingGroup/g"}}),
+    ));
+    let out = run_in("eu-south-1", &mirrored, Value::Null, json!({})).unwrap();
+    assert_eq!(
+        out["Resources"]["F"]["Properties"]["Layers"],
+        json!(["arn:aws:lambda:eu-south-1:111122223333:layer:mirror:3"])
+    );
+}
+
+#[test]
+fn broken_templates() {
+    let go = |t: Value| problems_in("us-east-1", &t);
+    assert!(
+        go(json!({"Description": "x"}))[0].starts_with("Resources: the template has no Resources section")
+    );
+    assert!(go(json!({"Resources": []}))[0].starts_with("Resources: Resources must be an object"));
+    assert!(
+        go(json!({"Resources": {"X": {"Properties": {}}}}))[0]
+            .starts_with("Resources.X: the resource has no Type")
+    );
+    assert!(
+        go(json!({"Resources": {"X": {"Type": 3}}}))[0].starts_with("Resources.X: Type must be a string")
+    );
+    assert!(
+        go(json!({"Resources": {"X": "oops"}}))[0].starts_with("Resources.X: a resource must be an object")
+    );
+    assert!(go(json!([1]))[0].starts_with("fragment: the template must be a JSON object"));
+}
+
+#[test]
+fn every_problem_is_listed_not_just_the_first() {
+    let t = json!({"Resources": {
+        "A": python(json!({"Profiling": "yes"})),
+        "B": python(json!({"Profiling": true, "Runtime": "nodejs20.x", "Layers": ["1", "2", "3", "4", "5"]})),
+        "C": function(json!({"Runtime": "java17", "Profiling": {"Colour": "red", "LayerVersion": "x"}})),
+        "Role": role()}});
+    let problems = problems_in("us-east-1", &t);
+    let paths: Vec<&str> = problems.iter().map(|p| p.split(": ").next().unwrap()).collect();
+    assert_eq!(
+        paths,
+        [
+            "Resources.A.Properties.Profiling",
+            "Resources.B.Properties.Runtime",
+            "Resources.C.Properties.Profiling.Colour",
+            "Resources.C.Properties.Profiling.LayerVersion",
+        ],
+        "{problems:#?}"
+    );
+    let t = json!({"Resources": {"B": python(json!({"Profiling": true, "Layers": ["1", "2", "3", "4", "5"], "Environment": {"Ref": "E"}})), "Role": role()}});
+    assert_eq!(
+        problems_in("us-east-1", &t).len(),
+        2,
+        "layer and environment problems of one function are both listed"
+    );
+}
+
+#[test]
+fn problems_leave_the_template_untouched() {
+    let t = json!({"Resources": {"Good": python(json!({"Profiling": true})), "Bad": python(json!({"Profiling": 3})), "Role": role()}});
+    let message = run(&t).unwrap_err().to_string();
+    assert!(
+        message.starts_with("LambdaProfiling found 1 problem:\n- Resources.Bad.Properties.Profiling: "),
+        "{message}"
+    );
+    let ok =
+        run(&json!({"Resources": {"Good": python(json!({"Profiling": true})), "Role": role()}})).unwrap();
+    assert_eq!(ok["Resources"]["Good"]["Properties"]["Layers"], json!([PY_LAYER]));
+}
+
+#[test]
+fn bad_transform_parameters_are_reported() {
+    let t = single(python(json!({})));
+    let err = run_in(
+        "us-east-1",
+        &t,
+        json!({"Profiling": "yes", "Tags": ["x"]}),
+        json!({}),
+    )
+    .unwrap_err();
+    let lines: Vec<String> = err.0.iter().map(ToString::to_string).collect();
+    assert!(
+        lines[0].starts_with("Transform(LambdaProfiling).Parameters.Profiling: expected true or false"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with("Transform(LambdaProfiling).Parameters.Tags: Tags must be an object"),
+        "{lines:?}"
+    );
+}
