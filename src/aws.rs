@@ -28,8 +28,8 @@ pub struct Settings {
     pub insecure_response_hosts: Vec<String>,
 }
 
-pub const ALLOWED_LAYER_ACCOUNTS_VAR: &str = "LAMBDA_PROFILING_ALLOWED_LAYER_ACCOUNTS";
-pub const INSECURE_RESPONSE_HOSTS_VAR: &str = "LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS";
+pub(crate) const ALLOWED_LAYER_ACCOUNTS_VAR: &str = "LAMBDA_PROFILING_ALLOWED_LAYER_ACCOUNTS";
+pub(crate) const INSECURE_RESPONSE_HOSTS_VAR: &str = "LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS";
 
 impl Settings {
     pub fn from_env() -> Self {
@@ -187,67 +187,5 @@ fn response_http_client() -> reqwest::Client {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn settings_are_comma_lists_trimmed() {
-        let s = Settings::from_lookup(|name| match name {
-            ALLOWED_LAYER_ACCOUNTS_VAR => Some(" 111122223333, ,444455556666 ".into()),
-            INSECURE_RESPONSE_HOSTS_VAR => Some("127.0.0.1,LocalHost".into()),
-            _ => None,
-        });
-        assert_eq!(s.allowed_layer_accounts, ["111122223333", "444455556666"]);
-        assert_eq!(s.insecure_response_hosts, ["127.0.0.1", "localhost"]);
-        assert_eq!(Settings::from_lookup(|_| None), Settings::default());
-    }
-
-    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
-    }
-
-    #[test]
-    fn a_service_endpoint_wins_over_the_general_one_unless_endpoints_are_ignored() {
-        let both = vars(&[
-            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
-            ("AWS_ENDPOINT_URL_CODEGURUPROFILER", "http://127.0.0.1:2"),
-        ]);
-        assert_eq!(
-            endpoint_url(&both, "CODEGURUPROFILER").as_deref(),
-            Some("http://127.0.0.1:2")
-        );
-        assert_eq!(endpoint_url(&both, "IAM").as_deref(), Some("http://127.0.0.1:1"));
-        let ignored = vars(&[
-            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
-            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE"),
-        ]);
-        assert_eq!(endpoint_url(&ignored, "IAM"), None);
-        assert_eq!(endpoint_url(&vars(&[("AWS_ENDPOINT_URL", "")]), "IAM"), None);
-    }
-
-    #[test]
-    fn region_credentials_and_attempts_come_from_lambdas_variables() {
-        let config = sdk_config(&vars(&[
-            ("AWS_REGION", "eu-west-1"),
-            ("AWS_DEFAULT_REGION", "us-east-1"),
-            ("AWS_ACCESS_KEY_ID", "AKID"),
-            ("AWS_SECRET_ACCESS_KEY", "secret"),
-            ("AWS_SESSION_TOKEN", "token"),
-            ("AWS_MAX_ATTEMPTS", "2"),
-        ]));
-        assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-1"));
-        assert!(config.credentials_provider().is_some());
-        assert_eq!(config.retry_config().map(|r| r.max_attempts()), Some(2));
-
-        let bare = sdk_config(&vars(&[
-            ("AWS_DEFAULT_REGION", "us-east-1"),
-            ("AWS_MAX_ATTEMPTS", "x"),
-        ]));
-        assert_eq!(bare.region().map(|r| r.as_ref()), Some("us-east-1"));
-        assert!(bare.credentials_provider().is_none());
-        assert_eq!(
-            bare.retry_config().map(|r| r.max_attempts()),
-            Some(DEFAULT_MAX_ATTEMPTS)
-        );
-    }
-}
+#[path = "aws_tests.rs"]
+mod tests;

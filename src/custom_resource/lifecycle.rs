@@ -98,3 +98,7 @@ async fn delete(
     );
     Ok(())
 }
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;

@@ -57,9 +57,6 @@ mod responder;
 mod role;
 mod role_mode;
 
-#[cfg(test)]
-mod mock_tests;
-
 use std::time::Instant;
 
 use serde_json::Value;

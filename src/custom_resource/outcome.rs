@@ -44,7 +44,7 @@ pub(crate) struct Outcome {
 }
 
 impl Outcome {
-    pub fn failed(physical_id: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn failed(physical_id: impl Into<String>, reason: impl Into<String>) -> Self {
         Outcome {
             status: Status::Failed,
             reason: Some(reason.into()),
@@ -53,7 +53,7 @@ impl Outcome {
         }
     }
 
-    pub fn done(done: Done) -> Self {
+    pub(crate) fn done(done: Done) -> Self {
         Outcome {
             status: Status::Success,
             reason: None,

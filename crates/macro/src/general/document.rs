@@ -15,7 +15,7 @@ use crate::rules::ids::IdMap;
 use crate::rules::json::{write_key, write_value};
 
 #[derive(Debug)]
-pub struct Resource<'a> {
+pub(crate) struct Resource<'a> {
     pub id: String,
     pub ty: String,
     /// The resource's own keys (`Type`, `Properties`, `Condition`, …).
@@ -29,11 +29,11 @@ const ATTRIBUTES: [&str; 3] = ["Condition", "DependsOn", "Metadata"];
 
 impl<'a> Resource<'a> {
     /// The parsed view of the resource (see [`Template::parse_resources`]).
-    pub fn value(&self) -> Option<&Value> {
+    pub(crate) fn value(&self) -> Option<&Value> {
         self.view.as_ref()
     }
 
-    pub fn properties(&self) -> Option<&Map<String, Value>> {
+    pub(crate) fn properties(&self) -> Option<&Map<String, Value>> {
         self.value()?.get("Properties")?.as_object()
     }
 
@@ -45,7 +45,7 @@ impl<'a> Resource<'a> {
     }
 
     /// The view of `properties`, built afresh (not kept).
-    pub fn build_view(&self, properties: &[&str]) -> Value {
+    pub(crate) fn build_view(&self, properties: &[&str]) -> Value {
         let Slot::Object(entries) = &self.body else {
             return self.body.to_value();
         };
@@ -73,7 +73,7 @@ impl<'a> Resource<'a> {
 const RESOURCES: &str = "Resources";
 
 #[derive(Debug)]
-pub struct Template<'a> {
+pub(crate) struct Template<'a> {
     /// Top-level sections in input order; the `Resources` entry's slot is a
     /// placeholder when the resources live in `resources`.
     sections: Entries<'a>,
@@ -89,7 +89,7 @@ impl<'a> Template<'a> {
     /// The template read by [`RawTemplate`], and its structural problems: the fragment
     /// must be an object with a `Resources` object whose resources are objects with a
     /// string `Type`. The template is kept whole either way, to be answered back.
-    pub fn from_raw(raw: RawTemplate<'a>) -> (Self, Vec<Problem>) {
+    pub(crate) fn from_raw(raw: RawTemplate<'a>) -> (Self, Vec<Problem>) {
         let mut t = Template {
             sections: Entries::default(),
             resources: Vec::new(),
@@ -162,7 +162,7 @@ impl<'a> Template<'a> {
 
     /// Parses what the macro reads of each resource: its attributes, and the
     /// properties `wanted` names for it (`None`: the resource is not read).
-    pub fn parse_resources(&mut self, wanted: impl Fn(&Resource) -> Option<&'static [&'static str]>) {
+    pub(crate) fn parse_resources(&mut self, wanted: impl Fn(&Resource) -> Option<&'static [&'static str]>) {
         for r in self.resources.iter_mut() {
             if let Some(properties) = wanted(r).filter(|_| r.view.is_none()) {
                 r.view = Some(r.build_view(properties));
@@ -170,15 +170,15 @@ impl<'a> Template<'a> {
         }
     }
 
-    pub fn resource(&self, id: &str) -> Option<&Resource<'a>> {
+    pub(crate) fn resource(&self, id: &str) -> Option<&Resource<'a>> {
         self.index.get(id).map(|&i| &self.resources[i])
     }
 
-    pub fn type_of(&self, id: &str) -> Option<&str> {
+    pub(crate) fn type_of(&self, id: &str) -> Option<&str> {
         self.resource(id).map(|r| r.ty.as_str())
     }
 
-    pub fn contains(&self, id: &str) -> bool {
+    pub(crate) fn contains(&self, id: &str) -> bool {
         self.index.contains_key(id)
     }
 
@@ -189,7 +189,7 @@ impl<'a> Template<'a> {
 
     /// The resource's `Properties` entries, created when absent; `None` if the
     /// resource or its `Properties` is not an object (planning refuses those).
-    pub fn properties_mut(&mut self, id: &str) -> Option<&mut Entries<'a>> {
+    pub(crate) fn properties_mut(&mut self, id: &str) -> Option<&mut Entries<'a>> {
         let entries = self.entries_mut(id)?;
         if entries.get("Properties").is_none() {
             entries
@@ -203,31 +203,31 @@ impl<'a> Template<'a> {
     }
 
     /// Sets a resource attribute (`DependsOn`, `Metadata`, …).
-    pub fn set_attribute(&mut self, id: &str, key: &str, value: Value) {
+    pub(crate) fn set_attribute(&mut self, id: &str, key: &str, value: Value) {
         if let Some(entries) = self.entries_mut(id) {
             entries.set(key, value);
         }
     }
 
-    pub fn attribute(&self, id: &str, key: &str) -> Option<Value> {
+    pub(crate) fn attribute(&self, id: &str, key: &str) -> Option<Value> {
         match &self.resource(id)?.body {
             Slot::Object(e) => e.get(key).map(Slot::to_value),
             _ => None,
         }
     }
 
-    pub fn add_resource(&mut self, id: String, ty: &str, body: Slot<'static>) {
+    pub(crate) fn add_resource(&mut self, id: String, ty: &str, body: Slot<'static>) {
         self.push(id, ty.to_string(), body);
     }
 
     /// A top-level section, parsed (for small sections such as `Globals` and `Parameters`).
-    pub fn section(&self, name: &str) -> Option<Value> {
+    pub(crate) fn section(&self, name: &str) -> Option<Value> {
         self.sections.get(name).map(Slot::to_value)
     }
 
     /// Removes `Globals.Function.Profiling`, which SAM would reject, and then
     /// `Function` and `Globals` if nothing is left in them.
-    pub fn remove_global_profiling(&mut self) {
+    pub(crate) fn remove_global_profiling(&mut self) {
         let Some(Value::Object(mut globals)) = self.section("Globals") else {
             return;
         };
@@ -277,7 +277,7 @@ fn resource(r: RawResource<'_>) -> Result<(String, Slot<'_>), (&'static str, Slo
 impl Template<'_> {
     /// Writes the template as compact JSON: raw values and the input's keys are copied
     /// as they came, so that writing costs little more than copying.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
         if let Some(v) = &self.not_object {
             write_value(out, v);
             return;

@@ -17,7 +17,7 @@ type VarsFn<'f> = dyn FnMut(Option<&Vars>, &str) -> Checked<Option<Vars>> + 'f;
 
 /// What the function's `Environment` and `Handler` become; `None` is unchanged.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct EnvEdit {
+pub(crate) struct EnvEdit {
     pub environment: Option<Value>,
     pub handler: Option<Value>,
 }
@@ -127,14 +127,14 @@ fn lookup<'v>(key: &str, own: Option<&'v Vars>, global: Option<&'v Vars>) -> Opt
 
 /// What the function's variables already say, read in one pass over every branch.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct EnvFacts {
+pub(crate) struct EnvFacts {
     /// The group variables it sets (`_GROUP_NAME`, `_GROUP_ARN`), from the first branch with either.
     pub named: Option<(Option<Value>, Option<Value>)>,
     /// Some branch sets `AWS_LAMBDA_EXEC_WRAPPER` to a wrapper other than the agent's.
     foreign_wrapper: bool,
 }
 
-pub fn inspect(f: &FunctionView) -> Checked<EnvFacts> {
+pub(crate) fn inspect(f: &FunctionView) -> Checked<EnvFacts> {
     let global = global_vars(f);
     let mut facts = EnvFacts::default();
     edit_variables(f, &mut |own, _| {
@@ -173,7 +173,7 @@ fn python_start(f: &FunctionView, facts: &EnvFacts) -> PythonStart {
 
 /// The agent's variables for `group`, merged into every branch of the function's
 /// `Environment`; values the user set are kept.
-pub fn merge(
+pub(crate) fn merge(
     f: &FunctionView,
     facts: &EnvFacts,
     family: Family,

@@ -25,7 +25,7 @@ use crate::rules::settings::{Options, Setting, TransformSettings, parse_setting}
 
 /// Every change the macro will make.
 #[derive(Debug, Default)]
-pub struct Edits {
+pub(crate) struct Edits {
     pub functions: Vec<FunctionEdit>,
     /// Template roles and their new `ManagedPolicyArns`.
     pub roles: Vec<(String, Value)>,
@@ -33,7 +33,7 @@ pub struct Edits {
 }
 
 #[derive(Debug, Default)]
-pub struct FunctionEdit {
+pub(crate) struct FunctionEdit {
     pub id: String,
     pub properties: Vec<(&'static str, Slot<'static>)>,
     pub depends_on: Option<Value>,
@@ -42,7 +42,7 @@ pub struct FunctionEdit {
 }
 
 /// The properties the general planner reads of a function.
-pub const FUNCTION_PROPERTIES: &[&str] = &[
+pub(crate) const FUNCTION_PROPERTIES: &[&str] = &[
     "Profiling",
     "Runtime",
     "Architectures",
@@ -55,7 +55,7 @@ pub const FUNCTION_PROPERTIES: &[&str] = &[
 ];
 
 /// The `Metadata` key under which an opt-out is kept.
-pub const MARKER: &str = "LambdaProfiling";
+pub(crate) const MARKER: &str = "LambdaProfiling";
 
 /// `Metadata.LambdaProfiling.Profiling` of a function, if set.
 fn opt_out_marker<'t>(f: &FunctionView<'t>) -> Option<&'t Value> {
@@ -69,7 +69,7 @@ struct External {
     conditions: Vec<Option<Value>>,
 }
 
-pub struct Planner<'p, 'a> {
+pub(crate) struct Planner<'p, 'a> {
     template: &'p Template<'a>,
     settings: &'p TransformSettings,
     ctx: &'p Context<'p>,
@@ -102,7 +102,7 @@ enum Asked {
 }
 
 impl<'p, 'a> Planner<'p, 'a> {
-    pub fn new(
+    pub(crate) fn new(
         template: &'p Template<'a>,
         settings: &'p TransformSettings,
         ctx: &'p Context<'p>,
@@ -133,7 +133,7 @@ impl<'p, 'a> Planner<'p, 'a> {
     }
 
     /// Plans every function, in template order.
-    pub fn plan_all(mut self) -> Self {
+    pub(crate) fn plan_all(mut self) -> Self {
         let template = self.template;
         for r in template.resources.iter().filter(|r| is_function(&r.ty)) {
             self.plan_general(r);

@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use super::slot::{Entries, Slot};
 
 /// An object key, borrowed from the input when it holds no escapes.
-pub struct Key<'a>(pub Cow<'a, str>);
+pub(crate) struct Key<'a>(pub Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -40,7 +40,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 
 /// A value that is either an object, read as entries, or anything else, parsed.
 #[derive(Debug)]
-pub enum ObjectOr<'a, T> {
+pub(crate) enum ObjectOr<'a, T> {
     Object(Vec<(Cow<'a, str>, T)>),
     Other(Value),
 }
@@ -127,7 +127,7 @@ impl<'de> EntryReader<'de> for ResourceReader {
 }
 
 /// A resource read by [`ResourceReader`], or a value that is not an object.
-pub type RawResource<'a> = ObjectOr<'a, Slot<'a>>;
+pub(crate) type RawResource<'a> = ObjectOr<'a, Slot<'a>>;
 
 #[derive(Clone, Copy)]
 struct ResourcesReader;
@@ -163,7 +163,7 @@ pub(crate) enum Section<'a> {
 
 /// A fragment as read, before its structure is checked ([`super::Template::from_raw`]).
 #[derive(Debug)]
-pub struct RawTemplate<'a>(pub ObjectOr<'a, Section<'a>>);
+pub(crate) struct RawTemplate<'a>(pub ObjectOr<'a, Section<'a>>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawTemplate<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -19,7 +19,7 @@ use crate::rules::resource_types::{CUSTOM_RESOURCE, IAM_ROLE};
 
 /// Where the policy must go for one function.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct RolePlan {
+pub(crate) struct RolePlan {
     /// Template roles (by logical id) whose `ManagedPolicyArns` need the policy.
     pub template_roles: Vec<String>,
     /// A role expression the stack does not own: it gets a custom resource.
@@ -29,7 +29,7 @@ pub struct RolePlan {
     pub sam_role: bool,
 }
 
-pub fn plan(f: &FunctionView, template: &Template, parameters: &HashSet<String>) -> Checked<RolePlan> {
+pub(crate) fn plan(f: &FunctionView, template: &Template, parameters: &HashSet<String>) -> Checked<RolePlan> {
     let mut plan = RolePlan::default();
     let mut external = false;
     let mut absent = false;
@@ -136,7 +136,7 @@ fn sam_policies(f: &FunctionView) -> Checked<Option<Value>> {
 }
 
 /// A template role's new `ManagedPolicyArns`, or `None` when it already has the policy.
-pub fn managed_policy_arns(
+pub(crate) fn managed_policy_arns(
     role_id: &str,
     template: &Template,
     values: &ParameterValues,
@@ -174,7 +174,7 @@ pub fn managed_policy_arns(
 
 /// The template's role-mode custom resources (from an earlier run), by the JSON text
 /// of their `RoleArn`.
-pub fn existing_custom_resources(template: &Template) -> IdMap<String, (String, Option<usize>)> {
+pub(crate) fn existing_custom_resources(template: &Template) -> IdMap<String, (String, Option<usize>)> {
     let customs = template.resources.iter().filter(|r| r.ty == CUSTOM_RESOURCE);
     customs
         .filter_map(|r| Some((r.properties()?.get("RoleArn")?.to_string(), (r.id.clone(), None))))
@@ -182,7 +182,7 @@ pub fn existing_custom_resources(template: &Template) -> IdMap<String, (String, 
 }
 
 /// The logical id for a role expression's custom resource: stable for the expression.
-pub fn custom_resource_id(role: &Value) -> String {
+pub(crate) fn custom_resource_id(role: &Value) -> String {
     let readable = ref_name(role).map(ids::alphanumeric).unwrap_or_default();
     ids::logical_id(
         &format!("{readable}ProfilingPolicy{}", ids::short_hash(&role.to_string())),
@@ -190,7 +190,7 @@ pub fn custom_resource_id(role: &Value) -> String {
     )
 }
 
-pub fn custom_resource(role: &Value, service_token: &str, condition: Option<&Value>) -> Value {
+pub(crate) fn custom_resource(role: &Value, service_token: &str, condition: Option<&Value>) -> Value {
     let mut resource = serde_json::Map::new();
     resource.insert("Type".into(), json!(CUSTOM_RESOURCE));
     if let Some(c) = condition {
@@ -204,7 +204,7 @@ pub fn custom_resource(role: &Value, service_token: &str, condition: Option<&Val
 }
 
 /// `DependsOn` with `id` added; `None` when it is already there.
-pub fn depends_on(existing: Option<&Value>, id: &str, path: &str) -> Checked<Option<Value>> {
+pub(crate) fn depends_on(existing: Option<&Value>, id: &str, path: &str) -> Checked<Option<Value>> {
     match existing {
         None => Ok(Some(json!(id))),
         Some(Value::String(s)) if s == id => Ok(None),

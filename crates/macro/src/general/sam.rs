@@ -12,13 +12,13 @@ use serde_json::Value;
 use crate::rules::intrinsics::is_intrinsic;
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Scalar,
     Map,
     List,
 }
 
-pub fn kind(v: &Value) -> Kind {
+pub(crate) fn kind(v: &Value) -> Kind {
     match v {
         Value::Object(_) if !is_intrinsic(v) => Kind::Map,
         Value::Array(_) => Kind::List,
@@ -27,7 +27,7 @@ pub fn kind(v: &Value) -> Kind {
 }
 
 /// The value SAM gives a function from a global value and its own.
-pub fn merge(global: &Value, own: &Value) -> Value {
+pub(crate) fn merge(global: &Value, own: &Value) -> Value {
     match (global, own, kind(global) == kind(own)) {
         (Value::Object(g), Value::Object(o), true) if kind(own) == Kind::Map => {
             let mut out = g.clone();
@@ -46,31 +46,5 @@ pub fn merge(global: &Value, own: &Value) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn merges_as_sam_does() {
-        assert_eq!(
-            merge(&json!("python3.11"), &json!("python3.12")),
-            json!("python3.12")
-        );
-        assert_eq!(merge(&json!(["a"]), &json!(["b"])), json!(["a", "b"]));
-        assert_eq!(merge(&json!(["a"]), &json!({"Ref": "L"})), json!({"Ref": "L"}));
-        assert_eq!(
-            merge(
-                &json!({"Variables": {"A": "1", "B": "1"}}),
-                &json!({"Variables": {"B": "2"}})
-            ),
-            json!({"Variables": {"A": "1", "B": "2"}})
-        );
-        assert_eq!(
-            merge(
-                &json!({"Variables": {"A": "1"}}),
-                &json!({"Fn::If": ["C", {}, {}]})
-            ),
-            json!({"Fn::If": ["C", {}, {}]})
-        );
-    }
-}
+#[path = "sam_tests.rs"]
+mod tests;

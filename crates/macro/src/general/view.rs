@@ -22,7 +22,12 @@ pub(crate) struct FunctionView<'t> {
 }
 
 impl<'t> FunctionView<'t> {
-    pub fn new(id: &'t str, ty: &str, resource: &'t Value, globals: Option<&'t Map<String, Value>>) -> Self {
+    pub(crate) fn new(
+        id: &'t str,
+        ty: &str,
+        resource: &'t Value,
+        globals: Option<&'t Map<String, Value>>,
+    ) -> Self {
         let sam = ty == SAM_FUNCTION;
         let props = resource
             .get("Properties")
@@ -38,21 +43,21 @@ impl<'t> FunctionView<'t> {
     }
 
     /// `Resources.<id>.Properties.<key>`
-    pub fn path(&self, key: &str) -> String {
+    pub(crate) fn path(&self, key: &str) -> String {
         format!("Resources.{}.Properties.{key}", self.id)
     }
 
-    pub fn own(&self, key: &str) -> Option<&'t Value> {
+    pub(crate) fn own(&self, key: &str) -> Option<&'t Value> {
         self.props.get(key)
     }
 
-    pub fn global(&self, key: &str) -> Option<&'t Value> {
+    pub(crate) fn global(&self, key: &str) -> Option<&'t Value> {
         self.globals?.get(key)
     }
 
     /// A property as SAM will deploy it: the function's own value merged with the
     /// global one ([`sam::merge`]), and the path to blame for it.
-    pub fn effective(&self, key: &str) -> (Option<Cow<'t, Value>>, String) {
+    pub(crate) fn effective(&self, key: &str) -> (Option<Cow<'t, Value>>, String) {
         match (self.own(key), self.global(key)) {
             (Some(own), Some(global)) => (Some(Cow::Owned(sam::merge(global, own))), self.path(key)),
             (Some(own), None) => (Some(Cow::Borrowed(own)), self.path(key)),
@@ -62,7 +67,7 @@ impl<'t> FunctionView<'t> {
     }
 
     /// A resource attribute such as `Condition` or `DependsOn`.
-    pub fn attribute(&self, key: &str) -> Option<&'t Value> {
+    pub(crate) fn attribute(&self, key: &str) -> Option<&'t Value> {
         self.resource.get(key)
     }
 }

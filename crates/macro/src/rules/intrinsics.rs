@@ -5,10 +5,10 @@ use serde_json::{Value, json};
 use crate::context::ParameterValues;
 use crate::problems::{Checked, Problem, fail};
 
-pub const NO_VALUE: &str = "AWS::NoValue";
+pub(crate) const NO_VALUE: &str = "AWS::NoValue";
 
 /// The key and value of an object with exactly one key, the shape of every intrinsic.
-pub fn single_key(v: &Value) -> Option<(&str, &Value)> {
+pub(crate) fn single_key(v: &Value) -> Option<(&str, &Value)> {
     match v {
         Value::Object(m) if m.len() == 1 => m.iter().next().map(|(k, v)| (k.as_str(), v)),
         _ => None,
@@ -16,24 +16,24 @@ pub fn single_key(v: &Value) -> Option<(&str, &Value)> {
 }
 
 /// `{"Ref": name}` gives `name`.
-pub fn ref_name(v: &Value) -> Option<&str> {
+pub(crate) fn ref_name(v: &Value) -> Option<&str> {
     match single_key(v)? {
         ("Ref", Value::String(name)) => Some(name),
         _ => None,
     }
 }
 
-pub fn is_no_value(v: &Value) -> bool {
+pub(crate) fn is_no_value(v: &Value) -> bool {
     ref_name(v) == Some(NO_VALUE)
 }
 
 /// Any intrinsic: `Ref`, `Condition` or a `Fn::` function.
-pub fn is_intrinsic(v: &Value) -> bool {
+pub(crate) fn is_intrinsic(v: &Value) -> bool {
     single_key(v).is_some_and(|(k, _)| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
 }
 
 /// `Fn::GetAtt` in either form, `[R, Attr]` or `"R.Attr"`, gives `(R, Attr)`.
-pub fn get_att(v: &Value) -> Option<(&str, &str)> {
+pub(crate) fn get_att(v: &Value) -> Option<(&str, &str)> {
     match single_key(v)? {
         ("Fn::GetAtt", Value::Array(a)) => match a.as_slice() {
             [Value::String(r), Value::String(attr)] => Some((r, attr)),
@@ -45,7 +45,7 @@ pub fn get_att(v: &Value) -> Option<(&str, &str)> {
 }
 
 /// The branches of an `Fn::If`: `Some(Ok([condition, then, else]))`, `Some(Err)` when malformed.
-pub fn fn_if(v: &Value) -> Option<Result<&[Value], ()>> {
+pub(crate) fn fn_if(v: &Value) -> Option<Result<&[Value], ()>> {
     match single_key(v)? {
         ("Fn::If", Value::Array(a)) if a.len() == 3 && a[0].is_string() => Some(Ok(a.as_slice())),
         ("Fn::If", _) => Some(Err(())),
@@ -54,7 +54,7 @@ pub fn fn_if(v: &Value) -> Option<Result<&[Value], ()>> {
 }
 
 /// A short description of a value for messages: `a Fn::Split`, `a number`, …
-pub fn describe(v: &Value) -> String {
+pub(crate) fn describe(v: &Value) -> String {
     if let Some(name) = ref_name(v) {
         return format!("a Ref to {name}");
     }
@@ -79,11 +79,11 @@ fn malformed_if(path: &str) -> Vec<Problem> {
 }
 
 /// Called on each value an `Fn::If` tree can take, with its path; returns the new value.
-pub type BranchFn<'f> = dyn FnMut(Option<&Value>, &str) -> Checked<Option<Value>> + 'f;
+pub(crate) type BranchFn<'f> = dyn FnMut(Option<&Value>, &str) -> Checked<Option<Value>> + 'f;
 
 /// Applies `leaf` to every value an `Fn::If` tree can take (`None` for an absent value
 /// or `AWS::NoValue`). Returns the rewritten tree, or `None` when no branch changed.
-pub fn map_branches(v: Option<&Value>, path: &str, leaf: &mut BranchFn) -> Checked<Option<Value>> {
+pub(crate) fn map_branches(v: Option<&Value>, path: &str, leaf: &mut BranchFn) -> Checked<Option<Value>> {
     let Some(value) = v.filter(|v| !is_no_value(v)) else {
         return leaf(None, path);
     };
@@ -113,7 +113,7 @@ pub fn map_branches(v: Option<&Value>, path: &str, leaf: &mut BranchFn) -> Check
 }
 
 /// Whether any string inside `v` contains `needle` (to recognise an ARN spelled by an intrinsic).
-pub fn mentions(v: &Value, needle: &str) -> bool {
+pub(crate) fn mentions(v: &Value, needle: &str) -> bool {
     match v {
         Value::String(s) => s.contains(needle),
         Value::Array(a) => a.iter().any(|x| mentions(x, needle)),
@@ -125,7 +125,7 @@ pub fn mentions(v: &Value, needle: &str) -> bool {
 /// Every literal value `v` can take: a literal, a `Ref` to a template parameter
 /// (resolved through `templateParameterValues`), or an `Fn::If` of those. `None`
 /// stands for an absent value or `AWS::NoValue`. Each value comes with its path.
-pub fn possible_values(
+pub(crate) fn possible_values(
     v: Option<&Value>,
     path: &str,
     params: &ParameterValues,
@@ -172,7 +172,7 @@ fn resolve_leaf(
 }
 
 /// A list value from a parameter: JSON arrays as they arrive, or a comma-delimited string.
-pub fn parameter_list(v: &Value) -> Option<Vec<Value>> {
+pub(crate) fn parameter_list(v: &Value) -> Option<Vec<Value>> {
     match v {
         Value::Array(a) => Some(a.clone()),
         Value::String(s) if s.is_empty() => Some(Vec::new()),
@@ -186,66 +186,5 @@ pub fn parameter_list(v: &Value) -> Option<Vec<Value>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recognises_intrinsics() {
-        assert_eq!(ref_name(&json!({"Ref": "P"})), Some("P"));
-        assert_eq!(ref_name(&json!({"Ref": "P", "x": 1})), None);
-        assert!(is_no_value(&json!({"Ref": "AWS::NoValue"})));
-        assert_eq!(get_att(&json!({"Fn::GetAtt": ["R", "Arn"]})), Some(("R", "Arn")));
-        assert_eq!(get_att(&json!({"Fn::GetAtt": "R.Arn"})), Some(("R", "Arn")));
-        assert_eq!(get_att(&json!({"Fn::GetAtt": "R"})), None);
-        assert!(is_intrinsic(&json!({"Fn::Sub": "x"})));
-        assert!(!is_intrinsic(&json!({"Variables": {}})));
-        assert_eq!(describe(&json!({"Fn::Split": [",", "a"]})), "an Fn::Split");
-    }
-
-    #[test]
-    fn map_branches_rewrites_only_changed_branches() {
-        let v = json!({"Fn::If": ["C", ["a"], {"Ref": "AWS::NoValue"}]});
-        let out = map_branches(Some(&v), "P", &mut |leaf, _| {
-            Ok(match leaf {
-                None => Some(json!(["new"])),
-                Some(_) => None,
-            })
-        })
-        .unwrap();
-        assert_eq!(out, Some(json!({"Fn::If": ["C", ["a"], ["new"]]})));
-    }
-
-    #[test]
-    fn map_branches_collects_problems_of_both_branches() {
-        let v = json!({"Fn::If": ["C", 1, {"Fn::If": ["D", 2, 3]}]});
-        let err = map_branches(Some(&v), "P", &mut |_, at| fail(at, "bad")).unwrap_err();
-        let paths: Vec<_> = err.iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            ["P.Fn::If[1]", "P.Fn::If[2].Fn::If[1]", "P.Fn::If[2].Fn::If[2]"]
-        );
-        let bad = map_branches(Some(&json!({"Fn::If": ["C", 1]})), "P", &mut |_, _| Ok(None));
-        assert!(bad.unwrap_err()[0].message.contains("three items"));
-    }
-
-    #[test]
-    fn possible_values_resolve_parameters() {
-        let params: ParameterValues = serde_json::from_value(json!({"Rt": "python3.12"})).unwrap();
-        let v = json!({"Fn::If": ["C", {"Ref": "Rt"}, "java21"]});
-        let got = possible_values(Some(&v), "R", &params, "Runtime").unwrap();
-        let got: Vec<_> = got.into_iter().map(|(v, _)| v).collect();
-        assert_eq!(got, vec![Some(json!("python3.12")), Some(json!("java21"))]);
-        let missing = possible_values(Some(&json!({"Ref": "Nope"})), "R", &params, "Runtime").unwrap_err();
-        assert!(missing[0].message.contains("parameter Nope"), "{missing:?}");
-        let sub = possible_values(Some(&json!({"Fn::Sub": "x"})), "R", &params, "Runtime").unwrap_err();
-        assert!(sub[0].message.contains("Fn::Sub"));
-    }
-
-    #[test]
-    fn parameter_lists() {
-        assert_eq!(parameter_list(&json!("a,b")), Some(vec![json!("a"), json!("b")]));
-        assert_eq!(parameter_list(&json!("")), Some(vec![]));
-        assert_eq!(parameter_list(&json!(["x"])), Some(vec![json!("x")]));
-        assert_eq!(parameter_list(&json!(3)), None);
-    }
-}
+#[path = "intrinsics_tests.rs"]
+mod tests;

@@ -6,7 +6,7 @@ use serde::Serialize;
 // SWAR ("SIMD within a register"): eight bytes of a string are tested at once with the
 // zero-byte trick, `(v - 0x0101…) & !v & 0x8080…`, applied to the word xor-ed with each
 // byte sought. Strings are most of a template's bytes, and nearly none hold escapes, so
-// finding that a whole word is plain is the common, fast case.
+// finding that a whole word holds none is the common case.
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -21,7 +21,7 @@ pub(crate) fn specials(w: u64) -> u64 {
 
 /// `,"key":` (no comma before the first) for a key known to need no escapes, such as
 /// one the scanner read unescaped.
-pub(crate) fn write_plain_key(out: &mut Vec<u8>, index: usize, key: &[u8]) {
+pub(crate) fn write_unescaped_key(out: &mut Vec<u8>, index: usize, key: &[u8]) {
     if index > 0 {
         out.push(b',');
     }
@@ -33,7 +33,7 @@ pub(crate) fn write_plain_key(out: &mut Vec<u8>, index: usize, key: &[u8]) {
 /// `,"key":` for any key: escaped when it must be.
 pub(crate) fn write_key(out: &mut Vec<u8>, index: usize, key: &str) {
     if needs_no_escape(key.as_bytes()) {
-        return write_plain_key(out, index, key.as_bytes());
+        return write_unescaped_key(out, index, key.as_bytes());
     }
     if index > 0 {
         out.push(b',');

@@ -8,11 +8,11 @@ use crate::agent;
 use crate::context::ParameterValues;
 use crate::problems::{Checked, Problem, fail};
 
-pub const PARAMETERS_PATH: &str = "Transform(LambdaProfiling).Parameters";
+pub(crate) const PARAMETERS_PATH: &str = "Transform(LambdaProfiling).Parameters";
 
 /// The transform's parameters: defaults for every function of the template.
 #[derive(Debug, Clone, Default)]
-pub struct TransformSettings {
+pub(crate) struct TransformSettings {
     pub default_on: bool,
     pub python_layer: LayerOverride,
     pub java_layer: LayerOverride,
@@ -22,14 +22,14 @@ pub struct TransformSettings {
 
 /// A layer version or a whole layer ARN (a literal or an intrinsic) chosen by the user.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LayerOverride {
+pub(crate) struct LayerOverride {
     pub version: Option<u32>,
     pub arn: Option<Value>,
 }
 
 /// The object form of `Profiling`; every key optional.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Options {
+pub(crate) struct Options {
     pub group_name: Option<Value>,
     pub group: Option<Value>,
     pub layer: LayerOverride,
@@ -42,7 +42,7 @@ pub struct Options {
 // A few per template: boxing the options would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum Setting {
+pub(crate) enum Setting {
     Off,
     On(Options),
 }
@@ -68,7 +68,7 @@ const PARAMETER_KEYS: &[&str] = &[
     "Retain",
 ];
 
-pub fn parse_transform_parameters(
+pub(crate) fn parse_transform_parameters(
     params: Option<&Value>,
     values: &ParameterValues,
 ) -> Checked<TransformSettings> {
@@ -115,7 +115,7 @@ pub fn parse_transform_parameters(
 }
 
 /// Reads a `Profiling` value: `true`, `false` (also as strings), or the object form.
-pub fn parse_setting(v: &Value, path: &str, values: &ParameterValues) -> Checked<Setting> {
+pub(crate) fn parse_setting(v: &Value, path: &str, values: &ParameterValues) -> Checked<Setting> {
     let Value::Object(map) = v else {
         return parse_bool(v, path, values)
             .map(|on| {
@@ -198,7 +198,7 @@ fn parse_options(map: &Map<String, Value>, path: &str, values: &ParameterValues)
 
 impl Options {
     /// `self` over `base`: keys set here win (SAM merges `Globals` maps the same way).
-    pub fn over(self, base: &Options) -> Options {
+    pub(crate) fn over(self, base: &Options) -> Options {
         let layer = if self.layer.version.is_some() || self.layer.arn.is_some() {
             self.layer
         } else {
@@ -221,7 +221,7 @@ impl Options {
 }
 
 /// `true`, `"true"`, `"True"` and their `false` forms, or a `Ref` to a parameter holding one.
-pub fn parse_bool(v: &Value, path: &str, values: &ParameterValues) -> Checked<bool> {
+pub(crate) fn parse_bool(v: &Value, path: &str, values: &ParameterValues) -> Checked<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
         Value::String(s) if s == "true" || s == "True" => Ok(true),
@@ -346,7 +346,7 @@ fn parse_tags(v: &Value, path: &str) -> Checked<Vec<(String, Value)>> {
 }
 
 /// "unknown key X; did you mean Y?" with the closest known key.
-pub fn unknown_key(path: &str, key: &str, known: &[&str]) -> Problem {
+pub(crate) fn unknown_key(path: &str, key: &str, known: &[&str]) -> Problem {
     let hint = crate::suggest::closest(key, known)
         .map(|k| format!("did you mean {k}? "))
         .unwrap_or_default();
@@ -360,110 +360,5 @@ pub fn unknown_key(path: &str, key: &str, known: &[&str]) -> Problem {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn values() -> ParameterValues {
-        serde_json::from_value(json!({"On": "true", "V": "9"})).unwrap()
-    }
-
-    #[test]
-    fn booleans_in_every_accepted_spelling() {
-        for t in [json!(true), json!("true"), json!("True"), json!({"Ref": "On"})] {
-            assert_eq!(
-                parse_setting(&t, "P", &values()),
-                Ok(Setting::On(Options::default())),
-                "{t}"
-            );
-        }
-        for f in [json!(false), json!("false"), json!("False")] {
-            assert_eq!(parse_setting(&f, "P", &values()), Ok(Setting::Off), "{f}");
-        }
-    }
-
-    #[test]
-    fn bad_profiling_values_name_the_path_and_the_fix() {
-        for bad in [json!("yes"), json!(3), json!(null), json!([true])] {
-            let err = parse_setting(&bad, "Resources.F.Properties.Profiling", &values()).unwrap_err();
-            assert_eq!(err[0].path, "Resources.F.Properties.Profiling");
-            assert!(
-                err[0]
-                    .message
-                    .starts_with("Profiling must be true, false, or an object"),
-                "{err:?}"
-            );
-        }
-        let err = parse_setting(&json!({"Enabld": true}), "P", &values()).unwrap_err();
-        assert_eq!(err[0].path, "P.Enabld");
-        assert!(err[0].message.contains("did you mean Enabled?"), "{err:?}");
-        let err = parse_setting(&json!({"Fn::If": ["C", true, false]}), "P", &values()).unwrap_err();
-        assert!(err[0].message.contains("Fn::If"));
-    }
-
-    #[test]
-    fn object_form_reads_every_key() {
-        let v = json!({
-            "Enabled": "True", "ProfilingGroupName": "g-1", "LayerVersion": "12", "HeapSummary": true,
-            "Retain": false, "AnomalyNotificationTopicArn": {"Ref": "Topic"}
-        });
-        let Setting::On(o) = parse_setting(&v, "P", &values()).unwrap() else {
-            panic!("on")
-        };
-        assert_eq!(o.group_name, Some(json!("g-1")));
-        assert_eq!(o.layer.version, Some(12));
-        assert!(o.heap_summary);
-        assert_eq!(o.retain, Some(false));
-        assert_eq!(
-            parse_setting(&json!({"Enabled": false}), "P", &values()),
-            Ok(Setting::Off)
-        );
-    }
-
-    #[test]
-    fn object_form_collects_every_problem() {
-        let v = json!({"LayerVersion": 0, "ProfilingGroupName": "bad name", "LayerArn": "x", "Colour": 1});
-        let err = parse_setting(&v, "P", &values()).unwrap_err();
-        let paths: Vec<_> = err.iter().map(|p| p.path.as_str()).collect();
-        assert_eq!(
-            paths,
-            ["P.LayerVersion", "P.ProfilingGroupName", "P.LayerArn", "P.Colour"]
-        );
-    }
-
-    #[test]
-    fn transform_parameters() {
-        let p =
-            json!({"Profiling": "true", "PythonLayerVersion": {"Ref": "V"}, "Tags": {"team": "a", "n": 1}});
-        let s = parse_transform_parameters(Some(&p), &values()).unwrap();
-        assert!(s.default_on);
-        assert_eq!(s.python_layer.version, Some(9));
-        assert_eq!(
-            s.tags,
-            vec![("team".into(), json!("a")), ("n".into(), json!("1"))]
-        );
-        let err = parse_transform_parameters(Some(&json!({"Profilng": true})), &values()).unwrap_err();
-        assert!(err[0].message.contains("did you mean Profiling?"), "{err:?}");
-        assert_eq!(err[0].path, "Transform(LambdaProfiling).Parameters.Profilng");
-    }
-
-    #[test]
-    fn options_merge_function_over_globals() {
-        let global = Options {
-            layer: LayerOverride {
-                version: Some(3),
-                arn: None,
-            },
-            retain: Some(true),
-            ..Default::default()
-        };
-        let own = Options {
-            group: Some(json!("g")),
-            ..Default::default()
-        };
-        let merged = own.over(&global);
-        assert_eq!(merged.layer.version, Some(3));
-        assert_eq!(merged.retain, Some(true));
-        assert_eq!(merged.group, Some(json!("g")));
-    }
-}
+#[path = "settings_tests.rs"]
+mod tests;

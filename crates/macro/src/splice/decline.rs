@@ -64,7 +64,7 @@ impl Decline {
             Decline::EscapedKey => "a key with escapes",
             Decline::RepeatedKey => "a repeated key or logical id",
             Decline::LargeObject => "an object of more than 64 entries",
-            Decline::ResourceType => "a resource without a plain string Type",
+            Decline::ResourceType => "a resource without a string Type free of escapes",
             Decline::Globals => "SAM Globals",
             Decline::TransformParameters => "transform parameters with problems",
             Decline::SamFunction => "a SAM function",

@@ -27,7 +27,7 @@ use crate::report::{FunctionOutcome, FunctionReport};
 use crate::response::{MacroStatus, write_response};
 use crate::rules::group_resource::GroupResource;
 use crate::rules::ids::{IdMap, LogicalIds};
-use crate::rules::json::write_plain_key;
+use crate::rules::json::write_unescaped_key;
 use crate::rules::resource_types::is_function;
 use crate::rules::settings::{TransformSettings, parse_transform_parameters};
 use common::{AgentLayers, Triage};
@@ -216,7 +216,7 @@ impl<'a> Splice<'a> {
     fn write(&self, out: &mut Vec<u8>) {
         out.push(b'{');
         for (i, (key, text)) in self.outline.sections.iter().enumerate() {
-            write_plain_key(out, i, key.as_bytes());
+            write_unescaped_key(out, i, key.as_bytes());
             match *key {
                 "Resources" => self.write_resources(out),
                 _ => out.extend_from_slice(text.as_bytes()),
@@ -229,10 +229,10 @@ impl<'a> Splice<'a> {
         let o = &self.outline;
         out.push(b'{');
         for (i, r) in o.resources.iter().enumerate() {
-            write_plain_key(out, i, r.id.as_bytes());
+            write_unescaped_key(out, i, r.id.as_bytes());
             out.push(b'{');
             for (j, (key, text)) in o.keys[r.keys.clone()].iter().enumerate() {
-                write_plain_key(out, j, key.as_bytes());
+                write_unescaped_key(out, j, key.as_bytes());
                 match (*key, &r.properties) {
                     ("Properties", Some(props)) => {
                         self.write_properties(out, props.clone(), self.treatments[i])
@@ -243,7 +243,7 @@ impl<'a> Splice<'a> {
             out.push(b'}');
         }
         for (i, f) in self.functions.iter().enumerate() {
-            write_plain_key(out, o.resources.len() + i, self.text(&f.group_id));
+            write_unescaped_key(out, o.resources.len() + i, self.text(&f.group_id));
             let group = GroupResource {
                 function_id: o.resources[f.resource].id,
                 name: None,
@@ -279,7 +279,7 @@ impl<'a> Splice<'a> {
             if function && *key == "Profiling" {
                 continue;
             }
-            write_plain_key(out, n, key.as_bytes());
+            write_unescaped_key(out, n, key.as_bytes());
             n += 1;
             match sets.iter().position(|(k, _)| k == key) {
                 Some(at) => {
@@ -290,7 +290,7 @@ impl<'a> Splice<'a> {
             }
         }
         for ((key, text), _) in sets.iter().zip(written).filter(|(_, w)| !w) {
-            write_plain_key(out, n, key.as_bytes());
+            write_unescaped_key(out, n, key.as_bytes());
             n += 1;
             out.extend_from_slice(text);
         }

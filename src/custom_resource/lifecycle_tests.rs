@@ -23,10 +23,10 @@ use aws_sdk_lambda::types::{EnvironmentResponse, LastUpdateStatus, Runtime, Stat
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use serde_json::json;
 
-use super::lifecycle;
-use super::outcome::{StackResource, Status};
-use super::request::Action;
+use super as lifecycle;
 use crate::aws::{Clients, Settings};
+use crate::custom_resource::outcome::{StackResource, Status};
+use crate::custom_resource::request::Action;
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:app";
 const LAYER: &str =

@@ -1,0 +1,124 @@
+use super::*;
+
+#[test]
+fn runtimes_are_classified_as_the_agents_document() {
+    for ok in ["python3.8", "python3.9", "python3.12", "python3.14", "python3.20"] {
+        assert_eq!(classify_runtime(ok), Ok(Family::Python), "{ok}");
+    }
+    for ok in ["java8.al2", "java11", "java17", "java21", "java25", "java29"] {
+        assert_eq!(classify_runtime(ok), Ok(Family::Java), "{ok}");
+    }
+    for bad in [
+        "python3.7",
+        "python2.7",
+        "java8",
+        "nodejs20.x",
+        "provided.al2023",
+        "python3.x",
+        "java",
+        "",
+    ] {
+        assert!(classify_runtime(bad).is_err(), "{bad}");
+    }
+    assert!(classify_runtime("java8").unwrap_err().contains("java8.al2"));
+}
+
+#[test]
+fn layer_arns_exist_only_where_published() {
+    assert_eq!(
+        Family::Python.layer_arn("eu-west-1", 11).as_deref(),
+        Some("arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11")
+    );
+    assert_eq!(
+        Family::Java.layer_arn("us-east-1", 12).as_deref(),
+        Some("arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerJavaAgentLayer:12")
+    );
+    assert_eq!(Family::Python.layer_arn("eu-south-1", 11), None);
+    assert_eq!(Family::Python.layer_arn("cn-north-1", 11), None);
+    assert!(has_layer("ca-central-1") && !has_service("ca-central-1"));
+}
+
+#[test]
+fn group_names_and_arns() {
+    assert!(is_valid_group_name("aws-lambda-my_fn-1"));
+    assert!(!is_valid_group_name(""));
+    assert!(!is_valid_group_name("has space"));
+    assert!(!is_valid_group_name(&"a".repeat(256)));
+    assert!(is_valid_group_name(&"a".repeat(255)));
+    let arn = group_arn("us-west-2", "111122223333", "g");
+    assert_eq!(
+        arn,
+        "arn:aws:codeguru-profiler:us-west-2:111122223333:profilingGroup/g"
+    );
+    assert_eq!(
+        parse_group_arn(&arn),
+        Some(GroupArn {
+            region: "us-west-2",
+            account: "111122223333",
+            name: "g"
+        })
+    );
+    assert_eq!(parse_group_arn("arn:aws:lambda:us-west-2:1:function:f"), None);
+    assert_eq!(
+        parse_group_arn("arn:aws:codeguru-profiler:us-west-2:1:profilingGroup/"),
+        None
+    );
+}
+
+#[test]
+fn layer_arns_parse_and_compare() {
+    let a = parse_layer_arn(
+        "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:9",
+    )
+    .unwrap();
+    let b = parse_layer_arn(
+        "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11",
+    )
+    .unwrap();
+    assert!(a.same_layer(&b));
+    assert!(is_agent_layer(
+        "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerJavaAgentLayer:3",
+        Family::Java
+    ));
+    assert!(!is_agent_layer(
+        "arn:aws:lambda:eu-west-1:1:layer:Other:3",
+        Family::Java
+    ));
+    assert_eq!(parse_layer_arn("arn:aws:lambda:us-east-1:1:layer:x"), None);
+    assert_eq!(parse_layer_arn("arn:aws:lambda:us-east-1:1:layer:x:latest"), None);
+}
+
+#[test]
+fn partitions() {
+    assert_eq!(partition("us-east-1"), "aws");
+    assert_eq!(partition("cn-northwest-1"), "aws-cn");
+    assert_eq!(partition("us-gov-west-1"), "aws-us-gov");
+    assert_eq!(
+        policy_arn("aws"),
+        "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess"
+    );
+}
+
+#[test]
+fn agent_layer_identity_and_java_options() {
+    let official = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+    let mirror = "arn:aws:lambda:eu-south-1:111122223333:layer:mirror:3";
+    assert!(same_agent_layer(official, mirror, Family::Python));
+    assert!(same_agent_layer(
+        "arn:aws:lambda:eu-south-1:111122223333:layer:mirror:1",
+        mirror,
+        Family::Python
+    ));
+    assert!(!same_agent_layer(
+        "arn:aws:lambda:eu-south-1:111122223333:layer:other:1",
+        mirror,
+        Family::Python
+    ));
+    let flag = env::JAVA_AGENT_FLAG;
+    assert_eq!(
+        java_options_with_agent("-Xmx1g "),
+        Some(format!("-Xmx1g  {flag}"))
+    );
+    assert_eq!(java_options_with_agent(""), Some(flag.to_string()));
+    assert_eq!(java_options_with_agent(&format!("{flag} -Xmx1g")), None);
+}

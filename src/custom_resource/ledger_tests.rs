@@ -1,0 +1,61 @@
+use super::*;
+
+#[test]
+fn keys_are_stable_and_distinct() {
+    let k = ref_key("arn:stack/a", "Res", "function:arn:f");
+    assert_eq!(k, ref_key("arn:stack/a", "Res", "function:arn:f"));
+    assert!(k.starts_with(REF_PREFIX) && k.len() == REF_PREFIX.len() + 16);
+    assert_ne!(k, ref_key("arn:stack/a", "Res", "function:arn:g"));
+    assert_ne!(k, ref_key("arn:stack/b", "Res", "function:arn:f"));
+    // Golden value: a change of hash would orphan every deployed reference.
+    assert_eq!(fnv1a(&["a"]), 0xaf63dc4c8601ec8c);
+}
+
+#[test]
+fn owner_values_fit_in_a_tag() {
+    assert_eq!(owner_value("arn:s", "L"), "arn:s/L");
+    let long = owner_value(&"s".repeat(200), &"L".repeat(200));
+    assert_eq!(long.len(), 256);
+    assert_ne!(
+        long,
+        owner_value(&"s".repeat(200), &format!("{}M", "L".repeat(199)))
+    );
+}
+
+#[test]
+fn ledgers_round_trip_and_merge() {
+    let a = Ledger {
+        layer: Some(
+            "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerJavaAgentLayer:12".into(),
+        ),
+        vars: [env::GROUP_NAME, env::ENABLED, env::HEAP_SUMMARY]
+            .into_iter()
+            .collect(),
+        handler_redirected: true,
+        java_options: Some(JavaOptions::Appended),
+    };
+    let text = a.encode("function");
+    assert!(text.len() <= 256);
+    assert!(
+        text.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b" _.:/=+-@".contains(&b)),
+        "{text}"
+    );
+    assert_eq!(Ledger::decode(&text), a);
+    assert_eq!(Ledger::decode("role"), Ledger::default());
+    let b = Ledger {
+        vars: [env::EXEC_WRAPPER].into_iter().collect(),
+        ..Ledger::default()
+    };
+    let u = a.union(&b);
+    assert_eq!(u.vars.len(), 4);
+    assert_eq!(u.layer, a.layer);
+    let huge = Ledger {
+        layer: Some("x".repeat(300)),
+        ..Ledger::default()
+    };
+    assert_eq!(
+        Ledger::decode(&huge.encode("function")).layer.as_deref(),
+        Some("")
+    );
+}
