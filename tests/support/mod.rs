@@ -53,14 +53,18 @@ pub fn servers() -> Option<&'static Servers> {
                     panic!("LAMBDA_PROFILING_REQUIRE_TOOLS=1 but {why}")
                 }
                 Err(why) => {
-                    eprintln!("SKIPPED: {why}; run scripts/dev-tools or set LAMBDA_PROFILING_TOOLS");
+                    let line = format!("{why}; run scripts/dev-tools or set LAMBDA_PROFILING_TOOLS");
+                    eprintln!("SKIPPED: {line}");
+                    toolbox::record_skip(&line);
                     None
                 }
             }
         })
         .as_ref()
         .or_else(|| {
-            eprintln!("SKIPPED: the local AWS stand-ins are not available (see the first SKIPPED line)");
+            let line = "the local AWS stand-ins (moto, the CodeGuru Profiler fake) are not available";
+            eprintln!("SKIPPED: {line} (see the first SKIPPED line)");
+            toolbox::record_skip(line);
             None
         })
 }

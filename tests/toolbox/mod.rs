@@ -4,7 +4,9 @@
 //! else `<repo>/.venv/bin` (made by `scripts/dev-tools`). The real-world corpus comes
 //! from `$LAMBDA_PROFILING_CORPUS`, else `../shared/corpus`. When either is missing a
 //! test says plainly that it skipped, unless `LAMBDA_PROFILING_REQUIRE_TOOLS=1` (CI),
-//! which turns the absence into a failure.
+//! which turns the absence into a failure. A skip is also written to the file named by
+//! `LAMBDA_PROFILING_SKIPPED` (`scripts/test` sets it and prints the list at the end),
+//! because cargo shows a passing test's output to no one.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -22,8 +24,22 @@ fn missing(what: &str, how: &str) -> Option<PathBuf> {
         !required(),
         "{what} is missing and LAMBDA_PROFILING_REQUIRE_TOOLS=1: {how}"
     );
-    eprintln!("SKIPPED: {what} is missing ({how})");
+    let line = format!("{what} is missing ({how})");
+    eprintln!("SKIPPED: {line}");
+    record_skip(&line);
     None
+}
+
+/// Adds a line to the skip list that `scripts/test` prints.
+pub fn record_skip(line: &str) {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("LAMBDA_PROFILING_SKIPPED") else {
+        return;
+    };
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = writeln!(file, "{test}: {line}");
+    }
 }
 
 /// A tool's path, or `None` (after saying SKIPPED) when it is not installed.

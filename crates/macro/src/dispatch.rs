@@ -5,10 +5,8 @@
 
 use crate::context::ParameterValues;
 use crate::general;
-use crate::problems::Problem;
-use crate::report::FunctionReport;
 use crate::request::Request;
-use crate::response::MacroStatus;
+use crate::response::{Answer, Lane};
 use crate::splice::Splice;
 use crate::splice::decline::Decline;
 
@@ -28,37 +26,6 @@ pub struct Options {
     pub lanes: Lanes,
     /// Fill [`Answer::report`]: what happened to each function (the CLI's summary).
     pub report: bool,
-}
-
-/// The lane that answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lane {
-    Splice,
-    /// The general lane, and why the splice lane declined.
-    General(Decline),
-}
-
-/// The macro's answer, and what to log of it.
-#[derive(Debug)]
-pub struct Answer {
-    /// The response JSON, `{requestId, status, fragment[, errorMessage]}`, as the bytes
-    /// the Lambda sends.
-    pub json: Vec<u8>,
-    pub status: MacroStatus,
-    pub lane: Lane,
-    /// Every problem found (the `errorMessage` lists them); empty on success.
-    pub problems: Vec<Problem>,
-    pub profiled: usize,
-    /// One line per function, in template order, when [`Options::report`] asks for it.
-    pub report: Vec<FunctionReport>,
-}
-
-impl Answer {
-    /// The response JSON as text.
-    pub fn into_string(self) -> String {
-        // Only valid UTF-8 is written: the request's own text, ASCII and serde_json's output.
-        String::from_utf8(self.json).unwrap_or_default()
-    }
 }
 
 /// Answers a macro request's text; `None` when the event is not a macro request (no

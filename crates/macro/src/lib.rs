@@ -20,9 +20,9 @@ mod splice;
 mod suggest;
 
 pub use context::ParameterValues;
-pub use dispatch::{Answer, Lane, Lanes, Options, answer, answer_with};
+pub use dispatch::{Lanes, Options, answer, answer_with};
 pub use problems::{Problem, Problems};
 pub use report::{FunctionOutcome, FunctionReport};
-pub use response::MacroStatus;
+pub use response::{Answer, Lane, MacroStatus};
 pub use splice::decline::Decline;
 pub use suggest::closest;

@@ -23,10 +23,9 @@ mod view;
 use serde_json::{Map, Value};
 
 use crate::context::Context;
-use crate::dispatch::{Answer, Lane};
 use crate::problems::{Problem, Problems};
 use crate::report::{FunctionOutcome, FunctionReport};
-use crate::response::{MacroStatus, write_response};
+use crate::response::{Answer, Lane, MacroStatus, write_response};
 use crate::rules::resource_types::{CUSTOM_RESOURCE, IAM_ROLE};
 use crate::rules::settings;
 use document::Template;

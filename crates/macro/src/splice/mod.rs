@@ -22,9 +22,8 @@ use serde_json::Value;
 
 use crate::agent::Family;
 use crate::context::Context;
-use crate::dispatch::{Answer, Lane};
 use crate::report::{FunctionOutcome, FunctionReport};
-use crate::response::{MacroStatus, write_response};
+use crate::response::{Answer, Lane, MacroStatus, write_response};
 use crate::rules::group_resource::GroupResource;
 use crate::rules::ids::{IdMap, LogicalIds};
 use crate::rules::json::write_unescaped_key;
