@@ -57,22 +57,7 @@ where
         stack_id = %envelope.stack_id,
         logical_id = %envelope.logical_id,
     );
-    answer_in_span(envelope, event, deadline, clients, operation)
-        .instrument(span)
-        .await
-}
-
-async fn answer_in_span<F, Fut>(
-    envelope: Envelope,
-    event: Value,
-    deadline: Instant,
-    clients: &Clients,
-    operation: F,
-) -> Answered
-where
-    F: FnOnce(Envelope, Action) -> Fut,
-    Fut: Future<Output = Outcome>,
-{
+    async move {
     let fallback_id = envelope
         .physical_id
         .clone()
@@ -120,6 +105,9 @@ where
         reason: outcome.reason,
         delivered,
     }
+    }
+    .instrument(span)
+    .await
 }
 
 fn unanswered(physical_id: String, reason: String) -> Answered {
