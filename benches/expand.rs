@@ -8,11 +8,16 @@
 //!
 //! Before criterion starts, the very first call of the process (cold caches, first
 //! allocations) is timed once and printed.
+//!
+//! Instructions, which do not drift with the machine's load: `EXPAND_CALLS=N
+//! [EXPAND_CASE=mixed] valgrind --tool=callgrind target/release/deps/expand-…` makes N
+//! calls of the N = 500 case (or the mixed one) and nothing else; the difference of two
+//! such runs, divided by the difference of their N, is the cost of one call.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 mod synthetic;
 
 use lambda_profiling_macro::{Lane, answer};
@@ -86,5 +91,30 @@ fn expand(c: &mut Criterion) {
     group.finish();
 }
 
+/// `EXPAND_CALLS` calls of one case, for callgrind; `false` when not asked for.
+fn counted() -> bool {
+    let Some(calls) = std::env::var("EXPAND_CALLS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+    else {
+        return false;
+    };
+    let event = match std::env::var("EXPAND_CASE").as_deref() {
+        Ok("mixed") => macro_event(&mixed_template(500, 5), json!({"Profiling": true})),
+        _ => event(500),
+    };
+    for _ in 0..calls {
+        black_box(answer(black_box(&event), TOKEN));
+    }
+    true
+}
+
 criterion_group!(benches, expand);
-criterion_main!(benches);
+
+fn main() {
+    if counted() {
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
