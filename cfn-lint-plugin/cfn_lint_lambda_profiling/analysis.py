@@ -73,9 +73,10 @@ class Analysis:
             return
         lp, sam, le = src.index(source.MACRO), src.index(source.SAM), src.index(source.LANGUAGE_EXTENSIONS)
         if sam is not None and sam < lp:
+            entry = source.walk(src.tree, src.macro_path)
             self._add(
                 ORDER,
-                src.macro_path,
+                src.macro_path + (("Name",) if isinstance(entry, dict) else ()),
                 "list LambdaProfiling before AWS::Serverless-2016-10-31 in Transform: SAM runs the "
                 "transforms in order and rejects the Profiling property it does not know",
             )
@@ -127,7 +128,7 @@ class Analysis:
                 os.unlink(scratch)
         everywhere = len(self.cfn.regions)
         return [
-            (path, message if len(r) == everywhere else f"{message} (in {', '.join(r)})")
+            (path, message if len(r) == everywhere or _names(message, r) else f"{message} (in {', '.join(r)})")
             for (path, message), r in regions.items()
         ], tree
 
@@ -158,6 +159,10 @@ class Analysis:
             if path[: len(root)] == root:
                 return True
         return False
+
+
+def _names(message: str, regions: list) -> bool:
+    return all(region in message for region in regions)
 
 
 def _lint_time(message: str, parameter: str) -> str:

@@ -155,7 +155,7 @@ def parse_path(tree: dict, macro_path: tuple | None, text: str) -> tuple:
     if tokens and tokens[0] == f"Transform({MACRO})":
         path = list(macro_path or ("Transform",))
         tokens = tokens[1:]
-    node: Any = _walk(tree, path)
+    node: Any = walk(tree, path)
     while tokens:
         take = 1
         if isinstance(node, dict):
@@ -166,7 +166,7 @@ def parse_path(tree: dict, macro_path: tuple | None, text: str) -> tuple:
         steps = [token] if isinstance(node, dict) and token in node else _split(token)
         for step in steps:
             path.append(step)
-            node = _walk(node, [step])
+            node = walk(node, [step])
     return tuple(path)
 
 
@@ -176,7 +176,7 @@ def _split(token: str) -> list:
     return [key] + [int(i) for i in re.findall(r"\d+", indexes)]
 
 
-def _walk(node: Any, path) -> Any:
+def walk(node: Any, path) -> Any:
     for step in path:
         if isinstance(node, dict):
             node = node.get(step)
