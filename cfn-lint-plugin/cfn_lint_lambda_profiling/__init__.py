@@ -4,6 +4,8 @@ Enable with `cfn-lint --append-rules cfn_lint_lambda_profiling` or `append_rules
 .cfnlintrc. cfn-lint instantiates every rule class this module exposes.
 """
 
+__version__ = "0.1.0"
+
 from .rules import (
     CliMissing,
     ForEachBeforeExpansion,
