@@ -99,6 +99,8 @@ class Analysis:
             if not self.source.from_file:
                 raise macro.CliError("the macro's own checks need the template as a file, not on stdin")
             problems, tree = self._run(cli)
+        except macro.CliOff:
+            return
         except macro.CliError as err:
             if not _told_once:
                 _told_once = True

@@ -18,9 +18,15 @@ class CliError(Exception):
     """The CLI is missing or did not answer as its contract says."""
 
 
+class CliOff(Exception):
+    """LAMBDA_PROFILING_CLI=off: the user chose the schema checks alone."""
+
+
 def find() -> str:
     """The CLI's path: $LAMBDA_PROFILING_CLI, or `lambda-profiling` on PATH."""
     named = os.environ.get(ENV, "").strip()
+    if named.lower() == "off":
+        raise CliOff()
     if named:
         found = shutil.which(named)
         if not found:
@@ -30,7 +36,8 @@ def find() -> str:
     if not found:
         raise CliError(
             f"the {NAME} CLI is not on PATH and {ENV} is not set, so the macro's own checks "
-            "(runtimes, layers, roles, ...) are skipped; the Profiling schema checks still run"
+            f"(runtimes, layers, roles, ...) are skipped; the Profiling schema checks still run "
+            f"(set {ENV}=off to skip them without this note)"
         )
     return found
 

@@ -165,3 +165,4 @@ def test_a_cli_that_breaks_its_contract_is_named(lint, tmp_path):
         ("I9501", f"LAMBDA_PROFILING_CLI={missing} is not an executable file; fix the variable or unset it", 1)
     ]
     assert not os.path.exists(missing)
+    assert lint(template(runtime="nodejs22.x"), cli="off", info=True) == []  # the user's choice: silence
