@@ -9,14 +9,11 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from . import analysis
 
-_DOCS = "https://github.com/lambda-profiling/lambda-profiling/tree/main/cfn-lint-plugin#rules"
-
-
 class _Rule(CloudFormationLintRule):
     """Reports one kind of the template's findings at the lines they name."""
 
     finding = ""
-    source_url = _DOCS
+    source_url = ""  # documented in the package's README.md, section Rules
     tags = ["resources", "lambda", "lambda-profiling"]
 
     def initialize(self, cfn) -> None:
