@@ -17,13 +17,20 @@ from typing import Any
 from . import macro, source, values
 
 SCHEMA, PARAMETERS, NO_TRANSFORM, ORDER, MACRO, FOR_EACH, NO_CLI, NO_VALUE = (
-    "schema", "parameters", "no-transform", "order", "macro", "for-each", "no-cli", "no-value"
+    "schema",
+    "parameters",
+    "no-transform",
+    "order",
+    "macro",
+    "for-each",
+    "no-cli",
+    "no-value",
 )
 _ATTRIBUTE = "_lambda_profiling_analysis"
 _told_once = False  # the "no CLI" note is given once per cfn-lint run
 
 
-def of(cfn) -> "Analysis":
+def of(cfn) -> Analysis:
     """The template's analysis; the first call also takes `Profiling` out of the
     template cfn-lint's own rules check (rules' initialize runs before any rule matches)."""
     found = getattr(cfn, _ATTRIBUTE, None)
@@ -130,7 +137,10 @@ class Analysis:
                 os.unlink(scratch)
         everywhere = len(self.cfn.regions)
         return [
-            (path, message if len(r) == everywhere or _names(message, r) else f"{message} (in {', '.join(r)})")
+            (
+                path,
+                message if len(r) == everywhere or _names(message, r) else f"{message} (in {', '.join(r)})",
+            )
             for (path, message), r in regions.items()
         ], tree
 

@@ -64,4 +64,3 @@ def expand(cli: str, template: str, region: str) -> list[dict]:
             f"{cli} expand --error-format json did not print its problems as JSON "
             f"({err}): {first_line}; is it an older lambda-profiling?"
         ) from err
-

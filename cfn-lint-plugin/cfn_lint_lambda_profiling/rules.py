@@ -9,6 +9,7 @@ from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
 from . import analysis
 
+
 class _Rule(CloudFormationLintRule):
     """Reports one kind of the template's findings at the lines they name."""
 
@@ -47,7 +48,10 @@ class TransformParameters(_Rule):
 class ProfilingWithoutTransform(_Rule):
     id = "E9503"
     shortdesc = "Profiling needs Transform: LambdaProfiling"
-    description = "A function's Profiling is read only by the LambdaProfiling macro; without it CloudFormation rejects the property"
+    description = (
+        "A function's Profiling is read only by the LambdaProfiling macro; "
+        "without it CloudFormation rejects the property"
+    )
     finding = analysis.NO_TRANSFORM
 
 
@@ -70,7 +74,9 @@ class MacroProblem(_Rule):
 
 class ForEachBeforeExpansion(_Rule):
     id = "E9506"
-    shortdesc = "AWS::LanguageExtensions is listed before LambdaProfiling when a loop holds a profiled function"
+    shortdesc = (
+        "AWS::LanguageExtensions is listed before LambdaProfiling when a loop holds a profiled function"
+    )
     description = "The macro sees Fn::ForEach loops unexpanded unless AWS::LanguageExtensions runs first"
     finding = analysis.FOR_EACH
 

@@ -77,9 +77,7 @@ def _read_sites(source: Source) -> None:
         value = globals_function["Profiling"]
         source.sites.append((("Globals", "Function", "Profiling"), value))
         global_on = _may_be_on(value)
-    default_on = isinstance(source.parameters, dict) and _may_be_on(
-        source.parameters.get("Profiling", False)
-    )
+    default_on = isinstance(source.parameters, dict) and _may_be_on(source.parameters.get("Profiling", False))
     resources = tree.get("Resources")
     if not isinstance(resources, dict):
         return
@@ -159,9 +157,7 @@ def parse_path(tree: dict, macro_path: tuple | None, text: str) -> tuple:
     while tokens:
         take = 1
         if isinstance(node, dict):
-            take = next(
-                (n for n in range(len(tokens), 1, -1) if _split(".".join(tokens[:n]))[0] in node), 1
-            )
+            take = next((n for n in range(len(tokens), 1, -1) if _split(".".join(tokens[:n]))[0] in node), 1)
         token, tokens = ".".join(tokens[:take]), tokens[take:]
         steps = [token] if isinstance(node, dict) and token in node else _split(token)
         for step in steps:

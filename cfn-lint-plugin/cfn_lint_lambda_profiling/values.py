@@ -7,9 +7,10 @@ macro's kind of message (path, what is wrong, how to fix it, "did you mean").
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any
 
 from jsonschema import Draft7Validator
 
@@ -17,13 +18,13 @@ Path = tuple  # of str keys and int list indexes
 Problem = tuple  # (Path, message)
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema() -> dict:
     text = resources.files(__package__).joinpath("schema.json").read_text("utf-8")
     return json.loads(text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(definition: str) -> Draft7Validator:
     root = schema()
     # Validate against one definition while its $refs resolve in the whole document.
@@ -103,8 +104,7 @@ def profiling_problems(value: Any, path: Path) -> list[Problem]:
     return [
         (
             path,
-            f"Profiling must be true, false, or an object with any of the keys {keys}; "
-            f"got {describe(value)}",
+            f"Profiling must be true, false, or an object with any of the keys {keys}; got {describe(value)}",
         )
     ]
 

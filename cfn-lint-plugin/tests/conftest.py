@@ -8,9 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from cfnlint.api import ManualArgs, lint_file
-
 from cfn_lint_lambda_profiling import analysis, macro
+from cfnlint.api import ManualArgs, lint_file
 
 REPO = Path(__file__).resolve().parents[2]
 PLUGIN = "cfn_lint_lambda_profiling"

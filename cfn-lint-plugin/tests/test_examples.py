@@ -40,4 +40,6 @@ def test_cfnlintrc_append_rules(tmp_path):
         "      Profiling: {Enabld: true}\n"
     )
     done = run(["t.yaml"], tmp_path)
-    assert [line.split(":")[1:3] + line.split(":")[5:6] for line in done.stdout.splitlines()] == [["10", "19", "E9501"]], done.stdout
+    assert [line.split(":")[1:3] + line.split(":")[5:6] for line in done.stdout.splitlines()] == [
+        ["10", "19", "E9501"]
+    ], done.stdout

@@ -6,7 +6,6 @@ import os
 import stat
 
 from conftest import line_of
-
 from test_transforms import for_each_message
 
 BASE = """\
@@ -130,7 +129,9 @@ def test_for_each_is_told_once_with_the_fix(lint, cli):
 
 
 def test_for_each_expanded_first_is_checked_inside(lint, cli):
-    text = LOOP.replace("[LambdaProfiling, AWS::LanguageExtensions]", "[AWS::LanguageExtensions, LambdaProfiling]")
+    text = LOOP.replace(
+        "[LambdaProfiling, AWS::LanguageExtensions]", "[AWS::LanguageExtensions, LambdaProfiling]"
+    )
     assert lint(text, cli=cli) == []
     text = text.replace("python3.12", "nodejs22.x")
     assert lint(text, cli=cli) == [("E9505", RUNTIME, line_of(text, "Runtime: nodejs"))]
@@ -162,7 +163,11 @@ def test_a_cli_that_breaks_its_contract_is_named(lint, tmp_path):
     assert "did not print its problems as JSON" in message and "is it an older lambda-profiling?" in message
     missing = str(tmp_path / "nowhere")
     assert lint(template(), cli=missing, info=True) == [
-        ("I9501", f"LAMBDA_PROFILING_CLI={missing} is not an executable file; fix the variable or unset it", 1)
+        (
+            "I9501",
+            f"LAMBDA_PROFILING_CLI={missing} is not an executable file; fix the variable or unset it",
+            1,
+        )
     ]
     assert not os.path.exists(missing)
     assert lint(template(runtime="nodejs22.x"), cli="off", info=True) == []  # the user's choice: silence

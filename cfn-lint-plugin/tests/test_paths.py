@@ -1,9 +1,8 @@
 """The macro's paths, as keys of the source template and as its lines."""
 
 import pytest
-from cfnlint.decode import decode
-
 from cfn_lint_lambda_profiling.source import locate, parse_path
+from cfnlint.decode import decode
 
 TEXT = """\
 Transform:
@@ -39,8 +38,16 @@ def tree(tmp_path_factory):
 @pytest.mark.parametrize(
     "text, keys, line",
     [
-        ("Resources.F.Properties.Layers.Fn::If[2]", ("Resources", "F", "Properties", "Layers", "Fn::If", 2), 18),
-        ("Resources.F.Properties.Layers.Fn::If[2][1]", ("Resources", "F", "Properties", "Layers", "Fn::If", 2, 1), 18),
+        (
+            "Resources.F.Properties.Layers.Fn::If[2]",
+            ("Resources", "F", "Properties", "Layers", "Fn::If", 2),
+            18,
+        ),
+        (
+            "Resources.F.Properties.Layers.Fn::If[2][1]",
+            ("Resources", "F", "Properties", "Layers", "Fn::If", 2, 1),
+            18,
+        ),
         ("Resources.F.Properties.Architectures[0]", ("Resources", "F", "Properties", "Architectures", 0), 14),
         ("Globals.Function.Profiling", ("Globals", "Function", "Profiling"), 9),
         (

@@ -5,9 +5,8 @@ import re
 import subprocess
 
 import pytest
-from jsonschema import Draft7Validator
-
 from cfn_lint_lambda_profiling import values
+from jsonschema import Draft7Validator
 
 SCHEMA = values.schema()
 
@@ -19,16 +18,23 @@ def test_the_schema_is_valid_draft_7():
 @pytest.mark.parametrize(
     "definition, template",
     [
-        ("ProfilingOptions", "Transform: LambdaProfiling\nResources:\n  F:\n    Type: AWS::Lambda::Function\n"
-         "    Properties:\n      Runtime: python3.12\n      Profiling: {Zzzzzz: 1}\n"),
-        ("TransformParameters", "Transform:\n  - Name: LambdaProfiling\n    Parameters: {Zzzzzz: 1}\n"
-         "Resources: {}\n"),
+        (
+            "ProfilingOptions",
+            "Transform: LambdaProfiling\nResources:\n  F:\n    Type: AWS::Lambda::Function\n"
+            "    Properties:\n      Runtime: python3.12\n      Profiling: {Zzzzzz: 1}\n",
+        ),
+        (
+            "TransformParameters",
+            "Transform:\n  - Name: LambdaProfiling\n    Parameters: {Zzzzzz: 1}\nResources: {}\n",
+        ),
     ],
 )
 def test_the_macro_knows_the_same_keys(cli, tmp_path, definition, template):
     path = tmp_path / "t.yaml"
     path.write_text(template)
-    done = subprocess.run([cli, "expand", "--error-format", "json", str(path)], capture_output=True, text=True)
+    done = subprocess.run(
+        [cli, "expand", "--error-format", "json", str(path)], capture_output=True, text=True
+    )
     [problem] = json.loads(done.stderr)["problems"]
     known = re.search(r"the known keys are (.*)$", problem["message"]).group(1).split(", ")
     assert known == values.known_keys(definition)

@@ -45,7 +45,12 @@ def test_profiling_without_the_transform_sam_json(lint):
         "Resources": {
             "Api": {
                 "Type": "AWS::Serverless::Function",
-                "Properties": {"Runtime": "python3.12", "Handler": "i.h", "InlineCode": "x", "Profiling": True},
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "i.h",
+                    "InlineCode": "x",
+                    "Profiling": True,
+                },
             }
         },
     }
@@ -71,8 +76,16 @@ Resources:
 
 def test_macro_after_sam_json_with_parameters(lint):
     template = {
-        "Transform": ["AWS::Serverless-2016-10-31", {"Name": "LambdaProfiling", "Parameters": {"Profiling": True}}],
-        "Resources": {"Api": {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12", "Handler": "i.h", "InlineCode": "x"}}},
+        "Transform": [
+            "AWS::Serverless-2016-10-31",
+            {"Name": "LambdaProfiling", "Parameters": {"Profiling": True}},
+        ],
+        "Resources": {
+            "Api": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Runtime": "python3.12", "Handler": "i.h", "InlineCode": "x"},
+            }
+        },
     }
     text = json.dumps(template, indent=2)
     assert lint(text, name="t.json", ids=("E",)) == [("E9504", ORDER, line_of(text, '"Name"'))]
@@ -116,7 +129,10 @@ def test_for_each_in_the_right_order_or_not_profiled(lint):
 
 def test_for_each_profiled_by_the_transform_default_json(lint):
     template = {
-        "Transform": [{"Name": "LambdaProfiling", "Parameters": {"Profiling": True}}, "AWS::LanguageExtensions"],
+        "Transform": [
+            {"Name": "LambdaProfiling", "Parameters": {"Profiling": True}},
+            "AWS::LanguageExtensions",
+        ],
         "Resources": {
             "Fn::ForEach::Jobs": [
                 "N",
@@ -126,4 +142,6 @@ def test_for_each_profiled_by_the_transform_default_json(lint):
         },
     }
     text = json.dumps(template, indent=2)
-    assert lint(text, name="t.json") == [("E9506", for_each_message("Jobs"), line_of(text, "Fn::ForEach::Jobs"))]
+    assert lint(text, name="t.json") == [
+        ("E9506", for_each_message("Jobs"), line_of(text, "Fn::ForEach::Jobs"))
+    ]

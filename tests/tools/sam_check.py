@@ -77,7 +77,11 @@ def _read_cases(argv: list[str]) -> list[dict]:
 
 
 def _cfn_lint() -> str:
-    for candidate in (os.environ.get("CFN_LINT"), str(Path(sys.executable).with_name("cfn-lint")), "cfn-lint"):
+    for candidate in (
+        os.environ.get("CFN_LINT"),
+        str(Path(sys.executable).with_name("cfn-lint")),
+        "cfn-lint",
+    ):
         found = candidate and shutil.which(candidate)
         if found:
             return found
