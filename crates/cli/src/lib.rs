@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use lambda_profiling_macro::{FunctionReport, Lanes, MacroStatus, Options, Problems, answer_with};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,6 +29,9 @@ pub struct Cli {
 pub enum Command {
     /// Runs the LambdaProfiling macro on a template, offline, and prints the result.
     Expand(ExpandArgs),
+    /// Prints the JSON Schema of `Profiling` and of the transform's Parameters, which
+    /// the cfn-lint plugin checks templates against.
+    Schema,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -152,6 +155,20 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
     // The fragment is the template without its Transform section, as CloudFormation sends it.
     let position = top.keys().position(|k| k == "Transform");
     top.shift_remove("Transform");
+    // CloudFormation would have expanded these loops before the macro: this command does
+    // not run AWS::LanguageExtensions, so it leaves them as they are, and says so.
+    let loops = match transforms.loops_expanded_first {
+        true => take_loops(top),
+        false => Vec::new(),
+    };
+    if !loops.is_empty() {
+        notes.push(format!(
+            "note: {} runs before {} and expands the Fn::ForEach loops; this command does not run it, so \
+             the loops are left as they are and their functions are not shown",
+            transform::LANGUAGE_EXTENSIONS,
+            transform::MACRO_NAME
+        ));
+    }
     let token = args.service_token.clone().unwrap_or_else(|| {
         format!(
             "arn:aws:lambda:{}:{}:function:lambda-profiling",
@@ -175,6 +192,11 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
             "the macro answered a fragment that is not an object".into(),
         ));
     };
+    if let Some(Value::Object(resources)) = out.get_mut("Resources") {
+        for (at, key, value) in loops {
+            resources.shift_insert(at.min(resources.len()), key, value);
+        }
+    }
     if let (Some(rest), Some(at)) = (transforms.rest, position) {
         out.shift_insert(at.min(out.len()), "Transform".into(), rest);
     }
@@ -183,6 +205,22 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
         report: answer.report,
         notes,
     })
+}
+
+/// Takes the `Fn::ForEach::…` entries out of `Resources`, with their places.
+fn take_loops(top: &mut Map<String, Value>) -> Vec<(usize, String, Value)> {
+    let Some(Value::Object(resources)) = top.get_mut("Resources") else {
+        return Vec::new();
+    };
+    let keys: Vec<(usize, String)> = resources
+        .keys()
+        .enumerate()
+        .filter(|(_, k)| k.starts_with("Fn::ForEach::"))
+        .map(|(i, k)| (i, k.clone()))
+        .collect();
+    keys.into_iter()
+        .filter_map(|(at, key)| resources.shift_remove(&key).map(|value| (at, key, value)))
+        .collect()
 }
 
 pub fn render(template: &Value, format: Format) -> anyhow::Result<String> {
@@ -210,7 +248,13 @@ impl ExpandArgs {
 
 /// Runs the command line; the process's exit code.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let Command::Expand(args) = cli.command;
+    let args = match cli.command {
+        Command::Expand(args) => args,
+        Command::Schema => {
+            print!("{}", lambda_profiling_macro::SCHEMA);
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let text = if args.template.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin()
@@ -241,3 +285,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "lib_tests.rs"]
+mod tests;

@@ -7,6 +7,7 @@ use lambda_profiling_macro::ParameterValues;
 
 pub const MACRO_NAME: &str = "LambdaProfiling";
 pub const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+pub const LANGUAGE_EXTENSIONS: &str = "AWS::LanguageExtensions";
 
 /// The `Transform` section split into our entry and the others, in order.
 #[derive(Debug, Default, PartialEq)]
@@ -17,6 +18,9 @@ pub struct Transforms {
     pub params: Option<Value>,
     /// The other transforms, as they must appear in the output (`None`: drop the key).
     pub rest: Option<Value>,
+    /// `AWS::LanguageExtensions` runs before ours: CloudFormation expands the template's
+    /// `Fn::ForEach` loops before the macro sees them.
+    pub loops_expanded_first: bool,
 }
 
 fn name_of(entry: &Value) -> Option<&str> {
@@ -36,6 +40,10 @@ pub fn split(transform: Option<&Value>) -> Result<Transforms, String> {
     };
     let ours = entries.iter().position(|e| name_of(e) == Some(MACRO_NAME));
     let sam = entries.iter().position(|e| name_of(e) == Some(SAM_TRANSFORM));
+    let extensions = entries
+        .iter()
+        .position(|e| name_of(e) == Some(LANGUAGE_EXTENSIONS));
+    let loops_expanded_first = matches!((extensions, ours), (Some(e), Some(o)) if e < o);
     if let (Some(o), Some(s)) = (ours, sam)
         && s < o
     {
@@ -49,6 +57,7 @@ pub fn split(transform: Option<&Value>) -> Result<Transforms, String> {
             declared: false,
             params: None,
             rest: transform.cloned(),
+            loops_expanded_first,
         });
     };
     let params = entries[ours].get("Parameters").cloned();
@@ -66,6 +75,7 @@ pub fn split(transform: Option<&Value>) -> Result<Transforms, String> {
         declared: true,
         params,
         rest,
+        loops_expanded_first,
     })
 }
 

@@ -26,3 +26,6 @@ pub use report::{FunctionOutcome, FunctionReport};
 pub use response::{Answer, Lane, MacroStatus};
 pub use splice::decline::Decline;
 pub use suggest::closest;
+
+/// The JSON Schema of `Profiling` and the transform's `Parameters` (`lambda-profiling schema`).
+pub const SCHEMA: &str = rules::settings::SCHEMA;

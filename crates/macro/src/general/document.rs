@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::loops;
 use super::reader::{ObjectOr, RawResource, RawTemplate, Section};
 use super::slot::{Entries, Slot};
 use crate::problems::Problem;
@@ -42,6 +43,11 @@ impl<'a> Resource<'a> {
             Slot::Object(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// The whole resource, parsed (a copy).
+    pub(crate) fn body_value(&self) -> Value {
+        self.body.to_value()
     }
 
     /// The view of `properties`, built afresh (not kept).
@@ -122,6 +128,15 @@ impl<'a> Template<'a> {
                     t.resources_read = true;
                     t.sections.0.push((key, Slot::Value(Value::Null)));
                     for (id, r) in resources {
+                        // A loop is `AWS::LanguageExtensions`' (see `loops`): kept as it came.
+                        if id.starts_with(loops::LOOP_PREFIX) {
+                            let body = match r {
+                                ObjectOr::Other(v) => Slot::Value(v),
+                                ObjectOr::Object(entries) => Slot::Object(Entries(entries)),
+                            };
+                            t.push(id.into_owned(), loops::LOOP.to_string(), body);
+                            continue;
+                        }
                         let (ty, body) = match resource(r) {
                             Ok(found) => found,
                             Err((message, body)) => {

@@ -12,6 +12,7 @@ mod document;
 mod environment;
 mod group;
 mod layers;
+mod loops;
 mod planner;
 mod reader;
 mod role;

@@ -10,6 +10,7 @@ use super::document::{Resource, Template};
 use super::environment;
 use super::group::{self, GroupRef};
 use super::layers;
+use super::loops;
 use super::role::{self, RolePlan};
 use super::runtime;
 use super::slot::Slot;
@@ -135,8 +136,15 @@ impl<'p, 'a> Planner<'p, 'a> {
     /// Plans every function, in template order.
     pub(crate) fn plan_all(mut self) -> Self {
         let template = self.template;
-        for r in template.resources.iter().filter(|r| is_function(&r.ty)) {
-            self.plan_general(r);
+        for r in &template.resources {
+            if is_function(&r.ty) {
+                self.plan_general(r);
+            } else if r.ty == loops::LOOP {
+                match loops::check(&r.id, &r.body_value(), self.settings.default_on) {
+                    Ok(report) => self.report.extend(report),
+                    Err(problem) => self.problems.push(problem),
+                }
+            }
         }
         self.finish_externals();
         self

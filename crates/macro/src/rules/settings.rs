@@ -47,6 +47,11 @@ pub(crate) enum Setting {
     On(Options),
 }
 
+/// The JSON Schema of `Profiling` and of the transform's `Parameters`, as the macro
+/// reads them: `lambda-profiling schema` prints it, the cfn-lint plugin ships a copy
+/// (checked equal), and the tests hold its keys to [`OPTION_KEYS`] and [`PARAMETER_KEYS`].
+pub(crate) const SCHEMA: &str = include_str!("profiling.schema.json");
+
 const OPTION_KEYS: &[&str] = &[
     "Enabled",
     "ProfilingGroupName",

@@ -102,3 +102,25 @@ fn options_merge_function_over_globals() {
     assert_eq!(merged.retain, Some(true));
     assert_eq!(merged.group, Some(json!("g")));
 }
+
+#[test]
+fn the_schema_lists_the_keys_the_macro_reads_in_its_order() {
+    let schema: Value = serde_json::from_str(SCHEMA).expect("the schema is JSON");
+    let keys = |definition: &str| -> Vec<String> {
+        schema["definitions"][definition]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{definition} has properties"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(keys("ProfilingOptions"), OPTION_KEYS);
+    assert_eq!(keys("TransformParameters"), PARAMETER_KEYS);
+    for definition in ["ProfilingOptions", "TransformParameters"] {
+        assert_eq!(
+            schema["definitions"][definition]["additionalProperties"],
+            json!(false),
+            "{definition}: an unknown key is an error, as in the macro"
+        );
+    }
+}

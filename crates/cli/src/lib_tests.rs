@@ -1,0 +1,75 @@
+use super::*;
+
+/// A loop of functions asking for profiling, under `transforms`.
+fn looped(transforms: &str) -> String {
+    let template = r#"Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties: {AssumeRolePolicyDocument: {}}
+  Fn::ForEach::Workers:
+    - Name
+    - [A, B]
+    - Worker${Name}:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: app.handler
+          Role: !GetAtt Role.Arn
+          Code: {ZipFile: x}
+          Profiling: true
+"#;
+    format!("Transform: {transforms}\n{template}")
+}
+
+#[test]
+fn a_loop_the_macro_sees_unexpanded_is_answered_with_the_fix() {
+    let text = looped("[LambdaProfiling, AWS::LanguageExtensions]");
+    let Err(ExpandError::Problems(problems)) = expand_text(&text, &ExpandArgs::new("t.yaml")) else {
+        panic!("the loop must be a problem");
+    };
+    assert_eq!(problems.0[0].path, "Resources.Fn::ForEach::Workers");
+    assert!(
+        problems.0[0]
+            .message
+            .contains("list AWS::LanguageExtensions before LambdaProfiling")
+    );
+}
+
+#[test]
+fn a_loop_expanded_first_is_left_for_language_extensions_and_said_so() {
+    let text = looped("[AWS::LanguageExtensions, LambdaProfiling]");
+    let expanded = expand_text(&text, &ExpandArgs::new("t.yaml")).expect("no problem");
+    let resources: Vec<&String> = expanded.template["Resources"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(resources, ["Role", "Fn::ForEach::Workers"]);
+    assert_eq!(
+        expanded.template["Resources"]["Fn::ForEach::Workers"][2]["Worker${Name}"]["Properties"]["Profiling"],
+        true,
+        "left as it is, for AWS::LanguageExtensions"
+    );
+    assert_eq!(expanded.template["Transform"], "AWS::LanguageExtensions");
+    assert!(
+        expanded.notes[0].contains("does not run it"),
+        "{:?}",
+        expanded.notes
+    );
+}
+
+#[test]
+fn problems_print_as_json_for_tools() {
+    let error = ExpandError::Problems(Problems(vec![lambda_profiling_macro::Problem::new(
+        "Resources.F.Properties.Runtime",
+        "no",
+    )]));
+    assert_eq!(
+        error.to_json(),
+        json!({"problems": [{"path": "Resources.F.Properties.Runtime", "message": "no"}]})
+    );
+    assert_eq!(
+        ExpandError::Input("bad YAML".into()).to_json(),
+        json!({"problems": [{"path": "", "message": "bad YAML"}]})
+    );
+}
