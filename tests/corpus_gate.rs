@@ -127,6 +127,7 @@ struct Totals {
     explicit_failures: BTreeMap<&'static str, usize>,
     linted: usize,
     new_findings: usize,
+    sam: toolbox::SamVerdict,
 }
 
 #[test]
@@ -237,12 +238,25 @@ fn the_macro_holds_on_the_sam_translator_corpus() {
             violations.push(format!("{name}: new cfn-lint finding {rule} at {path}"));
         }
     }
+    // SAM on the SAM outputs: where the input translates, the output must, with no new error.
+    let sam_cases: Vec<(String, PathBuf, PathBuf)> = to_lint
+        .iter()
+        .filter(|(name, _, _)| name.starts_with("input/"))
+        .cloned()
+        .collect();
+    if let Some(sam) = toolbox::sam_check(&sam_cases, &scratch) {
+        for why in sam.rejected.iter().chain(&sam.new_errors) {
+            violations.push(format!("SAM: {why}"));
+        }
+        totals.sam = sam;
+    }
     let _ = std::fs::remove_dir_all(&scratch);
 
     println!(
         "corpus: {} files, {} functions; the default profiled {} and skipped {:?}; explicit failures by kind {:?}; \
          with old runtimes made python3.12 the default profiled {}; {} outputs linted, {} new cfn-lint findings; \
-         the splice lane answered {} expansions, as the general lane did",
+         the splice lane answered {} expansions, as the general lane did; SAM translated {} of {} SAM outputs \
+         ({} inputs translate), rejected {}, new cfn-lint errors on the translations {}",
         totals.files,
         totals.functions,
         totals.profiled,
@@ -251,7 +265,12 @@ fn the_macro_holds_on_the_sam_translator_corpus() {
         totals.modernized_profiled,
         totals.linted,
         totals.new_findings,
-        SPLICED.with(|n| n.get())
+        SPLICED.with(|n| n.get()),
+        totals.sam.outputs_translated,
+        totals.sam.cases,
+        totals.sam.inputs_translated,
+        totals.sam.rejected.len(),
+        totals.sam.new_errors.len()
     );
     assert!(
         violations.is_empty(),

@@ -61,3 +61,34 @@ fn expanded_examples_pass_cfn_lint() {
     };
     assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
 }
+
+#[test]
+fn the_sam_translator_accepts_every_sam_example_the_macro_wrote() {
+    let sam: Vec<(String, PathBuf, PathBuf)> = examples()
+        .into_iter()
+        .filter(|d| {
+            std::fs::read_to_string(d.join("template.yaml"))
+                .is_ok_and(|t| t.contains("AWS::Serverless-2016-10-31"))
+        })
+        .map(|d| {
+            (
+                d.display().to_string(),
+                d.join("template.yaml"),
+                d.join("expanded.json"),
+            )
+        })
+        .collect();
+    assert!(!sam.is_empty(), "the SAM examples are missing");
+    let scratch = std::env::temp_dir().join(format!("lambda-profiling-sam-examples-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let verdict = toolbox::sam_check(&sam, &scratch);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let Some(verdict) = verdict else { return };
+    assert_eq!(
+        verdict.inputs_translated,
+        sam.len(),
+        "every SAM example translates without the macro"
+    );
+    assert_eq!(verdict.outputs_translated, sam.len(), "{:?}", verdict.rejected);
+    assert!(verdict.new_errors.is_empty(), "{:?}", verdict.new_errors);
+}

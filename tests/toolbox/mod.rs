@@ -98,3 +98,61 @@ pub fn cfn_lint_errors(files: &[PathBuf]) -> Option<Vec<String>> {
     }
     Some(errors)
 }
+
+/// What the real SAM translator says of the macro's SAM outputs (`tests/tools/sam_check.py`).
+#[derive(Debug, Default)]
+pub struct SamVerdict {
+    pub cases: usize,
+    /// Inputs that translate (the others, SAM rejects without the macro too).
+    pub inputs_translated: usize,
+    pub outputs_translated: usize,
+    /// `name: why` of each output that does not translate although its input does.
+    pub rejected: Vec<String>,
+    /// `name: rule at path` of each cfn-lint error the output's translation adds.
+    pub new_errors: Vec<String>,
+}
+
+/// Runs the SAM translator on `(name, input, output)` SAM templates (files), or `None`
+/// (after saying SKIPPED) when the tools are not installed.
+pub fn sam_check(cases: &[(String, PathBuf, PathBuf)], scratch: &Path) -> Option<SamVerdict> {
+    let python = tool("python")?;
+    let list: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|(name, input, output)| serde_json::json!({"name": name, "input": input, "output": output}))
+        .collect();
+    let file = scratch.join("sam-cases.json");
+    std::fs::write(&file, serde_json::to_vec(&list).expect("JSON")).expect("the cases are written");
+    let out = std::process::Command::new(python)
+        .arg(repo().join("tests/tools/sam_check.py"))
+        .arg(&file)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .output()
+        .expect("sam_check runs");
+    assert!(
+        out.status.code().is_some_and(|c| c <= 1),
+        "sam_check failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut verdict = SamVerdict::default();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let r: serde_json::Value = serde_json::from_str(line).expect("sam_check prints JSON lines");
+        let name = r["name"].as_str().unwrap_or_default();
+        verdict.cases += 1;
+        let input = r["input_translates"] == true;
+        verdict.inputs_translated += usize::from(input);
+        verdict.outputs_translated += usize::from(r["output_translates"] == true);
+        if input && r["output_translates"] != true {
+            verdict.rejected.push(format!("{name}: {}", r["output_error"]));
+        }
+        for e in r["new_errors"].as_array().into_iter().flatten() {
+            verdict.new_errors.push(format!("{name}: {} at {}", e[0], e[1]));
+        }
+    }
+    assert_eq!(
+        verdict.cases,
+        cases.len(),
+        "sam_check answered every case; its stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(verdict)
+}

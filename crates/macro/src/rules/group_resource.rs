@@ -12,7 +12,7 @@ use crate::rules::ids;
 /// The group resource for function `function_id`.
 pub(crate) struct GroupResource<'a> {
     pub function_id: &'a str,
-    /// The name asked for; `None`: `${AWS::StackName}-<FunctionId>` ([`default_name_sub`]).
+    /// The name asked for; `None`: `${AWS::StackName}-<FunctionId>` ([`write_default_name`]).
     pub name: Option<&'a Value>,
     pub condition: Option<&'a Value>,
     pub retain: bool,
@@ -23,19 +23,23 @@ pub(crate) struct GroupResource<'a> {
 /// The longest function part of the default name: 128 is the longest stack name.
 const MAX_NAME_PART: usize = agent::MAX_GROUP_NAME_LEN - 128 - 1;
 
-/// The `Fn::Sub` text of the default name, `${AWS::StackName}-<FunctionId>`: the id
-/// part made alphanumeric and hashed short enough that any stack name leaves the whole
-/// within 255 characters.
-pub(crate) fn default_name_sub(function_id: &str) -> String {
+/// Writes the default name, `{"Fn::Sub": "${AWS::StackName}-<FunctionId>"}`: the id part
+/// made alphanumeric (so it needs no escaping) and hashed short enough that any stack
+/// name leaves the whole within 255 characters.
+fn write_default_name(out: &mut Vec<u8>, function_id: &str) {
     let id = ids::alphanumeric(function_id);
-    format!("${{AWS::StackName}}-{}", ids::fit(&id, MAX_NAME_PART))
+    out.extend_from_slice(b"{\"Fn::Sub\":\"${AWS::StackName}-");
+    out.extend_from_slice(ids::fit(&id, MAX_NAME_PART).as_bytes());
+    out.extend_from_slice(b"\"}");
 }
 
 impl GroupResource<'_> {
     /// Writes the resource as compact JSON, its keys in CloudFormation's usual order.
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"{\"Type\":");
-        write_string(out, PROFILING_GROUP);
+        // The type, the default name's frame and the fixed values need no escaping.
+        out.extend_from_slice(b"{\"Type\":\"");
+        out.extend_from_slice(PROFILING_GROUP.as_bytes());
+        out.push(b'"');
         if let Some(c) = self.condition {
             out.extend_from_slice(b",\"Condition\":");
             write_value(out, c);
@@ -46,11 +50,7 @@ impl GroupResource<'_> {
         out.extend_from_slice(b",\"Properties\":{\"ProfilingGroupName\":");
         match self.name {
             Some(name) => write_value(out, name),
-            None => {
-                out.extend_from_slice(b"{\"Fn::Sub\":");
-                write_string(out, &default_name_sub(self.function_id));
-                out.push(b'}');
-            }
+            None => write_default_name(out, self.function_id),
         }
         out.extend_from_slice(b",\"ComputePlatform\":\"AWSLambda\"");
         if let Some(topic) = self.topic {

@@ -6,13 +6,26 @@ fn written(g: &GroupResource) -> Value {
     serde_json::from_str(&g.to_json()).expect("valid JSON")
 }
 
+/// The default name written for `function_id`: its `Fn::Sub` text.
+fn default_name(function_id: &str) -> String {
+    let mut out = Vec::new();
+    write_default_name(&mut out, function_id);
+    let name: Value = serde_json::from_slice(&out).expect("valid JSON");
+    name["Fn::Sub"].as_str().expect("a Sub").to_string()
+}
+
 #[test]
 fn default_names_fit_any_stack_name() {
-    let sub = default_name_sub(&"F".repeat(255));
+    let sub = default_name(&"F".repeat(255));
     let part = sub.strip_prefix("${AWS::StackName}-").unwrap();
     assert_eq!(part.len(), 126);
     assert!(128 + 1 + part.len() <= 255);
-    assert_eq!(default_name_sub("My-Fn"), "${AWS::StackName}-MyFn");
+    assert_eq!(default_name("My-Fn\u{e9}"), "${AWS::StackName}-MyFn");
+    assert_ne!(
+        default_name(&"F".repeat(300)),
+        default_name(&"F".repeat(301)),
+        "hashed, not cut"
+    );
 }
 
 #[test]
