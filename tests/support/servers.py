@@ -7,8 +7,17 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
 - a fake of the CodeGuru Profiler REST-JSON API, which moto lacks. It is written in
   Python, next to moto, because the tests already need this process for moto and it
   then shares moto's account id and the fault switches below. Its shapes follow the
-  aws-sdk-codeguruprofiler (de)serializers: payload-bound ProfilingGroupDescription,
-  201/204 codes, and errors as `x-amzn-ErrorType` plus a JSON `message`;
+  service model (botocore's `codeguruprofiler/2019-07-18`, which the SDKs are made
+  from): payload-bound ProfilingGroupDescription and AgentConfiguration, 201/204
+  codes, and errors as `x-amzn-ErrorType` plus a JSON `message`. Groups are regional,
+  as in the service: each request acts in the region of its SigV4 credential scope.
+  Besides the calls of the custom resource it serves the agent's two calls,
+  ConfigureAgent and PostAgentProfile, and records each of them (GET /_agent_calls)
+  with the group, the region and service it was signed for, and the profile posted.
+  Its ConfigureAgent answer is the service's ordinary one unless a test shortens the
+  agent's reporting interval with POST /_orchestration {"periodInSeconds": 1,
+  "agentParameters": {"MinimumTimeForReportingInMilliseconds": "500"}} (the agent
+  takes both from this answer; it refuses an interval below the minimum);
 - a fault-injecting front for both, that forwards every request unchanged (the Host
   header too, so presigned S3 signatures stay valid) unless a fault matches it:
   POST /_faults {"contains": [...], "method": "PUT", "count": 2, "status": 500,
@@ -48,24 +57,105 @@ def region_of(req):
     return m.group(1) if m else "us-east-1"
 
 
+def service_of(req):
+    """The service a request was signed for (SigV4 credential scope), else None."""
+    m = re.search(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/aws4_request", req.headers.get("Authorization", ""))
+    return m.group(1) if m else None
+
+
 # ---------------------------------------------------------------- CodeGuru Profiler fake
-groups = {}  # name -> description
+groups = {}  # (region, name) -> description
 tags_by_arn = {}
+agent_calls = []  # what the agents sent: see record_agent_call
+# The ConfigureAgent answer: the service's ordinary orchestration (report every 5
+# minutes, sample every second), unless a test changes it through POST /_orchestration.
+orchestration = {
+    "periodInSeconds": 300,
+    "agentParameters": {
+        "SamplingIntervalInMilliseconds": "1000",
+        "MinimumTimeForReportingInMilliseconds": "60000",
+        "ReportingIntervalInMilliseconds": "300000",
+        "MaxStackDepth": "1000",
+        "MemoryUsageLimitPercent": "10",
+    },
+}
 
 
 def error(status, code, message):
     return Response(json.dumps({"message": message}), status, {"x-amzn-ErrorType": code, "Content-Type": "application/json"})
 
 
-def describe(name):
-    g = dict(groups[name])
+def describe(key):
+    g = dict(groups[key])
     g["tags"] = dict(tags_by_arn.get(g["arn"], {}))
     return g
+
+
+def not_found(name):
+    return error(404, "ResourceNotFoundException", f"Profiling group {name} not found.")
+
+
+def record_agent_call(req, operation, name, status, **details):
+    agent_calls.append({
+        "operation": operation,
+        "group": name,
+        "region": region_of(req),
+        "service": service_of(req),
+        "status": status,
+        "time": time.time(),
+        **details,
+    })
+
+
+def configure_agent(req, name):
+    """ConfigureAgent: POST /profilingGroups/{name}/configureAgent, 200 with the
+    AgentConfiguration as the whole body (the output's payload member)."""
+    key = (region_of(req), name)
+    body = req.get_json(force=True, silent=True) or {}
+    details = {"fleetInstanceId": body.get("fleetInstanceId"), "metadata": body.get("metadata")}
+    if not NAME.match(name):
+        record_agent_call(req, "ConfigureAgent", name, 400, **details)
+        return error(400, "ValidationException", "1 validation error detected: Value at 'profilingGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\w-]+$")
+    if key not in groups:
+        record_agent_call(req, "ConfigureAgent", name, 404, **details)
+        return not_found(name)
+    record_agent_call(req, "ConfigureAgent", name, 200, **details)
+    enabled = groups[key]["agentOrchestrationConfig"].get("profilingEnabled", True)
+    answer = {
+        "shouldProfile": bool(enabled),
+        "periodInSeconds": orchestration["periodInSeconds"],
+        "agentParameters": dict(orchestration["agentParameters"]),
+    }
+    return Response(json.dumps(answer), 200, {"Content-Type": "application/json"})
+
+
+def post_agent_profile(req, name):
+    """PostAgentProfile: POST /profilingGroups/{name}/agentProfile?profileToken=...,
+    the profile as the body, its format in Content-Type; 204 with no body."""
+    key = (region_of(req), name)
+    content_type = req.headers.get("Content-Type", "")
+    data = req.get_data()
+    details = {"contentType": content_type, "bytes": len(data), "profileToken": req.args.get("profileToken")}
+    if content_type not in ("application/json", "application/x-amzn-ion"):
+        record_agent_call(req, "PostAgentProfile", name, 400, **details)
+        return error(400, "ValidationException", f"Unsupported content type {content_type!r}; use application/json or application/x-amzn-ion")
+    if key not in groups:
+        record_agent_call(req, "PostAgentProfile", name, 404, **details)
+        return not_found(name)
+    if content_type == "application/json":
+        try:
+            details["profile"] = json.loads(data)
+        except ValueError:
+            record_agent_call(req, "PostAgentProfile", name, 400, **details)
+            return error(400, "ValidationException", "The profile is not valid JSON")
+    record_agent_call(req, "PostAgentProfile", name, 204, **details)
+    return Response("", 204)
 
 
 def codeguru(req):
     path = req.path
     with lock:
+        region = region_of(req)
         if path == "/profilingGroups" and req.method == "POST":
             body = req.get_json(force=True, silent=True) or {}
             name = body.get("profilingGroupName", "")
@@ -74,11 +164,11 @@ def codeguru(req):
             platform = body.get("computePlatform", "Default")
             if platform not in ("Default", "AWSLambda"):
                 return error(400, "ValidationException", "Invalid computePlatform")
-            if name in groups:
+            if (region, name) in groups:
                 return error(409, "ConflictException", f"Profiling group {name} already exists.")
             now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            arn = f"arn:aws:codeguru-profiler:{region_of(req)}:{ACCOUNT}:profilingGroup/{name}"
-            groups[name] = {
+            arn = f"arn:aws:codeguru-profiler:{region}:{ACCOUNT}:profilingGroup/{name}"
+            groups[(region, name)] = {
                 "name": name,
                 "arn": arn,
                 "computePlatform": platform,
@@ -88,16 +178,21 @@ def codeguru(req):
                 "profilingStatus": {},
             }
             tags_by_arn[arn] = dict(body.get("tags") or {})
-            return Response(json.dumps(describe(name)), 201, {"Content-Type": "application/json"})
+            return Response(json.dumps(describe((region, name))), 201, {"Content-Type": "application/json"})
+        m = re.fullmatch(r"/profilingGroups/([^/]+)/(configureAgent|agentProfile)", path)
+        if m and req.method == "POST":
+            name = unquote(m.group(1))
+            return configure_agent(req, name) if m.group(2) == "configureAgent" else post_agent_profile(req, name)
         m = re.fullmatch(r"/profilingGroups/([^/]+)", path)
         if m:
             name = unquote(m.group(1))
-            if name not in groups:
-                return error(404, "ResourceNotFoundException", f"Profiling group {name} not found.")
+            key = (region, name)
+            if key not in groups:
+                return not_found(name)
             if req.method == "GET":
-                return Response(json.dumps(describe(name)), 200, {"Content-Type": "application/json"})
+                return Response(json.dumps(describe(key)), 200, {"Content-Type": "application/json"})
             if req.method == "DELETE":
-                tags_by_arn.pop(groups.pop(name)["arn"], None)
+                tags_by_arn.pop(groups.pop(key)["arn"], None)
                 return Response("", 204)
         if path.startswith("/tags/"):
             arn = unquote(path[len("/tags/"):])
@@ -112,8 +207,16 @@ def codeguru(req):
                 for key in parse_qs(req.query_string.decode()).get("tagKeys", []):
                     tags_by_arn[arn].pop(key, None)
                 return Response("", 204)
-        if path == "/_groups":  # test inspection
-            return Response(json.dumps({n: describe(n) for n in groups}), 200)
+        # Test inspection and settings, not part of the service.
+        if path == "/_groups":  # every region's groups, by name
+            return Response(json.dumps({k[1]: describe(k) for k in groups}), 200)
+        if path == "/_agent_calls":
+            return Response(json.dumps(agent_calls), 200)
+        if path == "/_orchestration" and req.method == "POST":
+            change = req.get_json(force=True)
+            orchestration["periodInSeconds"] = change.get("periodInSeconds", orchestration["periodInSeconds"])
+            orchestration["agentParameters"].update(change.get("agentParameters", {}))
+            return Response(json.dumps(orchestration), 200)
     return error(404, "UnknownOperationException", f"{req.method} {path} is not faked")
 
 
