@@ -2,7 +2,8 @@ use super::*;
 use lambda_profiling_macro::agent::env;
 
 const REGION_ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";
-const PY11: &str = "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+const PY_DEFAULT: &str =
+    "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13";
 const PY9: &str = "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:9";
 const USER: &str = "arn:aws:lambda:eu-west-1:111122223333:layer:deps:3";
 
@@ -55,7 +56,7 @@ fn apply(s: &Snapshot, c: &Change) -> Snapshot {
 fn python_gets_layer_variables_and_wrapper_and_disable_restores() {
     let s = snap("python3.12", &[("DB", "x")], &[USER]);
     let (d, c) = plan(&s, &props(), &Ledger::default()).unwrap();
-    assert_eq!(c.layers, [USER, PY11]);
+    assert_eq!(c.layers, [USER, PY_DEFAULT]);
     assert_eq!(c.vars[env::GROUP_NAME], "aws-lambda-orders");
     assert_eq!(
         c.vars[env::GROUP_ARN],
@@ -65,7 +66,7 @@ fn python_gets_layer_variables_and_wrapper_and_disable_restores() {
     assert_eq!(c.vars[env::ENABLED], "TRUE");
     assert_eq!(c.vars[env::EXEC_WRAPPER], env::EXEC_WRAPPER_VALUE);
     assert_eq!(c.handler, None);
-    assert_eq!(c.added.layer.as_deref(), Some(PY11));
+    assert_eq!(c.added.layer.as_deref(), Some(PY_DEFAULT));
     assert_eq!(c.added.vars.len(), 5);
     let on = apply(&s, &c);
     let off = apply(&on, &disable(&on, &d, &c.added));

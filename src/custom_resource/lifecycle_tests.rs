@@ -30,7 +30,7 @@ use crate::custom_resource::request::Action;
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:app";
 const LAYER: &str =
-    "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+    "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13";
 const IDS: StackResource<'static> = StackResource {
     stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1",
     logical_id: "Profiling",

@@ -95,9 +95,17 @@ impl Family {
         }
     }
 
+    /// The built-in layer version. Python: 13, the first whose layer carries the agent
+    /// for python3.10 and later. A Python layer has the agent once per Python version,
+    /// under `python/lib/python3.N/site-packages`, and a runtime imports only its own
+    /// version's directory (and `python/`): layers 11 (agent 1.2.4) and 12 (1.2.5) were
+    /// built for python3.6 to 3.9 only (`SUPPORTED_VERSIONS` of the agent's
+    /// `release_layer.py` at those releases), so on python3.10+ the exec wrapper's
+    /// handler cannot be imported and every invocation fails. Layer 13 (1.2.6) has
+    /// python3.6 to 3.13. `tests/agent.rs` runs the real agent under each layout.
     pub fn default_layer_version(self) -> u32 {
         match self {
-            Family::Python => 11,
+            Family::Python => 13,
             Family::Java => 12,
         }
     }

@@ -24,6 +24,21 @@ fn runtimes_are_classified_as_the_agents_document() {
 }
 
 #[test]
+fn the_built_in_python_layer_carries_the_agent_for_every_current_python_runtime() {
+    // Layers 11 and 12 have the agent for python3.6-3.9 only; a python3.10+ function
+    // given them fails to import the agent's handler (see default_layer_version).
+    // Layer 13 is the first with python3.10-3.13.
+    assert_eq!(Family::Python.default_layer_version(), 13);
+    assert_eq!(
+        Family::Python
+            .layer_arn("us-east-1", Family::Python.default_layer_version())
+            .as_deref(),
+        Some("arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13")
+    );
+    assert_eq!(Family::Java.default_layer_version(), 12);
+}
+
+#[test]
 fn layer_arns_exist_only_where_published() {
     assert_eq!(
         Family::Python.layer_arn("eu-west-1", 11).as_deref(),

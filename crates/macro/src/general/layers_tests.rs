@@ -1,7 +1,7 @@
 use super::*;
 use serde_json::json;
 
-const PY: &str = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+const PY: &str = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13";
 
 fn merged(props: Value, globals: Option<Value>) -> Checked<Option<Value>> {
     let resource = json!({"Properties": props});

@@ -2,7 +2,7 @@ use serde_json::json;
 
 use super::*;
 
-const PY: &str = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+const PY: &str = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13";
 
 #[test]
 fn picks_the_layer_by_precedence() {

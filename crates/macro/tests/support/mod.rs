@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 pub const TOKEN: &str = "arn:aws:lambda:us-east-1:123456789012:function:lambda-profiling";
 pub const PY_LAYER: &str =
-    "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+    "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13";
 pub const JAVA_LAYER: &str =
     "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerJavaAgentLayer:12";
 
