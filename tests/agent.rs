@@ -402,7 +402,9 @@ async fn a_function_enabled_by_function_mode_reports_and_after_delete_reports_no
     // Test-only: moto holds layers of its own account only; this one stands for the
     // official layer of the version the product attaches by default.
     let layer = publish_layer(&c, PYTHON_LAYER_NAME).await;
-    let version = lambda_profiling_macro::agent::Family::Python.default_layer_version();
+    let version = lambda_profiling_macro::agent::Family::Python
+        .default_layer_version("python3.12")
+        .expect("a built-in layer carries python3.12");
     let stand_ins = HashMap::from([(
         layer.clone(),
         Content::PythonAgent {

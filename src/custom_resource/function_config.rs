@@ -98,9 +98,25 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
     let layer_arn = match &props.layer_arn {
         Some(arn) => arn.clone(),
         None => {
-            let version = props
-                .layer_version
-                .unwrap_or_else(|| family.default_layer_version());
+            let version = match props.layer_version {
+                Some(v) if !family.layer_carries(v, runtime) => {
+                    return Err(format!(
+                        "LayerVersion {v} does not carry the {} agent for {runtime} (layers up to 12 have it \
+                         for python3.6 to 3.9 only), so {} could not start it; use 13 or later, or remove \
+                         LayerVersion",
+                        family.label(),
+                        snap.name()
+                    ));
+                }
+                Some(v) => v,
+                None => family.default_layer_version(runtime).ok_or_else(|| {
+                    format!(
+                        "no published {} agent layer carries the agent for {runtime} yet; give LayerArn for \
+                         one that does",
+                        family.label()
+                    )
+                })?,
+            };
             family.layer_arn(region, version).ok_or_else(|| {
                 format!("the {} agent layer is not published in {region}: give LayerArn for a copy in this region", family.label())
             })?

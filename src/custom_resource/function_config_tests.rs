@@ -175,7 +175,8 @@ fn a_value_changed_by_the_user_after_us_is_not_removed() {
 
 #[test]
 fn update_replaces_only_our_layer_version() {
-    let s = snap("python3.12", &[], &[USER]);
+    // Layer 9 carries the agent for python3.6-3.9 only.
+    let s = snap("python3.9", &[], &[USER]);
     let (_, c) = plan(&s, &props(), &Ledger::default()).unwrap();
     let on = apply(&s, &c);
     let p9 = Properties {
@@ -185,6 +186,29 @@ fn update_replaces_only_our_layer_version() {
     let (_, c2) = plan(&on, &p9, &c.added).unwrap();
     assert_eq!(c2.layers, [USER, PY9]);
     assert_eq!(c2.added.layer.as_deref(), Some(PY9));
+}
+
+#[test]
+fn a_layer_version_without_the_runtimes_agent_is_refused() {
+    let s = snap("python3.12", &[], &[]);
+    let old = Properties {
+        layer_version: Some(11),
+        ..props()
+    };
+    let why = desired(&s, &old, &Ledger::default()).unwrap_err();
+    assert!(
+        why.contains("LayerVersion 11") && why.contains("python3.12") && why.contains("13 or later"),
+        "{why}"
+    );
+    let why = desired(&snap("python3.14", &[], &[]), &props(), &Ledger::default()).unwrap_err();
+    assert!(why.contains("python3.14") && why.contains("LayerArn"), "{why}");
+    // The built-in layer follows the runtime.
+    let layer = |runtime| {
+        desired(&snap(runtime, &[], &[]), &props(), &Ledger::default())
+            .unwrap()
+            .layer_arn
+    };
+    assert!(layer("python3.9").ends_with(":11") && layer("python3.12").ends_with(":13"));
 }
 
 #[test]

@@ -87,11 +87,6 @@ pub const EXPECTED: &[(&str, &str, Reports)] = &[
         Reports::To("{stack}-Python313Function", HERE),
     ),
     (
-        "python-runtimes",
-        "Python314Function",
-        Reports::To("{stack}-Python314Function", HERE),
-    ),
-    (
         "python-groups",
         "OrderFulfilmentPipelineStageThatReconcilesWarehouseInventoryWithCarrierManifestsAndCustomerInvoicesBeforeTheNightlySettlementBatchRunsAcrossEveryRegionalDistributionCentreAndEveryPartnerMarketplaceThatSellsOurProductsUnderItsOwnBrandUnitFunction",
         Reports::ToItsOwnNewGroup,

@@ -95,18 +95,42 @@ impl Family {
         }
     }
 
-    /// The built-in layer version. Python: 13, the first whose layer carries the agent
-    /// for python3.10 and later. A Python layer has the agent once per Python version,
-    /// under `python/lib/python3.N/site-packages`, and a runtime imports only its own
-    /// version's directory (and `python/`): layers 11 (agent 1.2.4) and 12 (1.2.5) were
-    /// built for python3.6 to 3.9 only (`SUPPORTED_VERSIONS` of the agent's
-    /// `release_layer.py` at those releases), so on python3.10+ the exec wrapper's
-    /// handler cannot be imported and every invocation fails. Layer 13 (1.2.6) has
-    /// python3.6 to 3.13. `tests/agent.rs` runs the real agent under each layout.
-    pub fn default_layer_version(self) -> u32 {
+    /// SPEC §1's default layer version.
+    fn spec_default_version(self) -> u32 {
         match self {
-            Family::Python => 13,
+            Family::Python => 11,
             Family::Java => 12,
+        }
+    }
+
+    /// The built-in layer version for `runtime`: SPEC §1's default (Python 11, Java 12)
+    /// where its layer carries the agent for that runtime, else the first version that
+    /// does; `None` when no published version does yet (see [`Family::layer_carries`]).
+    pub fn default_layer_version(self, runtime: &str) -> Option<u32> {
+        let spec = self.spec_default_version();
+        (spec..=NEWEST_KNOWN_PYTHON_LAYER.max(spec)).find(|&v| self.layer_carries(v, runtime))
+    }
+
+    /// Whether layer `version` carries the agent for `runtime`. A Python layer holds the
+    /// agent once per Python version, under `python/lib/python3.N/site-packages`, and a
+    /// runtime imports only its own version's directory: layers up to 12 (agent 1.2.4 at
+    /// 11, 1.2.5 at 12) were built for python3.6 to 3.9 (`SUPPORTED_VERSIONS` of the
+    /// agent's `release_layer.py` at those releases), so on python3.10 and later the
+    /// exec wrapper's handler cannot be imported and every invocation fails; layer 13
+    /// (1.2.6) has python3.6 to 3.13. A version newer than this table is taken to carry
+    /// the runtime. Java's one jar serves every Java runtime. `tests/agent.rs` runs the
+    /// real agent under each layout.
+    pub fn layer_carries(self, version: u32, runtime: &str) -> bool {
+        let Some(minor) = runtime
+            .strip_prefix("python3.")
+            .and_then(|m| m.parse::<u32>().ok())
+        else {
+            return true;
+        };
+        match version {
+            ..=12 => minor <= 9,
+            13 => minor <= 13,
+            _ => true,
         }
     }
 
@@ -127,6 +151,9 @@ impl Family {
         })
     }
 }
+
+/// The newest Python layer version whose contents [`Family::layer_carries`] knows.
+const NEWEST_KNOWN_PYTHON_LAYER: u32 = 13;
 
 /// Why a runtime cannot be profiled, in words for the user.
 pub fn classify_runtime(runtime: &str) -> Result<Family, String> {

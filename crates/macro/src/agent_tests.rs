@@ -24,18 +24,34 @@ fn runtimes_are_classified_as_the_agents_document() {
 }
 
 #[test]
-fn the_built_in_python_layer_carries_the_agent_for_every_current_python_runtime() {
-    // Layers 11 and 12 have the agent for python3.6-3.9 only; a python3.10+ function
-    // given them fails to import the agent's handler (see default_layer_version).
-    // Layer 13 is the first with python3.10-3.13.
-    assert_eq!(Family::Python.default_layer_version(), 13);
+fn the_built_in_layer_carries_the_agent_for_the_runtime() {
+    // SPEC §1's default where it works: layers 11 and 12 have the agent for python3.6-3.9
+    // only; a python3.10+ function given them fails to import the agent's handler.
+    for (runtime, version) in [
+        ("python3.8", 11),
+        ("python3.9", 11),
+        ("python3.10", 13),
+        ("python3.13", 13),
+    ] {
+        assert_eq!(
+            Family::Python.default_layer_version(runtime),
+            Some(version),
+            "{runtime}"
+        );
+    }
     assert_eq!(
-        Family::Python
-            .layer_arn("us-east-1", Family::Python.default_layer_version())
-            .as_deref(),
-        Some("arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13")
+        Family::Python.default_layer_version("python3.14"),
+        None,
+        "no layer has it yet"
     );
-    assert_eq!(Family::Java.default_layer_version(), 12);
+    assert_eq!(Family::Java.default_layer_version("java21"), Some(12));
+    assert!(!Family::Python.layer_carries(12, "python3.12"));
+    assert!(Family::Python.layer_carries(13, "python3.12"));
+    assert!(
+        Family::Python.layer_carries(14, "python3.14"),
+        "a newer layer is taken to carry it"
+    );
+    assert!(Family::Java.layer_carries(3, "java25"));
 }
 
 #[test]

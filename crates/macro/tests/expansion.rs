@@ -412,7 +412,7 @@ fn plain_and_other_functions_side_by_side() {
         "Other": {"Type": "AWS::IAM::Role", "Properties": {"ManagedPolicyArns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}}}});
     for params in [
         json!({"Profiling": true}),
-        json!({"Profiling": true, "Retain": true, "Tags": {"t": "v"}, "PythonLayerVersion": 9}),
+        json!({"Profiling": true, "Retain": true, "Tags": {"t": "v"}, "PythonLayerVersion": 14}),
     ] {
         let out = run_in("us-east-1", &t, params.clone(), json!({})).unwrap();
         assert_eq!(

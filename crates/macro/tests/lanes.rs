@@ -43,7 +43,7 @@ fn common() -> Value {
 fn the_common_case_is_spliced_as_the_general_lane_writes_it() {
     for params in [
         json!({"Profiling": true}),
-        json!({"Profiling": true, "Retain": true, "Tags": {"team": "a\"b"}, "PythonLayerVersion": 9}),
+        json!({"Profiling": true, "Retain": true, "Tags": {"team": "a\"b"}, "PythonLayerVersion": 14}),
     ] {
         let answer = spliced(&request(&common(), params)).expect("the common case is the splice lane's");
         assert_eq!((answer.status, answer.profiled), (MacroStatus::Success, 3));

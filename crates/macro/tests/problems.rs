@@ -213,3 +213,24 @@ fn bad_transform_parameters_are_reported() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn a_layer_that_lacks_the_runtimes_agent_is_refused_where_asked_and_skipped_by_default() {
+    assert_problem(
+        "us-east-1",
+        single(python(json!({"Profiling": {"LayerVersion": 11}}))),
+        "Resources.F.Properties.Profiling.LayerVersion",
+        "does not carry the agent for python3.12",
+    );
+    assert_problem(
+        "us-east-1",
+        single(python(json!({"Runtime": "python3.14", "Profiling": true}))),
+        "Resources.F.Properties.Profiling",
+        "carries the agent for python3.14",
+    );
+    // Under the template-wide default, the same functions are left as they are.
+    let t = json!({"Resources": {"Old": python(json!({})), "New": python(json!({"Runtime": "python3.14"})), "Role": role()}});
+    let out = run_in("us-east-1", &t, json!({"Profiling": true, "PythonLayerVersion": 12}), json!({})).unwrap();
+    assert_eq!(out["Resources"]["Old"], t["Resources"]["Old"]);
+    assert_eq!(out["Resources"]["New"], t["Resources"]["New"]);
+}

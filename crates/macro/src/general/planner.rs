@@ -253,9 +253,10 @@ impl<'p, 'a> Planner<'p, 'a> {
             return Err(problems);
         };
         let family = facts.family;
+        let runtimes: Vec<&str> = facts.runtimes.iter().map(String::as_str).collect();
         let path = f.path("Profiling");
         let layer = collect(
-            agent_layer(family, opts, self.settings, self.ctx.region, &path),
+            agent_layer(family, &runtimes, opts, self.settings, self.ctx.region, &path),
             &mut problems,
         );
         let layers_edit = layer

@@ -3,13 +3,16 @@
 
 use serde_json::Value;
 
-use super::settings::{LayerOverride, Options, TransformSettings};
+use super::settings::{LayerOverride, Options, PARAMETERS_PATH, TransformSettings};
 use crate::agent::Family;
 use crate::problems::{Checked, fail};
 
-/// The layer to add: the function's choice, else the transform's, else the built-in one.
+/// The layer to add for a function of `runtimes` (more than one under `Fn::If`, all of
+/// `family`): the function's choice, else the transform's, else the built-in one, which
+/// must carry the agent for every runtime. `path` is the function's `Profiling`.
 pub(crate) fn agent_layer(
     family: Family,
+    runtimes: &[&str],
     opts: &Options,
     settings: &TransformSettings,
     region: &str,
@@ -19,15 +22,48 @@ pub(crate) fn agent_layer(
         Family::Python => &settings.python_layer,
         Family::Java => &settings.java_layer,
     };
-    let chosen: &LayerOverride = if opts.layer != LayerOverride::default() {
-        &opts.layer
+    let (chosen, chosen_at): (&LayerOverride, String) = if opts.layer != LayerOverride::default() {
+        (&opts.layer, format!("{path}.LayerVersion"))
     } else {
-        defaults
+        (
+            defaults,
+            format!("{PARAMETERS_PATH}.{}LayerVersion", family.label()),
+        )
     };
     if let Some(arn) = &chosen.arn {
         return Ok(arn.clone());
     }
-    let version = chosen.version.unwrap_or(family.default_layer_version());
+    let version = match chosen.version {
+        Some(version) => match runtimes.iter().find(|r| !family.layer_carries(version, r)) {
+            Some(runtime) => {
+                return fail(
+                    &chosen_at,
+                    format!(
+                        "layer version {version} of the {} agent does not carry the agent for {runtime} (layers \
+                         up to 12 have it for python3.6 to 3.9 only), so the function could not start it; use \
+                         version 13 or later, or remove the layer version to get the built-in one",
+                        family.label()
+                    ),
+                );
+            }
+            None => version,
+        },
+        None => match built_in_version(family, runtimes) {
+            Ok(version) => version,
+            Err(runtime) => {
+                return fail(
+                    path,
+                    format!(
+                        "no published CodeGuru Profiler {} agent layer carries the agent for {runtime} yet (the \
+                         newest, 13, stops at python3.13); set Profiling.LayerArn, or the transform parameter \
+                         {}LayerArn, to a layer that does, or remove Profiling from this function",
+                        family.label(),
+                        family.label()
+                    ),
+                );
+            }
+        },
+    };
     match family.layer_arn(region, version) {
         Some(arn) => Ok(Value::String(arn)),
         None => fail(
@@ -40,6 +76,15 @@ pub(crate) fn agent_layer(
             ),
         ),
     }
+}
+
+/// The built-in version that carries every runtime, or the first runtime none carries.
+fn built_in_version<'r>(family: Family, runtimes: &[&'r str]) -> Result<u32, &'r str> {
+    let mut version = 0;
+    for runtime in runtimes {
+        version = version.max(family.default_layer_version(runtime).ok_or(*runtime)?);
+    }
+    Ok(version)
 }
 
 #[cfg(test)]

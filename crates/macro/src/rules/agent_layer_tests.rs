@@ -2,46 +2,107 @@ use serde_json::json;
 
 use super::*;
 
-const PY: &str = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13";
+const PY: &str = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:";
+
+fn layer(runtimes: &[&str], opts: &Options, settings: &TransformSettings, region: &str) -> Checked<Value> {
+    let family = crate::agent::classify_runtime(runtimes[0]).unwrap();
+    agent_layer(
+        family,
+        runtimes,
+        opts,
+        settings,
+        region,
+        "Resources.F.Properties.Profiling",
+    )
+}
+
+fn version(v: Checked<Value>) -> String {
+    let arn = v.unwrap();
+    arn.as_str().unwrap().rsplit(':').next().unwrap().to_string()
+}
 
 #[test]
 fn picks_the_layer_by_precedence() {
     let mut settings = TransformSettings::default();
     let none = Options::default();
     assert_eq!(
-        agent_layer(Family::Python, &none, &settings, "us-east-1", "P").unwrap(),
-        json!(PY)
+        layer(&["python3.12"], &none, &settings, "us-east-1").unwrap(),
+        json!(format!("{PY}13"))
     );
     settings.python_layer.version = Some(7);
-    assert!(
-        agent_layer(Family::Python, &none, &settings, "us-east-1", "P")
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .ends_with(":7")
-    );
+    assert_eq!(version(layer(&["python3.9"], &none, &settings, "us-east-1")), "7");
     let own = Options {
         layer: LayerOverride {
-            version: Some(9),
+            version: Some(14),
             arn: None,
         },
         ..Default::default()
     };
-    assert!(
-        agent_layer(Family::Python, &own, &settings, "us-east-1", "P")
-            .unwrap()
-            .as_str()
-            .unwrap()
-            .ends_with(":9")
+    assert_eq!(
+        version(layer(&["python3.12"], &own, &settings, "us-east-1")),
+        "14"
     );
-    let err = agent_layer(Family::Java, &none, &settings, "eu-south-1", "P").unwrap_err();
+    let err = layer(&["java21"], &none, &settings, "eu-south-1").unwrap_err();
     assert!(
         err[0].message.contains("eu-south-1") && err[0].message.contains("JavaLayerArn"),
         "{err:?}"
     );
     settings.java_layer.arn = Some(json!("arn:aws:lambda:eu-south-1:1:layer:mirror:1"));
     assert_eq!(
-        agent_layer(Family::Java, &none, &settings, "eu-south-1", "P").unwrap(),
+        layer(&["java21"], &none, &settings, "eu-south-1").unwrap(),
         json!("arn:aws:lambda:eu-south-1:1:layer:mirror:1")
+    );
+}
+
+#[test]
+fn the_built_in_layer_follows_the_runtime() {
+    let (none, settings) = (Options::default(), TransformSettings::default());
+    assert_eq!(
+        version(layer(&["python3.9"], &none, &settings, "us-east-1")),
+        "11",
+        "SPEC's default"
+    );
+    assert_eq!(
+        version(layer(&["python3.12"], &none, &settings, "us-east-1")),
+        "13"
+    );
+    // Under Fn::If, one layer that carries both.
+    assert_eq!(
+        version(layer(&["python3.9", "python3.12"], &none, &settings, "us-east-1")),
+        "13"
+    );
+    let err = layer(&["python3.14"], &none, &settings, "us-east-1").unwrap_err();
+    assert_eq!(err[0].path, "Resources.F.Properties.Profiling");
+    assert!(
+        err[0].message.contains("python3.14") && err[0].message.contains("LayerArn"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_layer_version_without_the_runtimes_agent_is_refused_where_it_was_asked_for() {
+    let mut settings = TransformSettings::default();
+    let own = Options {
+        layer: LayerOverride {
+            version: Some(11),
+            arn: None,
+        },
+        ..Default::default()
+    };
+    let err = layer(&["python3.12"], &own, &settings, "us-east-1").unwrap_err();
+    assert_eq!(err[0].path, "Resources.F.Properties.Profiling.LayerVersion");
+    assert!(
+        err[0].message.contains("python3.12") && err[0].message.contains("13 or later"),
+        "{err:?}"
+    );
+    settings.python_layer.version = Some(12);
+    let err = layer(&["python3.11"], &Options::default(), &settings, "us-east-1").unwrap_err();
+    assert_eq!(
+        err[0].path,
+        "Transform(LambdaProfiling).Parameters.PythonLayerVersion"
+    );
+    assert_eq!(
+        version(layer(&["python3.9"], &Options::default(), &settings, "us-east-1")),
+        "12"
     );
 }

@@ -61,23 +61,39 @@ const AGENT_VARIABLES: [&str; 8] = [
 /// longest); a function closer to the limit is measured exactly by the general lane.
 const ENVIRONMENT_ROOM: usize = 1200;
 
-/// The default agent layer of each family, made once per expansion.
+/// The agent layers of an expansion, each made once: one per family and built-in
+/// version (runtimes with the same built-in version get the same layer, whatever the
+/// transform's parameters say). A few slots, filled in order, so that what they hold can
+/// be lent out for the whole expansion.
 #[derive(Default)]
-pub(crate) struct AgentLayers([OnceCell<Option<String>>; 2]);
+pub(crate) struct AgentLayers([OnceCell<LayerSlot>; 4]);
+
+/// A family and built-in version, and its layer (`None`: not the common case).
+type LayerSlot = ((Family, Option<u32>), Option<String>);
 
 impl AgentLayers {
-    pub(crate) fn get(&self, family: Family, settings: &TransformSettings, region: &str) -> Option<&str> {
-        let index = match family {
-            Family::Python => 0,
-            Family::Java => 1,
-        };
-        let layer = self.0[index].get_or_init(|| {
-            match agent_layer(family, &Options::default(), settings, region, "") {
-                Ok(Value::String(layer)) => Some(layer),
-                _ => None,
+    /// The agent layer for `runtime` of `family`, when it is a literal ARN.
+    pub(crate) fn get(
+        &self,
+        family: Family,
+        runtime: &str,
+        settings: &TransformSettings,
+        region: &str,
+    ) -> Option<&str> {
+        let key = (family, family.default_layer_version(runtime));
+        for slot in &self.0 {
+            let (held, layer) = slot.get_or_init(|| {
+                let layer = match agent_layer(family, &[runtime], &Options::default(), settings, region, "") {
+                    Ok(Value::String(layer)) => Some(layer),
+                    _ => None,
+                };
+                (key, layer)
+            });
+            if *held == key {
+                return layer.as_deref();
             }
-        });
-        layer.as_deref()
+        }
+        None
     }
 }
 
@@ -125,8 +141,8 @@ pub(crate) fn triage<'t, 'l, 'x>(
         return Err(Decline::Region);
     }
     let layer = agent_layers
-        .get(family, settings, ctx.region)
-        .ok_or(Decline::Region)?;
+        .get(family, &runtime, settings, ctx.region)
+        .ok_or(Decline::Layer)?;
     let layers = literal_layers(property("Layers"), layer, family).ok_or(Decline::Layers)?;
     let variables = literal_variables(property("Environment")).ok_or(Decline::Environment)?;
     Ok(Triage::Common(Plan {

@@ -45,9 +45,11 @@ pub enum Decline {
     /// The role's `ManagedPolicyArns` is not a literal list of names, or the role has no
     /// `Properties` to put it in.
     RolePolicies,
-    /// The region has no CodeGuru Profiler service or no agent layer, or the transform
-    /// names the layer with an intrinsic.
+    /// The region has no CodeGuru Profiler service.
     Region,
+    /// No literal agent layer for the function: none in the region, none that carries
+    /// the runtime's agent, or the transform names it with an intrinsic.
+    Layer,
     /// `Layers` is not a literal list of ARNs with room for the agent's and without it.
     Layers,
     /// `Environment` is not literal variables, or holds the agent's, or comes near 4 KB.
@@ -76,7 +78,8 @@ impl Decline {
             Decline::Redirected => "a handler already redirected to the agent",
             Decline::Role => "a role that is not a template role's Arn",
             Decline::RolePolicies => "a role whose ManagedPolicyArns is not a literal list",
-            Decline::Region => "a region without the service or the layer, or an intrinsic layer ARN",
+            Decline::Region => "a region without the service",
+            Decline::Layer => "no literal agent layer that carries the runtime's agent in the region",
             Decline::Layers => "Layers that are not a literal list with room for the agent",
             Decline::Environment => "an Environment that is not literal variables with room",
         }

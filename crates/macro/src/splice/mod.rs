@@ -185,7 +185,7 @@ impl<'a> Splice<'a> {
                         let f = &self.functions[f];
                         let layers = &self.agent_layers;
                         let layer = layers
-                            .get(f.family, &self.settings, ctx.region)
+                            .get(f.family, &f.runtime, &self.settings, ctx.region)
                             .unwrap_or_default();
                         FunctionOutcome::Profiled {
                             runtime: f.runtime.to_string(),
