@@ -459,30 +459,13 @@ async fn a_function_enabled_by_function_mode_reports_and_after_delete_reports_no
 
 /// A function's configuration as moto holds it.
 async fn read_back(c: &lambda_profiling::Clients, name: &str) -> Function {
-    let out = c
-        .lambda
-        .get_function_configuration()
-        .function_name(name)
-        .send()
-        .await
-        .unwrap();
+    let state = function_state(c, name).await;
     Function {
         name: name.to_owned(),
-        runtime: out.runtime().map(|r| r.as_str().to_owned()).unwrap_or_default(),
-        handler: out.handler().unwrap_or_default().to_owned(),
-        layers: out
-            .layers()
-            .iter()
-            .filter_map(|l| l.arn())
-            .map(str::to_owned)
-            .collect(),
-        variables: out
-            .environment()
-            .and_then(|e| e.variables())
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .collect(),
+        runtime: state.runtime,
+        handler: state.handler,
+        layers: state.layers,
+        variables: state.vars,
     }
 }
 

@@ -100,6 +100,7 @@ pub async fn create_function(
 /// What the tests compare before and after: handler, layers and variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionState {
+    pub runtime: String,
     pub handler: String,
     pub layers: Vec<String>,
     pub vars: std::collections::BTreeMap<String, String>,
@@ -114,6 +115,7 @@ pub async fn function_state(c: &Clients, name: &str) -> FunctionState {
         .await
         .unwrap();
     FunctionState {
+        runtime: out.runtime().map(|r| r.as_str().to_owned()).unwrap_or_default(),
         handler: out.handler().unwrap_or_default().to_owned(),
         layers: out
             .layers()
