@@ -1,11 +1,13 @@
 //! Function mode: the console's "Code profiling" toggle, done at deploy time.
 //!
-//! Calls in a Create: GetFunctionConfiguration; ListRoleTags ‖ ListAttachedRolePolicies;
-//! CreateProfilingGroup ‖ (TagRole, AttachRolePolicy if missing);
-//! UpdateFunctionConfiguration; GetFunctionConfiguration while the update is in progress.
+//! Calls in a Create: GetFunctionConfiguration; the ledger item (GetItem; the old tag
+//! reference, ListRoleTags, when there is none); CreateProfilingGroup ‖ the role's
+//! reference ([`references::join`]: the ledger item first, then the role's record and
+//! AttachRolePolicy); UpdateFunctionConfiguration; GetFunctionConfiguration while the
+//! update is in progress.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput;
 use aws_sdk_lambda::types::{Environment, LastUpdateStatus, State};
@@ -15,6 +17,8 @@ use super::function_config::{self, Change, Desired, Snapshot};
 use super::group::{self, Group};
 use super::ledger::{self, Ledger};
 use super::outcome::{Done, StackResource};
+use super::record::LedgerItem;
+use super::references::{self, Holder};
 use super::request::{Properties, Target};
 use super::role;
 use crate::aws::Clients;
@@ -45,6 +49,7 @@ pub(crate) async fn enable(
     resource: &StackResource<'_>,
     props: &Properties,
     old: Option<(&str, &Properties)>,
+    deadline: Instant,
 ) -> Result<Done> {
     let Target::Function { name } = &props.target else {
         return Err(Error::Invalid("function mode needs FunctionName".into()));
@@ -53,9 +58,15 @@ pub(crate) async fn enable(
         .await?
         .ok_or_else(|| Error::Invalid(format!("function {name} does not exist: check FunctionName")))?;
     let physical_id = physical_id(&snap.arn);
-    let key = ledger::ref_key(resource.stack_id, resource.logical_id, &physical_id);
-    let role_state = role::read(clients, &snap.role, true).await?;
-    let previous = role_state.ledger(&key).unwrap_or_default();
+    let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id);
+    let item = references::read_ledger(clients, id).await?;
+    // The function was given another role since: the reference moves to the new one.
+    let moved_from = item.as_ref().map(|i| i.role.clone()).filter(|r| *r != snap.role);
+    let recorded_before = match &item {
+        Some(item) => Some(Ledger::decode(&item.ledger)),
+        None => legacy_ledger(clients, id, &snap.role).await?,
+    };
+    let previous = recorded_before.clone().unwrap_or_default();
     let desired = function_config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;
     let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
     let recorded = previous.union(&change.added);
@@ -63,7 +74,7 @@ pub(crate) async fn enable(
     // A Create that fails after changing something undoes it: CloudFormation's Delete
     // of `failed-create:` ids does nothing. (Not on Update or replay: that would turn
     // off profiling that an earlier request turned on.)
-    let fresh = role_state.ledger(&key).is_none();
+    let fresh = recorded_before.is_none();
     let function_arn = snap.arn.clone();
     let role_name = snap.role.clone();
     let applied = async {
@@ -81,14 +92,19 @@ pub(crate) async fn enable(
                 group::ensure(clients, &desired.group.name, snap.account(), owner).await
             }
         };
-        let acquire = role::acquire(
-            clients,
-            &snap.role,
-            &role_state,
-            &key,
-            recorded.encode("function"),
-        );
-        let (group, acquired) = tokio::join!(ensure_group, acquire);
+        let item = LedgerItem {
+            ledger: recorded.encode("function"),
+            role: role_name.clone(),
+            function: function_arn.clone(),
+        };
+        let holder = Holder {
+            role: &role_name,
+            id,
+            resource,
+            deadline,
+            ledger: Some(&item),
+        };
+        let (group, acquired) = tokio::join!(ensure_group, references::join(clients, &holder));
         let group = group?;
         acquired?;
 
@@ -104,13 +120,23 @@ pub(crate) async fn enable(
     let (layers, desired) = match applied.await {
         Ok(applied) => applied,
         Err(e) if fresh && old.is_none_or(|(id, _)| id != physical_id) => {
-            let undone = disable(clients, resource, &function_arn, Some(props)).await;
+            let undone = disable(clients, resource, &function_arn, Some(props), deadline).await;
             return Err(undo_failed_create(e, undone));
         }
         Err(e) => return Err(e),
     };
     // (A concurrent change may let the re-plan add more than first recorded; the ledger
     // then under-claims, which errs on the side of leaving things in place.)
+    if let Some(old_role) = moved_from {
+        let holder = Holder {
+            role: &old_role,
+            id,
+            resource,
+            deadline,
+            ledger: None,
+        };
+        references::leave(clients, &holder).await?;
+    }
     if let Some((_, old)) = old.filter(|(id, _)| *id == physical_id) {
         release_old_group(clients, resource, old, &desired, &function_arn).await;
     }
@@ -159,24 +185,33 @@ async fn release_old_group(
 }
 
 /// Turns profiling off for `function_arn`: removes what the ledger says this resource
-/// added, deletes the group it created, releases the policy reference. Gone is success.
+/// added, deletes the group it created, releases the policy reference on the role the
+/// ledger item names. A function that is gone is success (its reference is still released).
 pub(crate) async fn disable(
     clients: &Clients,
     resource: &StackResource<'_>,
     function_arn: &str,
     props: Option<&Properties>,
+    deadline: Instant,
 ) -> Result<()> {
-    let Some(snap) = read_settled(clients, function_arn).await? else {
+    let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id(function_arn));
+    let (item, snap) = tokio::join!(
+        references::read_ledger(clients, id),
+        read_settled(clients, function_arn)
+    );
+    let (item, snap) = (item?, snap?);
+    let Some(snap) = snap else {
         tracing::debug!("function is gone: nothing to undo on it");
-        return Ok(());
+        return match &item {
+            Some(item) => release(clients, resource, id, &item.role, deadline).await,
+            None => Ok(()),
+        };
     };
-    let physical_id = physical_id(&snap.arn);
-    let key = ledger::ref_key(resource.stack_id, resource.logical_id, &physical_id);
-    let Some(tags) = role::list_tags(clients, &snap.role).await? else {
-        tracing::debug!("the function's role is gone: no record of what this resource added");
-        return Ok(());
+    let role = item.as_ref().map_or(snap.role.clone(), |i| i.role.clone());
+    let recorded = match item {
+        Some(item) => Ledger::decode(&item.ledger),
+        None => legacy_ledger(clients, id, &role).await?.unwrap_or_default(),
     };
-    let recorded = tags.get(&key).map(|v| Ledger::decode(v)).unwrap_or_default();
     let fallback = Properties {
         target: Target::Function {
             name: snap.arn.clone(),
@@ -201,9 +236,9 @@ pub(crate) async fn disable(
         })
         .await?;
     }
-    let resource = ledger::owner_value(resource.stack_id, resource.logical_id);
+    let owner_tag = ledger::owner_value(resource.stack_id, resource.logical_id);
     let owner = group::Owner {
-        resource: &resource,
+        resource: &owner_tag,
         function_arn: &snap.arn,
     };
     let delete_group = async {
@@ -212,8 +247,40 @@ pub(crate) async fn disable(
             None => Ok(()),
         }
     };
-    let (deleted, released) = tokio::join!(delete_group, role::release(clients, &snap.role, &key));
+    let released = release(clients, resource, id, &role, deadline);
+    let (deleted, released) = tokio::join!(delete_group, released);
     deleted.and(released)
+}
+
+/// Releases this resource's reference on `role`, with its ledger item.
+async fn release(
+    clients: &Clients,
+    resource: &StackResource<'_>,
+    id: u64,
+    role: &str,
+    deadline: Instant,
+) -> Result<()> {
+    // Only the item's existence matters to the protocol: it deletes `ref#<id>`.
+    let item = LedgerItem {
+        ledger: String::new(),
+        role: role.to_owned(),
+        function: String::new(),
+    };
+    let holder = Holder {
+        role,
+        id,
+        resource,
+        deadline,
+        ledger: Some(&item),
+    };
+    references::leave(clients, &holder).await
+}
+
+/// What a resource of a version before issue 12 recorded it added: the value of its old
+/// reference tag on the role. `None`: no such tag.
+async fn legacy_ledger(clients: &Clients, id: u64, role: &str) -> Result<Option<Ledger>> {
+    let tags = role::list_tags(clients, role).await?.unwrap_or_default();
+    Ok(tags.get(&ledger::legacy_key(id)).map(|v| Ledger::decode(v)))
 }
 
 /// Applies `change` with the snapshot's RevisionId; on a concurrent change, reads again and
