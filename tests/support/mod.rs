@@ -184,7 +184,7 @@ pub fn table_definition() -> Value {
 pub struct Seen {
     pub method: String,
     pub path: String,
-    /// The IAM (query protocol) action, else empty.
+    /// The IAM (query protocol) action or the DynamoDB (JSON protocol) operation, else empty.
     pub action: String,
     pub content_type: Option<String>,
     pub content_length: Option<String>,

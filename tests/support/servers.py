@@ -160,7 +160,9 @@ def front(upstream, local=None):
         body = req.get_data()
         text = req.full_path + "\n" + body.decode("utf-8", "replace")
         ua = req.headers.get("x-amz-user-agent", "") + " " + req.headers.get("User-Agent", "")
-        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+        # The query protocol's Action (IAM), else the JSON protocol's target (DynamoDB).
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0] or \
+            req.headers.get("X-Amz-Target", "").rpartition(".")[2]
         row = [ua, req.method, req.path, action, req.headers.get("Content-Type"), req.headers.get("Content-Length"), time.monotonic(), None]
         delay = 0
         with lock:
