@@ -27,6 +27,8 @@ enum Pc {
     Start,
     Ledger,
     Got,
+    /// ReadTags sent to look for my old-style tag; the record as read.
+    OwnTag(Rec),
     Waited(Id),
     TookOver,
     Put,
@@ -89,6 +91,11 @@ pub struct Op {
     pub id: Id,
     /// Function mode: the resource also keeps a ledger item `ref#<id>`.
     pub ledger: bool,
+    /// An Update or Delete of an id the record does not list as old-style looks once
+    /// whether the role has its old-style tag: one that an older Lambda (a region not
+    /// yet upgraded) wrote after the record's decision. Such an id then moves like a
+    /// legacy one (into `gone`, its tag removed), so that a mixed fleet converges.
+    own_tag: Option<bool>,
     pc: Pc,
 }
 
@@ -106,6 +113,7 @@ impl Op {
             kind,
             id,
             ledger,
+            own_tag: None,
             pc: Pc::Start,
         }
     }
@@ -113,6 +121,12 @@ impl Op {
     /// Resumes the operation with the reply to its last call (`None` to start it).
     pub fn next(&mut self, reply: Option<Reply>) -> Step {
         let pc = std::mem::replace(&mut self.pc, Pc::Finished);
+        if let (Pc::OwnTag(item), Some(Reply::Tags(t))) = (&pc, &reply) {
+            self.own_tag = Some(t.ref_tags.contains(&self.id));
+            let (pc, step) = self.on_item(Some(item.clone()));
+            self.pc = pc;
+            return step;
+        }
         let (pc, step) = match self.ensure(&pc, &reply) {
             Some(next) => next,
             None if self.kind == Kind::Delete => self.delete(pc, reply),
@@ -152,10 +166,19 @@ impl Op {
                     attached_tag: true,
                 },
             ),
+            Some(i)
+                if self.kind != Kind::Create
+                    && self.own_tag.is_none()
+                    && !i.legacy.contains(&me)
+                    && !i.gone.contains(&me) =>
+            {
+                call(Pc::OwnTag(i), Call::ReadTags)
+            }
             Some(i) => {
-                // Still listed as legacy, or moved to `gone` by an earlier attempt of mine.
-                let legacy = i.legacy.contains(&me) || i.gone.contains(&me);
-                let mine = i.legacy.contains(&me);
+                // Listed as legacy, or tagged by an older Lambda after the decision; or moved
+                // to `gone` by an earlier attempt of mine.
+                let mine = i.legacy.contains(&me) || self.own_tag == Some(true);
+                let legacy = mine || i.gone.contains(&me);
                 if self.kind == Kind::Delete {
                     call(Pc::Left { legacy }, Call::RemoveRef { id: me, legacy: mine })
                 } else {

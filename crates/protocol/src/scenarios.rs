@@ -11,7 +11,8 @@ pub const B: Id = 1;
 pub const L: Id = 2;
 pub const M: Id = 3;
 pub const O: Id = 4;
-const NAMES: [(Id, char); 5] = [(A, 'A'), (B, 'B'), (L, 'L'), (M, 'M'), (O, 'O')];
+pub const P: Id = 5;
+const NAMES: [(Id, char); 6] = [(A, 'A'), (B, 'B'), (L, 'L'), (M, 'M'), (O, 'O'), (P, 'P')];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Start {
@@ -215,6 +216,21 @@ pub fn new_scenarios() -> Vec<Scenario> {
         &[(N, D, L), (N, D, M)],
         false,
     ));
+    // An older Lambda (a region not yet upgraded) tags P after B's record was decided; the
+    // new version then deletes, or updates, P: the mixed fleet must converge.
+    for (what, kind) in [("Delete(P)", D), ("Update(P)", U)] {
+        let mut sc = scenario(
+            &format!("{what} + Delete(B); P tagged by an older Lambda after B's record"),
+            N,
+            Fresh,
+            &[B],
+            &[(N, kind, P), (N, D, B)],
+            false,
+        );
+        run_alone(&mut sc.world, &op(X, C, P, false));
+        sc.live.insert(P);
+        v.push(sc);
+    }
     let f = "function mode (ledger items)";
     v.push(scenario(
         &format!("Create(A) + Create(B); {f}"),
