@@ -19,9 +19,9 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
   forwards them; GET /_requests?ua=<app name> or ?path=<part> lists the requests a
   client with that app name made, or to paths containing that part, with their
   Content-Type and length and when the front started and finished them (seconds).
-  POST /_config {"seed": 7, "iam_delay_ms": [50, 200]} holds every IAM request for a
-  time drawn from that range by a generator seeded so (to widen the windows of races);
-  {"iam_delay_ms": null} stops it. The front also enforces IAM's quota of 50 tags per
+  POST /_config {"seed": 7, "iam_delay_ms": [50, 200], "role": "r"} holds every IAM
+  request on role r (no "role": on any role) for a time drawn from that range by a
+  generator seeded so (to widen the windows of races); "iam_delay_ms": null stops it. The front also enforces IAM's quota of 50 tags per
   role, which moto does not: a TagRole that would pass it is answered LimitExceeded.
 
 It prints one JSON line with the ports, then runs until its standard input closes,
@@ -50,7 +50,7 @@ NAME = re.compile(r"^[\w-]{1,255}$")
 lock = threading.Lock()
 tag_lock = threading.Lock()  # one TagRole at a time: the quota check and the write together
 faults = []  # dicts with a remaining "count"
-config = {"iam_delay_ms": None}
+iam_delays = {}  # role name (or "*": any) -> [lo, hi] ms
 rng = random.Random(0)
 TAGS_PER_ROLE = 50
 QUOTA = ("<ErrorResponse><Error><Type>Sender</Type><Code>LimitExceeded</Code>"
@@ -148,7 +148,11 @@ def front(upstream, local=None):
         if req.path == "/_config" and req.method == "POST":
             body = req.get_json(force=True)
             with lock:
-                config.update(body)
+                role = body.get("role") or "*"
+                if body.get("iam_delay_ms"):
+                    iam_delays[role] = body["iam_delay_ms"]
+                else:
+                    iam_delays.pop(role, None)
                 if "seed" in body:
                     rng.seed(body["seed"])
             return Response("{}", 200)(environ, start_response)
@@ -175,9 +179,11 @@ def front(upstream, local=None):
                         break
                     row[7] = time.monotonic()
                     return Response(f.get("body", ""), f.get("status", 500), f.get("headers", {}))(environ, start_response)
-            if config["iam_delay_ms"] and service_of(req) == "iam":
-                lo, hi = config["iam_delay_ms"]
-                delay += rng.uniform(lo, hi) / 1000
+            if iam_delays and service_of(req) == "iam":
+                role = parse_qs(body.decode("utf-8", "replace")).get("RoleName", [""])[0]
+                span = iam_delays.get(role) or iam_delays.get("*")
+                if span:
+                    delay += rng.uniform(span[0], span[1]) / 1000
         time.sleep(delay)
         try:
             if action == "TagRole" and upstream is not None:
