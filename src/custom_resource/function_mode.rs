@@ -75,6 +75,7 @@ pub(crate) async fn enable(
     // of `failed-create:` ids does nothing. (Not on Update or replay: that would turn
     // off profiling that an earlier request turned on.)
     let fresh = recorded_before.is_none();
+    let same_resource = old.is_some_and(|(id, _)| id == physical_id);
     let function_arn = snap.arn.clone();
     let role_name = snap.role.clone();
     let applied = async {
@@ -104,7 +105,7 @@ pub(crate) async fn enable(
             deadline,
             ledger: Some(&item),
         };
-        let (group, acquired) = tokio::join!(ensure_group, references::join(clients, &holder));
+        let (group, acquired) = tokio::join!(ensure_group, references::join(clients, &holder, same_resource));
         let group = group?;
         acquired?;
 

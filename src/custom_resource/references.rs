@@ -44,10 +44,12 @@ pub(crate) struct Holder<'a> {
     pub ledger: Option<&'a LedgerItem>,
 }
 
-/// Create and Update: the reference is in the role's record, then the policy is attached.
-pub(crate) async fn join(clients: &Clients, holder: &Holder<'_>) -> Result<()> {
+/// Create, and Update of the same resource (`update`): the reference is in the role's
+/// record, then the policy is attached.
+pub(crate) async fn join(clients: &Clients, holder: &Holder<'_>, update: bool) -> Result<()> {
+    let kind = if update { Kind::Update } else { Kind::Create };
     // Boxed: the executor's future is deep, and the callers' would overflow the type's layout.
-    Box::pin(Executor::new(clients, holder, Kind::Create).run()).await
+    Box::pin(Executor::new(clients, holder, kind).run()).await
 }
 
 /// Delete: the reference leaves the record; the last one detaches the policy if ours.

@@ -47,8 +47,9 @@ pub(crate) async fn enable(
 ) -> Result<Done> {
     let physical_id = physical_id(role);
     let holder = holder(resource, role, deadline);
-    if let Err(e) = references::join(clients, &holder).await {
-        if previous != Some(physical_id.as_str()) {
+    let update = previous == Some(physical_id.as_str());
+    if let Err(e) = references::join(clients, &holder, update).await {
+        if !update {
             let undone = references::leave(clients, &holder).await;
             return Err(undo_failed_create(e, undone));
         }
