@@ -337,10 +337,10 @@ impl Explorer<'_> {
                 let mut n = s.clone();
                 n.slots[i].run = Run::Dead;
                 n.slots[i].crashes -= 1;
-                if let Some(Item { lease: Some(l), .. }) = &mut n.world.item {
-                    if l.owner == slot.spec.id {
-                        l.expired = true; // the holder's invocation is over: its lease runs out
-                    }
+                if let Some(Item { lease: Some(l), .. }) = &mut n.world.item
+                    && l.owner == slot.spec.id
+                {
+                    l.expired = true; // the holder's invocation is over: its lease runs out
                 }
                 out.push((self.label(&slot.spec, "CRASHES (Lambda dies or times out)"), n));
             }
