@@ -105,7 +105,11 @@ pub(crate) async fn enable(
             deadline,
             ledger: Some(&item),
         };
-        let (group, acquired) = tokio::join!(ensure_group, references::join(clients, &holder, same_resource));
+        let joined = async {
+            let joined = references::join(clients, &holder, same_resource).await;
+            joined.map_err(|failed| failed.error) // the undo below releases it whatever happened
+        };
+        let (group, acquired) = tokio::join!(ensure_group, joined);
         let group = group?;
         acquired?;
 

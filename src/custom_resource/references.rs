@@ -45,11 +45,25 @@ pub(crate) struct Holder<'a> {
 }
 
 /// Create, and Update of the same resource (`update`): the reference is in the role's
-/// record, then the policy is attached.
-pub(crate) async fn join(clients: &Clients, holder: &Holder<'_>, update: bool) -> Result<()> {
+/// record, then the policy is attached. A failure says whether the reference may be held
+/// (its write was sent), which a failed Create then takes back.
+pub(crate) async fn join(clients: &Clients, holder: &Holder<'_>, update: bool) -> Result<(), Failed> {
     let kind = if update { Kind::Update } else { Kind::Create };
+    let mut executor = Executor::new(clients, holder, kind);
     // Boxed: the executor's future is deep, and the callers' would overflow the type's layout.
-    Box::pin(Executor::new(clients, holder, kind).run()).await
+    let result = Box::pin(executor.run()).await;
+    result.map_err(|error| Failed {
+        error,
+        held: executor.sent_add,
+    })
+}
+
+/// A [`join`] that failed.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    pub error: Error,
+    /// The reference's write was sent: it may be in the record.
+    pub held: bool,
 }
 
 /// Delete: the reference leaves the record; the last one detaches the policy if ours.
@@ -101,6 +115,8 @@ struct Executor<'a> {
     /// This run's IAM writes, which its settle waits to see.
     detached: bool,
     untagged: BTreeSet<String>,
+    /// An AddRef was sent (whatever came back).
+    sent_add: bool,
 }
 
 impl<'a> Executor<'a> {
@@ -113,10 +129,11 @@ impl<'a> Executor<'a> {
             created: None,
             detached: false,
             untagged: BTreeSet::new(),
+            sent_add: false,
         }
     }
 
-    async fn run(mut self) -> Result<()> {
+    async fn run(&mut self) -> Result<()> {
         let mut op = Op::new(self.kind, self.h.id, self.h.ledger.is_some());
         let mut reply = None;
         for _ in 0..MAX_STEPS {
@@ -248,7 +265,10 @@ impl<'a> Executor<'a> {
                 })
                 .await
             }
-            Call::AddRef { legacy, .. } => self.add_ref(*legacy).await,
+            Call::AddRef { legacy, .. } => {
+                self.sent_add = true;
+                self.add_ref(*legacy).await
+            }
             Call::RemoveRef { legacy, .. } => {
                 let update = if *legacy {
                     "DELETE #refs :me, #legacy :me ADD #gone :me"

@@ -48,12 +48,12 @@ pub(crate) async fn enable(
     let physical_id = physical_id(role);
     let holder = holder(resource, role, deadline);
     let update = previous == Some(physical_id.as_str());
-    if let Err(e) = references::join(clients, &holder, update).await {
-        if !update {
+    if let Err(failed) = references::join(clients, &holder, update).await {
+        if !update && failed.held {
             let undone = references::leave(clients, &holder).await;
-            return Err(undo_failed_create(e, undone));
+            return Err(undo_failed_create(failed.error, undone));
         }
-        return Err(e);
+        return Err(failed.error);
     }
     let data = BTreeMap::from([("RoleName".to_owned(), role.to_owned())]);
     Ok(Done { physical_id, data })
