@@ -74,9 +74,9 @@ fn main() {
         lag: true,
         mutant: None,
     };
-    let (_, b1) = run("proposed protocol, interleavings only", &new, plain, show);
+    let (_, b1) = run("the protocol, interleavings only", &new, plain, show);
     let (_, b2) = run(
-        "proposed protocol, every interleaving x lagging reads x crashes",
+        "the protocol, every interleaving x lagging reads x crashes",
         &new,
         full,
         show,
@@ -88,19 +88,19 @@ fn main() {
         mutant: None,
     };
     let (_, b3) = run(
-        "proposed protocol, three stacks, every interleaving x lagging reads",
+        "the protocol, three stacks, every interleaving x lagging reads",
         &three,
         lagging,
         show,
     );
     run(
-        "today's protocol (role.rs), interleavings only",
+        "the tag protocol of earlier versions, interleavings only",
         &old_scenarios(),
         plain,
         show,
     );
     run(
-        "today's protocol (role.rs), with lagging reads",
+        "the tag protocol of earlier versions, with lagging reads",
         &old_scenarios(),
         Config { lag: true, ..plain },
         false,
@@ -144,10 +144,10 @@ fn main() {
     }
     println!("\nchecked in {:.1}s", started.elapsed().as_secs_f64());
     if b1 == 0 && b2 == 0 && b3 == 0 && caught == MUTANTS.len() {
-        println!("proposed protocol: every invariant holds in every schedule; every mutant is caught");
+        println!("the protocol: every invariant holds in every schedule; every mutant is caught");
     } else {
         println!(
-            "FAILED: proposed protocol violations {b1}+{b2}+{b3}; mutants caught {caught}/{}",
+            "FAILED: the protocol's violations {b1}+{b2}+{b3}; mutants caught {caught}/{}",
             MUTANTS.len()
         );
         std::process::exit(1);

@@ -295,7 +295,7 @@ pub fn old_scenarios() -> Vec<Scenario> {
     use Start::*;
     let mut v = vec![
         scenario(
-            "today: Delete(A) + Create(B)",
+            "tags: Delete(A) + Create(B)",
             X,
             Fresh,
             &[A],
@@ -303,7 +303,7 @@ pub fn old_scenarios() -> Vec<Scenario> {
             false,
         ),
         scenario(
-            "today: Create(A) + Create(B)",
+            "tags: Create(A) + Create(B)",
             X,
             Fresh,
             &[],
@@ -311,7 +311,7 @@ pub fn old_scenarios() -> Vec<Scenario> {
             false,
         ),
         scenario(
-            "today: Delete(A) + Delete(B)",
+            "tags: Delete(A) + Delete(B)",
             X,
             Fresh,
             &[A, B],
