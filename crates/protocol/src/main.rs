@@ -1,5 +1,5 @@
-//! `cargo run --release` — every scenario of the proposed protocol (plain interleavings; then
-//! with lagging IAM reads and crashes), today's protocol with its counterexamples, a mixed
+//! `cargo run --release` — every scenario of the protocol (plain interleavings; then
+//! with lagging IAM reads and crashes), the tag protocol of earlier versions with its counterexamples, a mixed
 //! fleet (informational), and the mutants (each mechanism removed in turn must fail).
 //!
 //! Options: `--crashes N` (default 1), `--quiet` (no counterexample schedules).

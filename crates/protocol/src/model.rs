@@ -39,7 +39,7 @@ pub struct Item {
     pub ours: Option<bool>,
     pub lease: Option<Lease>,
     /// String set `legacy`: the old-style tag references seen when ownership was decided
-    /// (resources of today's version not yet deleted or updated by the new one).
+    /// (resources of an earlier version not yet deleted or updated by the new one).
     pub legacy: BTreeSet<Id>,
     /// String set `gone`: legacy ids released (or migrated) through the table during this
     /// record's life, so that a lagging ListRoleTags still showing their tag does not count
@@ -55,7 +55,7 @@ pub struct Item {
 pub struct IamSnap {
     /// `AmazonCodeGuruProfilerAgentAccess` is attached.
     pub attached: bool,
-    /// Legacy reference tags `lambda-profiling:ref:<id>` (written by today's version).
+    /// Legacy reference tags `lambda-profiling:ref:<id>` (written by earlier versions).
     pub ref_tags: BTreeSet<Id>,
     /// Legacy tag `lambda-profiling:attached-policy = true`.
     pub attached_tag: bool,
@@ -141,7 +141,7 @@ pub enum Call {
         refs: BTreeSet<Id>,
         attached_tag: bool,
     },
-    /// TagRole: today's protocol only.
+    /// TagRole: the tag protocol of earlier versions only.
     Tag {
         refs: BTreeSet<Id>,
         attached_tag: bool,

@@ -1,6 +1,6 @@
 //! The scenarios the checker runs: two concurrent operations on one role, from several
 //! starting states (a fresh role, the user's own policy, another reference, old-style tag
-//! references written by today's version).
+//! references written by earlier versions).
 
 use crate::checker::{OpSpec, Proto, Scenario, run_alone};
 use crate::model::*;
@@ -96,7 +96,7 @@ pub fn scenario(
 use Kind::{Create as C, Delete as D, Update as U};
 use Proto::{New as N, Old as X};
 
-/// The proposed protocol: every invariant must hold in every schedule.
+/// The protocol: every invariant must hold in every schedule.
 pub fn new_scenarios() -> Vec<Scenario> {
     use Start::*;
     let mut v = Vec::new();

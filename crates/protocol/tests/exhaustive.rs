@@ -167,7 +167,7 @@ fn the_call_sequences_alone() {
     let last = calls(&mut u, Kind::Delete, A, false);
     assert!(!last.contains(&"Detach".to_owned()), "{last:?}");
     assert!(u.truth().attached && u.item.is_none());
-    // A role left by today's version: one old-style reference L, the policy ours. The first
+    // A role left by an earlier version: one old-style reference L, the policy ours. The first
     // Delete of the new version adopts it, moves the attached-policy tag into the record.
     let legacy = IamSnap {
         attached: true,
