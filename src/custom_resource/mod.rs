@@ -48,6 +48,7 @@
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
 mod error;
+mod function_calls;
 mod function_config;
 mod function_mode;
 mod group;
