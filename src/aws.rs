@@ -7,6 +7,10 @@
 //! chain: profiles, SSO, IMDS and STS never apply inside Lambda, and leaving them out
 //! keeps the binary small (issue 6). Settings are read from the environment once,
 //! here, so that the rest of the crate (and its tests) never touch process-global state.
+//!
+//! The DynamoDB client talks to the role references' table, in the account's home region
+//! (`LAMBDA_PROFILING_REFERENCE_REGION`, empty meaning this function's region), whatever
+//! region this function runs in: IAM is global, so one table serves every region.
 
 use std::time::Duration;
 
@@ -14,6 +18,7 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 
@@ -57,12 +62,37 @@ impl Settings {
     }
 }
 
+/// The table of role references (issue 12), as `macro-template.yaml` names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferenceTable {
+    /// `LAMBDA_PROFILING_REFERENCE_TABLE`, default [`DEFAULT_REFERENCE_TABLE`].
+    pub name: String,
+    /// The home region: `LAMBDA_PROFILING_REFERENCE_REGION`, else this function's region.
+    pub region: String,
+}
+
+pub const DEFAULT_REFERENCE_TABLE: &str = "lambda-profiling-references";
+pub(crate) const REFERENCE_TABLE_VAR: &str = "LAMBDA_PROFILING_REFERENCE_TABLE";
+pub(crate) const REFERENCE_REGION_VAR: &str = "LAMBDA_PROFILING_REFERENCE_REGION";
+
+impl ReferenceTable {
+    fn from_lookup(lookup: &impl Fn(&str) -> Option<String>, function_region: &str) -> Self {
+        ReferenceTable {
+            name: non_empty(lookup, REFERENCE_TABLE_VAR).unwrap_or_else(|| DEFAULT_REFERENCE_TABLE.into()),
+            region: non_empty(lookup, REFERENCE_REGION_VAR).unwrap_or_else(|| function_region.into()),
+        }
+    }
+}
+
 /// Everything the custom resource talks to. Cheap to share: the SDK clients are `Arc`s inside.
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     pub lambda: aws_sdk_lambda::Client,
     pub codeguru: aws_sdk_codeguruprofiler::Client,
+    /// The references' table, in its home region.
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub table: ReferenceTable,
     /// For the one PUT of the response to CloudFormation's presigned URL.
     pub http: reqwest::Client,
     /// The region the clients act in: the function's and the group's.
@@ -74,6 +104,10 @@ pub struct Clients {
 /// a few more than the SDK's 3, since a deploy-time throttle should not fail a stack.
 const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 
+/// No IAM or DynamoDB call (with its retries) outlives this: a lease's margin past the
+/// invocation's deadline covers it (see `custom_resource::references`).
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(20);
+
 impl Clients {
     /// Builds the clients from the function's environment (see the module header).
     pub async fn from_env() -> Self {
@@ -84,8 +118,18 @@ impl Clients {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let config = sdk_config(&lookup);
         let endpoint = |service: &str| endpoint_url(&lookup, service);
+        let timeouts = TimeoutConfig::builder()
+            .operation_timeout(OPERATION_TIMEOUT)
+            .build();
         let mut iam = aws_sdk_iam::config::Builder::from(&config);
         iam.set_endpoint_url(endpoint("IAM"));
+        iam.set_timeout_config(Some(timeouts.clone()));
+        let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+        let table = ReferenceTable::from_lookup(&lookup, &region);
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&config);
+        dynamodb.set_endpoint_url(endpoint("DYNAMODB"));
+        dynamodb.set_region(Some(Region::new(table.region.clone())));
+        dynamodb.set_timeout_config(Some(timeouts));
         let mut lambda = aws_sdk_lambda::config::Builder::from(&config);
         lambda.set_endpoint_url(endpoint("LAMBDA"));
         let mut codeguru = aws_sdk_codeguruprofiler::config::Builder::from(&config);
@@ -94,16 +138,21 @@ impl Clients {
             aws_sdk_iam::Client::from_conf(iam.build()),
             aws_sdk_lambda::Client::from_conf(lambda.build()),
             aws_sdk_codeguruprofiler::Client::from_conf(codeguru.build()),
-            config.region().map(|r| r.to_string()).unwrap_or_default(),
+            aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
+            table,
+            region,
             Settings::from_lookup(lookup),
         )
     }
 
     /// Assembles clients built elsewhere (tests use mocked or locally pointed clients).
+    #[allow(clippy::too_many_arguments)] // one per client and setting, all named at the call
     pub fn new(
         iam: aws_sdk_iam::Client,
         lambda: aws_sdk_lambda::Client,
         codeguru: aws_sdk_codeguruprofiler::Client,
+        dynamodb: aws_sdk_dynamodb::Client,
+        table: ReferenceTable,
         region: String,
         settings: Settings,
     ) -> Self {
@@ -111,6 +160,8 @@ impl Clients {
             iam,
             lambda,
             codeguru,
+            dynamodb,
+            table,
             http: response_http_client(),
             region,
             settings,

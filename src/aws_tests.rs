@@ -60,3 +60,31 @@ fn region_credentials_and_attempts_come_from_lambdas_variables() {
         Some(DEFAULT_MAX_ATTEMPTS)
     );
 }
+
+#[test]
+fn the_reference_table_is_in_the_home_region_else_in_this_one() {
+    let home = vars(&[
+        ("AWS_REGION", "eu-west-1"),
+        (REFERENCE_REGION_VAR, "us-east-1"),
+        (REFERENCE_TABLE_VAR, "refs"),
+    ]);
+    let clients = Clients::from_lookup(home);
+    assert_eq!(
+        clients.table,
+        ReferenceTable {
+            name: "refs".into(),
+            region: "us-east-1".into()
+        }
+    );
+    assert_eq!(
+        clients.dynamodb.config().region().map(|r| r.as_ref()),
+        Some("us-east-1")
+    );
+    assert_eq!(clients.region, "eu-west-1");
+    // An empty HomeRegion parameter: the table is in the function's own region.
+    let here = Clients::from_lookup(vars(&[("AWS_REGION", "eu-west-1"), (REFERENCE_REGION_VAR, "")]));
+    assert_eq!(
+        (here.table.name.as_str(), here.table.region.as_str()),
+        (DEFAULT_REFERENCE_TABLE, "eu-west-1")
+    );
+}

@@ -10,6 +10,8 @@ pub mod custom_resource;
 mod handler;
 mod macro_lane;
 
-pub use aws::{Clients, Settings, https_client, install_crypto_provider};
+pub use aws::{
+    Clients, DEFAULT_REFERENCE_TABLE, ReferenceTable, Settings, https_client, install_crypto_provider,
+};
 pub use handler::{Handler, init_logging};
 pub use macro_lane::MacroLayer;

@@ -233,15 +233,19 @@ fn the_macro_template_passes_cfn_lint() {
     assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
 }
 
-/// The AWS calls the custom resource makes (`grep -rn "\.iam\|\.lambda\|\.codeguru"
+/// The AWS calls the custom resource makes (`grep -rn "\.iam\|\.lambda\|\.codeguru\|\.dynamodb"
 /// src/custom_resource`), plus what Lambda checks on its behalf: adding a layer needs
 /// `lambda:GetLayerVersion` on it, and its logs need the log-stream calls. moto does not
 /// enforce IAM, so this is what catches a missing permission before a real deploy.
-const CALLS: [&str; 15] = [
+/// (`iam:TagRole` is gone since issue 12: references live in the table.)
+const CALLS: [&str; 18] = [
     "iam:ListRoleTags",
     "iam:ListAttachedRolePolicies",
-    "iam:TagRole",
     "iam:UntagRole",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
     "iam:AttachRolePolicy",
     "iam:DetachRolePolicy",
     "lambda:GetFunctionConfiguration",
@@ -306,4 +310,53 @@ fn statements_anywhere(value: &Value) -> Vec<&Value> {
         Value::Object(o) => o.values().flat_map(statements_anywhere).collect(),
         _ => Vec::new(),
     }
+}
+
+/// The references' table (issue 12): created only in the home region (by default this
+/// stack's own), kept when the stack goes, and reachable only item by item, with keys
+/// of the two kinds the function writes.
+#[test]
+fn the_reference_table_is_reached_with_least_privilege() {
+    let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
+    let template = parse_template(&text).unwrap();
+    let table = &template["Resources"]["References"];
+    assert_eq!(table["Type"], "AWS::DynamoDB::Table");
+    assert_eq!(table["Condition"], "IsHomeRegion");
+    assert_eq!(
+        (&table["DeletionPolicy"], &table["UpdateReplacePolicy"]),
+        (&json!("Retain"), &json!("Retain"))
+    );
+    assert_eq!(
+        template["Parameters"]["HomeRegion"]["Default"], "",
+        "one region: nothing to set"
+    );
+    let roles = template["Resources"].as_object().unwrap().values();
+    let statements: Vec<&Value> = roles
+        .filter(|r| r["Type"] == "AWS::IAM::Role")
+        .flat_map(|r| each(&r["Properties"]["Policies"]))
+        .flat_map(|p| statements_anywhere(&p["PolicyDocument"]["Statement"]))
+        .filter(|s| {
+            each(&s["Action"])
+                .iter()
+                .any(|a| a.as_str().is_some_and(|a| a.starts_with("dynamodb:")))
+        })
+        .collect();
+    assert_eq!(statements.len(), 1, "{statements:#?}");
+    let s = statements[0];
+    let actions: Vec<&str> = each(&s["Action"]).into_iter().filter_map(Value::as_str).collect();
+    assert_eq!(
+        actions,
+        [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem"
+        ]
+    );
+    let resource = s["Resource"]["Fn::Sub"][0].as_str().unwrap();
+    assert!(resource.ends_with(":table/${ReferenceTableName}"), "{resource}");
+    assert_eq!(
+        s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
+        json!(["role#*", "ref#*"])
+    );
 }

@@ -167,12 +167,10 @@ async fn an_external_role_stack_is_rehearsed_from_macro_to_delete() {
         (&json!(stack.id), &json!(custom_id))
     );
     assert!(attached_policies(&c, &role_a).await.contains(&POLICY.to_owned()));
-    let tags: Vec<String> = role_tags(&c, &role_a).await.into_iter().map(|t| t.0).collect();
-    assert!(
-        tags.contains(&ledger::ref_key(&stack.id, &custom_id, &physical_a)),
-        "{tags:?}"
-    );
-    assert!(tags.contains(&ledger::ATTACHED_KEY.to_owned()), "{tags:?}");
+    // The reference is in the role's record in the table; the role's tags are the user's.
+    let id = ledger::reference(&stack.id, &custom_id, &physical_a);
+    assert_eq!(record_refs(&c, &role_a).await, [id]);
+    assert_eq!(role_tags(&c, &role_a).await, start[0].1, "no tag of ours");
     check_functions(s, &c, &stack, &arn_a, &layers).await;
 
     // 6. A stack update moves the functions to another role: the custom resource is
@@ -199,6 +197,7 @@ async fn an_external_role_stack_is_rehearsed_from_macro_to_delete() {
     cloud.delete_stack(&mut stack).await;
     assert_eq!(stack.responses.last().unwrap().0, "Delete");
     assert_eq!(iam_state(&c, &[&role_a, &role_b]).await, start);
+    assert!(record(&c, &role_a).await.is_none() && record(&c, &role_b).await.is_none());
     let groups = group_tags(s).await;
     assert!(groups.get("reports").is_some(), "DeletionPolicy Retain");
     assert!(

@@ -44,6 +44,12 @@ async fn role_mode_create_then_delete_attaches_then_detaches_and_keeps_the_users
     assert_eq!(response["Data"]["RoleName"], role.as_str());
     assert!(attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
 
+    // The reference is in the role's record, not in its tags (issue 12).
+    let id =
+        lambda_profiling::custom_resource::reference(&stack_id(&stack), "Profiling", &format!("role:{role}"));
+    assert_eq!(record_refs(&c, &role).await, [id]);
+    assert_eq!(role_tags(&c, &role).await, before.1, "no tag of ours");
+
     let (_, response) = stack
         .send(s, &c, "Delete", props, Some(&format!("role:{role}")), None)
         .await;
@@ -51,6 +57,10 @@ async fn role_mode_create_then_delete_attaches_then_detaches_and_keeps_the_users
     assert_eq!(
         (attached_policies(&c, &role).await, role_tags(&c, &role).await),
         before
+    );
+    assert!(
+        record(&c, &role).await.is_none(),
+        "the last Delete removes the record"
     );
 }
 
@@ -97,6 +107,7 @@ async fn two_stacks_share_a_role_and_a_role_that_had_the_policy_keeps_it() {
             role_tags(&c, &role).await.is_empty(),
             "no lambda-profiling tags left"
         );
+        assert!(record(&c, &role).await.is_none(), "no record left");
     }
 }
 
@@ -118,7 +129,7 @@ async fn a_role_already_gone_is_deleted_successfully() {
 }
 
 #[tokio::test]
-async fn a_role_create_whose_attach_fails_takes_its_tags_back() {
+async fn a_role_create_whose_attach_fails_takes_its_reference_back() {
     let Some(s) = servers() else { return };
     let c = clients(s, &unique("role4")).await;
     let role = unique("denied");
@@ -149,4 +160,8 @@ async fn a_role_create_whose_attach_fails_takes_its_tags_back() {
     );
     assert!(role_tags(&c, &role).await.is_empty());
     assert!(attached_policies(&c, &role).await.is_empty());
+    assert!(
+        record(&c, &role).await.is_none(),
+        "the undo took the reference and the record back"
+    );
 }

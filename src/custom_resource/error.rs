@@ -15,6 +15,10 @@ pub(crate) enum Error {
     /// The function cannot be profiled as it is.
     #[error("{0}")]
     Unsupported(String),
+    /// A limit or a missing piece stops the operation; the message names it, says how
+    /// many resources share the role where that matters, and what to do.
+    #[error("{0}")]
+    Blocked(String),
     /// An AWS call failed after the SDK's own retries.
     #[error("{call} on {target} failed: {detail}{hint}")]
     Aws {

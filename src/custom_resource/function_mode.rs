@@ -1,29 +1,25 @@
 //! Function mode: the console's "Code profiling" toggle, done at deploy time.
 //!
-//! Calls in a Create: GetFunctionConfiguration; ListRoleTags ‖ ListAttachedRolePolicies;
-//! CreateProfilingGroup ‖ (TagRole, AttachRolePolicy if missing);
-//! UpdateFunctionConfiguration; GetFunctionConfiguration while the update is in progress.
+//! Calls in a Create: GetFunctionConfiguration; the ledger item (GetItem; the old tag
+//! reference, ListRoleTags, when there is none); CreateProfilingGroup ‖ the role's
+//! reference ([`references::join`]: the ledger item first, then the role's record and
+//! AttachRolePolicy); UpdateFunctionConfiguration; GetFunctionConfiguration while the
+//! update is in progress.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
-
-use aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput;
-use aws_sdk_lambda::types::{Environment, LastUpdateStatus, State};
+use std::time::Instant;
 
 use super::error::{Error, Result, undo_failed_create};
-use super::function_config::{self, Change, Desired, Snapshot};
+use super::function_calls::{read_settled, update};
+use super::function_config::{self, Desired};
 use super::group::{self, Group};
 use super::ledger::{self, Ledger};
 use super::outcome::{Done, StackResource};
+use super::record::LedgerItem;
+use super::references::{self, Holder};
 use super::request::{Properties, Target};
 use super::role;
 use crate::aws::Clients;
-
-/// How often an update is re-applied after a concurrent change (PreconditionFailed) or
-/// while another update holds the function (ResourceConflictException).
-const MAX_APPLY_ATTEMPTS: u32 = 8;
-const FIRST_POLL: Duration = Duration::from_millis(500);
-const MAX_POLL: Duration = Duration::from_secs(4);
 
 /// `function:<function ARN>`.
 pub(crate) fn physical_id(function_arn: &str) -> String {
@@ -45,6 +41,7 @@ pub(crate) async fn enable(
     resource: &StackResource<'_>,
     props: &Properties,
     old: Option<(&str, &Properties)>,
+    deadline: Instant,
 ) -> Result<Done> {
     let Target::Function { name } = &props.target else {
         return Err(Error::Invalid("function mode needs FunctionName".into()));
@@ -53,9 +50,15 @@ pub(crate) async fn enable(
         .await?
         .ok_or_else(|| Error::Invalid(format!("function {name} does not exist: check FunctionName")))?;
     let physical_id = physical_id(&snap.arn);
-    let key = ledger::ref_key(resource.stack_id, resource.logical_id, &physical_id);
-    let role_state = role::read(clients, &snap.role, true).await?;
-    let previous = role_state.ledger(&key).unwrap_or_default();
+    let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id);
+    let item = references::read_ledger(clients, id).await?;
+    // The function was given another role since: the reference moves to the new one.
+    let moved_from = item.as_ref().map(|i| i.role.clone()).filter(|r| *r != snap.role);
+    let recorded_before = match &item {
+        Some(item) => Some(Ledger::decode(&item.ledger)),
+        None => legacy_ledger(clients, id, &snap.role).await?,
+    };
+    let previous = recorded_before.clone().unwrap_or_default();
     let desired = function_config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;
     let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
     let recorded = previous.union(&change.added);
@@ -63,7 +66,8 @@ pub(crate) async fn enable(
     // A Create that fails after changing something undoes it: CloudFormation's Delete
     // of `failed-create:` ids does nothing. (Not on Update or replay: that would turn
     // off profiling that an earlier request turned on.)
-    let fresh = role_state.ledger(&key).is_none();
+    let fresh = recorded_before.is_none();
+    let same_resource = old.is_some_and(|(id, _)| id == physical_id);
     let function_arn = snap.arn.clone();
     let role_name = snap.role.clone();
     let applied = async {
@@ -81,14 +85,23 @@ pub(crate) async fn enable(
                 group::ensure(clients, &desired.group.name, snap.account(), owner).await
             }
         };
-        let acquire = role::acquire(
-            clients,
-            &snap.role,
-            &role_state,
-            &key,
-            recorded.encode("function"),
-        );
-        let (group, acquired) = tokio::join!(ensure_group, acquire);
+        let item = LedgerItem {
+            ledger: recorded.encode("function"),
+            role: role_name.clone(),
+            function: function_arn.clone(),
+        };
+        let holder = Holder {
+            role: &role_name,
+            id,
+            resource,
+            deadline,
+            ledger: Some(&item),
+        };
+        let joined = async {
+            let joined = references::join(clients, &holder, same_resource).await;
+            joined.map_err(|failed| failed.error) // the undo below releases it whatever happened
+        };
+        let (group, acquired) = tokio::join!(ensure_group, joined);
         let group = group?;
         acquired?;
 
@@ -104,13 +117,23 @@ pub(crate) async fn enable(
     let (layers, desired) = match applied.await {
         Ok(applied) => applied,
         Err(e) if fresh && old.is_none_or(|(id, _)| id != physical_id) => {
-            let undone = disable(clients, resource, &function_arn, Some(props)).await;
+            let undone = disable(clients, resource, &function_arn, Some(props), deadline).await;
             return Err(undo_failed_create(e, undone));
         }
         Err(e) => return Err(e),
     };
     // (A concurrent change may let the re-plan add more than first recorded; the ledger
     // then under-claims, which errs on the side of leaving things in place.)
+    if let Some(old_role) = moved_from {
+        let holder = Holder {
+            role: &old_role,
+            id,
+            resource,
+            deadline,
+            ledger: None,
+        };
+        references::leave(clients, &holder).await?;
+    }
     if let Some((_, old)) = old.filter(|(id, _)| *id == physical_id) {
         release_old_group(clients, resource, old, &desired, &function_arn).await;
     }
@@ -159,24 +182,33 @@ async fn release_old_group(
 }
 
 /// Turns profiling off for `function_arn`: removes what the ledger says this resource
-/// added, deletes the group it created, releases the policy reference. Gone is success.
+/// added, deletes the group it created, releases the policy reference on the role the
+/// ledger item names. A function that is gone is success (its reference is still released).
 pub(crate) async fn disable(
     clients: &Clients,
     resource: &StackResource<'_>,
     function_arn: &str,
     props: Option<&Properties>,
+    deadline: Instant,
 ) -> Result<()> {
-    let Some(snap) = read_settled(clients, function_arn).await? else {
+    let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id(function_arn));
+    let (item, snap) = tokio::join!(
+        references::read_ledger(clients, id),
+        read_settled(clients, function_arn)
+    );
+    let (item, snap) = (item?, snap?);
+    let Some(snap) = snap else {
         tracing::debug!("function is gone: nothing to undo on it");
-        return Ok(());
+        return match &item {
+            Some(item) => release(clients, resource, id, &item.role, deadline).await,
+            None => Ok(()),
+        };
     };
-    let physical_id = physical_id(&snap.arn);
-    let key = ledger::ref_key(resource.stack_id, resource.logical_id, &physical_id);
-    let Some(tags) = role::list_tags(clients, &snap.role).await? else {
-        tracing::debug!("the function's role is gone: no record of what this resource added");
-        return Ok(());
+    let role = item.as_ref().map_or(snap.role.clone(), |i| i.role.clone());
+    let recorded = match item {
+        Some(item) => Ledger::decode(&item.ledger),
+        None => legacy_ledger(clients, id, &role).await?.unwrap_or_default(),
     };
-    let recorded = tags.get(&key).map(|v| Ledger::decode(v)).unwrap_or_default();
     let fallback = Properties {
         target: Target::Function {
             name: snap.arn.clone(),
@@ -201,9 +233,9 @@ pub(crate) async fn disable(
         })
         .await?;
     }
-    let resource = ledger::owner_value(resource.stack_id, resource.logical_id);
+    let owner_tag = ledger::owner_value(resource.stack_id, resource.logical_id);
     let owner = group::Owner {
-        resource: &resource,
+        resource: &owner_tag,
         function_arn: &snap.arn,
     };
     let delete_group = async {
@@ -212,168 +244,38 @@ pub(crate) async fn disable(
             None => Ok(()),
         }
     };
-    let (deleted, released) = tokio::join!(delete_group, role::release(clients, &snap.role, &key));
+    let released = release(clients, resource, id, &role, deadline);
+    let (deleted, released) = tokio::join!(delete_group, released);
     deleted.and(released)
 }
 
-/// Applies `change` with the snapshot's RevisionId; on a concurrent change, reads again and
-/// re-plans with `replan`. Waits for the update to finish. Returns the layers in effect.
-async fn update(
+/// Releases this resource's reference on `role`, with its ledger item.
+async fn release(
     clients: &Clients,
-    mut snap: Snapshot,
-    mut change: Change,
-    mut replan: impl FnMut(&Snapshot) -> Result<Change>,
-) -> Result<Vec<String>> {
-    let name = snap.arn.clone();
-    let mut pause = FIRST_POLL;
-    for attempt in 1..=MAX_APPLY_ATTEMPTS {
-        if !change.changes(&snap) {
-            return Ok(snap.layers);
-        }
-        let mut call = clients
-            .lambda
-            .update_function_configuration()
-            .function_name(&name)
-            .set_revision_id(snap.revision_id.clone());
-        if change.layers != snap.layers {
-            call = call.set_layers(Some(change.layers.clone()));
-        }
-        if change.vars != snap.vars {
-            let vars = change.vars.clone().into_iter().collect();
-            call = call.environment(Environment::builder().set_variables(Some(vars)).build());
-        }
-        call = call.set_handler(change.handler.clone());
-        match call.send().await {
-            Ok(out) => {
-                if out.last_update_status() != Some(&LastUpdateStatus::Successful) {
-                    wait_for_update(clients, &name).await?;
-                }
-                return Ok(change.layers);
-            }
-            Err(e) => {
-                let service = e.as_service_error();
-                let conflict = service.is_some_and(|s| s.is_resource_conflict_exception());
-                let stale = service.is_some_and(|s| s.is_precondition_failed_exception());
-                if service.is_some_and(|s| s.is_resource_not_found_exception()) {
-                    return Err(Error::Invalid(format!(
-                        "function {name} was deleted while profiling was being changed"
-                    )));
-                }
-                if !(conflict || stale) || attempt == MAX_APPLY_ATTEMPTS {
-                    return Err(Error::aws("lambda:UpdateFunctionConfiguration", &name, e));
-                }
-                tracing::debug!(
-                    attempt,
-                    conflict,
-                    stale,
-                    "function changed or busy: reading it again"
-                );
-                if conflict {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(MAX_POLL);
-                }
-            }
-        }
-        snap = read_settled(clients, &name).await?.ok_or_else(|| {
-            Error::Invalid(format!(
-                "function {name} was deleted while profiling was being changed"
-            ))
-        })?;
-        change = replan(&snap)?;
-    }
-    unreachable!("the last attempt returns")
+    resource: &StackResource<'_>,
+    id: u64,
+    role: &str,
+    deadline: Instant,
+) -> Result<()> {
+    // Only the item's existence matters to the protocol: it deletes `ref#<id>`.
+    let item = LedgerItem {
+        ledger: String::new(),
+        role: role.to_owned(),
+        function: String::new(),
+    };
+    let holder = Holder {
+        role,
+        id,
+        resource,
+        deadline,
+        ledger: Some(&item),
+    };
+    references::leave(clients, &holder).await
 }
 
-/// Reads the configuration once no update is in progress. `None`: no such function.
-pub(crate) async fn read_settled(clients: &Clients, function: &str) -> Result<Option<Snapshot>> {
-    let mut pause = FIRST_POLL;
-    loop {
-        let out = match clients
-            .lambda
-            .get_function_configuration()
-            .function_name(function)
-            .send()
-            .await
-        {
-            Ok(out) => out,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
-            {
-                return Ok(None);
-            }
-            Err(e) => return Err(Error::aws("lambda:GetFunctionConfiguration", function, e)),
-        };
-        let busy = out.last_update_status() == Some(&LastUpdateStatus::InProgress)
-            || out.state() == Some(&State::Pending);
-        if !busy {
-            return Ok(Some(snapshot(out)));
-        }
-        tracing::debug!("an update of the function is in progress: waiting");
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(MAX_POLL);
-    }
-}
-
-/// Waits for our own update to finish; a failed update is an error with Lambda's reason.
-async fn wait_for_update(clients: &Clients, function: &str) -> Result<()> {
-    let mut pause = FIRST_POLL;
-    loop {
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(MAX_POLL);
-        let out = clients
-            .lambda
-            .get_function_configuration()
-            .function_name(function)
-            .send()
-            .await
-            .map_err(|e| Error::aws("lambda:GetFunctionConfiguration", function, e))?;
-        match out.last_update_status() {
-            Some(LastUpdateStatus::InProgress) => continue,
-            Some(LastUpdateStatus::Failed) => {
-                return Err(Error::Unsupported(format!(
-                    "Lambda could not apply the profiling configuration to {function}: {}",
-                    out.last_update_status_reason().unwrap_or("no reason given")
-                )));
-            }
-            _ => return Ok(()),
-        }
-    }
-}
-
-fn snapshot(out: GetFunctionConfigurationOutput) -> Snapshot {
-    let env = out.environment();
-    Snapshot {
-        arn: out.function_arn().unwrap_or_default().to_owned(),
-        runtime: out.runtime().map(|r| r.as_str().to_owned()),
-        architectures: out
-            .architectures()
-            .iter()
-            .map(|a| a.as_str().to_owned())
-            .collect(),
-        package_type: out.package_type().map(|p| p.as_str().to_owned()),
-        role: out
-            .role()
-            .map(|r| r.rsplit('/').next().unwrap_or(r).to_owned())
-            .unwrap_or_default(),
-        handler: out.handler().map(str::to_owned),
-        layers: out
-            .layers()
-            .iter()
-            .filter_map(|l| l.arn())
-            .map(str::to_owned)
-            .collect(),
-        vars: env
-            .and_then(|e| e.variables())
-            .map(|v| v.clone().into_iter().collect())
-            .unwrap_or_default(),
-        env_error: env.and_then(|e| e.error()).map(|e| {
-            format!(
-                "{}: {}",
-                e.error_code().unwrap_or("Error"),
-                e.message().unwrap_or("no message")
-            )
-        }),
-        revision_id: out.revision_id().map(str::to_owned),
-    }
+/// What a resource of a version before issue 12 recorded it added: the value of its old
+/// reference tag on the role. `None`: no such tag.
+async fn legacy_ledger(clients: &Clients, id: u64, role: &str) -> Result<Option<Ledger>> {
+    let tags = role::list_tags(clients, role).await?.unwrap_or_default();
+    Ok(tags.get(&ledger::legacy_key(id)).map(|v| Ledger::decode(v)))
 }

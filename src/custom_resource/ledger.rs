@@ -1,15 +1,18 @@
-//! What lambda-profiling records in tags, so that Delete removes exactly what it added.
+//! What lambda-profiling records so that Delete removes exactly what it added.
 //!
-//! - On the role, one **reference tag** per resource, keyed by a stable hash of
-//!   (stack, logical id, physical id). The physical id is part of the key so that a
-//!   replacement (new function, same role) does not release the new resource's reference
-//!   when CloudFormation deletes the old one. Its value is the resource's **ledger**: in
-//!   function mode, the layer and variables that this resource added to the function
-//!   (what was there before is the user's and stays).
-//! - On the role, one **attached tag** recording that lambda-profiling attached the policy.
+//! - Each resource has a **reference id**, a stable hash of (stack, logical id, physical
+//!   id). The physical id is part of it so that a replacement (new function, same role)
+//!   does not release the new resource's reference when CloudFormation deletes the old one.
+//!   The id is what the role's record in the references' table holds (see [`super::record`]).
+//! - Function mode's **ledger**: the layer and variables that this resource added to the
+//!   function (what was there before is the user's and stays), in its `ref#<id>` item.
 //! - On a profiling group this resource created, an **owner tag** and the function's ARN.
+//! - Versions before issue 12 kept references as role tags, `lambda-profiling:ref:<id>`
+//!   (the ledger as the value) and `lambda-profiling:attached-policy`; they are read (and
+//!   removed) for migration, never written.
 //!
-//! IAM tag values allow letters, digits, spaces and `_ . : / = + - @`, at most 256 characters.
+//! Ledgers keep the tag value's alphabet and length (letters, digits, spaces and
+//! `_ . : / = + - @`, at most 256 characters), so old and new ledgers read alike.
 
 use std::collections::BTreeSet;
 
@@ -23,9 +26,23 @@ pub(crate) const OWNER_KEY: &str = "lambda-profiling:owner";
 pub(crate) const FUNCTION_KEY: &str = "lambda-profiling:function";
 const MAX_TAG_VALUE: usize = 256;
 
-/// The reference tag's key for one resource.
+/// A resource's reference id.
+pub(crate) fn reference_id(stack_id: &str, logical_id: &str, physical_id: &str) -> u64 {
+    fnv1a(&[stack_id, logical_id, physical_id])
+}
+
+/// The old reference tag's key for one resource (versions before issue 12).
 pub fn ref_key(stack_id: &str, logical_id: &str, physical_id: &str) -> String {
-    format!("{REF_PREFIX}{:016x}", fnv1a(&[stack_id, logical_id, physical_id]))
+    legacy_key(reference_id(stack_id, logical_id, physical_id))
+}
+
+pub(crate) fn legacy_key(id: u64) -> String {
+    format!("{REF_PREFIX}{id:016x}")
+}
+
+/// A resource's reference id as the references' table writes it (16 hex digits).
+pub fn reference(stack_id: &str, logical_id: &str, physical_id: &str) -> String {
+    format!("{:016x}", reference_id(stack_id, logical_id, physical_id))
 }
 
 /// The owner tag's value: `<StackId>/<LogicalResourceId>`, shortened with a stable hash
@@ -44,7 +61,7 @@ pub(crate) fn owner_value(stack_id: &str, logical_id: &str) -> String {
 }
 
 /// FNV-1a, 64 bits: stable across Rust versions and builds, unlike `DefaultHasher`.
-fn fnv1a(parts: &[&str]) -> u64 {
+pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (i, part) in parts.iter().enumerate() {
         let sep: &[u8] = if i == 0 { b"" } else { b"\n" };

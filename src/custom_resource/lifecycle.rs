@@ -2,33 +2,50 @@
 //! Nothing here returns an error: every failure becomes a FAILED outcome with a reason.
 //!
 //! Physical ids: `role:<role name>` ([`role_mode`]), `function:<function ARN>`
-//! ([`function_mode`]), and `failed-create:<RequestId>` for a Create that failed. A
-//! Delete of a failed Create, or of an id CloudFormation invented after a cancelled
-//! Create, succeeds untouched.
+//! ([`function_mode`]), and `failed-create:<RequestId>` for a Create that failed (it has
+//! undone itself). A Delete of a failed Create succeeds untouched; so does the Delete of
+//! an id CloudFormation invented after a Create that never answered, except that in role
+//! mode it releases the reference that Create may have added.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use serde_json::Value;
 
 use super::error::{Error, Result};
-use super::outcome::{Done, Outcome, StackResource};
+use super::outcome::{Done, Outcome, StackResource, is_failed_create};
 use super::request::{Action, Properties, Target};
 use super::{function_mode, role_mode};
 use crate::aws::Clients;
 
 /// Runs one request to its outcome.
-pub(crate) async fn run(clients: &Clients, resource: &StackResource<'_>, action: &Action) -> Outcome {
+pub(crate) async fn run(
+    clients: &Clients,
+    resource: &StackResource<'_>,
+    action: &Action,
+    deadline: Instant,
+) -> Outcome {
     let result = match action {
-        Action::Create { properties } => create(clients, resource, properties, None).await,
+        Action::Create { properties } => create(clients, resource, properties, None, deadline).await,
         Action::Update {
             physical_id,
             properties,
             old_properties,
-        } => update(clients, resource, physical_id, properties, old_properties).await,
+        } => {
+            update(
+                clients,
+                resource,
+                physical_id,
+                properties,
+                old_properties,
+                deadline,
+            )
+            .await
+        }
         Action::Delete {
             physical_id,
             properties,
-        } => delete(clients, resource, physical_id, properties)
+        } => delete(clients, resource, physical_id, properties, deadline)
             .await
             .map(|()| Done {
                 physical_id: physical_id.clone(),
@@ -51,13 +68,17 @@ async fn create(
     resource: &StackResource<'_>,
     properties: &Value,
     old: Option<(&str, &Value)>,
+    deadline: Instant,
 ) -> Result<Done> {
     let props = parse(properties, clients)?;
     match &props.target {
-        Target::Role { name } => role_mode::enable(clients, resource, name, old.map(|(id, _)| id)).await,
+        Target::Role { name } => {
+            role_mode::enable(clients, resource, name, old.map(|(id, _)| id), deadline).await
+        }
         Target::Function { .. } => {
             let old = old.and_then(|(id, v)| Some((id, Properties::parse(v, &clients.settings).ok()?)));
-            function_mode::enable(clients, resource, &props, old.as_ref().map(|(id, p)| (*id, p))).await
+            let old = old.as_ref().map(|(id, p)| (*id, p));
+            function_mode::enable(clients, resource, &props, old, deadline).await
         }
     }
 }
@@ -70,8 +91,9 @@ async fn update(
     physical_id: &str,
     properties: &Value,
     old: &Value,
+    deadline: Instant,
 ) -> Result<Done> {
-    let done = create(clients, resource, properties, Some((physical_id, old))).await?;
+    let done = create(clients, resource, properties, Some((physical_id, old)), deadline).await?;
     if done.physical_id != physical_id {
         tracing::debug!(old = physical_id, new = %done.physical_id, "target changed: replacement");
     }
@@ -83,14 +105,23 @@ async fn delete(
     resource: &StackResource<'_>,
     physical_id: &str,
     properties: &Value,
+    deadline: Instant,
 ) -> Result<()> {
     if let Some(role) = role_mode::role_of(physical_id) {
-        return role_mode::disable(clients, resource, role).await;
+        return role_mode::disable(clients, resource, role, deadline).await;
     }
+    // The properties only name the group; a Delete proceeds even if they no longer parse.
+    let props = Properties::parse(properties, &clients.settings).ok();
     if let Some(arn) = function_mode::function_of(physical_id) {
-        // The properties only name the group; a Delete proceeds even if they no longer parse.
-        let props = Properties::parse(properties, &clients.settings).ok();
-        return function_mode::disable(clients, resource, arn, props.as_ref()).await;
+        return function_mode::disable(clients, resource, arn, props.as_ref(), deadline).await;
+    }
+    let unanswered = !is_failed_create(physical_id);
+    if let (true, Some(Target::Role { name })) = (unanswered, props.as_ref().map(|p| &p.target)) {
+        tracing::debug!(
+            physical_id,
+            "an id CloudFormation invented: releasing what its Create may have held"
+        );
+        return role_mode::disable_unanswered(clients, resource, name, deadline).await;
     }
     tracing::debug!(
         physical_id,

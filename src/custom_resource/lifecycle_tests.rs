@@ -4,11 +4,13 @@
 
 use aws_sdk_codeguruprofiler::operation::create_profiling_group::CreateProfilingGroupOutput;
 use aws_sdk_codeguruprofiler::types::ProfilingGroupDescription;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemOutput;
+use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
+use aws_sdk_dynamodb::operation::put_item::PutItemOutput;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_iam::operation::attach_role_policy::AttachRolePolicyOutput;
-use aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput;
-use aws_sdk_iam::operation::list_role_tags::ListRoleTagsOutput;
-use aws_sdk_iam::operation::tag_role::TagRoleOutput;
-use aws_sdk_iam::operation::untag_role::UntagRoleError;
+use aws_sdk_iam::operation::list_role_tags::{ListRoleTagsError, ListRoleTagsOutput};
 use aws_sdk_iam::types::error::NoSuchEntityException;
 use aws_sdk_lambda::operation::get_function_configuration::{
     GetFunctionConfigurationError, GetFunctionConfigurationOutput,
@@ -24,7 +26,7 @@ use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use serde_json::json;
 
 use super as lifecycle;
-use crate::aws::{Clients, Settings};
+use crate::aws::{Clients, ReferenceTable, Settings};
 use crate::custom_resource::outcome::{StackResource, Status};
 use crate::custom_resource::request::Action;
 
@@ -60,6 +62,44 @@ fn updated() -> UpdateFunctionConfigurationOutput {
         .build()
 }
 
+/// The role's record as the table holds it once decided: lambda-profiling's policy, with
+/// the references `refs`.
+fn record(refs: &[&str]) -> std::collections::HashMap<String, AttributeValue> {
+    let mut item = std::collections::HashMap::from([
+        ("pk".to_owned(), AttributeValue::S("role#app-role".into())),
+        ("gen".to_owned(), AttributeValue::S("0000000000000001".into())),
+        ("ours".to_owned(), AttributeValue::Bool(true)),
+    ]);
+    if !refs.is_empty() {
+        let refs = refs.iter().map(|r| r.to_string()).collect();
+        item.insert("refs".into(), AttributeValue::Ss(refs));
+    }
+    item
+}
+
+/// The table answering a Create on a role whose record is decided: no ledger item yet,
+/// the role's record, and every write applied.
+fn table() -> (aws_sdk_dynamodb::Client, Vec<Rule>) {
+    let is_role = |k: Option<&std::collections::HashMap<String, AttributeValue>>| {
+        k.and_then(|k| k.get("pk"))
+            .and_then(|v| v.as_s().ok())
+            .is_some_and(|s| s.starts_with("role#"))
+    };
+    let rules = vec![
+        mock!(aws_sdk_dynamodb::Client::get_item)
+            .match_requests(move |r| is_role(r.key()))
+            .then_output(|| GetItemOutput::builder().set_item(Some(record(&[]))).build()),
+        mock!(aws_sdk_dynamodb::Client::get_item).then_output(|| GetItemOutput::builder().build()),
+        mock!(aws_sdk_dynamodb::Client::put_item).then_output(|| PutItemOutput::builder().build()),
+        mock!(aws_sdk_dynamodb::Client::update_item).then_output(|| {
+            UpdateItemOutput::builder()
+                .set_attributes(Some(record(&["00000000000000aa"])))
+                .build()
+        }),
+    ];
+    (mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &rules), rules)
+}
+
 /// IAM and CodeGuru answering a first Create on a role without the policy.
 fn iam_and_codeguru() -> (aws_sdk_iam::Client, aws_sdk_codeguruprofiler::Client, Vec<Rule>) {
     let rules = vec![
@@ -69,9 +109,6 @@ fn iam_and_codeguru() -> (aws_sdk_iam::Client, aws_sdk_codeguruprofiler::Client,
                 .build()
                 .unwrap()
         }),
-        mock!(aws_sdk_iam::Client::list_attached_role_policies)
-            .then_output(|| ListAttachedRolePoliciesOutput::builder().build()),
-        mock!(aws_sdk_iam::Client::tag_role).then_output(|| TagRoleOutput::builder().build()),
         mock!(aws_sdk_iam::Client::attach_role_policy)
             .then_output(|| AttachRolePolicyOutput::builder().build()),
     ];
@@ -97,7 +134,32 @@ fn clients(
     iam: aws_sdk_iam::Client,
     codeguru: aws_sdk_codeguruprofiler::Client,
 ) -> Clients {
-    Clients::new(iam, lambda, codeguru, "us-east-1".into(), Settings::default())
+    clients_with(lambda, iam, codeguru, table().0)
+}
+
+fn clients_with(
+    lambda: aws_sdk_lambda::Client,
+    iam: aws_sdk_iam::Client,
+    codeguru: aws_sdk_codeguruprofiler::Client,
+    dynamodb: aws_sdk_dynamodb::Client,
+) -> Clients {
+    let table = ReferenceTable {
+        name: "lambda-profiling-references".into(),
+        region: "us-east-1".into(),
+    };
+    Clients::new(
+        iam,
+        lambda,
+        codeguru,
+        dynamodb,
+        table,
+        "us-east-1".into(),
+        Settings::default(),
+    )
+}
+
+fn deadline() -> std::time::Instant {
+    std::time::Instant::now() + std::time::Duration::from_secs(300)
 }
 
 fn create() -> Action {
@@ -145,7 +207,7 @@ async fn precondition_failed_reads_again_and_keeps_the_concurrent_change() {
         [&first_read, &stale, &second_read, &fresh]
     );
     let (iam, codeguru, _) = iam_and_codeguru();
-    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create()).await;
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create(), deadline()).await;
     assert_eq!(outcome.status, Status::Success, "{outcome:?}");
     assert_eq!(outcome.physical_id, format!("function:{ARN}"));
     assert_eq!(
@@ -186,7 +248,7 @@ async fn an_update_in_progress_is_waited_for_before_and_after() {
     let rules = [&busy, &settled, &conflict, &settled_again, &accepted, &applied];
     let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, rules);
     let (iam, codeguru, _) = iam_and_codeguru();
-    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create()).await;
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create(), deadline()).await;
     assert_eq!(outcome.status, Status::Success, "{outcome:?}");
     assert!(
         rules.iter().all(|r| r.num_calls() == 1),
@@ -208,7 +270,7 @@ async fn throttling_is_retried_by_the_sdk() {
     let update = mock!(aws_sdk_lambda::Client::update_function_configuration).then_output(updated);
     let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, [&throttled, &update]);
     let (iam, codeguru, _) = iam_and_codeguru();
-    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create()).await;
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create(), deadline()).await;
     assert_eq!(outcome.status, Status::Success, "{outcome:?}");
     assert_eq!(throttled.num_calls(), 3);
 }
@@ -229,7 +291,7 @@ async fn delete_of_a_gone_function_succeeds_without_other_calls() {
         physical_id: format!("function:{ARN}"),
         properties: json!({"FunctionName": "app"}),
     };
-    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &delete).await;
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &delete, deadline()).await;
     assert_eq!(
         (outcome.status, outcome.physical_id.clone()),
         (Status::Success, format!("function:{ARN}")),
@@ -238,21 +300,42 @@ async fn delete_of_a_gone_function_succeeds_without_other_calls() {
     assert_eq!(gone.num_calls(), 1);
 }
 
+/// The last reference's Delete finds the role gone: it releases its reference, deletes
+/// the emptied record, and succeeds.
 #[tokio::test]
 async fn delete_of_a_gone_role_succeeds() {
-    let gone = mock!(aws_sdk_iam::Client::untag_role).then_error(|| {
-        UntagRoleError::NoSuchEntityException(NoSuchEntityException::builder().message("no role").build())
+    let gone = mock!(aws_sdk_iam::Client::list_role_tags).then_error(|| {
+        ListRoleTagsError::NoSuchEntityException(NoSuchEntityException::builder().message("no role").build())
     });
     let iam = mock_client!(aws_sdk_iam, RuleMode::Sequential, [&gone]);
+    let get = mock!(aws_sdk_dynamodb::Client::get_item).then_output(|| {
+        GetItemOutput::builder()
+            .set_item(Some(record(&["00000000000000aa"])))
+            .build()
+    });
+    let left = mock!(aws_sdk_dynamodb::Client::update_item)
+        .match_requests(|r| r.update_expression() == Some("DELETE #refs :me"))
+        .then_output(|| {
+            UpdateItemOutput::builder()
+                .set_attributes(Some(record(&[])))
+                .build()
+        });
+    let emptied =
+        mock!(aws_sdk_dynamodb::Client::delete_item).then_output(|| DeleteItemOutput::builder().build());
+    let dynamodb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, [&get, &left, &emptied]);
     let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, &[] as &[&Rule]);
     let codeguru = mock_client!(aws_sdk_codeguruprofiler, RuleMode::Sequential, &[] as &[&Rule]);
     let delete = Action::Delete {
         physical_id: "role:app-role".into(),
         properties: json!({"RoleArn": "app-role"}),
     };
-    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &delete).await;
+    let clients = clients_with(lambda, iam, codeguru, dynamodb);
+    let outcome = lifecycle::run(&clients, &IDS, &delete, deadline()).await;
     assert_eq!(outcome.status, Status::Success, "{outcome:?}");
     assert_eq!(gone.num_calls(), 1);
+    // The look for an old-style tag finds the role gone: the reference is released, the
+    // record goes.
+    assert_eq!((left.num_calls(), emptied.num_calls()), (1, 1));
 }
 
 #[tokio::test]
@@ -266,7 +349,7 @@ async fn an_aws_error_on_create_is_failed_with_the_call_named() {
         .build();
     let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, [&denied]);
     let (iam, codeguru, _) = iam_and_codeguru();
-    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create()).await;
+    let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create(), deadline()).await;
     assert_eq!(
         (outcome.status, outcome.physical_id.as_str()),
         (Status::Failed, "failed-create:req-1")

@@ -27,7 +27,7 @@
 //! # Decisions where SPEC §3 is silent
 //!
 //! - **What Delete removes** is what this resource recorded that it added: a ledger in
-//!   its reference tag on the role (see [`ledger`]), so a value or layer the user had
+//!   its item of the references' table (see [`ledger`]), so a value or layer the user had
 //!   before (even one equal to ours) stays. A variable is removed only while its value
 //!   is still the one set; a user's agent layer (any version) wins over ours.
 //! - **`RoleArn`** may be a role ARN (any path) or a bare role name; the physical id uses
@@ -40,11 +40,15 @@
 //!   CloudFormation's Delete of `failed-create:` ids does nothing. A Create stopped by
 //!   the deadline cannot; its reason says the change may be partial.
 //! - **An Update that renames the group** deletes the old group if this resource made it.
-//! - **A function already gone on Delete** is success, but its role's reference tag
-//!   cannot be found any more and stays (the policy may then stay attached).
+//! - **A function already gone on Delete** is success; its ledger item names the role,
+//!   whose reference is released.
+//! - **The role's references** live in a DynamoDB table in the account's home region,
+//!   not in the role's tags as SPEC §3.2 first said (issue 12: tags have no conditional
+//!   write and a 50-per-role quota); see [`references`] and the README.
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
 mod error;
+mod function_calls;
 mod function_config;
 mod function_mode;
 mod group;
@@ -52,18 +56,22 @@ mod guard;
 mod ledger;
 mod lifecycle;
 mod outcome;
+mod record;
+mod references;
 mod request;
 mod responder;
 mod role;
 mod role_mode;
+mod table;
 
 use std::time::Instant;
 
 use serde_json::Value;
 
 pub use guard::{Answered, deadline_from_epoch_millis};
-/// The tags lambda-profiling writes on a role (see the README's custom resource section).
-pub use ledger::{ATTACHED_KEY, REF_PREFIX, ref_key};
+/// The tags versions before issue 12 wrote on a role, read for migration, and the id the
+/// references' table holds for a resource (see the README's custom resource section).
+pub use ledger::{ATTACHED_KEY, REF_PREFIX, ref_key, reference};
 pub use outcome::Status;
 
 use crate::aws::Clients;
@@ -71,7 +79,7 @@ use crate::aws::Clients;
 /// Handles one custom-resource event: runs it and answers CloudFormation once.
 pub async fn handle(event: Value, deadline: Instant, clients: &Clients) -> Answered {
     guard::answer(event, deadline, clients, |envelope, action| async move {
-        lifecycle::run(clients, &envelope.resource(), &action).await
+        lifecycle::run(clients, &envelope.resource(), &action, deadline).await
     })
     .await
 }

@@ -69,3 +69,7 @@ const FAILED_CREATE_PREFIX: &str = "failed-create:";
 pub(crate) fn failed_create_id(request_id: &str) -> String {
     format!("{FAILED_CREATE_PREFIX}{request_id}")
 }
+
+pub(crate) fn is_failed_create(physical_id: &str) -> bool {
+    physical_id.starts_with(FAILED_CREATE_PREFIX)
+}

@@ -1,61 +1,26 @@
-//! The managed policy on a role, shared by role mode and function mode.
-//!
-//! Attaching is idempotent; the reference count lives in role tags (see [`super::ledger`]).
-//! Detaching happens only when no reference remains and lambda-profiling was the one
-//! that attached the policy, so a role that held it before keeps it.
+//! The IAM calls on a role, shared by role mode and function mode through the references'
+//! protocol ([`super::references`]), which decides when to make them. A role that does not
+//! exist is `None`, never an error: what that means depends on the operation.
 
 use std::collections::HashMap;
-
-use aws_sdk_iam::types::Tag;
+use std::time::Duration;
 
 use super::error::{Error, Result};
-use super::ledger::{self, Ledger};
 use crate::aws::Clients;
 use lambda_profiling_macro::agent;
-
-/// What a role holds now.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RoleState {
-    pub attached: bool,
-    /// All of the role's tags; read only when the caller needs a ledger.
-    pub tags: HashMap<String, String>,
-}
-
-impl RoleState {
-    pub(crate) fn ledger(&self, key: &str) -> Option<Ledger> {
-        self.tags.get(key).map(|v| Ledger::decode(v))
-    }
-}
 
 fn policy_arn(clients: &Clients) -> String {
     agent::policy_arn(agent::partition(&clients.region))
 }
 
-fn missing_role(role: &str) -> Error {
+pub(crate) fn missing_role(role: &str) -> Error {
     Error::Invalid(format!(
         "role {role} does not exist: check RoleArn, or the function's execution role"
     ))
 }
 
-/// Reads whether the policy is attached and, if `with_tags`, the role's tags, concurrently.
-/// A missing role is an error: there is nothing to enable.
-pub(crate) async fn read(clients: &Clients, role: &str, with_tags: bool) -> Result<RoleState> {
-    let tags = async {
-        if with_tags {
-            list_tags(clients, role).await.map(Option::unwrap_or_default)
-        } else {
-            Ok(HashMap::new())
-        }
-    };
-    let (attached, tags) = tokio::join!(is_attached(clients, role), tags);
-    match (attached?, tags?) {
-        (Some(attached), tags) => Ok(RoleState { attached, tags }),
-        (None, _) => Err(missing_role(role)),
-    }
-}
-
 /// `None` when the role does not exist.
-async fn is_attached(clients: &Clients, role: &str) -> Result<Option<bool>> {
+pub(crate) async fn is_attached(clients: &Clients, role: &str) -> Result<Option<bool>> {
     let arn = policy_arn(clients);
     let mut marker = None;
     loop {
@@ -124,129 +89,52 @@ pub(crate) async fn list_tags(clients: &Clients, role: &str) -> Result<Option<Ha
     }
 }
 
-/// Records this resource's reference (with its ledger) and attaches the policy if needed.
-/// The tags go first, so a failure after them never leaves an unrecorded attachment.
-pub(crate) async fn acquire(
-    clients: &Clients,
-    role: &str,
-    state: &RoleState,
-    key: &str,
-    value: String,
-) -> Result<()> {
-    let mut tags = Vec::with_capacity(2);
-    if state.tags.get(key) != Some(&value) {
-        tags.push(tag(key, &value));
-    }
-    if !state.attached
-        && state
-            .tags
-            .get(ledger::ATTACHED_KEY)
-            .is_none_or(|v| v != ledger::ATTACHED_VALUE)
-    {
-        tags.push(tag(ledger::ATTACHED_KEY, ledger::ATTACHED_VALUE));
-    }
-    if !tags.is_empty() {
-        match clients
-            .iam
-            .tag_role()
-            .role_name(role)
-            .set_tags(Some(tags))
-            .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
-            {
-                return Err(missing_role(role));
-            }
-            Err(e) => return Err(Error::aws("iam:TagRole", role, e)),
-        }
-    }
-    if !state.attached {
-        match clients
-            .iam
-            .attach_role_policy()
-            .role_name(role)
-            .policy_arn(policy_arn(clients))
-            .send()
-            .await
-        {
-            Ok(_) => {}
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
-            {
-                return Err(missing_role(role));
-            }
-            Err(e) => return Err(Error::aws("iam:AttachRolePolicy", role, e)),
-        }
-    }
-    Ok(())
-}
-
-fn tag(key: &str, value: &str) -> Tag {
-    Tag::builder()
-        .key(key)
-        .value(value)
-        .build()
-        .expect("key and value are set")
-}
-
-/// Drops this resource's reference; detaches the policy when it was the last one and
-/// lambda-profiling attached it. A role that is gone is success.
-pub(crate) async fn release(clients: &Clients, role: &str, key: &str) -> Result<()> {
-    match clients
+/// Attaches the agent policy (idempotent). `None`: the role does not exist. `sharing` is
+/// how many resources share the role, for the reason of a quota error.
+pub(crate) async fn attach(clients: &Clients, role: &str, sharing: usize) -> Result<Option<()>> {
+    let sent = clients
         .iam
-        .untag_role()
+        .attach_role_policy()
         .role_name(role)
-        .tag_keys(key)
+        .policy_arn(policy_arn(clients))
         .send()
-        .await
-    {
-        Ok(_) => {}
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) =>
-        {
-            return Ok(());
-        }
-        Err(e) => return Err(Error::aws("iam:UntagRole", role, e)),
+        .await;
+    let Err(e) = sent else { return Ok(Some(())) };
+    let service = e.as_service_error();
+    if service.is_some_and(|s| s.is_no_such_entity_exception()) {
+        return Ok(None);
     }
-    // Read after untagging: two resources deleted at once then both see zero references.
-    let Some(tags) = list_tags(clients, role).await? else {
-        return Ok(());
-    };
-    let others = tags.keys().filter(|k| k.starts_with(ledger::REF_PREFIX)).count();
-    let ours = tags
-        .get(ledger::ATTACHED_KEY)
-        .is_some_and(|v| v == ledger::ATTACHED_VALUE);
-    if others > 0 || !ours {
-        return Ok(());
+    if service.is_some_and(|s| s.is_limit_exceeded_exception()) {
+        return Err(Error::Blocked(format!(
+            "iam:AttachRolePolicy on {role} failed: the role already has the most managed policies it may have \
+             (IAM quota \"Managed policies per role\", 10 by default, adjustable to 25 in Service Quotas); \
+             {sharing} lambda-profiling resource(s) share this role. Detach a policy from the role or raise the quota, then retry"
+        )));
     }
-    match clients
+    if service.is_some_and(|s| s.is_unmodifiable_entity_exception()) {
+        return Err(Error::Blocked(format!(
+            "role {role} is a service-linked role: its policies cannot be changed; give the functions another execution role"
+        )));
+    }
+    if service.is_some_and(|s| s.is_policy_not_attachable_exception()) {
+        return Err(Error::Blocked(format!(
+            "the agent policy {} cannot be attached to {role} in this partition",
+            policy_arn(clients)
+        )));
+    }
+    Err(Error::aws("iam:AttachRolePolicy", role, e))
+}
+
+/// Detaches the agent policy. Already detached, or the role gone, is done.
+pub(crate) async fn detach(clients: &Clients, role: &str) -> Result<()> {
+    let sent = clients
         .iam
         .detach_role_policy()
         .role_name(role)
         .policy_arn(policy_arn(clients))
         .send()
-        .await
-    {
-        Ok(_) => {}
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|e| e.is_no_such_entity_exception()) => {}
-        Err(e) => return Err(Error::aws("iam:DetachRolePolicy", role, e)),
-    }
-    match clients
-        .iam
-        .untag_role()
-        .role_name(role)
-        .tag_keys(ledger::ATTACHED_KEY)
-        .send()
-        .await
-    {
+        .await;
+    match sent {
         Ok(_) => Ok(()),
         Err(e)
             if e.as_service_error()
@@ -254,6 +142,39 @@ pub(crate) async fn release(clients: &Clients, role: &str, key: &str) -> Result<
         {
             Ok(())
         }
-        Err(e) => Err(Error::aws("iam:UntagRole", role, e)),
+        Err(e) => Err(Error::aws("iam:DetachRolePolicy", role, e)),
     }
+}
+
+/// IAM takes at most 50 keys per UntagRole.
+const UNTAG_BATCH: usize = 50;
+const UNTAG_ATTEMPTS: u32 = 5;
+
+/// Removes tags (absent keys and a gone role are fine); a concurrent change of the role's
+/// tags is retried.
+pub(crate) async fn untag(clients: &Clients, role: &str, keys: &[String]) -> Result<()> {
+    for batch in keys.chunks(UNTAG_BATCH) {
+        let mut pause = Duration::from_millis(200);
+        for attempt in 1..=UNTAG_ATTEMPTS {
+            let sent = clients
+                .iam
+                .untag_role()
+                .role_name(role)
+                .set_tag_keys(Some(batch.to_vec()))
+                .send()
+                .await;
+            let Err(e) = sent else { break };
+            let service = e.as_service_error();
+            if service.is_some_and(|s| s.is_no_such_entity_exception()) {
+                return Ok(());
+            }
+            if !service.is_some_and(|s| s.is_concurrent_modification_exception()) || attempt == UNTAG_ATTEMPTS
+            {
+                return Err(Error::aws("iam:UntagRole", role, e));
+            }
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+    }
+    Ok(())
 }

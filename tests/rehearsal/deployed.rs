@@ -28,6 +28,12 @@ pub fn environment(s: &Servers) -> Vec<(&'static str, String)> {
         // Test-only: moto publishes the stand-in layers in its own account.
         ("LAMBDA_PROFILING_ALLOWED_LAYER_ACCOUNTS", ACCOUNT.into()),
         ("LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS", "127.0.0.1".into()),
+        // macro-template.yaml: the references' table, in the home region (here, this one).
+        (
+            "LAMBDA_PROFILING_REFERENCE_TABLE",
+            lambda_profiling::DEFAULT_REFERENCE_TABLE.into(),
+        ),
+        ("LAMBDA_PROFILING_REFERENCE_REGION", crate::support::REGION.into()),
         ("AWS_ENDPOINT_URL", s.aws.clone()),
         ("AWS_ENDPOINT_URL_CODEGURUPROFILER", s.codeguru.clone()),
         // A safety net: credentials come from the environment, never from 169.254.169.254.

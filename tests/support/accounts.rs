@@ -45,6 +45,41 @@ pub async fn role_tags(c: &Clients, role: &str) -> Vec<(String, String)> {
     tags
 }
 
+/// A role's record in the references' table (`role#<role>`), if it has one.
+pub async fn record(
+    c: &Clients,
+    role: &str,
+) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    item(c, &format!("role#{role}")).await
+}
+
+/// The references a role's record holds (16-hex ids), sorted.
+pub async fn record_refs(c: &Clients, role: &str) -> Vec<String> {
+    let mut refs = match record(c, role).await.and_then(|r| r.get("refs").cloned()) {
+        Some(aws_sdk_dynamodb::types::AttributeValue::Ss(refs)) => refs,
+        _ => Vec::new(),
+    };
+    refs.sort();
+    refs
+}
+
+/// An item of the references' table by its key.
+pub async fn item(
+    c: &Clients,
+    pk: &str,
+) -> Option<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    let out = c
+        .dynamodb
+        .get_item()
+        .table_name(&c.table.name)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(pk.into()))
+        .consistent_read(true)
+        .send()
+        .await
+        .unwrap();
+    out.item
+}
+
 /// An empty zip archive: moto stores code without running it.
 pub const EMPTY_ZIP: &[u8] = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
 

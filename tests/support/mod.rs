@@ -1,6 +1,7 @@
 //! Shared harness of the custom resource's integration tests: local AWS stand-ins and helpers.
 //!
-//! `servers()` starts `tests/support/servers.py` (moto for IAM, Lambda and S3, a fake of
+//! `servers()` starts `tests/support/servers.py` (moto for IAM, Lambda, S3 and DynamoDB,
+//! with the references' table of `macro-template.yaml` created in us-east-1; a fake of
 //! CodeGuru Profiler, and a fault-injecting front) once per test binary, with the Python
 //! of the pinned tools, found by `tests/toolbox`: `$LAMBDA_PROFILING_TOOLS` (a bin dir),
 //! else `<repo>/.venv/bin` (made by `scripts/dev-tools`). The process ends when this one does: it waits on its
@@ -75,6 +76,7 @@ fn start(python: &Path) -> Result<Servers, String> {
         .arg(script)
         .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
         .env("AWS_DEFAULT_REGION", REGION)
+        .env("LAMBDA_PROFILING_TABLE", table_definition().to_string())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -146,9 +148,35 @@ pub async fn clients(s: &Servers, app: &str) -> Clients {
         aws_sdk_iam::Client::new(&config),
         aws_sdk_lambda::Client::new(&config),
         codeguru,
+        aws_sdk_dynamodb::Client::new(&config),
+        lambda_profiling::ReferenceTable {
+            name: lambda_profiling::DEFAULT_REFERENCE_TABLE.into(),
+            region: REGION.into(),
+        },
         REGION.into(),
         settings(),
     )
+}
+
+/// The references' table as `macro-template.yaml` defines it (its `AWS::DynamoDB::Table`,
+/// with the `ReferenceTableName` parameter's default as its name), for `servers.py` to
+/// create in moto: the tests cannot drift from the template.
+pub fn table_definition() -> Value {
+    let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
+    let template = lambda_profiling_cli::cfn_yaml::parse_template(&text).unwrap();
+    let resources = template["Resources"].as_object().unwrap();
+    let (_, table) = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::DynamoDB::Table")
+        .expect("macro-template.yaml defines the references' table");
+    let p = &table["Properties"];
+    assert_eq!(p["TableName"], json!({"Ref": "ReferenceTableName"}));
+    json!({
+        "TableName": template["Parameters"]["ReferenceTableName"]["Default"],
+        "AttributeDefinitions": p["AttributeDefinitions"],
+        "KeySchema": p["KeySchema"],
+        "BillingMode": p["BillingMode"],
+    })
 }
 
 /// A request the front saw.
@@ -156,7 +184,7 @@ pub async fn clients(s: &Servers, app: &str) -> Clients {
 pub struct Seen {
     pub method: String,
     pub path: String,
-    /// The IAM (query protocol) action, else empty.
+    /// The IAM (query protocol) action or the DynamoDB (JSON protocol) operation, else empty.
     pub action: String,
     pub content_type: Option<String>,
     pub content_length: Option<String>,

@@ -153,6 +153,14 @@ impl Stack {
     }
 }
 
+/// The StackId a [`Stack`]'s events carry.
+pub fn stack_id(stack: &Stack) -> String {
+    format!(
+        "arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{}/0000",
+        stack.name
+    )
+}
+
 pub fn service_token() -> String {
     format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:lambda-profiling")
 }

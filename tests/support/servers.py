@@ -3,7 +3,9 @@
 Started by tests/support/mod.rs once per test binary, with the pinned moto's Python
 (from $LAMBDA_PROFILING_TOOLS or .venv/bin). It serves, each on a free port of 127.0.0.1:
 
-- moto (IAM, Lambda, S3), with MOTO_IAM_LOAD_MANAGED_POLICIES=true set by the caller;
+- moto (IAM, Lambda, S3, DynamoDB), with MOTO_IAM_LOAD_MANAGED_POLICIES=true set by the
+  caller, and the references' table (LAMBDA_PROFILING_TABLE: its CreateTable arguments,
+  read by the caller from macro-template.yaml) created in us-east-1, the home region;
 - a fake of the CodeGuru Profiler REST-JSON API, which moto lacks. It is written in
   Python, next to moto, because the tests already need this process for moto and it
   then shares moto's account id and the fault switches below. Its shapes follow the
@@ -26,12 +28,18 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
   forwards them; GET /_requests?ua=<app name> or ?path=<part> lists the requests a
   client with that app name made, or to paths containing that part, with their
   Content-Type and length and when the front started and finished them (seconds).
+  POST /_config {"seed": 7, "iam_delay_ms": [50, 200], "role": "r"} holds every IAM
+  request on role r (no "role": on any role) for a time drawn from that range by a
+  generator seeded so (to widen the windows of races); "iam_delay_ms": null stops it. The front also enforces IAM's quota of 50 tags per
+  role, which moto does not: a TagRole that would pass it is answered LimitExceeded.
 
 It prints one JSON line with the ports, then runs until its standard input closes,
 which happens when the test process exits, however it exits.
 """
 
 import json
+import os
+import random
 import re
 import sys
 import threading
@@ -39,6 +47,7 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import unquote, parse_qs
 
+import boto3
 import requests
 from moto.server import ThreadedMotoServer
 from werkzeug.serving import make_server
@@ -48,8 +57,19 @@ ACCOUNT = "123456789012"
 NAME = re.compile(r"^[\w-]{1,255}$")
 
 lock = threading.Lock()
+tag_lock = threading.Lock()  # one TagRole at a time: the quota check and the write together
 faults = []  # dicts with a remaining "count"
+iam_delays = {}  # role name (or "*": any) -> [lo, hi] ms
+rng = random.Random(0)
+TAGS_PER_ROLE = 50
+QUOTA = ("<ErrorResponse><Error><Type>Sender</Type><Code>LimitExceeded</Code>"
+         "<Message>Cannot exceed quota for TagsPerRole: 50</Message></Error><RequestId>quota</RequestId></ErrorResponse>")
 requests_seen = []  # [user agent, method, path, action, content type, length, start, end]
+
+
+def service_of(req):
+    m = re.search(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/", req.headers.get("Authorization", ""))
+    return m.group(1) if m else ""
 
 
 def region_of(req):
@@ -228,6 +248,17 @@ def front(upstream, local=None):
             with lock:
                 faults.append(req.get_json(force=True))
             return Response("{}", 200)(environ, start_response)
+        if req.path == "/_config" and req.method == "POST":
+            body = req.get_json(force=True)
+            with lock:
+                role = body.get("role") or "*"
+                if body.get("iam_delay_ms"):
+                    iam_delays[role] = body["iam_delay_ms"]
+                else:
+                    iam_delays.pop(role, None)
+                if "seed" in body:
+                    rng.seed(body["seed"])
+            return Response("{}", 200)(environ, start_response)
         if req.path == "/_requests":
             ua, part = req.args.get("ua", ""), req.args.get("path", "")
             with lock:
@@ -236,7 +267,9 @@ def front(upstream, local=None):
         body = req.get_data()
         text = req.full_path + "\n" + body.decode("utf-8", "replace")
         ua = req.headers.get("x-amz-user-agent", "") + " " + req.headers.get("User-Agent", "")
-        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+        # The query protocol's Action (IAM), else the JSON protocol's target (DynamoDB).
+        action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0] or \
+            req.headers.get("X-Amz-Target", "").rpartition(".")[2]
         row = [ua, req.method, req.path, action, req.headers.get("Content-Type"), req.headers.get("Content-Length"), time.monotonic(), None]
         delay = 0
         with lock:
@@ -249,8 +282,18 @@ def front(upstream, local=None):
                         break
                     row[7] = time.monotonic()
                     return Response(f.get("body", ""), f.get("status", 500), f.get("headers", {}))(environ, start_response)
+            if iam_delays and service_of(req) == "iam":
+                role = parse_qs(body.decode("utf-8", "replace")).get("RoleName", [""])[0]
+                span = iam_delays.get(role) or iam_delays.get("*")
+                if span:
+                    delay += rng.uniform(span[0], span[1]) / 1000
         time.sleep(delay)
         try:
+            if action == "TagRole" and upstream is not None:
+                with tag_lock:
+                    if over_quota(upstream, parse_qs(body.decode("utf-8", "replace"))):
+                        return Response(QUOTA, 409, {"Content-Type": "text/xml"})(environ, start_response)
+                    return forward(req, body)(environ, start_response)
             return forward(req, body)(environ, start_response)
         finally:
             row[7] = time.monotonic()
@@ -266,6 +309,36 @@ def front(upstream, local=None):
     return app
 
 
+def over_quota(upstream, form):
+    """Whether this TagRole would leave the role with more than 50 tags (IAM's quota)."""
+    role = form.get("RoleName", [""])[0]
+    keys = {v[0] for k, v in form.items() if re.fullmatch(r"Tags\.member\.\d+\.Key", k)}
+    iam = boto3.client("iam", endpoint_url=upstream, region_name="us-east-1",
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    try:
+        have = set()
+        kwargs = {"RoleName": role}
+        while True:
+            page = iam.list_role_tags(**kwargs)
+            have |= {t["Key"] for t in page.get("Tags", [])}
+            if not page.get("IsTruncated"):
+                break
+            kwargs["Marker"] = page["Marker"]
+    except Exception:  # noqa: BLE001 - a missing role: moto answers the TagRole itself
+        return False
+    return len(have | keys) > TAGS_PER_ROLE
+
+
+def create_table(moto_url):
+    """The references' table, as macro-template.yaml defines it, in the home region."""
+    definition = os.environ.get("LAMBDA_PROFILING_TABLE")
+    if not definition:
+        return
+    ddb = boto3.client("dynamodb", endpoint_url=moto_url, region_name="us-east-1",
+                       aws_access_key_id="test", aws_secret_access_key="test")
+    ddb.create_table(**json.loads(definition))
+
+
 def serve(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -276,6 +349,7 @@ def main():
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     moto.start()
     _, moto_port = moto.get_host_and_port()
+    create_table(f"http://127.0.0.1:{moto_port}")
     ports = {
         "moto": moto_port,
         "aws": serve(front(f"http://127.0.0.1:{moto_port}")),

@@ -1,0 +1,366 @@
+//! The abstract world a call runs against: the role's DynamoDB item (linearizable: one
+//! conditional write at a time, strongly consistent reads), the ledger items, and IAM.
+//!
+//! IAM writes are serialized at IAM's primary (the control plane in us-east-1) and form a
+//! sequence of versions. A read returns **any** version from the `floor` to the newest (the
+//! lag: a read may miss any number of recent writes, each read independently). `Settle`
+//! raises the floor to the settling operation's last write: the design's assumption that
+//! once IAM's reads show a write (the settle loop saw it), later reads show it too.
+
+use crate::model::*;
+
+/// A deliberately broken store, to show that each mechanism of the protocol is needed: the
+/// checker must find a violating schedule for every mutant.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum Mutant {
+    /// Settle returns at once (the final Delete does not wait for IAM's reads to catch up).
+    NoSettle,
+    /// AddRef / RemoveRef ignore a lease (no serialization with the detaching Delete).
+    NoLeaseCondition,
+    /// AddRef / RemoveRef do not wait for the ownership decision.
+    NoDecidedCondition,
+    /// SetOurs ignores the record's generation.
+    NoGeneration,
+    /// RemoveRef does not record the id in `gone`.
+    NoGone,
+}
+
+pub const MUTANTS: [Mutant; 5] = [
+    Mutant::NoSettle,
+    Mutant::NoLeaseCondition,
+    Mutant::NoDecidedCondition,
+    Mutant::NoGeneration,
+    Mutant::NoGone,
+];
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct World {
+    pub item: Option<Item>,
+    pub ledgers: std::collections::BTreeSet<Id>,
+    /// Absolute version of `iam[0]`, the oldest version a read may still return.
+    pub base: u32,
+    /// `iam.last()` is the truth.
+    pub iam: Vec<IamSnap>,
+    /// Whether reads may lag (else they return the truth).
+    pub lag: bool,
+    /// Records created so far (each PutItem's `gen` token is new).
+    pub generations: u64,
+    /// A settle timed out and kept its (empty) record: the end check allows it.
+    pub kept_record: bool,
+    pub mutant: Option<Mutant>,
+}
+
+/// One way a call can come out.
+pub struct Outcome {
+    pub world: World,
+    pub reply: Reply,
+    /// For an IAM write: the version at which its effect holds (for `Settle`).
+    pub wrote_at: Option<u32>,
+}
+
+impl World {
+    pub fn new(truth: IamSnap, lag: bool) -> World {
+        World {
+            item: None,
+            ledgers: Default::default(),
+            base: 0,
+            iam: vec![truth],
+            lag,
+            generations: 0,
+            kept_record: false,
+            mutant: None,
+        }
+    }
+
+    pub fn truth(&self) -> &IamSnap {
+        self.iam.last().expect("never empty")
+    }
+
+    pub fn latest(&self) -> u32 {
+        self.base + self.iam.len() as u32 - 1
+    }
+
+    /// Forgets every version but the truth (time passed: IAM has converged).
+    pub fn converge(&mut self) {
+        let t = self.truth().clone();
+        self.base = self.latest();
+        self.iam = vec![t];
+    }
+
+    fn raise_floor(&mut self, to: u32) {
+        if to > self.base {
+            let drop = (to - self.base) as usize;
+            self.iam.drain(..drop.min(self.iam.len() - 1));
+            self.base = to;
+        }
+    }
+
+    fn iam_write(&self, f: impl FnOnce(&mut IamSnap)) -> Outcome {
+        let mut w = self.clone();
+        let mut t = w.truth().clone();
+        f(&mut t);
+        if &t != w.truth() {
+            w.iam.push(t);
+        }
+        let at = w.latest();
+        Outcome {
+            world: w,
+            reply: Reply::Ok,
+            wrote_at: Some(at),
+        }
+    }
+
+    fn reads(&self) -> Vec<&IamSnap> {
+        if !self.lag {
+            return vec![self.truth()];
+        }
+        let mut seen: Vec<&IamSnap> = Vec::new();
+        for s in &self.iam {
+            if !seen.contains(&s) {
+                seen.push(s);
+            }
+        }
+        seen
+    }
+
+    fn item_write(&self, f: impl FnOnce(&mut Option<Item>) -> bool) -> Outcome {
+        let mut w = self.clone();
+        let ok = f(&mut w.item);
+        let reply = match (&w.item, ok) {
+            (_, false) => Reply::CondFailed,
+            (Some(i), true) => Reply::Written(i.clone()),
+            (None, true) => Reply::Ok,
+        };
+        Outcome {
+            world: if ok { w } else { self.clone() },
+            reply,
+            wrote_at: None,
+        }
+    }
+
+    /// Every outcome of `call`, or `None` while it is blocked. `last_write` is the caller's
+    /// last IAM write version (for `Settle`).
+    pub fn run(&self, call: &Call, last_write: u32) -> Option<Vec<Outcome>> {
+        let m = self.mutant;
+        let free = |i: &Item| {
+            (i.lease.is_none() || m == Some(Mutant::NoLeaseCondition))
+                && (i.ours.is_some() || m == Some(Mutant::NoDecidedCondition))
+        };
+        let one = |o: Outcome| Some(vec![o]);
+        match call {
+            Call::GetItem => one(Outcome {
+                world: self.clone(),
+                reply: Reply::Item(self.item.clone()),
+                wrote_at: None,
+            }),
+            Call::WaitLease { owner } => {
+                let held = matches!(self.item.as_ref().and_then(|i| i.lease), Some(l) if l.owner == *owner && !l.expired);
+                if held {
+                    None
+                } else {
+                    one(Outcome {
+                        world: self.clone(),
+                        reply: Reply::Item(self.item.clone()),
+                        wrote_at: None,
+                    })
+                }
+            }
+            Call::PutItem => {
+                let generation = self.generations + 1;
+                let mut o = self.item_write(|it| {
+                    if it.is_some() {
+                        return false;
+                    }
+                    *it = Some(Item {
+                        generation,
+                        ..Item::default()
+                    });
+                    true
+                });
+                if o.reply != Reply::CondFailed {
+                    o.world.generations = generation;
+                }
+                one(o)
+            }
+            Call::SetOurs {
+                ours,
+                legacy,
+                tagged,
+                generation,
+            } => one(self.item_write(|it| match it {
+                Some(i)
+                    if i.ours.is_none()
+                        && (i.generation == *generation || m == Some(Mutant::NoGeneration)) =>
+                {
+                    i.ours = Some(*ours);
+                    i.legacy = legacy.clone();
+                    i.tagged = *tagged;
+                    true
+                }
+                _ => false,
+            })),
+            Call::ClearTagged { generation } => one(self.item_write(|it| match it {
+                Some(i) if i.generation == *generation => {
+                    i.tagged = false;
+                    true
+                }
+                _ => false,
+            })),
+            Call::AddRef { id, legacy } | Call::RemoveRef { id, legacy } => {
+                one(self.item_write(|it| match it {
+                    Some(i) if free(i) => {
+                        if matches!(call, Call::AddRef { .. }) {
+                            i.refs.insert(*id);
+                        } else {
+                            i.refs.remove(id);
+                        }
+                        if *legacy {
+                            i.legacy.remove(id);
+                            if m != Some(Mutant::NoGone) {
+                                i.gone.insert(*id);
+                            }
+                        }
+                        true
+                    }
+                    _ => false,
+                }))
+            }
+            Call::TakeLease { id, generation } => one(self.item_write(|it| match it {
+                Some(i) if free(i) && i.refs.is_empty() && i.generation == *generation => {
+                    i.lease = Some(Lease {
+                        owner: *id,
+                        expired: false,
+                    });
+                    true
+                }
+                _ => false,
+            })),
+            Call::RenewLease { id } => one(self.item_write(|it| match it {
+                Some(Item { lease: Some(l), .. }) if l.owner == *id => {
+                    l.expired = false;
+                    true
+                }
+                _ => false,
+            })),
+            Call::TakeOver { owner } => one(self.item_write(|it| match it {
+                Some(i)
+                    if i.lease
+                        == Some(Lease {
+                            owner: *owner,
+                            expired: true,
+                        }) =>
+                {
+                    i.lease = None;
+                    true
+                }
+                _ => false,
+            })),
+            Call::DropLease { id } => {
+                let mut o = self.item_write(|it| match it {
+                    Some(i) if i.lease.is_some_and(|l| l.owner == *id) => {
+                        i.lease = None;
+                        true
+                    }
+                    _ => false,
+                });
+                o.world.kept_record |= o.reply != Reply::CondFailed;
+                one(o)
+            }
+            Call::DeleteItem { id } => one(self.item_write(|it| match it {
+                Some(Item { lease: Some(l), .. }) if l.owner == *id => {
+                    *it = None;
+                    true
+                }
+                _ => false,
+            })),
+            Call::PutLedger { id } | Call::DeleteLedger { id } => {
+                let mut w = self.clone();
+                if matches!(call, Call::PutLedger { .. }) {
+                    w.ledgers.insert(*id);
+                } else {
+                    w.ledgers.remove(id);
+                }
+                one(Outcome {
+                    world: w,
+                    reply: Reply::Ok,
+                    wrote_at: None,
+                })
+            }
+            Call::ReadAttached => Some(
+                self.reads()
+                    .into_iter()
+                    .map(|s| s.attached)
+                    .fold(Vec::new(), |mut v, a| {
+                        if !v.contains(&a) {
+                            v.push(a);
+                        }
+                        v
+                    })
+                    .into_iter()
+                    .map(|a| Outcome {
+                        world: self.clone(),
+                        reply: Reply::Attached(a),
+                        wrote_at: None,
+                    })
+                    .collect(),
+            ),
+            Call::ReadTags => {
+                let mut tags: Vec<IamSnap> = Vec::new();
+                for s in self.reads() {
+                    let t = IamSnap {
+                        attached: false,
+                        ..s.clone()
+                    };
+                    if !tags.contains(&t) {
+                        tags.push(t);
+                    }
+                }
+                Some(
+                    tags.into_iter()
+                        .map(|t| Outcome {
+                            world: self.clone(),
+                            reply: Reply::Tags(t),
+                            wrote_at: None,
+                        })
+                        .collect(),
+                )
+            }
+            Call::Attach => one(self.iam_write(|t| t.attached = true)),
+            Call::Detach => one(self.iam_write(|t| t.attached = false)),
+            Call::Untag { refs, attached_tag } => one(self.iam_write(|t| {
+                t.ref_tags.retain(|r| !refs.contains(r));
+                if *attached_tag {
+                    t.attached_tag = false;
+                }
+            })),
+            Call::Tag { refs, attached_tag } => one(self.iam_write(|t| {
+                t.ref_tags.extend(refs.iter().copied());
+                if *attached_tag {
+                    t.attached_tag = true;
+                }
+            })),
+            Call::Settle => {
+                let mut w = self.clone();
+                if m != Some(Mutant::NoSettle) {
+                    w.raise_floor(last_write);
+                }
+                let settled = Outcome {
+                    world: w,
+                    reply: Reply::Ok,
+                    wrote_at: None,
+                };
+                // While reads lag, the settle may also give up with nothing learned.
+                let timed_out = Outcome {
+                    world: self.clone(),
+                    reply: Reply::TimedOut,
+                    wrote_at: None,
+                };
+                Some(if self.lag {
+                    vec![settled, timed_out]
+                } else {
+                    vec![settled]
+                })
+            }
+        }
+    }
+}

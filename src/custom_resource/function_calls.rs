@@ -1,0 +1,180 @@
+//! Function mode's calls on the function itself: its configuration read once no update
+//! is in progress, and an update applied with its RevisionId (re-planned on a concurrent
+//! change) and waited for.
+
+use std::time::Duration;
+
+use aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput;
+use aws_sdk_lambda::types::{Environment, LastUpdateStatus, State};
+
+use super::error::{Error, Result};
+use super::function_config::{Change, Snapshot};
+use crate::aws::Clients;
+
+/// How often an update is re-applied after a concurrent change (PreconditionFailed) or
+/// while another update holds the function (ResourceConflictException).
+const MAX_APPLY_ATTEMPTS: u32 = 8;
+const FIRST_POLL: Duration = Duration::from_millis(500);
+const MAX_POLL: Duration = Duration::from_secs(4);
+
+/// Applies `change` with the snapshot's RevisionId; on a concurrent change, reads again and
+/// re-plans with `replan`. Waits for the update to finish. Returns the layers in effect.
+pub(crate) async fn update(
+    clients: &Clients,
+    mut snap: Snapshot,
+    mut change: Change,
+    mut replan: impl FnMut(&Snapshot) -> Result<Change>,
+) -> Result<Vec<String>> {
+    let name = snap.arn.clone();
+    let mut pause = FIRST_POLL;
+    for attempt in 1..=MAX_APPLY_ATTEMPTS {
+        if !change.changes(&snap) {
+            return Ok(snap.layers);
+        }
+        let mut call = clients
+            .lambda
+            .update_function_configuration()
+            .function_name(&name)
+            .set_revision_id(snap.revision_id.clone());
+        if change.layers != snap.layers {
+            call = call.set_layers(Some(change.layers.clone()));
+        }
+        if change.vars != snap.vars {
+            let vars = change.vars.clone().into_iter().collect();
+            call = call.environment(Environment::builder().set_variables(Some(vars)).build());
+        }
+        call = call.set_handler(change.handler.clone());
+        match call.send().await {
+            Ok(out) => {
+                if out.last_update_status() != Some(&LastUpdateStatus::Successful) {
+                    wait_for_update(clients, &name).await?;
+                }
+                return Ok(change.layers);
+            }
+            Err(e) => {
+                let service = e.as_service_error();
+                let conflict = service.is_some_and(|s| s.is_resource_conflict_exception());
+                let stale = service.is_some_and(|s| s.is_precondition_failed_exception());
+                if service.is_some_and(|s| s.is_resource_not_found_exception()) {
+                    return Err(Error::Invalid(format!(
+                        "function {name} was deleted while profiling was being changed"
+                    )));
+                }
+                if !(conflict || stale) || attempt == MAX_APPLY_ATTEMPTS {
+                    return Err(Error::aws("lambda:UpdateFunctionConfiguration", &name, e));
+                }
+                tracing::debug!(
+                    attempt,
+                    conflict,
+                    stale,
+                    "function changed or busy: reading it again"
+                );
+                if conflict {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(MAX_POLL);
+                }
+            }
+        }
+        snap = read_settled(clients, &name).await?.ok_or_else(|| {
+            Error::Invalid(format!(
+                "function {name} was deleted while profiling was being changed"
+            ))
+        })?;
+        change = replan(&snap)?;
+    }
+    unreachable!("the last attempt returns")
+}
+
+/// Reads the configuration once no update is in progress. `None`: no such function.
+pub(crate) async fn read_settled(clients: &Clients, function: &str) -> Result<Option<Snapshot>> {
+    let mut pause = FIRST_POLL;
+    loop {
+        let out = match clients
+            .lambda
+            .get_function_configuration()
+            .function_name(function)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(Error::aws("lambda:GetFunctionConfiguration", function, e)),
+        };
+        let busy = out.last_update_status() == Some(&LastUpdateStatus::InProgress)
+            || out.state() == Some(&State::Pending);
+        if !busy {
+            return Ok(Some(snapshot(out)));
+        }
+        tracing::debug!("an update of the function is in progress: waiting");
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(MAX_POLL);
+    }
+}
+
+/// Waits for our own update to finish; a failed update is an error with Lambda's reason.
+async fn wait_for_update(clients: &Clients, function: &str) -> Result<()> {
+    let mut pause = FIRST_POLL;
+    loop {
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(MAX_POLL);
+        let out = clients
+            .lambda
+            .get_function_configuration()
+            .function_name(function)
+            .send()
+            .await
+            .map_err(|e| Error::aws("lambda:GetFunctionConfiguration", function, e))?;
+        match out.last_update_status() {
+            Some(LastUpdateStatus::InProgress) => continue,
+            Some(LastUpdateStatus::Failed) => {
+                return Err(Error::Unsupported(format!(
+                    "Lambda could not apply the profiling configuration to {function}: {}",
+                    out.last_update_status_reason().unwrap_or("no reason given")
+                )));
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
+fn snapshot(out: GetFunctionConfigurationOutput) -> Snapshot {
+    let env = out.environment();
+    Snapshot {
+        arn: out.function_arn().unwrap_or_default().to_owned(),
+        runtime: out.runtime().map(|r| r.as_str().to_owned()),
+        architectures: out
+            .architectures()
+            .iter()
+            .map(|a| a.as_str().to_owned())
+            .collect(),
+        package_type: out.package_type().map(|p| p.as_str().to_owned()),
+        role: out
+            .role()
+            .map(|r| r.rsplit('/').next().unwrap_or(r).to_owned())
+            .unwrap_or_default(),
+        handler: out.handler().map(str::to_owned),
+        layers: out
+            .layers()
+            .iter()
+            .filter_map(|l| l.arn())
+            .map(str::to_owned)
+            .collect(),
+        vars: env
+            .and_then(|e| e.variables())
+            .map(|v| v.clone().into_iter().collect())
+            .unwrap_or_default(),
+        env_error: env.and_then(|e| e.error()).map(|e| {
+            format!(
+                "{}: {}",
+                e.error_code().unwrap_or("Error"),
+                e.message().unwrap_or("no message")
+            )
+        }),
+        revision_id: out.revision_id().map(str::to_owned),
+    }
+}

@@ -1,0 +1,218 @@
+//! The role references' protocol, bound to AWS: one executor runs the protocol's state
+//! machine ([`lambda_profiling_protocol::machine::Op`], the single source of its steps, which
+//! the checker in `crates/protocol` explores) and turns each [`Call`] into DynamoDB and IAM
+//! calls and each outcome into the machine's [`Reply`]. Both modes use it for the role.
+//!
+//! What the model leaves to this file: the lease's times (its `until` is this invocation's
+//! deadline plus [`LEASE_MARGIN`]), waiting for another's lease and settling IAM's reads
+//! (both bounded by the deadline), the cap on references, and a role that does not exist.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_profiling_protocol::machine::Op;
+use lambda_profiling_protocol::model::{Call, Generation, IamSnap, Id, Kind, Reply, Step};
+
+use super::error::{Error, Result};
+use super::ledger::{self, legacy_key};
+use super::outcome::StackResource;
+use super::record::{self, Attributes, LedgerItem, Record, hex, id_set, role_key};
+use super::role;
+use super::table::{self, Update, Written};
+use crate::aws::Clients;
+
+/// A lease outlives its holder's deadline by this much: no call of the holder is then still
+/// in flight (each call is bounded by the clients' operation timeout, 20 s).
+const LEASE_MARGIN: u64 = 60;
+/// Waits (another's lease, IAM's reads) stop this long before the deadline, so that the
+/// answer is still sent in time (the guard keeps at most 10 s for it).
+const WAIT_MARGIN: Duration = Duration::from_secs(15);
+const LEASE_POLL: Duration = Duration::from_millis(250);
+const SETTLE_POLL: Duration = Duration::from_millis(500);
+const SETTLE_BOUND: Duration = Duration::from_secs(30);
+/// A bound on the machine's steps: it converges in a few dozen unless something is wrong.
+const MAX_STEPS: usize = 1_000;
+
+/// One resource's reference on one role.
+pub(crate) struct Holder<'a> {
+    pub role: &'a str,
+    pub id: Id,
+    pub resource: &'a StackResource<'a>,
+    pub deadline: Instant,
+    /// Function mode: its ledger item (written by a Create, deleted by a Delete).
+    pub ledger: Option<&'a LedgerItem>,
+}
+
+/// Create, and Update of the same resource (`update`): the reference is in the role's
+/// record, then the policy is attached. A failure says whether the reference may be held
+/// (its write was sent), which a failed Create then takes back.
+pub(crate) async fn join(clients: &Clients, holder: &Holder<'_>, update: bool) -> Result<(), Failed> {
+    let kind = if update { Kind::Update } else { Kind::Create };
+    let mut executor = Executor::new(clients, holder, kind);
+    // Boxed: the executor's future is deep, and the callers' would overflow the type's layout.
+    let result = Box::pin(executor.run()).await;
+    result.map_err(|error| Failed {
+        error,
+        held: executor.sent_add,
+    })
+}
+
+/// A [`join`] that failed.
+#[derive(Debug)]
+pub(crate) struct Failed {
+    pub error: Error,
+    /// The reference's write was sent: it may be in the record.
+    pub held: bool,
+}
+
+/// Delete: the reference leaves the record; the last one detaches the policy if ours.
+pub(crate) async fn leave(clients: &Clients, holder: &Holder<'_>) -> Result<()> {
+    Box::pin(Executor::new(clients, holder, Kind::Delete).run()).await
+}
+
+/// The Delete of an id CloudFormation invented (a Create that never answered): releases the
+/// reference that Create may have added, and touches nothing when it holds none.
+pub(crate) async fn leave_if_held(clients: &Clients, holder: &Holder<'_>) -> Result<()> {
+    let now = record::now_epoch_secs();
+    let held = table::get(clients, role_key(holder.role))
+        .await?
+        .is_some_and(|item| Record::read(&item, now).item.refs.contains(&holder.id));
+    if held {
+        leave(clients, holder).await
+    } else {
+        Ok(())
+    }
+}
+
+/// Function mode's ledger item for a reference, if it has one.
+pub(crate) async fn read_ledger(clients: &Clients, id: Id) -> Result<Option<LedgerItem>> {
+    let item = table::get(clients, record::ledger_key(id)).await?;
+    Ok(item.as_ref().and_then(LedgerItem::read))
+}
+
+/// Why the machine stopped short of its end.
+enum Stop {
+    Failed(Error),
+    /// IAM says the role does not exist.
+    RoleGone,
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+struct Executor<'a> {
+    clients: &'a Clients,
+    h: &'a Holder<'a>,
+    kind: Kind,
+    /// The last record seen: how many share the role, who holds a lease.
+    seen: Option<Record>,
+    /// The record this run created, taken back if the role turns out not to exist.
+    created: Option<Generation>,
+    /// This run's IAM writes, which its settle waits to see.
+    detached: bool,
+    untagged: BTreeSet<String>,
+    /// An AddRef was sent (whatever came back).
+    sent_add: bool,
+}
+
+impl<'a> Executor<'a> {
+    fn new(clients: &'a Clients, h: &'a Holder<'a>, kind: Kind) -> Self {
+        Executor {
+            clients,
+            h,
+            kind,
+            seen: None,
+            created: None,
+            detached: false,
+            untagged: BTreeSet::new(),
+            sent_add: false,
+        }
+    }
+
+    async fn run(&mut self) -> Result<()> {
+        let mut op = Op::new(self.kind, self.h.id, self.h.ledger.is_some());
+        let mut reply = None;
+        for _ in 0..MAX_STEPS {
+            let call = match op.next(reply.take()) {
+                Step::Done => return Ok(()),
+                Step::Call(call) => call,
+            };
+            match self.call(&call).await {
+                Ok(r) => reply = Some(r),
+                Err(Stop::Failed(e)) => return Err(e),
+                Err(Stop::RoleGone) => return self.role_gone().await,
+            }
+        }
+        Err(Error::Blocked(format!(
+            "the references of role {} did not settle in {MAX_STEPS} steps; retry, and report this if it recurs",
+            self.h.role
+        )))
+    }
+
+    fn sharing(&self) -> usize {
+        self.seen.as_ref().map_or(0, Record::sharing)
+    }
+
+    /// Reads an item the table returned, remembering it.
+    fn item(&mut self, attributes: &Attributes) -> lambda_profiling_protocol::model::Item {
+        let r = Record::read(attributes, record::now_epoch_secs());
+        let item = r.item.clone();
+        self.seen = Some(r);
+        item
+    }
+
+    fn written(&mut self, w: Written) -> Reply {
+        match w {
+            Written::Applied(a) if a.is_empty() => Reply::Ok,
+            Written::Applied(a) => Reply::Written(self.item(&a)),
+            Written::Refused(old) => {
+                if let Some(old) = old {
+                    self.item(&old);
+                }
+                Reply::CondFailed
+            }
+        }
+    }
+
+    async fn update(&mut self, u: Update<'_>) -> Result<Reply, Stop> {
+        let w = table::update(self.clients, self.h.role, u).await?;
+        Ok(self.written(w))
+    }
+
+    async fn get(&mut self) -> Result<Option<lambda_profiling_protocol::model::Item>> {
+        let item = table::get(self.clients, role_key(self.h.role)).await?;
+        Ok(match item {
+            Some(a) => Some(self.item(&a)),
+            None => {
+                self.seen = None;
+                None
+            }
+        })
+    }
+
+    fn me(&self) -> AttributeValue {
+        AttributeValue::S(hex(self.h.id))
+    }
+
+    fn my_set(&self) -> AttributeValue {
+        id_set([self.h.id]).expect("one id")
+    }
+
+    fn lease_until(&self) -> AttributeValue {
+        let left = self
+            .h
+            .deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs();
+        AttributeValue::N((record::now_epoch_secs() + left + LEASE_MARGIN).to_string())
+    }
+}
+
+#[path = "references_calls.rs"]
+mod calls;
+#[path = "references_waits.rs"]
+mod waits;

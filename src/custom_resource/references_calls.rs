@@ -1,0 +1,210 @@
+//! The executor's calls: each [`Call`] of the machine as DynamoDB and IAM calls, each
+//! outcome as the machine's [`Reply`] (errors read through the SDK's typed predicates).
+
+use super::*;
+
+impl Executor<'_> {
+    /// One call of the machine.
+    pub(super) async fn call(&mut self, call: &Call) -> Result<Reply, Stop> {
+        let gen_value = |g: Generation| AttributeValue::S(hex(g));
+        match call {
+            Call::GetItem => Ok(Reply::Item(self.get().await?)),
+            Call::WaitLease { owner } => Ok(Reply::Item(self.wait_lease(*owner).await?)),
+            Call::PutItem => {
+                let generation = record::new_generation(self.h.resource.request_id);
+                let item = Attributes::from([
+                    (record::PK.to_owned(), role_key(self.h.role)),
+                    (record::GEN.to_owned(), gen_value(generation)),
+                ]);
+                let w = table::put(self.clients, item, Some("attribute_not_exists(#pk)")).await?;
+                if matches!(w, Written::Applied(_)) {
+                    self.created = Some(generation);
+                }
+                Ok(Reply::Ok)
+            }
+            Call::SetOurs {
+                ours,
+                legacy,
+                tagged,
+                generation,
+            } => {
+                let mut update = "SET #ours = :ours".to_owned();
+                let mut values = vec![
+                    (":ours", AttributeValue::Bool(*ours)),
+                    (":gen", gen_value(*generation)),
+                ];
+                if *tagged {
+                    update += ", #tagged = :tagged";
+                    values.push((":tagged", AttributeValue::Bool(true)));
+                }
+                if let Some(ids) = id_set(legacy.iter().copied()) {
+                    update += ", #legacy = :legacy";
+                    values.push((":legacy", ids));
+                }
+                let condition = "#gen = :gen AND attribute_not_exists(#ours)";
+                self.update(Update {
+                    update: &update,
+                    condition,
+                    values,
+                })
+                .await
+            }
+            Call::ClearTagged { generation } => {
+                let values = vec![(":gen", gen_value(*generation))];
+                self.update(Update {
+                    update: "REMOVE #tagged",
+                    condition: "#gen = :gen",
+                    values,
+                })
+                .await
+            }
+            Call::AddRef { legacy, .. } => {
+                self.sent_add = true;
+                self.add_ref(*legacy).await
+            }
+            Call::RemoveRef { legacy, .. } => {
+                let update = if *legacy {
+                    "DELETE #refs :me, #legacy :me ADD #gone :me"
+                } else {
+                    "DELETE #refs :me"
+                };
+                let condition = "attribute_exists(#ours) AND attribute_not_exists(#lease)";
+                self.update(Update {
+                    update,
+                    condition,
+                    values: vec![(":me", self.my_set())],
+                })
+                .await
+            }
+            Call::TakeLease { generation, .. } => {
+                let lease = AttributeValue::M(Attributes::from([
+                    (record::OWNER.to_owned(), self.me()),
+                    (
+                        record::TOKEN.to_owned(),
+                        AttributeValue::S(self.h.resource.request_id.to_owned()),
+                    ),
+                    (record::UNTIL.to_owned(), self.lease_until()),
+                    (
+                        record::STACK.to_owned(),
+                        AttributeValue::S(self.h.resource.stack_id.to_owned()),
+                    ),
+                ]));
+                let condition = "#gen = :gen AND attribute_exists(#ours) AND attribute_not_exists(#refs) \
+                                 AND attribute_not_exists(#lease)";
+                let values = vec![(":lease", lease), (":gen", gen_value(*generation))];
+                self.update(Update {
+                    update: "SET #lease = :lease",
+                    condition,
+                    values,
+                })
+                .await
+            }
+            Call::RenewLease { .. } => {
+                let token = AttributeValue::S(self.h.resource.request_id.to_owned());
+                let values = vec![
+                    (":until", self.lease_until()),
+                    (":token", token),
+                    (":me", self.me()),
+                ];
+                let update = "SET #lease.#until = :until, #lease.#token = :token";
+                self.update(Update {
+                    update,
+                    condition: "#lease.#owner = :me",
+                    values,
+                })
+                .await
+            }
+            Call::TakeOver { owner } => {
+                let now = AttributeValue::N(record::now_epoch_secs().to_string());
+                let values = vec![(":owner", AttributeValue::S(hex(*owner))), (":now", now)];
+                let condition = "#lease.#owner = :owner AND #lease.#until < :now";
+                tracing::info!(
+                    role = self.h.role,
+                    owner = hex(*owner),
+                    "taking over an expired lease"
+                );
+                self.update(Update {
+                    update: "REMOVE #lease",
+                    condition,
+                    values,
+                })
+                .await
+            }
+            Call::DropLease { .. } => {
+                tracing::warn!(
+                    role = self.h.role,
+                    "IAM's reads still lag: the role's empty record stays for the next stack"
+                );
+                let values = vec![(":me", self.me())];
+                self.update(Update {
+                    update: "REMOVE #lease",
+                    condition: "#lease.#owner = :me",
+                    values,
+                })
+                .await
+            }
+            Call::DeleteItem { .. } => {
+                let values = vec![(":me", self.me())];
+                let w = table::delete(
+                    self.clients,
+                    role_key(self.h.role),
+                    Some("#lease.#owner = :me"),
+                    values,
+                )
+                .await?;
+                Ok(self.written(w))
+            }
+            Call::PutLedger { id } => {
+                let ledger = self.h.ledger.expect("function mode has a ledger");
+                table::put(self.clients, ledger.attributes(*id), None).await?;
+                Ok(Reply::Ok)
+            }
+            Call::DeleteLedger { id } => {
+                table::delete(self.clients, record::ledger_key(*id), None, Vec::new()).await?;
+                Ok(Reply::Ok)
+            }
+            Call::ReadAttached => match role::is_attached(self.clients, self.h.role).await? {
+                Some(attached) => Ok(Reply::Attached(attached)),
+                None => Err(Stop::RoleGone),
+            },
+            Call::ReadTags => match role::list_tags(self.clients, self.h.role).await? {
+                Some(tags) => Ok(Reply::Tags(old_tags(&tags))),
+                None => Err(Stop::RoleGone),
+            },
+            Call::Attach => match role::attach(self.clients, self.h.role, self.sharing()).await? {
+                Some(()) => Ok(Reply::Ok),
+                None => Err(Stop::RoleGone),
+            },
+            Call::Detach => {
+                role::detach(self.clients, self.h.role).await?;
+                self.detached = true;
+                Ok(Reply::Ok)
+            }
+            Call::Untag { refs, attached_tag } => {
+                let mut keys: Vec<String> = refs.iter().map(|id| legacy_key(*id)).collect();
+                if *attached_tag {
+                    keys.push(ledger::ATTACHED_KEY.to_owned());
+                }
+                role::untag(self.clients, self.h.role, &keys).await?;
+                self.untagged.extend(keys);
+                Ok(Reply::Ok)
+            }
+            Call::Settle => Ok(self.settle().await?),
+            Call::Tag { .. } => unreachable!("the tag protocol of earlier versions is never run"),
+        }
+    }
+}
+
+/// The old-style references and the old attached tag among a role's tags.
+fn old_tags(tags: &std::collections::HashMap<String, String>) -> IamSnap {
+    IamSnap {
+        attached: false,
+        ref_tags: tags
+            .keys()
+            .filter_map(|k| k.strip_prefix(ledger::REF_PREFIX).and_then(record::parse_hex))
+            .collect(),
+        attached_tag: tags
+            .get(ledger::ATTACHED_KEY)
+            .is_some_and(|v| v == ledger::ATTACHED_VALUE),
+    }
+}
