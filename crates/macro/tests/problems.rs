@@ -230,7 +230,13 @@ fn a_layer_that_lacks_the_runtimes_agent_is_refused_where_asked_and_skipped_by_d
     );
     // Under the template-wide default, the same functions are left as they are.
     let t = json!({"Resources": {"Old": python(json!({})), "New": python(json!({"Runtime": "python3.14"})), "Role": role()}});
-    let out = run_in("us-east-1", &t, json!({"Profiling": true, "PythonLayerVersion": 12}), json!({})).unwrap();
+    let out = run_in(
+        "us-east-1",
+        &t,
+        json!({"Profiling": true, "PythonLayerVersion": 12}),
+        json!({}),
+    )
+    .unwrap();
     assert_eq!(out["Resources"]["Old"], t["Resources"]["Old"]);
     assert_eq!(out["Resources"]["New"], t["Resources"]["New"]);
 }
