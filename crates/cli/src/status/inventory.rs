@@ -8,8 +8,8 @@ use aws_sdk_lambda::types::FunctionConfiguration;
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 
 use super::assess::Function;
+use super::calls::{Limit, StatusError, said};
 use super::progress::Progress;
-use super::scan::{Limit, StatusError, said};
 use crate::session::Session;
 
 /// The tag CloudFormation puts on every resource of a stack.

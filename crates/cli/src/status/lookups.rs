@@ -3,8 +3,8 @@
 //! and each distinct group once, in its own region.
 
 use super::assess::{GroupPresence, GroupRef, RoleAccess};
+use super::calls::{Limit, said};
 use super::policy;
-use super::scan::{Limit, said};
 use crate::session::Session;
 use lambda_profiling_macro::agent;
 

@@ -3,7 +3,7 @@
 //! The pure parts are always built and unit-tested: [`assess`] (what a configuration
 //! says: the state and each problem), [`policy`] (whether an inline policy lets the
 //! agent report), [`report`] (JSON, table, exit code) and [`progress`]. The parts that
-//! talk to AWS (`inventory`, `lookups`, `scan`) need the `aws` feature; without it the
+//! talk to AWS (`calls`, `inventory`, `lookups`, `scan`) need the `aws` feature; without it the
 //! subcommand says how to get it.
 
 pub mod assess;
@@ -12,6 +12,8 @@ pub mod progress;
 pub mod report;
 
 #[cfg(feature = "aws")]
+mod calls;
+#[cfg(feature = "aws")]
 mod inventory;
 #[cfg(feature = "aws")]
 mod lookups;
@@ -19,7 +21,9 @@ mod lookups;
 mod scan;
 
 #[cfg(feature = "aws")]
-pub use scan::{Request, StatusError, scan};
+pub use calls::StatusError;
+#[cfg(feature = "aws")]
+pub use scan::{Request, scan};
 
 use std::process::ExitCode;
 

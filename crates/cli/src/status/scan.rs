@@ -1,16 +1,12 @@
 //! `status` across a region or the functions named (feature `aws`): list, inspect, look
 //! up each distinct role and group once, conclude. Every AWS call goes through one
-//! [`Limit`], so that at most `concurrency` are in flight; the SDK's retries absorb
+//! `Limit`, so that at most `concurrency` are in flight; the SDK's retries absorb
 //! throttling (see [`crate::session`]).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
-use std::sync::Arc;
-
-use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use tokio::sync::Semaphore;
 
 use super::assess::{self, GroupRef, Inspection};
+use super::calls::{Limit, StatusError};
 use super::progress::Progress;
 use super::report::Report;
 use super::{inventory, lookups};
@@ -25,55 +21,6 @@ pub struct Request {
     pub functions: Vec<String>,
     /// The most AWS calls in flight at once.
     pub concurrency: usize,
-}
-
-/// Why `status` could not answer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StatusError {
-    #[error("no region: pass --region, or set AWS_REGION or a region in your AWS profile")]
-    NoRegion,
-    #[error(
-        "cannot list the functions in {region} ({error}): check your credentials and that they allow lambda:ListFunctions"
-    )]
-    List { region: String, error: String },
-    #[error("function {name} does not exist in {regions}: check the name, or pass the --region it is in")]
-    NotFound { name: String, regions: String },
-    #[error(
-        "cannot read function {name} in {region} ({error}): check your credentials and that they allow lambda:GetFunction"
-    )]
-    Get {
-        name: String,
-        region: String,
-        error: String,
-    },
-}
-
-/// At most N calls in flight.
-#[derive(Clone)]
-pub(crate) struct Limit(Arc<Semaphore>);
-
-impl Limit {
-    pub(crate) fn new(concurrency: usize) -> Limit {
-        Limit(Arc::new(Semaphore::new(concurrency.max(1))))
-    }
-
-    pub(crate) async fn run<F: Future>(&self, call: F) -> F::Output {
-        let _permit = self.0.acquire().await.expect("the semaphore is never closed");
-        call.await
-    }
-}
-
-/// An SDK error as a short phrase: the service's code and message, else the whole chain.
-pub(crate) fn said<E, R>(e: &SdkError<E, R>) -> String
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    match (e.code(), e.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(e).to_string(),
-    }
 }
 
 /// The status of every function asked for.
