@@ -13,11 +13,12 @@
 
 mod accounts;
 mod responses;
+mod status;
 #[path = "../toolbox/mod.rs"]
 pub mod toolbox;
 
-pub use accounts::*;
-pub use responses::*;
+#[allow(unused_imports)] // as above: not every binary uses every part
+pub use {accounts::*, responses::*, status::*};
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -252,7 +253,7 @@ pub async fn fault(
     add_fault(base, spec).await;
 }
 
-async fn add_fault(base: &str, spec: Value) {
+pub(crate) async fn add_fault(base: &str, spec: Value) {
     http()
         .post(format!("{base}/_faults"))
         .json(&spec)

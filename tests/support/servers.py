@@ -23,7 +23,8 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
 - a fault-injecting front for both, that forwards every request unchanged (the Host
   header too, so presigned S3 signatures stay valid) unless a fault matches it:
   POST /_faults {"contains": [...], "method": "PUT", "count": 2, "status": 500,
-  "headers": {...}, "body": "..."} answers the first `count` matching requests itself,
+  "headers": {...}, "body": "..."} answers the first `count` matching requests itself
+  (with "ua": "app/<name>", only those of the client with that app name),
   and {"contains": [...], "count": 1, "delay_ms": 800} holds them that long, then
   forwards them; GET /_requests?ua=<app name> or ?path=<part> lists the requests a
   client with that app name made, or to paths containing that part, with their
@@ -32,6 +33,10 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
   request on role r (no "role": on any role) for a time drawn from that range by a
   generator seeded so (to widen the windows of races); "iam_delay_ms": null stops it. The front also enforces IAM's quota of 50 tags per
   role, which moto does not: a TagRole that would pass it is answered LimitExceeded.
+  The front to moto also fills two of moto's gaps: Lambda's ListFunctions pages as the
+  service does (at most 50 functions, `NextMarker`; moto returns everything at once), and
+  the Resource Groups Tagging API's GetResources for `lambda:function` (moto's does not
+  know Lambda), read from moto's Lambda in this process, in pages of `ResourcesPerPage`.
 
 It prints one JSON line with the ports, then runs until its standard input closes,
 which happens when the test process exits, however it exits.
@@ -240,6 +245,78 @@ def codeguru(req):
     return error(404, "UnknownOperationException", f"{req.method} {path} is not faked")
 
 
+# ---------------------------------------------------------------- moto's gaps, filled in the front
+LIST_FUNCTIONS = re.compile(r"^/2015-03-31/functions/?$")
+LAMBDA_PAGE = 50  # the most ListFunctions returns in one response, as in the service
+TAGGING_TARGET = "ResourceGroupsTaggingAPI_20170126.GetResources"
+
+
+def json_error(status, code, message):
+    return Response(json.dumps({"message": message, "Message": message, "__type": code}), status,
+                    {"x-amzn-ErrorType": code, "Content-Type": "application/json"})
+
+
+def page_of(items, marker, size):
+    """Items from the opaque `marker` on, at most `size`, and the next marker or None."""
+    start = 0
+    if marker:
+        m = re.fullmatch(r"page-(\d+)", marker)
+        if not m:
+            return None, None
+        start = int(m.group(1))
+    end = start + size
+    return items[start:end], (f"page-{end}" if end < len(items) else None)
+
+
+def list_functions_paged(req, forward):
+    """moto answers every function at once; Lambda pages at 50 with NextMarker."""
+    query = [(k, v) for k, v in req.args.items(multi=True) if k not in ("Marker", "MaxItems")]
+    up = forward(query)
+    if up.status_code != 200:
+        return up
+    functions = json.loads(up.get_data())["Functions"]
+    try:
+        size = min(int(req.args.get("MaxItems", LAMBDA_PAGE)), LAMBDA_PAGE)
+    except ValueError:
+        size = 0
+    if size < 1:
+        return json_error(400, "InvalidParameterValueException", "MaxItems must be between 1 and 10000")
+    items, marker = page_of(functions, req.args.get("Marker"), size)
+    if items is None:
+        return json_error(400, "InvalidParameterValueException", "Invalid Marker")
+    answer = {"Functions": items}
+    if marker:
+        answer["NextMarker"] = marker
+    return Response(json.dumps(answer), 200, {"Content-Type": "application/json"})
+
+
+def get_resources(req):
+    """GetResources of lambda:function: each function with tags, matching TagFilters."""
+    from moto.awslambda.models import lambda_backends
+
+    body = req.get_json(force=True, silent=True) or {}
+    types = body.get("ResourceTypeFilters") or []
+    if types and not any(t in ("lambda", "lambda:function") for t in types):
+        return Response(json.dumps({"ResourceTagMappingList": []}), 200, {"Content-Type": "application/x-amz-json-1.1"})
+    filters = body.get("TagFilters") or []
+    size = body.get("ResourcesPerPage", 50)
+    if not isinstance(size, int) or not 1 <= size <= 100:
+        return json_error(400, "InvalidParameterException", "ResourcesPerPage must be between 1 and 100")
+    found = []
+    for fn in lambda_backends[ACCOUNT][region_of(req)].list_functions():
+        tags = dict(fn.tags or {})
+        if not tags:
+            continue  # the service lists resources that have tags
+        if all(f["Key"] in tags and (not f.get("Values") or tags[f["Key"]] in f["Values"]) for f in filters):
+            found.append({"ResourceARN": fn.function_arn,
+                          "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]})
+    items, token = page_of(found, body.get("PaginationToken"), size)
+    if items is None:
+        return json_error(400, "PaginationTokenExpiredException", "Invalid PaginationToken")
+    return Response(json.dumps({"ResourceTagMappingList": items, "PaginationToken": token or ""}), 200,
+                    {"Content-Type": "application/x-amz-json-1.1"})
+
+
 # ---------------------------------------------------------------- the fault-injecting front
 def front(upstream, local=None):
     def app(environ, start_response):
@@ -275,7 +352,8 @@ def front(upstream, local=None):
         with lock:
             requests_seen.append(row)
             for f in faults:
-                if f["count"] > 0 and all(c in text for c in f.get("contains", [])) and f.get("method", req.method) == req.method:
+                if f["count"] > 0 and all(c in text for c in f.get("contains", [])) and f.get("method", req.method) == req.method \
+                        and f.get("ua", "") in ua:
                     f["count"] -= 1
                     if "delay_ms" in f:
                         delay = f["delay_ms"] / 1000
@@ -301,8 +379,17 @@ def front(upstream, local=None):
     def forward(req, body):
         if local is not None:
             return local(req)
+        if req.method == "GET" and LIST_FUNCTIONS.match(req.path):
+            return list_functions_paged(req, lambda query: upstream_call(req, body, query))
+        if req.headers.get("X-Amz-Target") == TAGGING_TARGET:
+            return get_resources(req)
+        return upstream_call(req, body, None)
+
+    def upstream_call(req, body, query):
+        """The request sent on to moto (with `query` instead of its own, when given)."""
         headers = {k: v for k, v in req.headers.items() if k.lower() not in ("content-length", "transfer-encoding")}
-        up = requests.request(req.method, upstream + req.full_path.rstrip("?"), headers=headers, data=body, allow_redirects=False)
+        url = upstream + (req.path if query is not None else req.full_path.rstrip("?"))
+        up = requests.request(req.method, url, params=query, headers=headers, data=body, allow_redirects=False)
         drop = ("content-length", "transfer-encoding", "connection", "content-encoding")
         return Response(up.content, up.status_code, [(k, v) for k, v in up.headers.items() if k.lower() not in drop])
 

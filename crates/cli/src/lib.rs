@@ -1,8 +1,12 @@
 //! The `lambda-profiling` command line (SPEC §5): the macro, run on a workstation. It
 //! answers the same macro request CloudFormation would send, through the same
-//! dispatcher as the Lambda, and prints the fragment and a line per function.
+//! dispatcher as the Lambda, and prints the fragment and a line per function. With the
+//! `aws` feature, `status` reads an account's functions (see [`status`]).
 
 pub mod cfn_yaml;
+#[cfg(feature = "aws")]
+pub mod session;
+pub mod status;
 mod transform;
 
 use std::io::Read;
@@ -32,6 +36,10 @@ pub enum Command {
     /// Prints the JSON Schema of `Profiling` and of the transform's Parameters, which
     /// the cfn-lint plugin checks templates against.
     Schema,
+    /// Lists the functions of a region with whether CodeGuru Profiler is on (profiled,
+    /// broken with each problem, off, unsupported); exits 1 when any is broken. Needs
+    /// the `aws` feature.
+    Status(status::StatusArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -254,6 +262,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", lambda_profiling_macro::SCHEMA);
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Status(args) => return Ok(status::run(&args)),
     };
     let text = if args.template.as_os_str() == "-" {
         let mut s = String::new();

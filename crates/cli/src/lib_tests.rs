@@ -73,3 +73,44 @@ fn problems_print_as_json_for_tools() {
         json!({"problems": [{"path": "", "message": "bad YAML"}]})
     );
 }
+
+#[test]
+fn status_takes_regions_functions_and_a_format() {
+    let cli = Cli::try_parse_from([
+        "lambda-profiling",
+        "status",
+        "--region",
+        "us-east-1",
+        "--region",
+        "eu-west-1",
+        "--function",
+        "orders",
+        "--format",
+        "json",
+    ])
+    .unwrap();
+    let Command::Status(args) = cli.command else {
+        panic!("status parses as status")
+    };
+    assert_eq!(args.regions, ["us-east-1", "eu-west-1"]);
+    assert_eq!(args.functions, ["orders"]);
+    assert_eq!(args.format, status::StatusFormat::Json);
+    assert_eq!(args.concurrency, 8);
+    assert!(Cli::try_parse_from(["lambda-profiling", "status", "--concurrency", "0"]).is_err());
+}
+
+/// Only in a build without the feature (`cargo test -p lambda-profiling-cli`; the
+/// workspace's test run turns the feature on).
+#[cfg(not(feature = "aws"))]
+#[test]
+fn status_without_the_aws_feature_says_how_to_get_it() {
+    assert!(status::NO_AWS.contains("cargo install --path crates/cli --features aws"));
+    let cli = Cli::try_parse_from(["lambda-profiling", "status"]).unwrap();
+    let Command::Status(args) = cli.command else {
+        panic!("status parses as status")
+    };
+    assert_eq!(
+        format!("{:?}", status::run(&args)),
+        format!("{:?}", ExitCode::from(status::FAILED))
+    );
+}

@@ -1,0 +1,124 @@
+//! The CLI's AWS access (feature `aws`): one SDK configuration from the standard chain
+//! (environment, profiles, SSO, `credential_process`, IMDS; `AWS_ENDPOINT_URL` and
+//! `AWS_ENDPOINT_URL_<SERVICE>` honoured by aws-config), and clients made once per
+//! region. Every subcommand that talks to AWS starts here.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use aws_config::retry::RetryConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+/// Attempts per call when neither `AWS_MAX_ATTEMPTS` nor `AWS_RETRY_MODE` says: more
+/// than the SDK's 3, since a scan of a whole account meets Lambda's and IAM's throttles.
+const DEFAULT_MAX_ATTEMPTS: u32 = 8;
+
+/// Endpoints that override the configuration's, per service (tests point these at
+/// local stand-ins; on a workstation aws-config's own variables do this).
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    pub lambda: Option<String>,
+    pub iam: Option<String>,
+    pub codeguru: Option<String>,
+    pub tagging: Option<String>,
+}
+
+/// Clients of one region, made on first use.
+type PerRegion<C> = Mutex<HashMap<String, C>>;
+
+#[derive(Clone)]
+pub struct Session {
+    config: SdkConfig,
+    endpoints: Endpoints,
+    clients: Arc<Clients>,
+}
+
+#[derive(Default)]
+struct Clients {
+    lambda: PerRegion<aws_sdk_lambda::Client>,
+    iam: PerRegion<aws_sdk_iam::Client>,
+    codeguru: PerRegion<aws_sdk_codeguruprofiler::Client>,
+    tagging: PerRegion<aws_sdk_resourcegroupstagging::Client>,
+}
+
+impl Session {
+    /// The standard credential chain and settings, as the AWS CLI reads them.
+    pub async fn from_env() -> Session {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+        if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() && std::env::var_os("AWS_RETRY_MODE").is_none() {
+            loader = loader.retry_config(RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
+        }
+        Session::new(loader.load().await, Endpoints::default())
+    }
+
+    pub fn new(config: SdkConfig, endpoints: Endpoints) -> Session {
+        Session {
+            config,
+            endpoints,
+            clients: Arc::default(),
+        }
+    }
+
+    /// The configuration's region (`AWS_REGION`, the profile's), if any.
+    pub fn region(&self) -> Option<String> {
+        self.config.region().map(|r| r.to_string())
+    }
+
+    pub fn lambda(&self, region: &str) -> aws_sdk_lambda::Client {
+        cached(&self.clients.lambda, region, || {
+            let mut b =
+                aws_sdk_lambda::config::Builder::from(&self.config).region(Region::new(region.to_owned()));
+            if let Some(url) = &self.endpoints.lambda {
+                b.set_endpoint_url(Some(url.clone()));
+            }
+            aws_sdk_lambda::Client::from_conf(b.build())
+        })
+    }
+
+    /// IAM is global; `region` only chooses the partition.
+    pub fn iam(&self, region: &str) -> aws_sdk_iam::Client {
+        cached(&self.clients.iam, region, || {
+            let mut b =
+                aws_sdk_iam::config::Builder::from(&self.config).region(Region::new(region.to_owned()));
+            if let Some(url) = &self.endpoints.iam {
+                b.set_endpoint_url(Some(url.clone()));
+            }
+            aws_sdk_iam::Client::from_conf(b.build())
+        })
+    }
+
+    pub fn codeguru(&self, region: &str) -> aws_sdk_codeguruprofiler::Client {
+        cached(&self.clients.codeguru, region, || {
+            let mut b = aws_sdk_codeguruprofiler::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()));
+            if let Some(url) = &self.endpoints.codeguru {
+                b.set_endpoint_url(Some(url.clone()));
+            }
+            aws_sdk_codeguruprofiler::Client::from_conf(b.build())
+        })
+    }
+
+    pub fn tagging(&self, region: &str) -> aws_sdk_resourcegroupstagging::Client {
+        cached(&self.clients.tagging, region, || {
+            let mut b = aws_sdk_resourcegroupstagging::config::Builder::from(&self.config)
+                .region(Region::new(region.to_owned()));
+            if let Some(url) = &self.endpoints.tagging {
+                b.set_endpoint_url(Some(url.clone()));
+            }
+            aws_sdk_resourcegroupstagging::Client::from_conf(b.build())
+        })
+    }
+}
+
+fn cached<C: Clone>(clients: &PerRegion<C>, region: &str, make: impl FnOnce() -> C) -> C {
+    let mut clients = clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    clients.entry(region.to_owned()).or_insert_with(make).clone()
+}
+
+/// The SDK's HTTPS client on rustls with ring: the TLS stack of the whole workspace.
+pub fn https_client() -> aws_sdk_lambda::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}

@@ -1,0 +1,221 @@
+//! Reading the functions (feature `aws`): every function of a region, page by page as
+//! Lambda pages (50 at most, `NextMarker`), with the stacks' tags read in pages of 100
+//! from the Resource Groups Tagging API at the same time; or only the functions named.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_lambda::types::FunctionConfiguration;
+use aws_sdk_resourcegroupstagging::types::TagFilter;
+
+use super::assess::Function;
+use super::calls::{Limit, StatusError, said};
+use super::progress::Progress;
+use crate::session::Session;
+
+/// The tag CloudFormation puts on every resource of a stack.
+pub(crate) const STACK_TAG: &str = "aws:cloudformation:stack-name";
+/// Lambda's own page size for ListFunctions.
+const PAGE: i32 = 50;
+/// The Tagging API's largest page.
+const TAG_PAGE: i32 = 100;
+
+/// Every function of `region`, with its stack; and a warning when the stacks could not be read.
+pub(crate) async fn list(
+    session: &Session,
+    region: &str,
+    limit: &Limit,
+    progress: &Progress,
+) -> Result<(Vec<Function>, Option<String>), StatusError> {
+    let (functions, stacks) = tokio::join!(
+        functions(session, region, limit, progress),
+        stacks(session, region, limit)
+    );
+    let mut functions = functions?;
+    let warning = match stacks {
+        Ok(stacks) => {
+            for f in &mut functions {
+                f.stack = stacks.get(&f.arn).cloned();
+            }
+            None
+        }
+        Err(e) => Some(format!(
+            "the stacks of the functions in {region} could not be read ({e}); the STACK column is empty: allow \
+             tag:GetResources to see them"
+        )),
+    };
+    Ok((functions, warning))
+}
+
+async fn functions(
+    session: &Session,
+    region: &str,
+    limit: &Limit,
+    progress: &Progress,
+) -> Result<Vec<Function>, StatusError> {
+    let lambda = session.lambda(region);
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = limit
+            .run(
+                lambda
+                    .list_functions()
+                    .max_items(PAGE)
+                    .set_marker(marker.clone())
+                    .send(),
+            )
+            .await
+            .map_err(|e| StatusError::List {
+                region: region.to_owned(),
+                error: said(&e),
+            })?;
+        out.extend(page.functions().iter().map(|c| from_configuration(c, None)));
+        progress.listed(page.functions().len());
+        match page.next_marker().filter(|m| !m.is_empty()) {
+            // A marker seen before would loop for ever: stop with an error instead.
+            Some(next) if marker.as_deref() == Some(next) => {
+                return Err(StatusError::List {
+                    region: region.to_owned(),
+                    error: format!("Lambda answered the same NextMarker {next} twice"),
+                });
+            }
+            Some(next) => marker = Some(next.to_owned()),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Function ARN → stack name, for the functions that carry the stack tag.
+async fn stacks(session: &Session, region: &str, limit: &Limit) -> Result<HashMap<String, String>, String> {
+    let tagging = session.tagging(region);
+    let filter = TagFilter::builder().key(STACK_TAG).build();
+    let mut out = HashMap::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = limit
+            .run(
+                tagging
+                    .get_resources()
+                    .resource_type_filters("lambda:function")
+                    .tag_filters(filter.clone())
+                    .resources_per_page(TAG_PAGE)
+                    .set_pagination_token(token.clone())
+                    .send(),
+            )
+            .await
+            .map_err(|e| said(&e))?;
+        for mapping in page.resource_tag_mapping_list() {
+            let stack = mapping.tags().iter().find(|t| t.key() == STACK_TAG);
+            if let (Some(arn), Some(stack)) = (mapping.resource_arn(), stack) {
+                out.insert(arn.to_owned(), stack.value().to_owned());
+            }
+        }
+        match page.pagination_token().filter(|t| !t.is_empty()) {
+            Some(next) if token.as_deref() == Some(next) => {
+                return Err(format!(
+                    "the Tagging API answered the same PaginationToken {next} twice"
+                ));
+            }
+            Some(next) => token = Some(next.to_owned()),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The functions named (names, partial or full ARNs), each looked up in its ARN's region
+/// or else in every region given; one GetFunction each, which also gives the tags.
+pub(crate) async fn named(
+    session: &Session,
+    names: &[String],
+    regions: &[String],
+    limit: &Limit,
+    progress: &Progress,
+) -> Result<Vec<Function>, StatusError> {
+    let lookups = names.iter().flat_map(|name| {
+        let arn_region = name
+            .starts_with("arn:")
+            .then(|| name.split(':').nth(3).unwrap_or_default().to_owned());
+        let regions: Vec<String> = arn_region.map_or_else(|| regions.to_vec(), |r| vec![r]);
+        regions.into_iter().map(move |region| (name.clone(), region))
+    });
+    let found = futures_util::future::join_all(lookups.map(|(name, region)| async move {
+        let got = get(session, &name, &region, limit).await;
+        progress.listed(usize::from(matches!(got, Ok(Some(_)))));
+        (name, region, got)
+    }))
+    .await;
+    let mut out: BTreeMap<String, Function> = BTreeMap::new();
+    let mut seen: BTreeMap<&str, bool> = names.iter().map(|n| (n.as_str(), false)).collect();
+    for (name, _, got) in &found {
+        if let Some(f) = got.as_ref().map_err(Clone::clone)? {
+            seen.insert(name, true);
+            out.insert(f.arn.clone(), f.clone());
+        }
+    }
+    if let Some((missing, _)) = seen.iter().find(|(_, found)| !**found) {
+        return Err(StatusError::NotFound {
+            name: (*missing).to_owned(),
+            regions: regions.join(", "),
+        });
+    }
+    Ok(out.into_values().collect())
+}
+
+async fn get(
+    session: &Session,
+    name: &str,
+    region: &str,
+    limit: &Limit,
+) -> Result<Option<Function>, StatusError> {
+    match limit
+        .run(session.lambda(region).get_function().function_name(name).send())
+        .await
+    {
+        Ok(out) => Ok(out.configuration().map(|c| {
+            let stack = out.tags().and_then(|t| t.get(STACK_TAG)).cloned();
+            from_configuration(c, stack)
+        })),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(StatusError::Get {
+            name: name.to_owned(),
+            region: region.to_owned(),
+            error: said(&e),
+        }),
+    }
+}
+
+fn from_configuration(c: &FunctionConfiguration, stack: Option<String>) -> Function {
+    let env = c.environment();
+    Function {
+        name: c.function_name().unwrap_or_default().to_owned(),
+        arn: c.function_arn().unwrap_or_default().to_owned(),
+        runtime: c.runtime().map(|r| r.as_str().to_owned()),
+        architectures: c.architectures().iter().map(|a| a.as_str().to_owned()).collect(),
+        package_type: c.package_type().map(|p| p.as_str().to_owned()),
+        role: c.role().unwrap_or_default().to_owned(),
+        handler: c.handler().map(str::to_owned),
+        layers: c
+            .layers()
+            .iter()
+            .filter_map(|l| l.arn())
+            .map(str::to_owned)
+            .collect(),
+        vars: env
+            .and_then(|e| e.variables())
+            .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default(),
+        env_error: env.and_then(|e| e.error()).map(|e| {
+            format!(
+                "{}: {}",
+                e.error_code().unwrap_or("error"),
+                e.message().unwrap_or_default()
+            )
+        }),
+        stack,
+    }
+}

@@ -1,0 +1,111 @@
+//! What `status` looks up beyond the functions (feature `aws`): each distinct role once
+//! (its attached policies, and its inline policies only when the managed one is missing),
+//! and each distinct group once, in its own region.
+
+use super::assess::{GroupPresence, GroupRef, RoleAccess};
+use super::calls::{Limit, said};
+use super::policy;
+use crate::session::Session;
+use lambda_profiling_macro::agent;
+
+/// Whether role `name` lets the agent report.
+pub(crate) async fn role(iam: &aws_sdk_iam::Client, name: &str, limit: &Limit) -> RoleAccess {
+    let mut marker: Option<String> = None;
+    loop {
+        let page = match limit
+            .run(
+                iam.list_attached_role_policies()
+                    .role_name(name)
+                    .set_marker(marker.clone())
+                    .send(),
+            )
+            .await
+        {
+            Ok(page) => page,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_no_such_entity_exception()) =>
+            {
+                return RoleAccess::Missing;
+            }
+            Err(e) => return RoleAccess::Unreadable(said(&e)),
+        };
+        if page
+            .attached_policies()
+            .iter()
+            .filter_map(|p| p.policy_arn())
+            .any(agent::is_policy_name)
+        {
+            return RoleAccess::Granted;
+        }
+        match page.marker().filter(|_| page.is_truncated()) {
+            Some(next) if marker.as_deref() != Some(next) => marker = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    inline(iam, name, limit).await
+}
+
+/// The role's inline policies: one of them may allow the agent's calls (CDK's way).
+async fn inline(iam: &aws_sdk_iam::Client, role: &str, limit: &Limit) -> RoleAccess {
+    let mut marker: Option<String> = None;
+    let mut names = Vec::new();
+    loop {
+        let page = match limit
+            .run(
+                iam.list_role_policies()
+                    .role_name(role)
+                    .set_marker(marker.clone())
+                    .send(),
+            )
+            .await
+        {
+            Ok(page) => page,
+            Err(e) => return RoleAccess::Unreadable(said(&e)),
+        };
+        names.extend(page.policy_names().iter().cloned());
+        match page.marker().filter(|_| page.is_truncated()) {
+            Some(next) if marker.as_deref() != Some(next) => marker = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    for policy_name in names {
+        match limit
+            .run(
+                iam.get_role_policy()
+                    .role_name(role)
+                    .policy_name(&policy_name)
+                    .send(),
+            )
+            .await
+        {
+            Ok(out) if policy::grants_agent(out.policy_document()) => return RoleAccess::Granted,
+            Ok(_) => {}
+            Err(e) => return RoleAccess::Unreadable(said(&e)),
+        }
+    }
+    RoleAccess::Lacks
+}
+
+/// Whether group `g` exists, asked in its region.
+pub(crate) async fn group(session: &Session, g: &GroupRef, limit: &Limit) -> GroupPresence {
+    let codeguru = session.codeguru(&g.region);
+    match limit
+        .run(
+            codeguru
+                .describe_profiling_group()
+                .profiling_group_name(&g.name)
+                .send(),
+        )
+        .await
+    {
+        Ok(_) => GroupPresence::Exists,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            GroupPresence::Missing
+        }
+        Err(e) => GroupPresence::Unreadable(said(&e)),
+    }
+}

@@ -1,0 +1,142 @@
+//! `lambda-profiling status`: whether profiling is actually on, function by function.
+//!
+//! The pure parts are always built and unit-tested: [`assess`] (what a configuration
+//! says: the state and each problem), [`policy`] (whether an inline policy lets the
+//! agent report), [`report`] (JSON, table, exit code) and [`progress`]. The parts that
+//! talk to AWS (`calls`, `inventory`, `lookups`, `scan`) need the `aws` feature; without it the
+//! subcommand says how to get it.
+
+pub mod assess;
+pub mod policy;
+pub mod progress;
+pub mod report;
+
+#[cfg(feature = "aws")]
+mod calls;
+#[cfg(feature = "aws")]
+mod inventory;
+#[cfg(feature = "aws")]
+mod lookups;
+#[cfg(feature = "aws")]
+mod scan;
+
+#[cfg(feature = "aws")]
+pub use calls::StatusError;
+#[cfg(feature = "aws")]
+pub use scan::{Request, scan};
+
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum StatusFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct StatusArgs {
+    /// A region to scan (repeatable) [default: the AWS configuration's region].
+    #[arg(long = "region", value_name = "R")]
+    pub regions: Vec<String>,
+    /// Only this function: a name, or a full or partial ARN (repeatable).
+    #[arg(long = "function", value_name = "NAME")]
+    pub functions: Vec<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: StatusFormat,
+    /// The most AWS calls in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+/// Exit code when `status` could not answer (1 is "some function is broken").
+pub const FAILED: u8 = 2;
+
+/// What a build without the `aws` feature says, and its exit code.
+pub const NO_AWS: &str = "lambda-profiling status talks to AWS, and this build was made without it. Install \
+the command line with the `aws` feature:\n  cargo install --path crates/cli --features aws\nor, in this \
+repository: cargo run -p lambda-profiling-cli --features aws -- status";
+
+/// Runs `status` and prints its report; the process's exit code.
+pub fn run(args: &StatusArgs) -> ExitCode {
+    #[cfg(feature = "aws")]
+    return run_aws(args);
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = args;
+        eprintln!("{NO_AWS}");
+        ExitCode::from(FAILED)
+    }
+}
+
+/// What `status` printed and its exit code.
+#[cfg(feature = "aws")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub stdout: String,
+    /// Warnings, or why `status` could not answer (progress goes to its own writer).
+    pub stderr: String,
+    pub code: u8,
+}
+
+/// The whole of `lambda-profiling status` but the process: `terminals` says whether
+/// stdout and stderr are terminals, and `progress_to` receives the progress line.
+#[cfg(feature = "aws")]
+pub async fn execute(
+    args: &StatusArgs,
+    session: &crate::session::Session,
+    terminals: (bool, bool),
+    progress_to: Box<dyn std::io::Write + Send>,
+) -> Outcome {
+    let json = args.format == StatusFormat::Json;
+    let progress = match progress::wanted(json, terminals.0, terminals.1) {
+        true => progress::Progress::to(progress_to),
+        false => progress::Progress::hidden(),
+    };
+    let request = Request {
+        regions: args.regions.clone(),
+        functions: args.functions.clone(),
+        concurrency: usize::from(args.concurrency),
+    };
+    match scan(session, &request, &progress).await {
+        Ok(report) => Outcome {
+            stdout: if json { report.to_json() } else { report.to_table() },
+            stderr: report
+                .warnings
+                .iter()
+                .map(|w| format!("warning: {w}\n"))
+                .collect(),
+            code: report.exit_code(),
+        },
+        Err(e) => {
+            progress.finish();
+            Outcome {
+                stdout: String::new(),
+                stderr: format!("{e}\n"),
+                code: FAILED,
+            }
+        }
+    }
+}
+
+#[cfg(feature = "aws")]
+fn run_aws(args: &StatusArgs) -> ExitCode {
+    use std::io::IsTerminal;
+
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::from(FAILED);
+        }
+    };
+    let terminals = (std::io::stdout().is_terminal(), std::io::stderr().is_terminal());
+    let outcome = runtime.block_on(async {
+        let session = crate::session::Session::from_env().await;
+        execute(args, &session, terminals, Box::new(std::io::stderr())).await
+    });
+    eprint!("{}", outcome.stderr);
+    print!("{}", outcome.stdout);
+    ExitCode::from(outcome.code)
+}

@@ -1,0 +1,126 @@
+//! The report of `lambda-profiling status`: JSON for tools, a table for people, and the
+//! exit code that gates a pipeline.
+
+use serde::Serialize;
+
+use super::assess::{FunctionStatus, State};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub profiled: usize,
+    pub broken: usize,
+    pub off: usize,
+    pub unsupported: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Sorted by ARN: by region, then name.
+    pub functions: Vec<FunctionStatus>,
+    pub summary: Summary,
+    /// Said on stderr (for example: the stacks could not be read).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+impl Report {
+    pub fn new(mut functions: Vec<FunctionStatus>, warnings: Vec<String>) -> Report {
+        functions.sort_by(|a, b| a.function_arn.cmp(&b.function_arn));
+        let count = |s: State| functions.iter().filter(|f| f.state == s).count();
+        let summary = Summary {
+            profiled: count(State::Profiled),
+            broken: count(State::Broken),
+            off: count(State::Off),
+            unsupported: count(State::Unsupported),
+        };
+        Report {
+            functions,
+            summary,
+            warnings,
+        }
+    }
+
+    /// 1 when any function is broken, so that `status` can gate a pipeline.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.summary.broken > 0)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report serializes") + "\n"
+    }
+
+    /// One row per function, each problem indented under it, then the summary. A REGION
+    /// column only when the functions span regions.
+    pub fn to_table(&self) -> String {
+        let regions = self
+            .functions
+            .iter()
+            .map(|f| region(&f.function_arn))
+            .collect::<std::collections::BTreeSet<_>>();
+        let with_region = regions.len() > 1;
+        let mut rows: Vec<Vec<String>> = vec![];
+        let mut header = vec!["FUNCTION", "RUNTIME", "STATE", "STACK", "PROFILING GROUP"];
+        if with_region {
+            header.insert(1, "REGION");
+        }
+        rows.push(header.into_iter().map(str::to_owned).collect());
+        for f in &self.functions {
+            let dash = || "-".to_owned();
+            let mut row = vec![
+                f.function_name.clone(),
+                f.runtime.clone().unwrap_or_else(dash),
+                f.state.label().to_owned(),
+                f.stack.clone().unwrap_or_else(dash),
+                f.profiling_group
+                    .as_deref()
+                    .filter(|_| matches!(f.state, State::Profiled | State::Broken))
+                    .map_or_else(dash, group_name),
+            ];
+            if with_region {
+                row.insert(1, region(&f.function_arn).to_owned());
+            }
+            rows.push(row);
+        }
+        let widths: Vec<usize> = (0..rows[0].len())
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        let mut out = String::new();
+        for (i, row) in rows.iter().enumerate() {
+            let line: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect();
+            out.push_str(line.join("  ").trim_end());
+            out.push('\n');
+            if i > 0 {
+                for problem in &self.functions[i - 1].problems {
+                    out.push_str(&format!("    - {problem}\n"));
+                }
+            }
+        }
+        let s = &self.summary;
+        let total = self.functions.len();
+        out.push_str(&format!(
+            "\n{total} function{}: {} profiled, {} broken, {} off, {} unsupported\n",
+            if total == 1 { "" } else { "s" },
+            s.profiled,
+            s.broken,
+            s.off,
+            s.unsupported
+        ));
+        out
+    }
+}
+
+fn region(arn: &str) -> &str {
+    arn.split(':').nth(3).unwrap_or_default()
+}
+
+fn group_name(arn: &str) -> String {
+    arn.rsplit('/').next().unwrap_or(arn).to_owned()
+}
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;

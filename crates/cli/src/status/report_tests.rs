@@ -1,0 +1,105 @@
+use super::*;
+
+fn status(name: &str, region: &str, state: State, problems: &[&str]) -> FunctionStatus {
+    FunctionStatus {
+        function_name: name.into(),
+        function_arn: format!("arn:aws:lambda:{region}:123456789012:function:{name}"),
+        runtime: Some("python3.12".into()),
+        state,
+        problems: problems.iter().map(|p| p.to_string()).collect(),
+        profiling_group: matches!(state, State::Profiled | State::Broken).then(|| {
+            format!("arn:aws:codeguru-profiler:{region}:123456789012:profilingGroup/aws-lambda-{name}")
+        }),
+        layer: None,
+        stack: (name == "orders").then(|| "shop".to_owned()),
+    }
+}
+
+fn sample() -> Report {
+    Report::new(
+        vec![
+            status("worker", "us-east-1", State::Off, &[]),
+            status("orders", "us-east-1", State::Profiled, &[]),
+            status(
+                "billing",
+                "us-east-1",
+                State::Broken,
+                &["no agent layer: the agent never starts; add X"],
+            ),
+            status(
+                "legacy",
+                "us-east-1",
+                State::Unsupported,
+                &["nodejs20.x is not supported"],
+            ),
+        ],
+        vec![],
+    )
+}
+
+#[test]
+fn the_summary_adds_up_and_broken_sets_the_exit_code() {
+    let r = sample();
+    assert_eq!(
+        r.summary,
+        Summary {
+            profiled: 1,
+            broken: 1,
+            off: 1,
+            unsupported: 1
+        }
+    );
+    assert_eq!(r.exit_code(), 1);
+    let fine = Report::new(vec![status("a", "us-east-1", State::Off, &[])], vec![]);
+    assert_eq!(fine.exit_code(), 0);
+}
+
+#[test]
+fn the_json_has_the_issues_fields() {
+    let v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+    let billing = &v["functions"][0];
+    assert_eq!(billing["functionName"], "billing");
+    assert_eq!(billing["state"], "broken");
+    assert_eq!(
+        billing["problems"][0],
+        "no agent layer: the agent never starts; add X"
+    );
+    for key in ["functionArn", "runtime", "profilingGroup", "layer", "stack"] {
+        assert!(billing.get(key).is_some(), "{key}");
+    }
+    assert_eq!(
+        v["summary"],
+        serde_json::json!({"profiled": 1, "broken": 1, "off": 1, "unsupported": 1})
+    );
+}
+
+#[test]
+fn the_table_lists_each_function_with_its_problems_under_it() {
+    let table = sample().to_table();
+    let expected = "\
+FUNCTION  RUNTIME     STATE        STACK  PROFILING GROUP
+billing   python3.12  broken       -      aws-lambda-billing
+    - no agent layer: the agent never starts; add X
+legacy    python3.12  unsupported  -      -
+    - nodejs20.x is not supported
+orders    python3.12  profiled     shop   aws-lambda-orders
+worker    python3.12  off          -      -
+
+4 functions: 1 profiled, 1 broken, 1 off, 1 unsupported
+";
+    assert_eq!(table, expected);
+}
+
+#[test]
+fn a_region_column_appears_when_the_functions_span_regions() {
+    let r = Report::new(
+        vec![
+            status("a", "us-east-1", State::Off, &[]),
+            status("b", "eu-west-1", State::Off, &[]),
+        ],
+        vec![],
+    );
+    let table = r.to_table();
+    assert!(table.starts_with("FUNCTION  REGION     RUNTIME"), "{table}");
+    assert!(table.contains("b         eu-west-1  python3.12"), "{table}");
+}

@@ -1,0 +1,93 @@
+//! `status` across a region or the functions named (feature `aws`): list, inspect, look
+//! up each distinct role and group once, conclude. Every AWS call goes through one
+//! `Limit`, so that at most `concurrency` are in flight; the SDK's retries absorb
+//! throttling (see [`crate::session`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::assess::{self, GroupRef, Inspection};
+use super::calls::{Limit, StatusError};
+use super::progress::Progress;
+use super::report::Report;
+use super::{inventory, lookups};
+use crate::session::Session;
+
+/// What to scan.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// Empty: the session's region.
+    pub regions: Vec<String>,
+    /// Empty: every function of the regions.
+    pub functions: Vec<String>,
+    /// The most AWS calls in flight at once.
+    pub concurrency: usize,
+}
+
+/// The status of every function asked for.
+pub async fn scan(session: &Session, request: &Request, progress: &Progress) -> Result<Report, StatusError> {
+    let mut regions: Vec<String> = Vec::new();
+    for r in &request.regions {
+        if !regions.contains(r) {
+            regions.push(r.clone());
+        }
+    }
+    if regions.is_empty() {
+        regions.push(session.region().ok_or(StatusError::NoRegion)?);
+    }
+    let limit = Limit::new(request.concurrency);
+    let (functions, warnings) = if request.functions.is_empty() {
+        let listed = futures_util::future::join_all(
+            regions
+                .iter()
+                .map(|region| inventory::list(session, region, &limit, progress)),
+        )
+        .await;
+        let mut functions = Vec::new();
+        let mut warnings = Vec::new();
+        for region in listed {
+            let (fs, warning) = region?;
+            functions.extend(fs);
+            warnings.extend(warning);
+        }
+        (functions, warnings)
+    } else {
+        let named = inventory::named(session, &request.functions, &regions, &limit, progress).await?;
+        (named, Vec::new())
+    };
+
+    let inspections: Vec<Inspection> = functions.iter().map(assess::inspect).collect();
+    let roles: BTreeSet<String> = inspections.iter().filter_map(|i| i.role.clone()).collect();
+    let groups: BTreeSet<GroupRef> = inspections.iter().filter_map(|i| i.group.clone()).collect();
+    progress.will_check(roles.len() + groups.len());
+    let iam = session.iam(&regions[0]);
+    let role_lookups = futures_util::future::join_all(roles.into_iter().map(|name| {
+        let (iam, limit) = (&iam, &limit);
+        async move {
+            let access = lookups::role(iam, &name, limit).await;
+            progress.checked_one();
+            (name, access)
+        }
+    }));
+    let group_lookups = futures_util::future::join_all(groups.into_iter().map(|g| {
+        let limit = &limit;
+        async move {
+            let presence = lookups::group(session, &g, limit).await;
+            progress.checked_one();
+            (g, presence)
+        }
+    }));
+    let (roles, groups) = tokio::join!(role_lookups, group_lookups);
+    let roles: BTreeMap<_, _> = roles.into_iter().collect();
+    let groups: BTreeMap<_, _> = groups.into_iter().collect();
+    progress.finish();
+
+    let statuses = inspections
+        .into_iter()
+        .map(|i| {
+            let role = i.role.as_ref().and_then(|r| roles.get(r));
+            let group = i.group.as_ref().and_then(|g| groups.get(g));
+            i.conclude(role, group)
+        })
+        .collect();
+    Ok(Report::new(statuses, warnings))
+}
