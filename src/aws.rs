@@ -117,31 +117,56 @@ impl Clients {
     /// Builds the clients from variables read through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
         let config = sdk_config(&lookup);
+        let region = config.region().map(|r| r.to_string()).unwrap_or_default();
+        let table = ReferenceTable::from_lookup(&lookup, &region);
         let endpoint = |service: &str| endpoint_url(&lookup, service);
+        Self::from_config(&config, &region, table, endpoint, Settings::from_lookup(&lookup))
+    }
+
+    /// Builds the clients of `region` from a configuration made elsewhere (the command
+    /// line's credential chain), `endpoint` overriding a service's (`IAM`, `LAMBDA`,
+    /// `CODEGURUPROFILER`, `DYNAMODB`). IAM and DynamoDB calls are bounded as in the Lambda.
+    pub fn from_config(
+        config: &SdkConfig,
+        region: &str,
+        table: ReferenceTable,
+        endpoint: impl Fn(&str) -> Option<String>,
+        settings: Settings,
+    ) -> Self {
         let timeouts = TimeoutConfig::builder()
             .operation_timeout(OPERATION_TIMEOUT)
             .build();
-        let mut iam = aws_sdk_iam::config::Builder::from(&config);
-        iam.set_endpoint_url(endpoint("IAM"));
+        let here = (!region.is_empty()).then(|| Region::new(region.to_owned()));
+        let mut iam = aws_sdk_iam::config::Builder::from(config);
+        if let Some(url) = endpoint("IAM") {
+            iam.set_endpoint_url(Some(url)); // else the configuration's own, if any
+        }
+        iam.set_region(here.clone());
         iam.set_timeout_config(Some(timeouts.clone()));
-        let region = config.region().map(|r| r.to_string()).unwrap_or_default();
-        let table = ReferenceTable::from_lookup(&lookup, &region);
-        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(&config);
-        dynamodb.set_endpoint_url(endpoint("DYNAMODB"));
+        let mut dynamodb = aws_sdk_dynamodb::config::Builder::from(config);
+        if let Some(url) = endpoint("DYNAMODB") {
+            dynamodb.set_endpoint_url(Some(url)); // else the configuration's own, if any
+        }
         dynamodb.set_region(Some(Region::new(table.region.clone())));
         dynamodb.set_timeout_config(Some(timeouts));
-        let mut lambda = aws_sdk_lambda::config::Builder::from(&config);
-        lambda.set_endpoint_url(endpoint("LAMBDA"));
-        let mut codeguru = aws_sdk_codeguruprofiler::config::Builder::from(&config);
-        codeguru.set_endpoint_url(endpoint("CODEGURUPROFILER"));
+        let mut lambda = aws_sdk_lambda::config::Builder::from(config);
+        if let Some(url) = endpoint("LAMBDA") {
+            lambda.set_endpoint_url(Some(url)); // else the configuration's own, if any
+        }
+        lambda.set_region(here.clone());
+        let mut codeguru = aws_sdk_codeguruprofiler::config::Builder::from(config);
+        if let Some(url) = endpoint("CODEGURUPROFILER") {
+            codeguru.set_endpoint_url(Some(url)); // else the configuration's own, if any
+        }
+        codeguru.set_region(here);
         Self::new(
             aws_sdk_iam::Client::from_conf(iam.build()),
             aws_sdk_lambda::Client::from_conf(lambda.build()),
             aws_sdk_codeguruprofiler::Client::from_conf(codeguru.build()),
             aws_sdk_dynamodb::Client::from_conf(dynamodb.build()),
             table,
-            region,
-            Settings::from_lookup(lookup),
+            region.to_owned(),
+            settings,
         )
     }
 

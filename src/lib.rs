@@ -13,5 +13,6 @@ mod macro_lane;
 pub use aws::{
     Clients, DEFAULT_REFERENCE_TABLE, ReferenceTable, Settings, https_client, install_crypto_provider,
 };
+pub use custom_resource::direct;
 pub use handler::{Handler, init_logging};
 pub use macro_lane::MacroLayer;

@@ -95,14 +95,34 @@ async fn list_tags(
     }
 }
 
+/// Whether the group exists and this resource created it for this function (for a plan;
+/// [`delete_if_owned`] asks again when it acts).
+pub(crate) async fn owned(clients: &Clients, group: &Group, owner: Owner<'_>) -> Result<Ownership> {
+    Ok(match list_tags(clients, group).await? {
+        None => Ownership::Missing,
+        Some(tags) if is_ours(&tags, owner) => Ownership::Ours,
+        Some(_) => Ownership::Others,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ownership {
+    Missing,
+    Ours,
+    Others,
+}
+
+fn is_ours(tags: &std::collections::HashMap<String, String>, owner: Owner<'_>) -> bool {
+    tags.get(OWNER_KEY).map(String::as_str) == Some(owner.resource)
+        && tags.get(FUNCTION_KEY).is_none_or(|f| f == owner.function_arn)
+}
+
 /// Deletes the group if this resource created it for this function. Gone is success.
 pub(crate) async fn delete_if_owned(clients: &Clients, group: &Group, owner: Owner<'_>) -> Result<bool> {
     let Some(tags) = list_tags(clients, group).await? else {
         return Ok(false);
     };
-    let ours = tags.get(OWNER_KEY).map(String::as_str) == Some(owner.resource)
-        && tags.get(FUNCTION_KEY).is_none_or(|f| f == owner.function_arn);
-    if !ours {
+    if !is_ours(&tags, owner) {
         tracing::debug!(group = %group.name, "profiling group not created by this resource for this function: kept");
         return Ok(false);
     }

@@ -47,6 +47,8 @@
 //!   write and a 50-per-role quota); see [`references`] and the README.
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
+pub mod direct;
+mod direct_plan;
 mod error;
 mod function_calls;
 mod function_config;

@@ -1,12 +1,14 @@
 //! The `lambda-profiling` command line (SPEC §5): the macro, run on a workstation. It
 //! answers the same macro request CloudFormation would send, through the same
 //! dispatcher as the Lambda, and prints the fragment and a line per function. With the
-//! `aws` feature, `status` reads an account's functions (see [`status`]).
+//! `aws` feature, `status` reads an account's functions (see [`status`]), and `enable`
+//! and `disable` toggle profiling on existing functions (see [`toggle`]).
 
 pub mod cfn_yaml;
 #[cfg(feature = "aws")]
 pub mod session;
 pub mod status;
+pub mod toggle;
 mod transform;
 
 use std::io::Read;
@@ -40,6 +42,11 @@ pub enum Command {
     /// broken with each problem, off, unsupported); exits 1 when any is broken. Needs
     /// the `aws` feature.
     Status(status::StatusArgs),
+    /// Turns CodeGuru Profiler on for existing functions, as the console's toggle does:
+    /// the group, the agent layer and variables, the policy on the role. Needs the `aws` feature.
+    Enable(toggle::EnableArgs),
+    /// Takes back exactly what `enable` added. Needs the `aws` feature.
+    Disable(toggle::DisableArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -263,6 +270,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::Status(args) => return Ok(status::run(&args)),
+        Command::Enable(args) => return Ok(toggle::run(toggle::Toggle::Enable(&args))),
+        Command::Disable(args) => return Ok(toggle::run(toggle::Toggle::Disable(&args))),
     };
     let text = if args.template.as_os_str() == "-" {
         let mut s = String::new();

@@ -59,6 +59,22 @@ impl Session {
         }
     }
 
+    /// The configuration every client is made from.
+    pub fn config(&self) -> &SdkConfig {
+        &self.config
+    }
+
+    /// The endpoint override of a service, by its `AWS_ENDPOINT_URL_<SERVICE>` name.
+    pub fn endpoint(&self, service: &str) -> Option<String> {
+        match service {
+            "LAMBDA" => self.endpoints.lambda.clone(),
+            "IAM" => self.endpoints.iam.clone(),
+            "CODEGURUPROFILER" => self.endpoints.codeguru.clone(),
+            "RESOURCEGROUPSTAGGINGAPI" => self.endpoints.tagging.clone(),
+            _ => None,
+        }
+    }
+
     /// The configuration's region (`AWS_REGION`, the profile's), if any.
     pub fn region(&self) -> Option<String> {
         self.config.region().map(|r| r.to_string())

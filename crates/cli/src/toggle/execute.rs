@@ -1,0 +1,76 @@
+//! Running `enable` and `disable` against AWS (feature `aws`): the custom resource's
+//! clients made from the command line's session, one function after another in order of
+//! the arguments, a few at once.
+
+use futures_util::StreamExt;
+use lambda_profiling::direct::{self, DirectError, Request};
+use lambda_profiling::{Clients, ReferenceTable, Settings};
+
+use super::render::{Done, Line, render};
+use super::{FAILED, Outcome, Toggle};
+use crate::session::Session;
+
+/// Functions changed at once: each waits for Lambda's update to finish.
+const AT_ONCE: usize = 4;
+
+/// The whole of `enable` or `disable` but the process.
+pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Outcome {
+    let common = toggle.common();
+    let Some(region) = common.region.clone().or_else(|| session.region()) else {
+        return Outcome {
+            stdout: String::new(),
+            stderr: "no region: pass --region, or set AWS_REGION or a region in your AWS profile\n".into(),
+            code: FAILED,
+        };
+    };
+    let table = ReferenceTable {
+        name: common.reference_table.clone(),
+        region: common.reference_region.clone().unwrap_or_else(|| region.clone()),
+    };
+    let clients = Clients::from_config(
+        session.config(),
+        &region,
+        table,
+        |service| session.endpoint(service),
+        Settings::default(),
+    );
+    let (group_name, layer_arn) = match toggle {
+        Toggle::Enable(a) => (a.profiling_group_name.clone(), a.layer_arn.clone()),
+        Toggle::Disable(_) => (None, None),
+    };
+    let lines: Vec<Line> = futures_util::stream::iter(toggle.functions())
+        .map(|function| {
+            let request = Request {
+                function: function.clone(),
+                group_name: group_name.clone(),
+                layer_arn: layer_arn.clone(),
+                force: common.force,
+                dry_run: common.dry_run,
+            };
+            let clients = &clients;
+            async move {
+                let result = match toggle {
+                    Toggle::Enable(_) => direct::enable(clients, &request).await,
+                    Toggle::Disable(_) => direct::disable(clients, &request).await,
+                };
+                Line {
+                    function: request.function,
+                    result: result.map(done).map_err(|e: DirectError| e.to_string()),
+                }
+            }
+        })
+        .buffered(AT_ONCE)
+        .collect()
+        .await;
+    render(toggle.verb(), common.dry_run, &lines)
+}
+
+fn done(r: direct::Report) -> Done {
+    Done {
+        function_arn: r.function_arn,
+        stack: r.stack,
+        steps: r.steps,
+        note: r.note,
+        applied: r.applied,
+    }
+}

@@ -1,0 +1,141 @@
+//! `lambda-profiling enable` and `disable`: the console's "Code profiling" toggle for
+//! existing functions, with the custom resource's function mode doing the work (see
+//! `lambda_profiling::direct`): the same ledger and role references, in the same table,
+//! so `disable` takes back exactly what `enable` added.
+//!
+//! The arguments and the report's text are always built and unit-tested; running them
+//! needs the `aws` feature (`run_aws`).
+
+mod render;
+
+pub use render::{Line, render};
+
+use std::process::ExitCode;
+
+/// The references' table of the macro stacks (macro-template.yaml's default name).
+pub const DEFAULT_TABLE: &str = "lambda-profiling-references";
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct EnableArgs {
+    /// The functions: names, or full or partial ARNs of unqualified functions.
+    #[arg(required = true, value_name = "FUNCTION")]
+    pub functions: Vec<String>,
+    #[command(flatten)]
+    pub common: Common,
+    /// The profiling group [default: aws-lambda-<function name>, as the console names it].
+    #[arg(long, value_name = "NAME")]
+    pub profiling_group_name: Option<String>,
+    /// The agent layer version to add [default: the published CodeGuru layer for the
+    /// function's runtime and region].
+    #[arg(long, value_name = "ARN")]
+    pub layer_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct DisableArgs {
+    /// The functions: names, or full or partial ARNs of unqualified functions.
+    #[arg(required = true, value_name = "FUNCTION")]
+    pub functions: Vec<String>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Common {
+    /// The region of the functions [default: the AWS configuration's region].
+    #[arg(long, value_name = "R")]
+    pub region: Option<String>,
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Change a function that a CloudFormation stack owns (it then drifts from the stack).
+    #[arg(long)]
+    pub force: bool,
+    /// The references' table that the macro stacks share.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_TABLE)]
+    pub reference_table: String,
+    /// The table's region: the macro stacks' HomeRegion [default: --region].
+    #[arg(long, value_name = "R")]
+    pub reference_region: Option<String>,
+}
+
+/// `enable` or `disable`, with its arguments.
+#[derive(Debug, Clone, Copy)]
+pub enum Toggle<'a> {
+    Enable(&'a EnableArgs),
+    Disable(&'a DisableArgs),
+}
+
+impl<'a> Toggle<'a> {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Toggle::Enable(_) => "enable",
+            Toggle::Disable(_) => "disable",
+        }
+    }
+
+    pub fn functions(self) -> &'a [String] {
+        match self {
+            Toggle::Enable(a) => &a.functions,
+            Toggle::Disable(a) => &a.functions,
+        }
+    }
+
+    pub fn common(self) -> &'a Common {
+        match self {
+            Toggle::Enable(a) => &a.common,
+            Toggle::Disable(a) => &a.common,
+        }
+    }
+}
+
+/// Exit code when nothing could start (no region, no runtime); 1 is "some function failed".
+pub const FAILED: u8 = 2;
+
+/// What a build without the `aws` feature says.
+pub const NO_AWS: &str = "lambda-profiling enable and disable talk to AWS, and this build was made without \
+it. Install the command line with the `aws` feature:\n  cargo install --path crates/cli --features aws\nor, in \
+this repository: cargo run -p lambda-profiling-cli --features aws -- enable FUNCTION";
+
+/// What a run printed and its exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: u8,
+}
+
+/// Runs `enable` or `disable` and prints its report; the process's exit code.
+pub fn run(toggle: Toggle<'_>) -> ExitCode {
+    #[cfg(feature = "aws")]
+    return run_aws(toggle);
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = toggle;
+        eprintln!("{NO_AWS}");
+        ExitCode::from(FAILED)
+    }
+}
+
+#[cfg(feature = "aws")]
+mod execute;
+#[cfg(feature = "aws")]
+pub use execute::execute;
+
+#[cfg(feature = "aws")]
+fn run_aws(toggle: Toggle<'_>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::from(FAILED);
+        }
+    };
+    let outcome = runtime.block_on(async {
+        let session = crate::session::Session::from_env().await;
+        execute(toggle, &session).await
+    });
+    print!("{}", outcome.stdout);
+    eprint!("{}", outcome.stderr);
+    ExitCode::from(outcome.code)
+}

@@ -1,0 +1,122 @@
+//! The plan `lambda-profiling enable` and `disable` print: one line per change, computed
+//! without I/O from what the function is and what function mode would make of it.
+
+use super::function_config::{Change, Desired, Snapshot};
+use lambda_profiling_macro::agent;
+
+/// What becomes of the execution role's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RolePolicy {
+    /// Enable: the policy is not attached; lambda-profiling attaches it.
+    Attach,
+    /// Enable: the role already holds it; only a reference is recorded.
+    AlreadyHeld,
+    /// Disable: this was the last reference and lambda-profiling attached the policy.
+    Detach,
+    /// Disable: the policy stays; `others` lambda-profiling resources still need it.
+    KeptForOthers { others: usize },
+    /// Disable: the policy stays; lambda-profiling did not attach it.
+    KeptAsUsers,
+}
+
+/// The lines of an `enable`: the function's configuration, the group, the role.
+pub(crate) fn enable_steps(
+    snap: &Snapshot,
+    desired: &Desired,
+    change: &Change,
+    group_exists: bool,
+    role: RolePolicy,
+) -> Vec<String> {
+    let mut steps = config_steps(snap, change);
+    let group = &desired.group;
+    let region = agent::parse_group_arn(&group.arn).map_or(snap.region(), |g| g.region);
+    steps.push(match (desired.users_group, group_exists) {
+        (true, _) => format!(
+            "use profiling group {} (the function's own variables name it)",
+            group.name
+        ),
+        (false, true) => format!("use the existing profiling group {} in {region}", group.name),
+        (false, false) => format!("create profiling group {} in {region}", group.name),
+    });
+    steps.push(role_step(&snap.role, role));
+    steps
+}
+
+/// The lines of a `disable`: what it takes back of the function, the group, the role.
+pub(crate) fn disable_steps(
+    snap: &Snapshot,
+    desired: Option<&Desired>,
+    change: &Change,
+    group_ours: bool,
+    role: RolePolicy,
+) -> Vec<String> {
+    let mut steps = config_steps(snap, change);
+    match desired {
+        Some(d) if group_ours && !d.users_group => {
+            steps.push(format!(
+                "delete profiling group {} (enable created it)",
+                d.group.name
+            ));
+        }
+        Some(d) => steps.push(format!(
+            "keep profiling group {}: enable did not create it",
+            d.group.name
+        )),
+        None => {}
+    }
+    steps.push(role_step(&snap.role, role));
+    steps
+}
+
+fn role_step(role: &str, policy: RolePolicy) -> String {
+    const POLICY: &str = "AmazonCodeGuruProfilerAgentAccess";
+    match policy {
+        RolePolicy::Attach => format!("attach {POLICY} to role {role}"),
+        RolePolicy::AlreadyHeld => {
+            format!("role {role} already holds {POLICY}: record a reference only")
+        }
+        RolePolicy::Detach => format!(
+            "detach {POLICY} from role {role} (lambda-profiling attached it, and nothing else of ours needs it)"
+        ),
+        RolePolicy::KeptForOthers { others } => format!(
+            "keep {POLICY} on role {role}: {others} other lambda-profiling resource{} need{} it",
+            if others == 1 { "" } else { "s" },
+            if others == 1 { "s" } else { "" }
+        ),
+        RolePolicy::KeptAsUsers => {
+            format!("keep {POLICY} on role {role}: lambda-profiling did not attach it")
+        }
+    }
+}
+
+/// The configuration's differences: layers, variables, handler.
+pub(crate) fn config_steps(snap: &Snapshot, change: &Change) -> Vec<String> {
+    let mut steps = Vec::new();
+    for layer in change.layers.iter().filter(|l| !snap.layers.contains(l)) {
+        steps.push(format!("add layer {layer}"));
+    }
+    for layer in snap.layers.iter().filter(|l| !change.layers.contains(l)) {
+        steps.push(format!("remove layer {layer}"));
+    }
+    for (name, value) in &change.vars {
+        match snap.vars.get(name) {
+            None => steps.push(format!("set {name}={value}")),
+            Some(before) if before != value => {
+                steps.push(format!("change {name} from {before:?} to {value:?}"))
+            }
+            Some(_) => {}
+        }
+    }
+    for name in snap.vars.keys().filter(|k| !change.vars.contains_key(*k)) {
+        steps.push(format!("remove {name}"));
+    }
+    if let Some(handler) = &change.handler {
+        let before = snap.handler.as_deref().unwrap_or_default();
+        steps.push(format!("set the handler to {handler} (was {before})"));
+    }
+    steps
+}
+
+#[cfg(test)]
+#[path = "direct_plan_tests.rs"]
+mod tests;

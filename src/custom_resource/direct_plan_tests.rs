@@ -1,0 +1,118 @@
+use super::*;
+use crate::custom_resource::function_config::{desired, disable, enable};
+use crate::custom_resource::ledger::Ledger;
+use crate::custom_resource::request::{Properties, Target};
+
+const ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";
+const PY_DEFAULT: &str =
+    "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13";
+const USER: &str = "arn:aws:lambda:eu-west-1:111122223333:layer:deps:3";
+
+fn snap(runtime: &str, vars: &[(&str, &str)]) -> Snapshot {
+    Snapshot {
+        arn: ARN.into(),
+        runtime: Some(runtime.into()),
+        architectures: vec!["x86_64".into()],
+        package_type: Some("Zip".into()),
+        role: "orders-role".into(),
+        handler: Some("app.handler".into()),
+        layers: vec![USER.into()],
+        vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        env_error: None,
+        revision_id: Some("r".into()),
+    }
+}
+
+fn props(group: Option<&str>) -> Properties {
+    Properties {
+        target: Target::Function { name: ARN.into() },
+        group_name: group.map(str::to_owned),
+        layer_version: None,
+        layer_arn: None,
+        heap_summary: false,
+    }
+}
+
+#[test]
+fn enable_lists_the_layer_each_variable_the_group_and_the_policy() {
+    let s = snap("python3.12", &[("DB_HOST", "db")]);
+    let d = desired(&s, &props(None), &Ledger::default()).unwrap();
+    let c = enable(&s, &d, &Ledger::default()).unwrap();
+    let steps = enable_steps(&s, &d, &c, false, RolePolicy::Attach);
+    assert_eq!(
+        steps,
+        [
+            format!("add layer {PY_DEFAULT}"),
+            "set AWS_CODEGURU_PROFILER_ENABLED=TRUE".to_owned(),
+            "set AWS_CODEGURU_PROFILER_GROUP_ARN=arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/aws-lambda-orders".to_owned(),
+            "set AWS_CODEGURU_PROFILER_GROUP_NAME=aws-lambda-orders".to_owned(),
+            "set AWS_CODEGURU_PROFILER_TARGET_REGION=eu-west-1".to_owned(),
+            "set AWS_LAMBDA_EXEC_WRAPPER=/opt/codeguru_profiler_lambda_exec".to_owned(),
+            "create profiling group aws-lambda-orders in eu-west-1".to_owned(),
+            "attach AmazonCodeGuruProfilerAgentAccess to role orders-role".to_owned(),
+        ]
+    );
+    // An existing group and a role that holds the policy already are said so.
+    let steps = enable_steps(&s, &d, &c, true, RolePolicy::AlreadyHeld);
+    assert!(steps.contains(&"use the existing profiling group aws-lambda-orders in eu-west-1".to_owned()));
+    assert_eq!(
+        steps.last().unwrap(),
+        "role orders-role already holds AmazonCodeGuruProfilerAgentAccess: record a reference only"
+    );
+}
+
+#[test]
+fn a_users_wrapper_is_redirected_and_the_handler_change_is_shown() {
+    let s = snap("python3.12", &[("AWS_LAMBDA_EXEC_WRAPPER", "/opt/mine")]);
+    let d = desired(&s, &props(Some("shop")), &Ledger::default()).unwrap();
+    let c = enable(&s, &d, &Ledger::default()).unwrap();
+    let steps = config_steps(&s, &c);
+    assert!(
+        steps.contains(&"set HANDLER_ENV_NAME_FOR_CODEGURU=app.handler".to_owned()),
+        "{steps:?}"
+    );
+    assert!(
+        steps.contains(&"set the handler to codeguru_profiler_agent.aws_lambda.lambda_handler.call_handler (was app.handler)".to_owned()),
+        "{steps:?}"
+    );
+    assert!(
+        !steps.iter().any(|l| l.contains("AWS_LAMBDA_EXEC_WRAPPER")),
+        "the user's wrapper stays"
+    );
+}
+
+#[test]
+fn disable_lists_what_the_ledger_took_back_and_the_policy_kept_for_others() {
+    let before = snap("python3.12", &[("DB_HOST", "db")]);
+    let d = desired(&before, &props(None), &Ledger::default()).unwrap();
+    let on = enable(&before, &d, &Ledger::default()).unwrap();
+    let after = Snapshot {
+        layers: on.layers.clone(),
+        vars: on.vars.clone(),
+        ..before.clone()
+    };
+    let off = disable(&after, &d, &on.added);
+    assert_eq!((&off.layers, &off.vars), (&before.layers, &before.vars));
+    let steps = disable_steps(
+        &after,
+        Some(&d),
+        &off,
+        true,
+        RolePolicy::KeptForOthers { others: 2 },
+    );
+    assert_eq!(steps[0], format!("remove layer {PY_DEFAULT}"));
+    assert_eq!(steps.iter().filter(|l| l.starts_with("remove AWS_")).count(), 5);
+    assert!(steps.contains(&"delete profiling group aws-lambda-orders (enable created it)".to_owned()));
+    assert_eq!(
+        steps.last().unwrap(),
+        "keep AmazonCodeGuruProfilerAgentAccess on role orders-role: 2 other lambda-profiling resources need it"
+    );
+    let steps = disable_steps(&after, Some(&d), &off, false, RolePolicy::Detach);
+    assert!(steps.contains(&"keep profiling group aws-lambda-orders: enable did not create it".to_owned()));
+    assert!(
+        steps
+            .last()
+            .unwrap()
+            .starts_with("detach AmazonCodeGuruProfilerAgentAccess from role orders-role")
+    );
+}
