@@ -167,8 +167,8 @@ async fn measure(s: &Servers, account: &Account, n: usize) -> Result<Run, String
     Ok(Run {
         wall,
         pages: count(&|c| c.path.starts_with("/2015-03-31/functions")),
-        tag_pages: count(&|c| c.action.is_empty() && c.path == "/"),
-        iam: count(&|c| !c.action.is_empty()),
+        tag_pages: count(&|c| c.action == "GetResources"),
+        iam: count(&|c| !c.action.is_empty() && c.action != "GetResources"),
         codeguru: count(&|c| c.path.starts_with("/profilingGroups/")),
         total: seen.len(),
     })

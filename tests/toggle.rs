@@ -6,118 +6,8 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-
-use lambda_profiling_cli::status::{StatusArgs, StatusFormat};
-use lambda_profiling_cli::toggle::{self, Common, DisableArgs, EnableArgs, Outcome, Toggle};
-use serde_json::Value;
+use lambda_profiling_cli::toggle::Toggle;
 use support::*;
-
-fn common(dry_run: bool) -> Common {
-    Common {
-        region: Some(REGION.into()),
-        dry_run,
-        force: false,
-        reference_table: toggle::DEFAULT_TABLE.into(),
-        reference_region: None,
-    }
-}
-
-fn enable_args(functions: &[&str], layer: &str, dry_run: bool) -> EnableArgs {
-    EnableArgs {
-        functions: functions.iter().map(|f| f.to_string()).collect(),
-        common: common(dry_run),
-        profiling_group_name: None,
-        layer_arn: Some(layer.into()),
-    }
-}
-
-fn disable_args(functions: &[&str], dry_run: bool) -> DisableArgs {
-    DisableArgs {
-        functions: functions.iter().map(|f| f.to_string()).collect(),
-        common: common(dry_run),
-    }
-}
-
-async fn run(s: &Servers, toggle: Toggle<'_>) -> Outcome {
-    let session = status_session(s, &unique("tg"), REGION).await;
-    let out = toggle::execute(toggle, &session).await;
-    eprintln!("{}{}", out.stdout, out.stderr);
-    out
-}
-
-/// Every field of the configuration a user could see change, by name.
-async fn configuration(s: &Servers, name: &str) -> BTreeMap<&'static str, String> {
-    let session = status_session(s, &unique("tg-read"), REGION).await;
-    let c = session
-        .lambda(REGION)
-        .get_function_configuration()
-        .function_name(name)
-        .send()
-        .await
-        .unwrap();
-    let vars = c
-        .environment()
-        .and_then(|e| e.variables())
-        .cloned()
-        .unwrap_or_default();
-    let layers: Vec<_> = c.layers().iter().filter_map(|l| l.arn()).collect();
-    BTreeMap::from([
-        ("handler", format!("{:?}", c.handler())),
-        ("runtime", format!("{:?}", c.runtime())),
-        ("role", format!("{:?}", c.role())),
-        ("layers", format!("{layers:?}")),
-        (
-            "variables",
-            format!("{:?}", vars.into_iter().collect::<BTreeMap<_, _>>()),
-        ),
-        ("memory", format!("{:?}", c.memory_size())),
-        ("timeout", format!("{:?}", c.timeout())),
-        ("architectures", format!("{:?}", c.architectures())),
-        ("description", format!("{:?}", c.description())),
-    ])
-}
-
-async fn state(s: &Servers, name: &str) -> (String, Value) {
-    let session = status_session(s, &unique("tg-status"), REGION).await;
-    let args = StatusArgs {
-        regions: vec![REGION.into()],
-        functions: vec![name.into()],
-        format: StatusFormat::Json,
-        concurrency: 4,
-    };
-    let out =
-        lambda_profiling_cli::status::execute(&args, &session, (false, false), Box::new(std::io::sink()))
-            .await;
-    let report: Value = serde_json::from_str(&out.stdout).expect(&out.stderr);
-    let f = report["functions"][0].clone();
-    (f["state"].as_str().unwrap().to_owned(), f)
-}
-
-async fn attached(s: &Servers, role: &str) -> bool {
-    let session = status_session(s, &unique("tg-iam"), REGION).await;
-    let out = session
-        .iam(REGION)
-        .list_attached_role_policies()
-        .role_name(role)
-        .send()
-        .await
-        .unwrap();
-    out.attached_policies()
-        .iter()
-        .any(|p| p.policy_arn() == Some(POLICY))
-}
-
-async fn group_exists(s: &Servers, name: &str) -> bool {
-    let session = status_session(s, &unique("tg-cg"), REGION).await;
-    let out = session
-        .codeguru(REGION)
-        .describe_profiling_group()
-        .profiling_group_name(name)
-        .send()
-        .await;
-    out.is_ok()
-}
 
 #[tokio::test]
 async fn enable_is_profiled_and_disable_puts_every_field_back_and_dry_runs_change_nothing() {
@@ -133,10 +23,10 @@ async fn enable_is_profiled_and_disable_puts_every_field_back_and_dry_runs_chang
     spec.layers = vec![user_layer.clone()];
     create(&lambda, &spec).await;
     let before = configuration(s, &name).await;
-    assert_eq!(state(s, &name).await.0, "off");
+    assert_eq!(status_of(s, &name).await.0, "off");
     let group = format!("aws-lambda-{name}");
 
-    let plan = run(s, Toggle::Enable(&enable_args(&[&name], &layer, true))).await;
+    let plan = toggle_run(s, Toggle::Enable(&enable_args(&[&name], &layer, true))).await;
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     for line in [
         format!("would add layer {layer}"),
@@ -153,20 +43,25 @@ async fn enable_is_profiled_and_disable_puts_every_field_back_and_dry_runs_chang
         );
     }
     assert_eq!(configuration(s, &name).await, before, "a dry run changes nothing");
-    assert!(!group_exists(s, &group).await && !attached(s, &role_name).await);
+    assert!(!group_exists(s, &group).await && !holds_policy(s, &role_name).await);
+    let c = clients(s, &unique("tg-table")).await;
+    assert!(
+        record(&c, &role_name).await.is_none(),
+        "a dry run writes no reference"
+    );
 
-    let on = run(s, Toggle::Enable(&enable_args(&[&name], &layer, false))).await;
+    let on = toggle_run(s, Toggle::Enable(&enable_args(&[&name], &layer, false))).await;
     assert_eq!(on.code, 0, "{}", on.stderr);
     assert!(
         on.stdout.contains("done: CodeGuru Profiler is on"),
         "{}",
         on.stdout
     );
-    let (state_on, report) = state(s, &name).await;
+    let (state_on, report) = status_of(s, &name).await;
     assert_eq!(state_on, "profiled", "status after enable: {report}");
     let in_report = report["profilingGroup"].as_str().unwrap_or_default();
     assert!(in_report.ends_with(&format!("/{group}")), "{report}");
-    assert!(group_exists(s, &group).await && attached(s, &role_name).await);
+    assert!(group_exists(s, &group).await && holds_policy(s, &role_name).await);
     let on_config = configuration(s, &name).await;
     assert!(
         on_config["layers"].contains(&user_layer),
@@ -174,11 +69,11 @@ async fn enable_is_profiled_and_disable_puts_every_field_back_and_dry_runs_chang
     );
 
     // Again: nothing more is added (the ledger says what is ours already).
-    let again = run(s, Toggle::Enable(&enable_args(&[&name], &layer, false))).await;
+    let again = toggle_run(s, Toggle::Enable(&enable_args(&[&name], &layer, false))).await;
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(configuration(s, &name).await, on_config);
 
-    let plan = run(s, Toggle::Disable(&disable_args(&[&name], true))).await;
+    let plan = toggle_run(s, Toggle::Disable(&disable_args(&[&name], true))).await;
     assert_eq!(plan.code, 0, "{}", plan.stderr);
     for line in [
         format!("would remove layer {layer}"),
@@ -197,36 +92,44 @@ async fn enable_is_profiled_and_disable_puts_every_field_back_and_dry_runs_chang
         on_config,
         "a dry run changes nothing"
     );
+    assert!(group_exists(s, &group).await && holds_policy(s, &role_name).await);
+    assert_eq!(
+        record_refs(&c, &role_name).await.len(),
+        1,
+        "a dry run keeps the reference"
+    );
 
-    let off = run(s, Toggle::Disable(&disable_args(&[&name], false))).await;
+    // By its ARN this time: the same function, the same ledger.
+    let arn = on.stdout.split(['(', ')']).nth(1).unwrap().to_owned();
+    assert!(arn.starts_with("arn:aws:lambda:"), "{arn}");
+    let off = toggle_run(s, Toggle::Disable(&disable_args(&[&arn], false))).await;
     assert_eq!(off.code, 0, "{}", off.stderr);
     assert_eq!(
         configuration(s, &name).await,
         before,
         "disable puts every field back"
     );
-    assert_eq!(state(s, &name).await.0, "off");
+    assert_eq!(status_of(s, &name).await.0, "off");
     assert!(
         !group_exists(s, &group).await,
         "the group enable created is deleted"
     );
     assert!(
-        !attached(s, &role_name).await,
+        !holds_policy(s, &role_name).await,
         "the policy enable attached is detached"
     );
-    let c = clients(s, &unique("tg-table")).await;
     assert!(
         record(&c, &role_name).await.is_none(),
         "nothing of ours is left in the table"
     );
 
     // Once more: nothing is recorded, so there is nothing to undo, and it says why.
-    let twice = run(s, Toggle::Disable(&disable_args(&[&name], false))).await;
+    let twice = toggle_run(s, Toggle::Disable(&disable_args(&[&name], false))).await;
     assert_eq!(twice.code, 0);
     assert!(
         twice
             .stdout
-            .contains("nothing to do: lambda-profiling enable did not turn profiling on")
+            .contains("nothing to do: lambda-profiling enable has not turned profiling on for it")
     );
 }
 
@@ -245,7 +148,7 @@ async fn the_policy_stays_while_another_needs_it_and_a_users_policy_stays_for_go
     create(&lambda, &Spec::new(&b, &shared_arn)).await;
     create(&lambda, &Spec::new(&c, &shared_arn)).await;
 
-    let on = run(s, Toggle::Enable(&enable_args(&[&a, &b, &c], &layer, false))).await;
+    let on = toggle_run(s, Toggle::Enable(&enable_args(&[&a, &b, &c], &layer, false))).await;
     assert_eq!(on.code, 0, "{}", on.stderr);
     assert!(
         on.stdout.contains(&format!(
@@ -255,21 +158,25 @@ async fn the_policy_stays_while_another_needs_it_and_a_users_policy_stays_for_go
         on.stdout
     );
     for f in [&a, &b, &c] {
-        assert_eq!(state(s, f).await.0, "profiled", "{f}");
+        assert_eq!(status_of(s, f).await.0, "profiled", "{f}");
     }
 
-    let off_a = run(s, Toggle::Disable(&disable_args(&[&a], false))).await;
+    let off_a = toggle_run(s, Toggle::Disable(&disable_args(&[&a], false))).await;
+    assert_eq!(off_a.code, 0, "{}", off_a.stderr);
+    assert_eq!(status_of(s, &a).await.0, "off");
     assert!(
         off_a.stdout.contains("lambda-profiling did not attach it"),
         "{}",
         off_a.stdout
     );
     assert!(
-        attached(s, &users_role).await,
+        holds_policy(s, &users_role).await,
         "a policy the user attached is never detached"
     );
 
-    let off_b = run(s, Toggle::Disable(&disable_args(&[&b], false))).await;
+    let off_b = toggle_run(s, Toggle::Disable(&disable_args(&[&b], false))).await;
+    assert_eq!(off_b.code, 0, "{}", off_b.stderr);
+    assert_eq!(status_of(s, &b).await.0, "off");
     assert!(
         off_b
             .stdout
@@ -277,13 +184,13 @@ async fn the_policy_stays_while_another_needs_it_and_a_users_policy_stays_for_go
         "{}",
         off_b.stdout
     );
-    assert!(attached(s, &shared_role).await, "c still needs the policy");
-    assert_eq!(state(s, &c).await.0, "profiled");
+    assert!(holds_policy(s, &shared_role).await, "c still needs the policy");
+    assert_eq!(status_of(s, &c).await.0, "profiled");
 
-    let off_c = run(s, Toggle::Disable(&disable_args(&[&c], false))).await;
+    let off_c = toggle_run(s, Toggle::Disable(&disable_args(&[&c], false))).await;
     assert_eq!(off_c.code, 0, "{}", off_c.stderr);
     assert!(
-        !attached(s, &shared_role).await,
+        !holds_policy(s, &shared_role).await,
         "the last one detaches what enable attached"
     );
 }
@@ -306,7 +213,7 @@ async fn bad_inputs_are_refused_with_what_to_do_and_change_nothing() {
     let before = configuration(s, &stacked).await;
     let ghost = unique("tg-ghost");
 
-    let out = run(
+    let out = toggle_run(
         s,
         Toggle::Enable(&enable_args(
             &[&stacked, &ghost, &node, "123456789012:function:orders:3"],
@@ -336,14 +243,14 @@ async fn bad_inputs_are_refused_with_what_to_do_and_change_nothing() {
     );
     assert_eq!(configuration(s, &stacked).await, before);
     assert!(
-        !attached(s, &role_name).await,
+        !holds_policy(s, &role_name).await,
         "nothing was attached for a refused function"
     );
 
     // --force changes a stack's function, and says it will drift.
     let mut forced = enable_args(&[&stacked], &layer, true);
     forced.common.force = true;
-    let out = run(s, Toggle::Enable(&forced)).await;
+    let out = toggle_run(s, Toggle::Enable(&forced)).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
         out.stdout.contains("stack shop owns it, and --force was given"),
@@ -355,7 +262,7 @@ async fn bad_inputs_are_refused_with_what_to_do_and_change_nothing() {
     let mut elsewhere = enable_args(&[&stacked], &layer, false);
     elsewhere.common.force = true;
     elsewhere.common.reference_table = "no-such-table".into();
-    let out = run(s, Toggle::Enable(&elsewhere)).await;
+    let out = toggle_run(s, Toggle::Enable(&elsewhere)).await;
     assert_eq!(out.code, 1);
     assert!(
         out.stderr
@@ -382,7 +289,7 @@ async fn a_java_function_gets_the_agent_flag_after_its_options_and_loses_only_th
 
     let mut args = enable_args(&[&name], &layer, false);
     args.profiling_group_name = Some(unique("billing-group"));
-    let on = run(s, Toggle::Enable(&args)).await;
+    let on = toggle_run(s, Toggle::Enable(&args)).await;
     assert_eq!(on.code, 0, "{}", on.stderr);
     assert!(
         on.stdout.contains(
@@ -391,11 +298,11 @@ async fn a_java_function_gets_the_agent_flag_after_its_options_and_loses_only_th
         "{}",
         on.stdout
     );
-    assert_eq!(state(s, &name).await.0, "profiled");
+    assert_eq!(status_of(s, &name).await.0, "profiled");
     let group = args.profiling_group_name.unwrap();
     assert!(group_exists(s, &group).await, "the named group is created");
 
-    let off = run(s, Toggle::Disable(&disable_args(&[&name], false))).await;
+    let off = toggle_run(s, Toggle::Disable(&disable_args(&[&name], false))).await;
     assert_eq!(off.code, 0, "{}", off.stderr);
     assert_eq!(
         configuration(s, &name).await,
@@ -405,5 +312,97 @@ async fn a_java_function_gets_the_agent_flag_after_its_options_and_loses_only_th
     assert!(
         !group_exists(s, &group).await,
         "disable finds the named group in the ledger's variables"
+    );
+}
+
+#[tokio::test]
+async fn a_shared_group_passes_on_a_users_edit_stays_and_a_deleted_function_lets_go_of_its_role() {
+    let Some(s) = servers() else { return };
+    let setup = status_session(s, &unique("tg-setup"), REGION).await;
+    let (lambda, iam) = (setup.lambda(REGION), setup.iam(REGION));
+    let layer = publish(&lambda, PY_LAYER).await;
+    let role_name = unique("tg-left");
+    let role_arn = role(&iam, &role_name, false).await;
+    let (a, b, c, d) = (unique("tg-a"), unique("tg-b"), unique("tg-c"), unique("tg-d"));
+    for f in [&a, &b, &c, &d] {
+        create(&lambda, &Spec::new(f, &role_arn)).await;
+    }
+    let team = unique("team");
+    // a creates the group, then b joins it.
+    for f in [&a, &b] {
+        let mut args = enable_args(&[f], &layer, false);
+        args.profiling_group_name = Some(team.clone());
+        assert_eq!(toggle_run(s, Toggle::Enable(&args)).await.code, 0);
+    }
+    let out = toggle_run(s, Toggle::Enable(&enable_args(&[&c, &d], &layer, false))).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
+    let off_a = toggle_run(s, Toggle::Disable(&disable_args(&[&a], false))).await;
+    let kept = format!("keep profiling group {team} for function {b}, which profiles into it too");
+    assert!(off_a.stdout.contains(&kept), "{}", off_a.stdout);
+    assert!(group_exists(s, &team).await, "b still profiles into it");
+    assert_eq!(status_of(s, &b).await.0, "profiled");
+    let off_b = toggle_run(s, Toggle::Disable(&disable_args(&[&b], false))).await;
+    let deleted = format!("delete profiling group {team}");
+    assert!(off_b.stdout.contains(&deleted), "{}", off_b.stdout);
+    assert!(
+        !group_exists(s, &team).await,
+        "the last of its functions deletes it"
+    );
+
+    // The user points c at a group of their own after enable: that value stays.
+    let before = configuration(s, &c).await;
+    let read = lambda.get_function_configuration().function_name(&c).send().await;
+    let mut vars = read
+        .unwrap()
+        .environment()
+        .and_then(|e| e.variables().cloned())
+        .unwrap();
+    vars.insert("AWS_CODEGURU_PROFILER_GROUP_NAME".into(), "their-own".into());
+    let env = aws_sdk_lambda::types::Environment::builder()
+        .set_variables(Some(vars))
+        .build();
+    let update = lambda
+        .update_function_configuration()
+        .function_name(&c)
+        .environment(env);
+    update.send().await.unwrap();
+    let off_c = toggle_run(s, Toggle::Disable(&disable_args(&[&c], false))).await;
+    assert_eq!(off_c.code, 0, "{}", off_c.stderr);
+    let after = configuration(s, &c).await;
+    let vars = &after["variables"];
+    assert!(
+        vars.contains(r#""AWS_CODEGURU_PROFILER_GROUP_NAME": "their-own""#),
+        "{vars}"
+    );
+    assert!(!vars.contains("AWS_CODEGURU_PROFILER_GROUP_ARN"), "{vars}");
+    assert!(!vars.contains("AWS_LAMBDA_EXEC_WRAPPER"), "{vars}");
+    assert_ne!(after, before);
+    assert!(
+        !group_exists(s, &format!("aws-lambda-{c}")).await,
+        "the group enable made goes"
+    );
+
+    // d is deleted; disable by its ARN lets go of the role, the last reference on it.
+    let d_arn = lambda.get_function().function_name(&d).send().await.unwrap();
+    let d_arn = d_arn.configuration().unwrap().function_arn().unwrap().to_owned();
+    lambda.delete_function().function_name(&d).send().await.unwrap();
+    assert!(holds_policy(s, &role_name).await);
+    let by_name = toggle_run(s, Toggle::Disable(&disable_args(&[&d], false))).await;
+    assert_eq!(
+        by_name.code, 1,
+        "a name cannot be found once the function is gone"
+    );
+    let off_d = toggle_run(s, Toggle::Disable(&disable_args(&[&d_arn], false))).await;
+    assert_eq!(off_d.code, 0, "{}", off_d.stderr);
+    assert!(off_d.stdout.contains("the function is gone"), "{}", off_d.stdout);
+    assert!(
+        !holds_policy(s, &role_name).await,
+        "the last reference detaches the policy"
+    );
+    let t = clients(s, &unique("tg-table")).await;
+    assert!(
+        record(&t, &role_name).await.is_none(),
+        "nothing of ours is left in the table"
     );
 }

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::direct_plan::{self, RolePolicy};
+use super::direct_calls::{self, other_user, stack_of};
+use super::direct_plan::{self, GroupFate, RolePolicy};
 use super::error::Error;
 use super::function_calls::read_settled;
 use super::function_config::{self, Snapshot};
@@ -20,16 +21,17 @@ use super::function_mode::{self, physical_id};
 use super::group::{self, Ownership};
 use super::ledger::{self, Ledger};
 use super::outcome::StackResource;
-use super::record::{self, Record};
+use super::record::{self, LedgerItem, Record};
 use super::request::Properties;
 use super::{references, role, table};
 use crate::aws::{Clients, Settings};
-use lambda_profiling_macro::agent::env;
+use lambda_profiling_macro::agent::{self, env};
 
 /// The stack-id part of the command line's references and ledgers, and of the owner tag
-/// of the groups it creates: one identity, so that `disable` finds what `enable` recorded.
+/// of the groups it creates; the function's ARN is the logical-id part. So `disable`, from
+/// any workstation, finds what `enable` recorded, and a group one function's `enable`
+/// created is never taken for another's.
 pub const HOLDER: &str = "lambda-profiling-cli";
-const LOGICAL_ID: &str = "enable";
 /// A run's deadline, which bounds the protocol's waits and its lease (see `references`).
 const DEADLINE: Duration = Duration::from_secs(300);
 
@@ -95,32 +97,44 @@ impl From<Error> for DirectError {
     }
 }
 
-/// Function mode's messages name its properties; here they are flags.
+/// Function mode's messages name its properties and speak to stack authors; here they
+/// name flags and speak to the caller. Only whole phrases of its own are replaced, never
+/// a bare word (a function's name could hold one).
 fn for_cli(message: &str) -> String {
     [
-        (
-            "check RoleArn, or the function's execution role",
-            "check the function's execution role",
-        ),
+        ("check RoleArn, or the function's execution role", "check the function's execution role"),
         ("check FunctionName", "check the function's name"),
-        ("FunctionName", "the function"),
-        ("ProfilingGroupName", "--profiling-group-name"),
-        ("LayerArn", "--layer-arn"),
+        ("FunctionName \"", "the function \""),
+        ("remove ProfilingGroupName", "remove --profiling-group-name"),
+        ("give ProfilingGroupName", "give --profiling-group-name"),
+        ("LayerArn \"", "--layer-arn \""),
+        ("give LayerArn", "give --layer-arn"),
         (
             "give every macro stack of this account the same HomeRegion",
             "pass the macro stacks' HomeRegion as --reference-region",
         ),
+        (
+            "The lambda-profiling execution role lacks this permission: update the macro stack's role or its FunctionScope parameter",
+            "Your credentials lack this permission: grant it (the README lists what enable and disable need)",
+        ),
+        ("retry the stack operation later", "run it again later"),
+        ("what this Create had changed", "what this enable had changed"),
     ]
     .iter()
     .fold(message.to_owned(), |m, (from, to)| m.replace(from, to))
 }
 
-fn holder(request_id: &str) -> StackResource<'_> {
+/// The command line's resource for one function.
+fn holder<'a>(function_arn: &'a str, request_id: &'a str) -> StackResource<'a> {
     StackResource {
         stack_id: HOLDER,
-        logical_id: LOGICAL_ID,
+        logical_id: function_arn,
         request_id,
     }
+}
+
+fn reference_id(function_arn: &str) -> u64 {
+    ledger::reference_id(HOLDER, function_arn, &physical_id(function_arn))
 }
 
 /// Properties as function mode parses them, so that bad input gets its errors.
@@ -161,67 +175,53 @@ async fn function(clients: &Clients, request: &Request) -> Result<(Snapshot, Opt
     Ok((snap, stack))
 }
 
-async fn stack_of(clients: &Clients, arn: &str) -> Result<Option<String>, Error> {
-    let out = clients.lambda.list_tags().resource(arn).send().await;
-    let out = out.map_err(|e| Error::aws("lambda:ListTags", arn, e))?;
-    Ok(out
-        .tags()
-        .and_then(|t| t.get("aws:cloudformation:stack-name"))
-        .cloned())
-}
-
 /// `lambda-profiling enable`: the console's toggle, recorded in the shared ledger.
 pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
-    let probe = properties(
-        request,
-        request.group_name.as_deref(),
-        request.layer_arn.as_deref(),
-    )?;
+    let (group_name, layer_arn) = (request.group_name.as_deref(), request.layer_arn.as_deref());
+    let probe = properties(request, group_name, layer_arn)?;
     let (snap, stack) = function(clients, request).await?;
-    let id = ledger::reference_id(HOLDER, LOGICAL_ID, &physical_id(&snap.arn));
-    let previous = match references::read_ledger(clients, id).await? {
+    let previous = match references::read_ledger(clients, reference_id(&snap.arn)).await? {
         Some(item) => Ledger::decode(&item.ledger),
         None => Ledger::default(),
     };
     let desired = function_config::desired(&snap, &probe, &previous).map_err(Error::Unsupported)?;
     let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
-    let owner_tag = ledger::owner_value(HOLDER, LOGICAL_ID);
+    let owner_tag = ledger::owner_value(HOLDER, &snap.arn);
     let owner = group::Owner {
         resource: &owner_tag,
         function_arn: &snap.arn,
     };
-    let (ownership, attached) = tokio::join!(
-        group::owned(clients, &desired.group, owner),
-        role::is_attached(clients, &snap.role)
-    );
+    // A group the function's own variables name is used as it is: never looked up.
+    let exists = async {
+        match desired.users_group {
+            true => Ok::<_, Error>(true),
+            false => Ok(group::owned(clients, &desired.group, owner).await? != Ownership::Missing),
+        }
+    };
+    let (exists, attached) = tokio::join!(exists, role::is_attached(clients, &snap.role));
     let policy = match attached?.ok_or_else(|| role::missing_role(&snap.role))? {
         true => RolePolicy::AlreadyHeld,
         false => RolePolicy::Attach,
     };
-    let steps = direct_plan::enable_steps(&snap, &desired, &change, ownership? != Ownership::Missing, policy);
     let mut report = Report {
         function_arn: snap.arn.clone(),
         stack,
         note: (!change.changes(&snap)).then(|| "its configuration already has the agent".to_owned()),
-        steps,
+        steps: direct_plan::enable_steps(&snap, &desired, &change, exists?, policy),
         applied: false,
     };
     if request.dry_run {
         return Ok(report);
     }
-    let deadline = Instant::now() + DEADLINE;
-    let request_id = format!("cli-{}", record::now_epoch_secs());
-    // By ARN: the function read is the one changed, whatever region the name resolved in.
+    // By ARN: the function read is the one changed.
     let by_arn = Request {
         function: snap.arn.clone(),
         ..request.clone()
     };
-    let props = properties(
-        &by_arn,
-        request.group_name.as_deref(),
-        request.layer_arn.as_deref(),
-    )?;
-    function_mode::enable(clients, &holder(&request_id), &props, None, deadline).await?;
+    let props = properties(&by_arn, group_name, layer_arn)?;
+    let request_id = request_id();
+    let resource = holder(&snap.arn, &request_id);
+    function_mode::enable(clients, &resource, &props, None, deadline()).await?;
     report.applied = true;
     Ok(report)
 }
@@ -229,12 +229,13 @@ pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, Dire
 /// `lambda-profiling disable`: takes back what `enable` recorded, nothing else.
 pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
     properties(request, None, None)?;
-    let (snap, stack) = function(clients, request).await?;
-    let id = ledger::reference_id(HOLDER, LOGICAL_ID, &physical_id(&snap.arn));
-    let (item, record) = tokio::join!(
-        references::read_ledger(clients, id),
-        table::get(clients, record::role_key(&snap.role))
-    );
+    let (snap, stack) = match function(clients, request).await {
+        Err(DirectError::NotFound { .. }) if is_function_arn(&request.function) => {
+            return disable_gone(clients, request).await;
+        }
+        found => found?,
+    };
+    let id = reference_id(&snap.arn);
     let mut report = Report {
         function_arn: snap.arn.clone(),
         stack,
@@ -242,72 +243,161 @@ pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, Dir
         note: None,
         applied: false,
     };
-    let Some(item) = item? else {
-        let traces = snap.vars.contains_key(env::GROUP_NAME) || snap.vars.contains_key(env::GROUP_ARN);
-        report.note = Some(match traces {
-            true => "lambda-profiling enable did not turn profiling on for it: its profiling was turned on \
-                     elsewhere (the console, a stack); turn it off there"
-                .to_owned(),
-            false => "lambda-profiling enable did not turn profiling on for it".to_owned(),
-        });
+    let Some(item) = references::read_ledger(clients, id).await? else {
+        report.note = Some(not_enabled(&snap, clients));
         return Ok(report);
     };
     let recorded = Ledger::decode(&item.ledger);
-    // The group and layer enable used are the ones the ledger says it added.
-    let group_name = recorded
-        .vars
-        .contains(env::GROUP_NAME)
-        .then(|| snap.vars.get(env::GROUP_NAME).cloned())
-        .flatten();
-    let props = properties(
-        &Request {
-            function: snap.arn.clone(),
-            ..request.clone()
-        },
-        group_name.as_deref(),
-        recorded.layer.as_deref(),
-    )?;
-    let desired = function_config::desired(&snap, &props, &recorded).ok();
-    let change = match &desired {
-        Some(d) => function_config::disable(&snap, d, &recorded),
-        // Its agent cannot be told (its runtime changed since): function mode leaves it as it is.
-        None => function_config::Change {
-            layers: snap.layers.clone(),
-            vars: snap.vars.clone(),
-            handler: None,
-            added: Ledger::default(),
-        },
-    };
-    let owner_tag = ledger::owner_value(HOLDER, LOGICAL_ID);
+    let props = recorded_properties(&snap, &recorded)?;
+    let desired = function_config::desired(&snap, &props, &recorded).map_err(|why| {
+        DirectError::Refused(format!(
+            "cannot tell what enable added to {} ({}); nothing was changed: put the function back as it was \
+             (its runtime, say) and run disable again",
+            snap.name(),
+            for_cli(&why)
+        ))
+    })?;
+    let change = function_config::disable(&snap, &desired, &recorded);
+    let owner_tag = ledger::owner_value(HOLDER, &snap.arn);
     let owner = group::Owner {
         resource: &owner_tag,
         function_arn: &snap.arn,
     };
-    let group_ours = match &desired {
-        Some(d) => group::owned(clients, &d.group, owner).await? == Ownership::Ours,
-        None => false,
+    let group = match desired.users_group {
+        true => GroupFate::KeepNotOurs,
+        false => match group::owned(clients, &desired.group, owner).await? {
+            Ownership::Ours => match other_user(clients, &desired.group, &snap.arn).await? {
+                Some(other) => {
+                    let theirs = references::read_ledger(clients, reference_id(&other))
+                        .await?
+                        .is_some();
+                    GroupFate::KeepInUse { other, theirs }
+                }
+                None => GroupFate::Delete,
+            },
+            Ownership::Missing | Ownership::Others => GroupFate::KeepNotOurs,
+        },
     };
-    let policy = after_release(record?.as_ref(), id);
-    report.steps = direct_plan::disable_steps(&snap, desired.as_ref(), &change, group_ours, policy);
+    // The role the reference is on is the ledger's (the function may have another now).
+    let policy = after_release(clients, &item, id).await?;
+    report.steps = direct_plan::disable_steps(&snap, &desired, &change, &group, (&item.role, policy));
     if request.dry_run {
         return Ok(report);
     }
-    let deadline = Instant::now() + DEADLINE;
-    let request_id = format!("cli-{}", record::now_epoch_secs());
-    function_mode::disable(clients, &holder(&request_id), &snap.arn, Some(&props), deadline).await?;
+    let request_id = request_id();
+    let resource = holder(&snap.arn, &request_id);
+    if let GroupFate::KeepInUse { other, theirs: true } = &group {
+        direct_calls::hand_over(
+            clients,
+            &desired.group,
+            &ledger::owner_value(HOLDER, other),
+            other,
+        )
+        .await?;
+    }
+    let keep_group = group != GroupFate::Delete;
+    function_mode::disable_keeping(
+        clients,
+        &resource,
+        &snap.arn,
+        Some(&props),
+        deadline(),
+        keep_group,
+    )
+    .await?;
     report.applied = true;
     Ok(report)
 }
 
-/// What releasing reference `id` does to the role's policy, from its record.
-fn after_release(record: Option<&record::Attributes>, id: u64) -> RolePolicy {
-    let Some(record) = record.map(|r| Record::read(r, record::now_epoch_secs())) else {
-        return RolePolicy::KeptAsUsers;
+/// A function deleted after `enable`, named by its ARN: its reference on the role is released.
+async fn disable_gone(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
+    let arn = request.function.as_str();
+    let id = reference_id(arn);
+    let Some(item) = references::read_ledger(clients, id).await? else {
+        return Err(DirectError::NotFound {
+            function: arn.to_owned(),
+            region: clients.region.clone(),
+        });
+    };
+    let policy = after_release(clients, &item, id).await?;
+    let mut report = Report {
+        function_arn: arn.to_owned(),
+        stack: None,
+        steps: direct_plan::gone_steps(&item.role, policy),
+        note: None,
+        applied: false,
+    };
+    if !request.dry_run {
+        let request_id = request_id();
+        function_mode::disable(clients, &holder(arn, &request_id), arn, None, deadline()).await?;
+        report.applied = true;
+    }
+    Ok(report)
+}
+
+/// What `enable` used, from what the ledger says it added: the group its variables name
+/// (the ARN first: a user who retargets the group edits the name, rarely the ARN) and its
+/// layer, so `disable` needs neither flag again.
+fn recorded_properties(snap: &Snapshot, recorded: &Ledger) -> Result<Properties, DirectError> {
+    let ours = |name: &str| {
+        recorded
+            .vars
+            .contains(name)
+            .then(|| snap.vars.get(name))
+            .flatten()
+    };
+    let group_name = match (ours(env::GROUP_ARN), ours(env::GROUP_NAME)) {
+        (Some(arn), _) => agent::parse_group_arn(arn).map(|g| g.name.to_owned()),
+        (None, name) => name.cloned(),
+    };
+    // An ARN too long for the ledger is recorded empty; the default is then planned.
+    let layer = recorded
+        .layer
+        .as_deref()
+        .filter(|l| agent::parse_layer_arn(l).is_some());
+    let by_arn = Request {
+        function: snap.arn.clone(),
+        ..Request::default()
+    };
+    properties(&by_arn, group_name.as_deref(), layer)
+}
+
+/// Why `disable` has nothing of `enable`'s to take back.
+fn not_enabled(snap: &Snapshot, clients: &Clients) -> String {
+    let table = &clients.table;
+    let mut note = format!(
+        "lambda-profiling enable has not turned profiling on for it (no entry in the table {} in {}; if \
+         enable ran with another --reference-table or --reference-region, give the same)",
+        table.name, table.region
+    );
+    if snap.vars.contains_key(env::GROUP_NAME) || snap.vars.contains_key(env::GROUP_ARN) {
+        note.push_str("; its profiling was turned on another way (the console, a stack): turn it off there");
+    }
+    note
+}
+
+/// What releasing reference `id` does to the policy of the ledger's role, from its record.
+async fn after_release(clients: &Clients, item: &LedgerItem, id: u64) -> Result<RolePolicy, DirectError> {
+    let record = table::get(clients, record::role_key(&item.role)).await?;
+    let Some(record) = record.map(|r| Record::read(&r, record::now_epoch_secs())) else {
+        return Ok(RolePolicy::KeptAsUsers);
     };
     let others = record.sharing() - usize::from(record.item.refs.contains(&id));
-    match (others, record.item.ours) {
+    Ok(match (others, record.item.ours) {
         (0, Some(true)) => RolePolicy::Detach,
         (0, _) => RolePolicy::KeptAsUsers,
         (others, _) => RolePolicy::KeptForOthers { others },
-    }
+    })
+}
+
+fn is_function_arn(name: &str) -> bool {
+    name.starts_with("arn:") && name.split(':').nth(5) == Some("function")
+}
+
+fn request_id() -> String {
+    format!("cli-{}", record::now_epoch_secs())
+}
+
+fn deadline() -> Instant {
+    Instant::now() + DEADLINE
 }

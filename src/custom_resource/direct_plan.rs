@@ -42,30 +42,51 @@ pub(crate) fn enable_steps(
     steps
 }
 
+/// What `disable` does with the group of the function's variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum GroupFate {
+    /// `enable` created it and no other function uses it.
+    Delete,
+    /// `enable` created it, but this other function (its ARN) profiles into it too; `theirs`: that
+    /// function's profiling is `enable`'s too, so the group passes to it.
+    KeepInUse { other: String, theirs: bool },
+    /// `enable` did not create it (it existed, or the function's own variables name it).
+    KeepNotOurs,
+}
+
 /// The lines of a `disable`: what it takes back of the function, the group, the role.
-pub(crate) fn disable_steps(
+pub(crate) fn disable_steps<'a>(
     snap: &Snapshot,
-    desired: Option<&Desired>,
+    desired: &Desired,
     change: &Change,
-    group_ours: bool,
-    role: RolePolicy,
+    group: &'a GroupFate,
+    role: (&str, RolePolicy),
 ) -> Vec<String> {
     let mut steps = config_steps(snap, change);
-    match desired {
-        Some(d) if group_ours && !d.users_group => {
-            steps.push(format!(
-                "delete profiling group {} (enable created it)",
-                d.group.name
-            ));
-        }
-        Some(d) => steps.push(format!(
-            "keep profiling group {}: enable did not create it",
-            d.group.name
-        )),
-        None => {}
-    }
-    steps.push(role_step(&snap.role, role));
+    let name = &desired.group.name;
+    let short = |arn: &'a str| arn.rsplit(':').next().unwrap_or(arn);
+    steps.push(match group {
+        GroupFate::Delete => format!("delete profiling group {name} (enable created it)"),
+        GroupFate::KeepInUse { other, theirs: true } => format!(
+            "keep profiling group {name} for function {}, which profiles into it too (its disable deletes it)",
+            short(other)
+        ),
+        GroupFate::KeepInUse { other, theirs: false } => format!(
+            "keep profiling group {name}: function {} profiles into it too (delete it by hand once none does)",
+            short(other)
+        ),
+        GroupFate::KeepNotOurs => format!("keep profiling group {name}: enable did not create it"),
+    });
+    steps.push(role_step(role.0, role.1));
     steps
+}
+
+/// The lines of a `disable` of a function that is gone: only its reference on the role.
+pub(crate) fn gone_steps(role: &str, policy: RolePolicy) -> Vec<String> {
+    vec![
+        "the function is gone: nothing to take back from it".to_owned(),
+        role_step(role, policy),
+    ]
 }
 
 fn role_step(role: &str, policy: RolePolicy) -> String {

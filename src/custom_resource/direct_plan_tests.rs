@@ -93,13 +93,8 @@ fn disable_lists_what_the_ledger_took_back_and_the_policy_kept_for_others() {
     };
     let off = disable(&after, &d, &on.added);
     assert_eq!((&off.layers, &off.vars), (&before.layers, &before.vars));
-    let steps = disable_steps(
-        &after,
-        Some(&d),
-        &off,
-        true,
-        RolePolicy::KeptForOthers { others: 2 },
-    );
+    let policy = RolePolicy::KeptForOthers { others: 2 };
+    let steps = disable_steps(&after, &d, &off, &GroupFate::Delete, ("orders-role", policy));
     assert_eq!(steps[0], format!("remove layer {PY_DEFAULT}"));
     assert_eq!(steps.iter().filter(|l| l.starts_with("remove AWS_")).count(), 5);
     assert!(steps.contains(&"delete profiling group aws-lambda-orders (enable created it)".to_owned()));
@@ -107,8 +102,21 @@ fn disable_lists_what_the_ledger_took_back_and_the_policy_kept_for_others() {
         steps.last().unwrap(),
         "keep AmazonCodeGuruProfilerAgentAccess on role orders-role: 2 other lambda-profiling resources need it"
     );
-    let steps = disable_steps(&after, Some(&d), &off, false, RolePolicy::Detach);
+    let steps = disable_steps(
+        &after,
+        &d,
+        &off,
+        &GroupFate::KeepNotOurs,
+        ("orders-role", RolePolicy::Detach),
+    );
     assert!(steps.contains(&"keep profiling group aws-lambda-orders: enable did not create it".to_owned()));
+    let in_use = GroupFate::KeepInUse {
+        other: "arn:aws:lambda:eu-west-1:111122223333:function:billing".into(),
+        theirs: true,
+    };
+    let steps = disable_steps(&after, &d, &off, &in_use, ("orders-role", RolePolicy::Detach));
+    let kept = "keep profiling group aws-lambda-orders for function billing, which profiles into it too (its disable deletes it)";
+    assert!(steps.contains(&kept.to_owned()), "{steps:?}");
     assert!(
         steps
             .last()

@@ -191,6 +191,19 @@ pub(crate) async fn disable(
     props: Option<&Properties>,
     deadline: Instant,
 ) -> Result<()> {
+    disable_keeping(clients, resource, function_arn, props, deadline, false).await
+}
+
+/// [`disable`], keeping the group this resource created when `keep_group` (the command
+/// line's `disable` found another function profiling into it).
+pub(crate) async fn disable_keeping(
+    clients: &Clients,
+    resource: &StackResource<'_>,
+    function_arn: &str,
+    props: Option<&Properties>,
+    deadline: Instant,
+    keep_group: bool,
+) -> Result<()> {
     let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id(function_arn));
     let (item, snap) = tokio::join!(
         references::read_ledger(clients, id),
@@ -239,7 +252,7 @@ pub(crate) async fn disable(
         function_arn: &snap.arn,
     };
     let delete_group = async {
-        match desired.as_ref().filter(|d| !d.users_group) {
+        match desired.as_ref().filter(|d| !d.users_group && !keep_group) {
             Some(d) => group::delete_if_owned(clients, &d.group, owner).await.map(|_| ()),
             None => Ok(()),
         }

@@ -48,6 +48,7 @@
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
 pub mod direct;
+mod direct_calls;
 mod direct_plan;
 mod error;
 mod function_calls;

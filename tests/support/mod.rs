@@ -14,11 +14,12 @@
 mod accounts;
 mod responses;
 mod status;
+mod toggle;
 #[path = "../toolbox/mod.rs"]
 pub mod toolbox;
 
 #[allow(unused_imports)] // as above: not every binary uses every part
-pub use {accounts::*, responses::*, status::*};
+pub use {accounts::*, responses::*, status::*, toggle::*};
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

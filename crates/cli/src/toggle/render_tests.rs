@@ -52,11 +52,11 @@ fn a_dry_run_says_would_and_that_nothing_changed() {
 #[test]
 fn nothing_to_do_gives_the_reason() {
     let mut d = done(&[], false).unwrap();
-    d.note = Some("lambda-profiling enable did not turn profiling on for it".into());
+    d.note = Some("lambda-profiling enable has not turned profiling on for it".into());
     let out = render("disable", false, &[line("orders", Ok(d))]);
     assert!(
         out.stdout
-            .ends_with("  nothing to do: lambda-profiling enable did not turn profiling on for it\n")
+            .ends_with("  nothing to do: lambda-profiling enable has not turned profiling on for it\n")
     );
 }
 
