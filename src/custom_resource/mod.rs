@@ -48,8 +48,6 @@
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
 pub mod direct;
-mod direct_calls;
-mod direct_plan;
 mod error;
 mod function_calls;
 mod function_config;

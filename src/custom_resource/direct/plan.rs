@@ -1,7 +1,7 @@
 //! The plan `lambda-profiling enable` and `disable` print: one line per change, computed
 //! without I/O from what the function is and what function mode would make of it.
 
-use super::function_config::{Change, Desired, Snapshot};
+use crate::custom_resource::function_config::{Change, Desired, Snapshot};
 use lambda_profiling_macro::agent;
 
 /// What becomes of the execution role's policy.
@@ -139,5 +139,5 @@ pub(crate) fn config_steps(snap: &Snapshot, change: &Change) -> Vec<String> {
 }
 
 #[cfg(test)]
-#[path = "direct_plan_tests.rs"]
+#[path = "plan_tests.rs"]
 mod tests;

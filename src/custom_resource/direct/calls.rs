@@ -1,10 +1,10 @@
 //! The calls only the command line's `enable` and `disable` make: a function's stack tag,
 //! and the other functions of the region that profile into a group.
 
-use super::error::{Error, Result};
-use super::group::Group;
-use super::ledger::{FUNCTION_KEY, OWNER_KEY};
 use crate::aws::Clients;
+use crate::custom_resource::error::{Error, Result};
+use crate::custom_resource::group::Group;
+use crate::custom_resource::ledger::{FUNCTION_KEY, OWNER_KEY};
 use lambda_profiling_macro::agent::env;
 
 /// The stack that owns the function: its `aws:cloudformation:stack-name` tag.

@@ -1,0 +1,65 @@
+//! `enable`: the plan from what is read, then function mode's enable under the command
+//! line's holder.
+
+use super::plan::{self, RolePolicy};
+use super::{
+    DirectError, HOLDER, Report, Request, deadline, function, holder, properties, reference_id, request_id,
+};
+use crate::aws::Clients;
+use crate::custom_resource::error::Error;
+use crate::custom_resource::function_config;
+use crate::custom_resource::function_mode;
+use crate::custom_resource::group::{self, Ownership};
+use crate::custom_resource::ledger::{self, Ledger};
+use crate::custom_resource::{references, role};
+
+/// `lambda-profiling enable`: the console's toggle, recorded in the shared ledger.
+pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
+    let (group_name, layer_arn) = (request.group_name.as_deref(), request.layer_arn.as_deref());
+    let probe = properties(request, group_name, layer_arn)?;
+    let (snap, stack) = function(clients, request).await?;
+    let previous = match references::read_ledger(clients, reference_id(&snap.arn)).await? {
+        Some(item) => Ledger::decode(&item.ledger),
+        None => Ledger::default(),
+    };
+    let desired = function_config::desired(&snap, &probe, &previous).map_err(Error::Unsupported)?;
+    let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
+    let owner_tag = ledger::owner_value(HOLDER, &snap.arn);
+    let owner = group::Owner {
+        resource: &owner_tag,
+        function_arn: &snap.arn,
+    };
+    // A group the function's own variables name is used as it is: never looked up.
+    let exists = async {
+        match desired.users_group {
+            true => Ok::<_, Error>(true),
+            false => Ok(group::owned(clients, &desired.group, owner).await? != Ownership::Missing),
+        }
+    };
+    let (exists, attached) = tokio::join!(exists, role::is_attached(clients, &snap.role));
+    let policy = match attached?.ok_or_else(|| role::missing_role(&snap.role))? {
+        true => RolePolicy::AlreadyHeld,
+        false => RolePolicy::Attach,
+    };
+    let mut report = Report {
+        function_arn: snap.arn.clone(),
+        stack,
+        note: (!change.changes(&snap)).then(|| "its configuration already has the agent".to_owned()),
+        steps: plan::enable_steps(&snap, &desired, &change, exists?, policy),
+        applied: false,
+    };
+    if request.dry_run {
+        return Ok(report);
+    }
+    // By ARN: the function read is the one changed.
+    let by_arn = Request {
+        function: snap.arn.clone(),
+        ..request.clone()
+    };
+    let props = properties(&by_arn, group_name, layer_arn)?;
+    let request_id = request_id();
+    let resource = holder(&snap.arn, &request_id);
+    function_mode::enable(clients, &resource, &props, None, deadline()).await?;
+    report.applied = true;
+    Ok(report)
+}
