@@ -29,6 +29,7 @@ mod agent {
     pub mod java;
     pub mod layers;
     pub mod python;
+    pub mod sandbox;
     pub mod stack;
     pub mod tools;
 }

@@ -4,34 +4,9 @@
 
 mod support;
 
-use lambda_profiling_cli::status::{StatusArgs, StatusFormat, execute};
+use lambda_profiling_cli::status::{StatusFormat, execute};
 use serde_json::{Value, json};
 use support::*;
-
-fn args(region: &str, format: StatusFormat) -> StatusArgs {
-    StatusArgs {
-        regions: vec![region.to_owned()],
-        functions: Vec::new(),
-        format,
-        concurrency: 8,
-    }
-}
-
-async fn json_status(s: &Servers, app: &str, a: &StatusArgs) -> (Value, u8) {
-    let session = status_session(s, app, &a.regions[0]).await;
-    let out = execute(a, &session, (false, false), Box::new(std::io::sink())).await;
-    assert!(out.stderr.is_empty(), "{}", out.stderr);
-    (serde_json::from_str(&out.stdout).expect("JSON"), out.code)
-}
-
-fn by_name<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["functionName"] == name)
-        .unwrap_or_else(|| panic!("{name} is not listed: {report}"))
-}
 
 #[tokio::test]
 async fn one_function_in_each_state_with_each_problem_named() {
@@ -110,7 +85,7 @@ async fn one_function_in_each_state_with_each_problem_named() {
     spec.arch = "arm64".into();
     create(&lambda, &spec).await;
 
-    let (report, code) = json_status(s, &unique("st-each"), &args(region, StatusFormat::Json)).await;
+    let (report, code) = json_status(s, &unique("st-each"), &status_args(region, StatusFormat::Json)).await;
     eprintln!("{}", serde_json::to_string_pretty(&report).unwrap());
     assert_eq!(code, 1, "a broken function makes status exit 1");
     assert_eq!(
@@ -176,7 +151,7 @@ async fn one_function_in_each_state_with_each_problem_named() {
     // The same as a table: each function once, its stack, the problems under it.
     let session = status_session(s, &unique("st-table"), region).await;
     let out = execute(
-        &args(region, StatusFormat::Table),
+        &status_args(region, StatusFormat::Table),
         &session,
         (false, false),
         Box::new(std::io::sink()),
@@ -232,7 +207,7 @@ async fn an_account_of_520_functions_is_listed_once_each_through_lambdas_paging(
     create_all(&lambda, &specs).await;
 
     let app = unique("many");
-    let (report, code) = json_status(s, &app, &args(region, StatusFormat::Json)).await;
+    let (report, code) = json_status(s, &app, &status_args(region, StatusFormat::Json)).await;
     assert_eq!(code, 0, "{}", report["summary"]);
     let names: Vec<&str> = report["functions"]
         .as_array()
@@ -330,7 +305,7 @@ async fn calls_stay_within_the_bound_and_throttling_is_survived() {
     )
     .await;
 
-    let mut a = args(region, StatusFormat::Json);
+    let mut a = status_args(region, StatusFormat::Json);
     a.concurrency = 4;
     let (report, code) = json_status(s, &app, &a).await;
     assert_eq!(code, 0, "{report}");
@@ -364,7 +339,7 @@ async fn named_functions_alone_a_missing_one_and_progress_only_on_a_terminal() {
 
     let app = unique("named");
     let session = status_session(s, &app, region).await;
-    let mut a = args(region, StatusFormat::Json);
+    let mut a = status_args(region, StatusFormat::Json);
     a.functions = vec![one.clone()];
     let out = execute(&a, &session, (true, true), Box::new(std::io::sink())).await;
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
@@ -397,7 +372,7 @@ async fn named_functions_alone_a_missing_one_and_progress_only_on_a_terminal() {
     // Progress: on a terminal, for the table only.
     let shown = |terminals: (bool, bool), format: StatusFormat| {
         let session = session.clone();
-        let mut a = args(region, format);
+        let mut a = status_args(region, format);
         a.functions = vec![one.clone(), other.clone()];
         async move {
             let buf = Capture::default();

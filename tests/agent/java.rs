@@ -12,7 +12,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::agent::layers::{self, Content};
-use crate::agent::python::{self, Function, OptMode, opt_mode, run_bounded, scratch};
+use crate::agent::python::{self, Function};
+use crate::agent::sandbox::{OptMode, opt_mode, run_bounded, scratch};
 use crate::agent::tools;
 
 pub struct Jdk {

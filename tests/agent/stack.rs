@@ -12,7 +12,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::agent::fake;
-use crate::agent::python::{Function, run_bounded, scratch};
+use crate::agent::python::Function;
+use crate::agent::sandbox::{run_bounded, scratch};
 use crate::agent::tools;
 use crate::rehearsal::cloudformation::{Known, Resolver, creation_order, parameter_values};
 use crate::support::{ACCOUNT, REGION, Servers, toolbox, unique};

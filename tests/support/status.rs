@@ -7,6 +7,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::{AppName, BehaviorVersion, Region};
 use aws_sdk_lambda::primitives::Blob;
 use lambda_profiling_cli::session::{Endpoints, Session, https_client};
+use lambda_profiling_cli::status::{StatusArgs, StatusFormat, execute};
 use serde_json::{Value, json};
 
 use super::{EMPTY_ZIP, Servers, add_fault, calls};
@@ -213,4 +214,30 @@ pub async fn fault_app(
 pub async fn delay_app(base: &str, app: &str, contains: &[&str], count: u32, ms: u64) {
     let spec = json!({"ua": format!("app/{app}"), "contains": contains, "count": count, "delay_ms": ms});
     add_fault(base, spec).await;
+}
+
+/// `status --region R --format F`, eight calls at once.
+pub fn status_args(region: &str, format: StatusFormat) -> StatusArgs {
+    StatusArgs {
+        regions: vec![region.to_owned()],
+        functions: Vec::new(),
+        format,
+        concurrency: 8,
+    }
+}
+
+pub async fn json_status(s: &Servers, app: &str, a: &StatusArgs) -> (Value, u8) {
+    let session = status_session(s, app, &a.regions[0]).await;
+    let out = execute(a, &session, (false, false), Box::new(std::io::sink())).await;
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    (serde_json::from_str(&out.stdout).expect("JSON"), out.code)
+}
+
+pub fn by_name<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["functionName"] == name)
+        .unwrap_or_else(|| panic!("{name} is not listed: {report}"))
 }
