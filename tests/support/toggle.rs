@@ -92,17 +92,11 @@ pub async fn status_of(s: &Servers, name: &str) -> (String, Value) {
 }
 
 pub async fn holds_policy(s: &Servers, role: &str) -> bool {
-    let session = status_session(s, &unique("tg-iam"), REGION).await;
-    let out = session
-        .iam(REGION)
-        .list_attached_role_policies()
-        .role_name(role)
-        .send()
+    let c = super::clients(s, &unique("tg-iam")).await;
+    super::attached_policies(&c, role)
         .await
-        .unwrap();
-    out.attached_policies()
         .iter()
-        .any(|p| p.policy_arn() == Some(POLICY))
+        .any(|p| p == POLICY)
 }
 
 pub async fn group_exists(s: &Servers, name: &str) -> bool {

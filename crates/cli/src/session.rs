@@ -126,6 +126,16 @@ impl Session {
     }
 }
 
+/// Runs one subcommand on a single-threaded runtime with a session from the standard
+/// chain. `Err`: the runtime could not start (said on stderr by the caller).
+pub fn block_on<T, F: std::future::Future<Output = T>>(run: impl FnOnce(Session) -> F) -> Result<T, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    Ok(runtime.block_on(async { run(Session::from_env().await).await }))
+}
+
 fn cached<C: Clone>(clients: &PerRegion<C>, region: &str, make: impl FnOnce() -> C) -> C {
     let mut clients = clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     clients.entry(region.to_owned()).or_insert_with(make).clone()

@@ -11,18 +11,19 @@ use crate::custom_resource::function_config;
 use crate::custom_resource::function_mode;
 use crate::custom_resource::group::{self, Ownership};
 use crate::custom_resource::ledger::{self, Ledger};
+use crate::custom_resource::request::Target;
 use crate::custom_resource::{references, role};
 
 /// `lambda-profiling enable`: the console's toggle, recorded in the shared ledger.
 pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
     let (group_name, layer_arn) = (request.group_name.as_deref(), request.layer_arn.as_deref());
-    let probe = properties(request, group_name, layer_arn)?;
+    let mut props = properties(request, group_name, layer_arn)?;
     let (snap, stack) = function(clients, request).await?;
     let previous = match references::read_ledger(clients, reference_id(&snap.arn)).await? {
         Some(item) => Ledger::decode(&item.ledger),
         None => Ledger::default(),
     };
-    let desired = function_config::desired(&snap, &probe, &previous).map_err(Error::Unsupported)?;
+    let desired = function_config::desired(&snap, &props, &previous).map_err(Error::Unsupported)?;
     let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
     let owner_tag = ledger::owner_value(HOLDER, &snap.arn);
     let owner = group::Owner {
@@ -52,11 +53,9 @@ pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, Dire
         return Ok(report);
     }
     // By ARN: the function read is the one changed.
-    let by_arn = Request {
-        function: snap.arn.clone(),
-        ..request.clone()
+    props.target = Target::Function {
+        name: snap.arn.clone(),
     };
-    let props = properties(&by_arn, group_name, layer_arn)?;
     let request_id = request_id();
     let resource = holder(&snap.arn, &request_id);
     function_mode::enable(clients, &resource, &props, None, deadline()).await?;

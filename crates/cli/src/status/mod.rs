@@ -124,18 +124,15 @@ pub async fn execute(
 fn run_aws(args: &StatusArgs) -> ExitCode {
     use std::io::IsTerminal;
 
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
+    let terminals = (std::io::stdout().is_terminal(), std::io::stderr().is_terminal());
+    let run = |session| async move { execute(args, &session, terminals, Box::new(std::io::stderr())).await };
+    let outcome = match crate::session::block_on(run) {
+        Ok(outcome) => outcome,
         Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
+            eprintln!("{e}");
             return ExitCode::from(FAILED);
         }
     };
-    let terminals = (std::io::stdout().is_terminal(), std::io::stderr().is_terminal());
-    let outcome = runtime.block_on(async {
-        let session = crate::session::Session::from_env().await;
-        execute(args, &session, terminals, Box::new(std::io::stderr())).await
-    });
     eprint!("{}", outcome.stderr);
     print!("{}", outcome.stdout);
     ExitCode::from(outcome.code)

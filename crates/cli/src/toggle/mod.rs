@@ -124,17 +124,13 @@ pub use execute::execute;
 
 #[cfg(feature = "aws")]
 fn run_aws(toggle: Toggle<'_>) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
+    let outcome = match crate::session::block_on(|session| async move { execute(toggle, &session).await }) {
+        Ok(outcome) => outcome,
         Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
+            eprintln!("{e}");
             return ExitCode::from(FAILED);
         }
     };
-    let outcome = runtime.block_on(async {
-        let session = crate::session::Session::from_env().await;
-        execute(toggle, &session).await
-    });
     print!("{}", outcome.stdout);
     eprint!("{}", outcome.stderr);
     ExitCode::from(outcome.code)
