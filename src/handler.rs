@@ -11,6 +11,9 @@ use serde_json::value::RawValue;
 use tokio::sync::OnceCell;
 use tracing::level_filters::LevelFilter;
 use tracing::{info, warn};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 use lambda_profiling_macro::{Answer, Lane, MacroStatus};
 
@@ -171,7 +174,7 @@ pub(crate) fn log_macro(answer: &Answer) {
 }
 
 /// JSON logs, one object per line; `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG` set the level
-/// (a level name such as `debug`; INFO otherwise).
+/// (a level name such as `debug`; INFO otherwise) of this crate's own lines ([`log_filter`]).
 pub fn init_logging() {
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
@@ -185,7 +188,21 @@ pub fn init_logging() {
         .with_span_list(false)
         .without_time()
         .with_target(false)
+        .finish()
+        .with(log_filter(level))
         .try_init();
+}
+
+/// What is logged: lambda-profiling's own lines at `level`, every other crate's (the
+/// runtime, the SDK, the HTTP client) at WARN at most, whatever `level` says. At TRACE the
+/// runtime logs each raw event (its ResponseURL is a credential, its properties name
+/// functions) and the SDK each answer whole (an error's message can quote a function's
+/// variables); lambda-profiling's own lines never carry either, at any level.
+pub fn log_filter(level: LevelFilter) -> Targets {
+    Targets::new()
+        .with_default(level.min(LevelFilter::WARN))
+        .with_target("lambda_profiling", level)
+        .with_target("bootstrap", level)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! reads them; [`Handler`] serves the rest: custom resources, and anything unknown.
 
 mod aws;
+pub mod aws_error;
 pub mod custom_resource;
 mod handler;
 mod macro_lane;
@@ -14,5 +15,5 @@ pub use aws::{
     Clients, DEFAULT_REFERENCE_TABLE, ReferenceTable, Settings, https_client, install_crypto_provider,
 };
 pub use custom_resource::direct;
-pub use handler::{Handler, init_logging};
+pub use handler::{Handler, init_logging, log_filter};
 pub use macro_lane::MacroLayer;

@@ -11,7 +11,7 @@ use support::*;
 const PY_LAYER: &str = "AWSCodeGuruProfilerPythonAgentLambdaLayer";
 
 #[tokio::test]
-async fn function_mode_create_makes_fifteen_calls_on_a_new_role_and_nine_on_a_known_one() {
+async fn function_mode_create_makes_twenty_two_calls_on_a_new_role_and_sixteen_on_a_known_one() {
     let Some(s) = servers() else { return };
     let setup = clients(s, &unique("setup")).await;
     let role_arn = create_role(&setup, &unique("countrole")).await;
@@ -40,10 +40,15 @@ async fn function_mode_create_makes_fifteen_calls_on_a_new_role_and_nine_on_a_kn
         eprintln!("function-mode Create: {} AWS calls: {made:?}", made.len());
         counts.push(made);
     }
+    // Each Create here has a new group (its default name is its function's).
     let first = [
         "AttachRolePolicy",
         "GET",     // GetFunctionConfiguration
+        "GET",     // the group's tags: does it exist, did an earlier version make it?
         "GetItem", // the ledger item
+        "GetItem", // the group's record: none
+        "GetItem", // made
+        "GetItem", // decided
         "GetItem", // the role's record: none
         "GetItem", // made
         "GetItem", // decided
@@ -53,20 +58,30 @@ async fn function_mode_create_makes_fifteen_calls_on_a_new_role_and_nine_on_a_kn
         "POST",         // CreateProfilingGroup
         "PUT",          // UpdateFunctionConfiguration
         "PutItem",      // the ledger item
+        "PutItem",      // the group's record
         "PutItem",      // the role's record
+        "UpdateItem",   // whose the group is
+        "UpdateItem",   // the group's reference
         "UpdateItem",   // whose the policy is
-        "UpdateItem",   // the reference
+        "UpdateItem",   // the role's reference
     ];
     assert_eq!(counts[0], first);
     let next = [
         "AttachRolePolicy",
         "GET",
+        "GET",
+        "GetItem",
+        "GetItem",
+        "GetItem",
         "GetItem",
         "GetItem",
         "ListRoleTags",
         "POST",
         "PUT",
         "PutItem",
+        "PutItem",
+        "UpdateItem",
+        "UpdateItem",
         "UpdateItem",
     ];
     assert_eq!(counts[1], next);
@@ -97,10 +112,10 @@ async fn the_group_and_the_role_policy_are_set_up_at_the_same_time() {
         .expect("the group was created");
     let role_calls: Vec<_> = made
         .iter()
-        .filter(|seen| ["PutItem", "UpdateItem", "AttachRolePolicy"].contains(&seen.action.as_str()))
+        .filter(|seen| ["ListAttachedRolePolicies", "AttachRolePolicy"].contains(&seen.action.as_str()))
         .collect();
-    // The ledger item, the role's record, whose the policy is, the reference, the attach.
-    assert_eq!(role_calls.len(), 5, "{made:#?}");
+    // Whose the policy is, then the attach.
+    assert_eq!(role_calls.len(), 2, "{made:#?}");
     let end = |seen: &Seen| seen.ended.expect("answered");
     let role_start = role_calls
         .iter()
@@ -161,7 +176,7 @@ async fn throttling_and_server_errors_for_the_first_tries_converge() {
     let throttled = json!({"x-amzn-ErrorType": "ThrottlingException", "Content-Type": "application/json"});
     fault(
         &s.codeguru,
-        &[&format!("aws-lambda-{name}")],
+        &["/profilingGroups", &format!("aws-lambda-{name}")],
         "POST",
         2,
         429,

@@ -357,6 +357,6 @@ fn the_reference_table_is_reached_with_least_privilege() {
     assert!(resource.ends_with(":table/${ReferenceTableName}"), "{resource}");
     assert_eq!(
         s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"],
-        json!(["role#*", "ref#*"])
+        json!(["role#*", "group#*", "ref#*"])
     );
 }

@@ -78,7 +78,9 @@ async fn enable_is_profiled_and_disable_puts_every_field_back_and_dry_runs_chang
     for line in [
         format!("would remove layer {layer}"),
         "would remove AWS_LAMBDA_EXEC_WRAPPER".into(),
-        format!("would delete profiling group {group} (enable created it)"),
+        format!(
+            "would delete profiling group {group} (lambda-profiling created it, and nothing else uses it)"
+        ),
         format!("would detach AmazonCodeGuruProfilerAgentAccess from role {role_name}"),
     ] {
         assert!(
@@ -332,7 +334,9 @@ async fn a_shared_group_passes_on_a_users_edit_stays_and_a_deleted_function_lets
     assert_eq!(out.code, 0, "{}", out.stderr);
 
     let off_a = toggle_run(s, Toggle::Disable(&disable_args(&[&a], false))).await;
-    let kept = format!("keep profiling group {team} for function {b}, which profiles into it too");
+    let kept = format!(
+        "keep profiling group {team}: 1 other lambda-profiling resource uses it (the last to go deletes it)"
+    );
     assert!(off_a.stdout.contains(&kept), "{}", off_a.stdout);
     assert!(group_exists(s, &team).await, "b still profiles into it");
     assert_eq!(status_of(s, &b).await.0, "profiled");

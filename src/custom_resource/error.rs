@@ -1,11 +1,11 @@
 //! The one error type of the custom resource's operations. Each becomes the `Reason` of
 //! a FAILED response, so each message says what went wrong and what the user can do.
 
-use std::error::Error as StdError;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_runtime_api::http::Response;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata};
-
-type Source = Box<dyn StdError + Send + Sync>;
+use crate::aws_error::{AwsFailure, FailureKind};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Error {
@@ -19,15 +19,14 @@ pub(crate) enum Error {
     /// many resources share the role where that matters, and what to do.
     #[error("{0}")]
     Blocked(String),
-    /// An AWS call failed after the SDK's own retries.
-    #[error("{call} on {target} failed: {detail}{hint}")]
+    /// An AWS call failed after the SDK's own retries. Only its code is kept: the
+    /// service's message can quote a function's configuration (see [`AwsFailure`]).
+    #[error("{call} on {target} failed: {failure}{hint}")]
     Aws {
         call: &'static str,
         target: String,
-        detail: String,
+        failure: AwsFailure,
         hint: &'static str,
-        #[source]
-        source: Source,
     },
     /// A failure, and what became of the changes made before it.
     #[error("{source}{note}")]
@@ -41,31 +40,48 @@ pub(crate) enum Error {
 pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// Wraps an SDK error, keeping it as the source and naming the call and target.
-    pub(crate) fn aws<E>(call: &'static str, target: impl Into<String>, err: E) -> Self
+    /// An SDK error as the failure of `call` on `target`: its code and the advice for
+    /// its class, never its message.
+    pub(crate) fn aws<E>(call: &'static str, target: impl Into<String>, err: SdkError<E, Response>) -> Self
     where
-        E: StdError + ProvideErrorMetadata + Send + Sync + 'static,
+        E: ProvideErrorMetadata,
     {
-        let hint = match err.code() {
-            Some(code) if code.starts_with("AccessDenied") || code == "UnauthorizedOperation" => {
-                ". The lambda-profiling execution role lacks this permission: update the macro stack's role or its FunctionScope parameter"
-            }
-            Some("ThrottlingException" | "Throttling" | "TooManyRequestsException") => {
-                ". AWS kept throttling after several retries: retry the stack operation later"
-            }
-            _ => "",
-        };
-        let detail = match (err.code(), err.message()) {
-            (Some(code), Some(message)) => format!("{code}: {message}"),
-            _ => DisplayErrorContext(&err).to_string(),
-        };
+        let failure = AwsFailure::of(&err);
         Error::Aws {
             call,
             target: target.into(),
-            detail,
-            hint,
-            source: Box::new(err),
+            hint: hint(failure.kind),
+            failure,
         }
+    }
+
+    /// The failure of an AWS call, when this is one.
+    pub(crate) fn aws_failure(&self) -> Option<&AwsFailure> {
+        match self {
+            Error::Aws { failure, .. } => Some(failure),
+            Error::Partial { source, .. } => source.aws_failure(),
+            _ => None,
+        }
+    }
+}
+
+/// What to do about a class of failure.
+fn hint(kind: FailureKind) -> &'static str {
+    match kind {
+        FailureKind::AccessDenied => {
+            ". The lambda-profiling execution role lacks this permission: update the macro stack's role or its FunctionScope parameter"
+        }
+        FailureKind::Throttled => {
+            ". AWS kept throttling after several retries: retry the stack operation later"
+        }
+        FailureKind::ServerError
+        | FailureKind::Timeout
+        | FailureKind::Connection
+        | FailureKind::Unreadable => {
+            ". AWS did not answer normally; nothing here is wrong with the request: retry the stack operation later"
+        }
+        FailureKind::Credentials => ". The credentials were not accepted: check them",
+        FailureKind::Refused | FailureKind::Request => "",
     }
 }
 

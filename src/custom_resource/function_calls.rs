@@ -8,7 +8,7 @@ use aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurat
 use aws_sdk_lambda::types::{Environment, LastUpdateStatus, State};
 
 use super::error::{Error, Result};
-use super::function_config::{Change, Snapshot};
+use super::function_config::{Change, Snapshot, unreadable_environment};
 use crate::aws::Clients;
 
 /// How often an update is re-applied after a concurrent change (PreconditionFailed) or
@@ -17,19 +17,69 @@ const MAX_APPLY_ATTEMPTS: u32 = 8;
 const FIRST_POLL: Duration = Duration::from_millis(500);
 const MAX_POLL: Duration = Duration::from_secs(4);
 
+/// How an update ended.
+#[derive(Debug)]
+pub(crate) enum Updated {
+    /// Applied and finished; the layers in effect.
+    Done(Vec<String>),
+    /// Not applied: the function is as it was.
+    NotApplied(Error),
+    /// Sent and accepted, then not seen to finish well: the function may have changed.
+    Applied(Error),
+}
+
+impl Updated {
+    pub(crate) fn into_result(self) -> Result<Vec<String>> {
+        match self {
+            Updated::Done(layers) => Ok(layers),
+            Updated::NotApplied(e) | Updated::Applied(e) => Err(e),
+        }
+    }
+}
+
 /// Applies `change` with the snapshot's RevisionId; on a concurrent change, reads again and
-/// re-plans with `replan`. Waits for the update to finish. Returns the layers in effect.
+/// re-plans with `replan`. Waits for the update to finish.
 pub(crate) async fn update(
+    clients: &Clients,
+    snap: Snapshot,
+    change: Change,
+    replan: impl FnMut(&Snapshot) -> Result<Change>,
+) -> Updated {
+    let name = snap.arn.clone();
+    match send(clients, snap, change, replan).await {
+        Ok(Sent::InProgress(layers)) => match wait_for_update(clients, &name).await {
+            Ok(()) => Updated::Done(layers),
+            Err(e) => Updated::Applied(e),
+        },
+        Ok(Sent::Finished(layers)) => Updated::Done(layers),
+        Err(e) => Updated::NotApplied(e),
+    }
+}
+
+/// What [`send`] left: the layers in effect, and whether Lambda is still applying them.
+enum Sent {
+    /// Applied already, or nothing to change.
+    Finished(Vec<String>),
+    InProgress(Vec<String>),
+}
+
+/// Sends the update until Lambda accepts it.
+async fn send(
     clients: &Clients,
     mut snap: Snapshot,
     mut change: Change,
     mut replan: impl FnMut(&Snapshot) -> Result<Change>,
-) -> Result<Vec<String>> {
+) -> Result<Sent> {
     let name = snap.arn.clone();
     let mut pause = FIRST_POLL;
     for attempt in 1..=MAX_APPLY_ATTEMPTS {
+        // Every read is checked, the re-reads after a conflict too: sending `Environment`
+        // planned from variables that could not be read would replace them with ours.
+        if let Some(code) = &snap.env_error {
+            return Err(Error::Unsupported(unreadable_environment(&snap, code)));
+        }
         if !change.changes(&snap) {
-            return Ok(snap.layers);
+            return Ok(Sent::Finished(snap.layers));
         }
         let mut call = clients
             .lambda
@@ -45,12 +95,10 @@ pub(crate) async fn update(
         }
         call = call.set_handler(change.handler.clone());
         match call.send().await {
-            Ok(out) => {
-                if out.last_update_status() != Some(&LastUpdateStatus::Successful) {
-                    wait_for_update(clients, &name).await?;
-                }
-                return Ok(change.layers);
+            Ok(out) if out.last_update_status() == Some(&LastUpdateStatus::Successful) => {
+                return Ok(Sent::Finished(change.layers));
             }
+            Ok(_) => return Ok(Sent::InProgress(change.layers)),
             Err(e) => {
                 let service = e.as_service_error();
                 let conflict = service.is_some_and(|s| s.is_resource_conflict_exception());
@@ -131,10 +179,13 @@ async fn wait_for_update(clients: &Clients, function: &str) -> Result<()> {
             .map_err(|e| Error::aws("lambda:GetFunctionConfiguration", function, e))?;
         match out.last_update_status() {
             Some(LastUpdateStatus::InProgress) => continue,
+            // The reason's text is Lambda's own and can quote the configuration: its code only.
             Some(LastUpdateStatus::Failed) => {
                 return Err(Error::Unsupported(format!(
-                    "Lambda could not apply the profiling configuration to {function}: {}",
-                    out.last_update_status_reason().unwrap_or("no reason given")
+                    "Lambda could not apply the profiling configuration to {function} ({}): see the \
+                     function's last update in the Lambda console",
+                    out.last_update_status_reason_code()
+                        .map_or("no reason code", |c| c.as_str())
                 )));
             }
             _ => return Ok(()),
@@ -168,13 +219,10 @@ fn snapshot(out: GetFunctionConfigurationOutput) -> Snapshot {
             .and_then(|e| e.variables())
             .map(|v| v.clone().into_iter().collect())
             .unwrap_or_default(),
-        env_error: env.and_then(|e| e.error()).map(|e| {
-            format!(
-                "{}: {}",
-                e.error_code().unwrap_or("Error"),
-                e.message().unwrap_or("no message")
-            )
-        }),
+        // Its code only: the message is Lambda's and may quote the configuration.
+        env_error: env
+            .and_then(|e| e.error())
+            .map(|e| e.error_code().unwrap_or("an error without a code").to_owned()),
         revision_id: out.revision_id().map(str::to_owned),
     }
 }

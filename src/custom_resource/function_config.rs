@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::group::Group;
-use super::ledger::{JavaOptions, Ledger};
+use super::ledger::{JavaOptions, Ledger, Setting};
 use super::request::Properties;
 use lambda_profiling_macro::agent::{self, Family, env};
 
@@ -54,6 +54,30 @@ pub(crate) struct Desired {
     pub heap_summary: bool,
 }
 
+impl Desired {
+    /// What a ledger records was desired, when it records its values (see [`Setting`]):
+    /// a Delete then needs neither the properties nor the function's runtime.
+    pub(crate) fn recorded(ledger: &Ledger) -> Option<Desired> {
+        let setting = ledger.setting.as_ref()?;
+        Some(Desired {
+            family: setting.family,
+            layer_arn: ledger.layer.clone().unwrap_or_default(),
+            group: Group::from_arn(&setting.group_arn)?,
+            users_group: setting.users_group,
+            heap_summary: ledger.vars.contains(env::HEAP_SUMMARY),
+        })
+    }
+
+    /// The values to record, so that a Delete can undo from the ledger alone.
+    pub(crate) fn setting(&self) -> Setting {
+        Setting {
+            family: self.family,
+            group_arn: self.group.arn.clone(),
+            users_group: self.users_group,
+        }
+    }
+}
+
 /// The new configuration and what this resource added to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Change {
@@ -71,11 +95,8 @@ impl Change {
 
 /// Checks that the function can be profiled and works out the layer and group.
 pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> Result<Desired, String> {
-    if let Some(err) = &snap.env_error {
-        return Err(format!(
-            "the environment of {} cannot be read back ({err}); fix it (for example its KMS key) before enabling profiling",
-            snap.name()
-        ));
+    if let Some(code) = &snap.env_error {
+        return Err(unreadable_environment(snap, code));
     }
     if snap.package_type.as_deref() == Some("Image") {
         return Err(format!(
@@ -96,7 +117,10 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
     }
     let region = snap.region();
     let layer_arn = match &props.layer_arn {
-        Some(arn) => arn.clone(),
+        Some(arn) => match agent::layer_mismatch(arn, family, runtime) {
+            Some(why) => return Err(format!("LayerArn: {why}")),
+            None => arn.clone(),
+        },
         None => {
             let version = match props.layer_version {
                 Some(v) if !family.layer_carries(v, runtime) => {
@@ -155,6 +179,17 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
         users_group,
         heap_summary: props.heap_summary,
     })
+}
+
+/// Why a function whose variables Lambda cannot read back is left alone: an update
+/// built from what was read would replace them all with the agent's.
+pub(crate) fn unreadable_environment(snap: &Snapshot, code: &str) -> String {
+    format!(
+        "Lambda cannot read back the environment variables of {} ({code}), so they cannot be kept: nothing \
+         was changed. Fix what keeps them unreadable (for example the function's KMS key or its grant), \
+         then retry",
+        snap.name()
+    )
 }
 
 /// A group the user's own variables already name (not ones this resource added).
@@ -356,14 +391,18 @@ fn ours_layer_index(layers: &[String], ledger: &Ledger, family: Family) -> Optio
     layers.iter().position(|l| is_ledger_layer(l, ledger, family))
 }
 
-/// Lambda's 4 KB limit on all variables together (names and values).
+/// Lambda's 4 KB limit, measured as Lambda measures it, with a margin: a refusal by
+/// Lambda would quote every variable and value in its message.
 fn check_size(snap: &Snapshot, vars: &BTreeMap<String, String>) -> Result<(), String> {
-    let size: usize = vars.iter().map(|(k, v)| k.len() + v.len()).sum();
-    if size > agent::MAX_ENVIRONMENT_BYTES {
+    let size = agent::environment_size(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    if size > agent::ENVIRONMENT_LIMIT {
         return Err(format!(
-            "the variables of {} would take {size} bytes with the agent's, over Lambda's limit of {} bytes: shorten some",
+            "the variables of {} would measure {size} bytes with the agent's (as Lambda measures them: their \
+             compact JSON), over Lambda's limit of {} bytes less the {} that lambda-profiling keeps free: \
+             shorten or remove some variables, or give a shorter ProfilingGroupName",
             snap.name(),
-            agent::MAX_ENVIRONMENT_BYTES
+            agent::MAX_ENVIRONMENT_BYTES,
+            agent::ENVIRONMENT_MARGIN
         ));
     }
     Ok(())

@@ -218,7 +218,7 @@ fn unprofilable_functions_are_refused_with_reasons() {
     assert!(
         desired(&s, &props(), &Ledger::default())
             .unwrap_err()
-            .contains("cannot be read back")
+            .contains("cannot read back the environment")
     );
     let mut s = snap("python3.12", &[], &[]);
     s.architectures = vec!["arm64".into()];
@@ -278,4 +278,31 @@ fn lambda_limits_are_checked() {
             .unwrap_err()
             .contains("4096 bytes")
     );
+}
+
+#[test]
+fn the_environment_is_measured_as_lambda_measures_it() {
+    // 100 short variables: their names and values fit in 4 KB with the agent's, but their
+    // compact JSON (six bytes more a variable) does not; Lambda would refuse them, quoting
+    // every value in its message.
+    let vars: Vec<(String, String)> = (0..100)
+        .map(|i| (format!("VAR_{i:02}"), "v".repeat(28)))
+        .collect();
+    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let s = snap("python3.12", &pairs, &[]);
+    let d = desired(&s, &props(), &Ledger::default()).unwrap();
+    let mut with_agent = s.vars.clone();
+    with_agent.insert(env::GROUP_NAME.into(), d.group.name.clone());
+    with_agent.insert(env::GROUP_ARN.into(), d.group.arn.clone());
+    let names_and_values: usize = with_agent.iter().map(|(k, v)| k.len() + v.len()).sum();
+    assert!(
+        names_and_values < agent::MAX_ENVIRONMENT_BYTES,
+        "{names_and_values}"
+    );
+    let why = plan(&s, &props(), &Ledger::default()).unwrap_err();
+    assert!(
+        why.contains("compact JSON") && why.contains("4096 bytes"),
+        "{why}"
+    );
+    assert!(!why.contains("vvvv"), "no value is quoted: {why}");
 }

@@ -1,22 +1,29 @@
 //! Function mode: the console's "Code profiling" toggle, done at deploy time.
 //!
-//! Calls in a Create: GetFunctionConfiguration; the ledger item (GetItem; the old tag
-//! reference, ListRoleTags, when there is none); CreateProfilingGroup ‖ the role's
-//! reference ([`references::join`]: the ledger item first, then the role's record and
-//! AttachRolePolicy); UpdateFunctionConfiguration; GetFunctionConfiguration while the
-//! update is in progress.
+//! What a resource adds is written in its ledger item first (see [`super::ledger`]: what it
+//! added and the values it gave), then it joins the records of its group and of the
+//! function's role at the same time ([`references::join`]: the group is created, the policy
+//! attached), then the function is updated with its RevisionId. A Delete undoes from the
+//! ledger alone, then leaves the group records, then the role's, whose leaving deletes the
+//! ledger item: until then, the ledger still says what to release.
+//!
+//! Calls in a Create on a role and a group new to lambda-profiling: GetFunctionConfiguration;
+//! GetItem of the ledger (ListRoleTags for an old-style one when there is none); PutItem of
+//! the ledger; the group's record and CreateProfilingGroup ‖ the role's record and
+//! AttachRolePolicy; UpdateFunctionConfiguration; GetFunctionConfiguration while the update
+//! is in progress.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use super::error::{Error, Result, undo_failed_create};
-use super::function_calls::{read_settled, update};
-use super::function_config::{self, Desired};
-use super::group::{self, Group};
+use super::function_calls::{Updated, read_settled, update};
+use super::function_config::{self, Change, Desired, Snapshot};
+use super::group::Group;
 use super::ledger::{self, Ledger};
 use super::outcome::{Done, StackResource};
 use super::record::LedgerItem;
-use super::references::{self, Holder};
+use super::references::{self, Holder, Subject};
 use super::request::{Properties, Target};
 use super::role;
 use crate::aws::Clients;
@@ -33,9 +40,28 @@ pub(crate) fn function_of(physical_id: &str) -> Option<&str> {
         .filter(|arn| arn.starts_with("arn:") && arn.split(':').nth(5) == Some("function"))
 }
 
+/// One resource's hold on a function: who it is, and its ledger's id.
+struct Resource<'a> {
+    resource: &'a StackResource<'a>,
+    id: u64,
+    deadline: Instant,
+}
+
+impl<'a> Resource<'a> {
+    fn holder(&self, subject: Subject<'a>) -> Holder<'a> {
+        Holder {
+            subject,
+            id: self.id,
+            resource: self.resource,
+            deadline: self.deadline,
+            ledger: false,
+            keep: false,
+        }
+    }
+}
+
 /// Turns profiling on (Create, Update, replayed Create). On an Update, `old` is the
-/// previous physical id and properties: if the function is the same, a group the old
-/// properties named and this resource created is deleted once no longer used.
+/// previous physical id and properties.
 pub(crate) async fn enable(
     clients: &Clients,
     resource: &StackResource<'_>,
@@ -51,6 +77,11 @@ pub(crate) async fn enable(
         .ok_or_else(|| Error::Invalid(format!("function {name} does not exist: check FunctionName")))?;
     let physical_id = physical_id(&snap.arn);
     let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id);
+    let me = Resource {
+        resource,
+        id,
+        deadline,
+    };
     let item = references::read_ledger(clients, id).await?;
     // The function was given another role since: the reference moves to the new one.
     let moved_from = item.as_ref().map(|i| i.role.clone()).filter(|r| *r != snap.role);
@@ -61,82 +92,61 @@ pub(crate) async fn enable(
     let previous = recorded_before.clone().unwrap_or_default();
     let desired = function_config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;
     let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
-    let recorded = previous.union(&change.added);
-
-    // A Create that fails after changing something undoes it: CloudFormation's Delete
-    // of `failed-create:` ids does nothing. (Not on Update or replay: that would turn
-    // off profiling that an earlier request turned on.)
-    let fresh = recorded_before.is_none();
     let same_resource = old.is_some_and(|(id, _)| id == physical_id);
-    let function_arn = snap.arn.clone();
-    let role_name = snap.role.clone();
-    let applied = async {
-        // Independent: the group, and the policy reference on the role (recorded before
-        // the function changes, so a failure in between never leaves an unrecorded change).
-        let owner = ledger::owner_value(resource.stack_id, resource.logical_id);
-        let ensure_group = async {
-            if desired.users_group {
-                Ok(desired.group.clone())
-            } else {
-                let owner = group::Owner {
-                    resource: &owner,
-                    function_arn: &function_arn,
-                };
-                group::ensure(clients, &desired.group.name, snap.account(), owner).await
-            }
-        };
-        let item = LedgerItem {
-            ledger: recorded.encode("function"),
-            role: role_name.clone(),
-            function: function_arn.clone(),
-        };
-        let holder = Holder {
-            role: &role_name,
-            id,
-            resource,
-            deadline,
-            ledger: Some(&item),
-        };
-        let joined = async {
-            let joined = references::join(clients, &holder, same_resource).await;
-            joined.map_err(|failed| failed.error) // the undo below releases it whatever happened
-        };
-        let (group, acquired) = tokio::join!(ensure_group, joined);
-        let group = group?;
-        acquired?;
+    let groups = Groups::plan(
+        &previous,
+        &desired,
+        old.filter(|_| same_resource).map(|(_, p)| p),
+        &snap,
+    );
 
-        // Re-plan with the group's ARN as the service returned it.
-        let desired = Desired { group, ..desired };
-        let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
-        let layers = update(clients, snap, change, |snap| {
-            function_config::enable(snap, &desired, &recorded).map_err(Error::Unsupported)
-        })
-        .await?;
-        Ok((layers, desired))
-    };
-    let (layers, desired) = match applied.await {
-        Ok(applied) => applied,
-        Err(e) if fresh && old.is_none_or(|(id, _)| id != physical_id) => {
-            let undone = disable(clients, resource, &function_arn, Some(props), deadline).await;
-            return Err(undo_failed_create(e, undone));
+    let mut recorded = previous.union(&change.added);
+    recorded.setting = Some(desired.setting());
+    recorded.retired = groups.held_until_done();
+    write_ledger(clients, id, &recorded, &snap).await?;
+
+    let applied = apply(clients, &me, &snap, &desired, change, &recorded, same_resource).await;
+    let layers = match applied {
+        Ok(layers) => layers,
+        Err((e, touched)) => {
+            return Err(match recorded_before {
+                // A Create that fails undoes what it changed: CloudFormation's Delete of
+                // `failed-create:` ids does nothing.
+                None if !same_resource => {
+                    let undone = match touched {
+                        true => disable(clients, resource, &snap.arn, Some(props), deadline).await,
+                        false => release(clients, &me, &snap.role, &recorded, false).await,
+                    };
+                    undo_failed_create(e, undone)
+                }
+                // An Update or a replay keeps what an earlier request turned on; its ledger
+                // goes back to what is on the function, holding the new group to release.
+                _ if !touched => {
+                    let mut restored = previous;
+                    restored.retired = recorded.retired;
+                    if !desired.users_group
+                        && restored.setting.as_ref().map(|s| &s.group_arn) != Some(&desired.group.arn)
+                    {
+                        restored.retired.insert(desired.group.arn.clone());
+                    }
+                    match write_ledger(clients, id, &restored, &snap).await {
+                        Ok(()) => e,
+                        Err(unrecorded) => Error::Partial {
+                            source: Box::new(e),
+                            note: format!(
+                                "; recording that the function is unchanged also failed: {unrecorded}"
+                            ),
+                        },
+                    }
+                }
+                _ => e,
+            });
         }
-        Err(e) => return Err(e),
     };
-    // (A concurrent change may let the re-plan add more than first recorded; the ledger
-    // then under-claims, which errs on the side of leaving things in place.)
     if let Some(old_role) = moved_from {
-        let holder = Holder {
-            role: &old_role,
-            id,
-            resource,
-            deadline,
-            ledger: None,
-        };
-        references::leave(clients, &holder).await?;
+        references::leave(clients, &me.holder(Subject::Role(&old_role))).await?;
     }
-    if let Some((_, old)) = old.filter(|(id, _)| *id == physical_id) {
-        release_old_group(clients, resource, old, &desired, &function_arn).await;
-    }
+    groups.release_retired(clients, &me, &mut recorded, &snap).await;
     let mut data = BTreeMap::new();
     data.insert(
         "LayerArn".into(),
@@ -144,46 +154,128 @@ pub(crate) async fn enable(
     );
     data.insert("ProfilingGroupName".into(), desired.group.name.clone());
     data.insert("ProfilingGroupArn".into(), desired.group.arn.clone());
-    data.insert("RoleName".into(), role_name);
+    data.insert("RoleName".into(), snap.role.clone());
     Ok(Done { physical_id, data })
 }
 
-/// On an Update that changed ProfilingGroupName, the old group goes if this resource made it.
-async fn release_old_group(
+/// The group's and the role's references (at the same time), then the function's update.
+/// A failure says whether the function was changed.
+async fn apply(
     clients: &Clients,
-    resource: &StackResource<'_>,
-    old: &Properties,
-    new: &Desired,
-    function_arn: &str,
-) {
-    let function = function_arn.rsplit(':').next().unwrap_or_default();
-    let old_name = old
-        .group_name
-        .clone()
-        .unwrap_or_else(|| lambda_profiling_macro::agent::console_group_name(function));
-    if new.users_group || old_name == new.group.name {
-        return;
-    }
-    let Some(account) = new.group.arn.split(':').nth(4) else {
-        return;
+    me: &Resource<'_>,
+    snap: &Snapshot,
+    desired: &Desired,
+    change: Change,
+    recorded: &Ledger,
+    same_resource: bool,
+) -> std::result::Result<Vec<String>, (Error, bool)> {
+    let joined_group = async {
+        if desired.users_group {
+            return Ok(());
+        }
+        let holder = me.holder(Subject::Group(&desired.group));
+        references::join(clients, &holder, false)
+            .await
+            .map_err(|f| f.error)
     };
-    let old_group = Group {
-        arn: lambda_profiling_macro::agent::group_arn(&clients.region, account, &old_name),
-        name: old_name,
+    let role_holder = me.holder(Subject::Role(&snap.role));
+    let joined_role = async {
+        let joined = references::join(clients, &role_holder, same_resource).await;
+        joined.map_err(|failed| failed.error) // the undo releases it whatever happened
     };
-    let resource = ledger::owner_value(resource.stack_id, resource.logical_id);
-    let owner = group::Owner {
-        resource: &resource,
-        function_arn,
-    };
-    if let Err(e) = group::delete_if_owned(clients, &old_group, owner).await {
-        tracing::warn!(group = %old_group.name, error = %e, "could not delete the previous profiling group; delete it by hand");
+    let (group, role) = tokio::join!(joined_group, joined_role);
+    group.and(role).map_err(|e| (e, false))?;
+    let replan =
+        |snap: &Snapshot| function_config::enable(snap, desired, recorded).map_err(Error::Unsupported);
+    match update(clients, snap.clone(), change, replan).await {
+        Updated::Done(layers) => Ok(layers),
+        Updated::NotApplied(e) => Err((e, false)),
+        Updated::Applied(e) => Err((e, true)),
     }
 }
 
+/// The groups whose records hold a resource's reference, across an Update.
+struct Groups {
+    /// Retired by an earlier operation: released once this one has succeeded.
+    releasing: BTreeSet<String>,
+    /// Retired by this one (the group it used until now): kept until the next.
+    retiring: BTreeSet<String>,
+}
+
+impl Groups {
+    /// `old`: the previous properties of the same resource (an Update), for a ledger of an
+    /// earlier version, which does not record its group.
+    fn plan(previous: &Ledger, desired: &Desired, old: Option<&Properties>, snap: &Snapshot) -> Groups {
+        let current = desired.group.arn.as_str();
+        let was = match &previous.setting {
+            Some(s) => (!s.users_group).then(|| s.group_arn.clone()),
+            None => old.map(|old| {
+                let name = old
+                    .group_name
+                    .clone()
+                    .unwrap_or_else(|| lambda_profiling_macro::agent::console_group_name(snap.name()));
+                Group::named(&name, snap.region(), snap.account()).arn
+            }),
+        };
+        let not_current = |arn: &String| arn != current;
+        Groups {
+            releasing: previous
+                .retired
+                .iter()
+                .filter(|a| not_current(a))
+                .cloned()
+                .collect(),
+            retiring: was.into_iter().filter(not_current).collect(),
+        }
+    }
+
+    /// What the ledger lists as retired until this operation is done.
+    fn held_until_done(&self) -> BTreeSet<String> {
+        self.releasing.union(&self.retiring).cloned().collect()
+    }
+
+    /// Releases the groups retired before this operation; one that fails stays retired.
+    async fn release_retired(
+        self,
+        clients: &Clients,
+        me: &Resource<'_>,
+        recorded: &mut Ledger,
+        snap: &Snapshot,
+    ) {
+        if self.releasing.is_empty() {
+            return;
+        }
+        let mut kept = self.retiring;
+        for arn in &self.releasing {
+            let Some(group) = Group::from_arn(arn) else {
+                continue;
+            };
+            if let Err(e) = references::leave(clients, &me.holder(Subject::Group(&group))).await {
+                tracing::warn!(group = %group.name, error = %e, "could not release a retired group; the next operation retries");
+                kept.insert(arn.clone());
+            }
+        }
+        recorded.retired = kept;
+        if let Err(e) = write_ledger(clients, me.id, recorded, snap).await {
+            tracing::warn!(error = %e, "could not record the released groups; the next operation releases them again");
+        }
+    }
+}
+
+/// Writes the resource's ledger item: before anything it records is done.
+async fn write_ledger(clients: &Clients, id: u64, recorded: &Ledger, snap: &Snapshot) -> Result<()> {
+    let item = LedgerItem {
+        ledger: recorded.encode("function"),
+        role: snap.role.clone(),
+        function: snap.arn.clone(),
+    };
+    references::write_ledger(clients, id, &item).await
+}
+
 /// Turns profiling off for `function_arn`: removes what the ledger says this resource
-/// added, deletes the group it created, releases the policy reference on the role the
-/// ledger item names. A function that is gone is success (its reference is still released).
+/// added, then releases its groups (the one created goes with its last user) and its
+/// reference on the role. A function that is gone is success (its references are still
+/// released).
 pub(crate) async fn disable(
     clients: &Clients,
     resource: &StackResource<'_>,
@@ -194,8 +286,9 @@ pub(crate) async fn disable(
     disable_keeping(clients, resource, function_arn, props, deadline, false).await
 }
 
-/// [`disable`], keeping the group this resource created when `keep_group` (the command
-/// line's `disable` found another function profiling into it).
+/// [`disable`], keeping a group that would go with this resource when `keep_group` (the
+/// command line's `disable` found a function outside lambda-profiling's records that
+/// still profiles into it).
 pub(crate) async fn disable_keeping(
     clients: &Clients,
     resource: &StackResource<'_>,
@@ -205,23 +298,53 @@ pub(crate) async fn disable_keeping(
     keep_group: bool,
 ) -> Result<()> {
     let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id(function_arn));
+    let me = Resource {
+        resource,
+        id,
+        deadline,
+    };
     let (item, snap) = tokio::join!(
         references::read_ledger(clients, id),
         read_settled(clients, function_arn)
     );
     let (item, snap) = (item?, snap?);
+    let (recorded, role) = match (item, &snap) {
+        (Some(item), _) => (Ledger::decode(&item.ledger), item.role),
+        (None, Some(snap)) => match legacy_ledger(clients, id, &snap.role).await? {
+            Some(recorded) => (recorded, snap.role.clone()),
+            None => return Ok(()), // nothing recorded: nothing of this resource's to undo
+        },
+        (None, None) => return Ok(()),
+    };
     let Some(snap) = snap else {
         tracing::debug!("function is gone: nothing to undo on it");
-        return match &item {
-            Some(item) => release(clients, resource, id, &item.role, deadline).await,
-            None => Ok(()),
-        };
+        return release(clients, &me, &role, &recorded, keep_group).await;
     };
-    let role = item.as_ref().map_or(snap.role.clone(), |i| i.role.clone());
-    let recorded = match item {
-        Some(item) => Ledger::decode(&item.ledger),
-        None => legacy_ledger(clients, id, &role).await?.unwrap_or_default(),
-    };
+    let desired = undo_plan(&snap, props, &recorded)?;
+    if let Some(code) = &snap.env_error {
+        return Err(Error::Blocked(format!(
+            "{} The record of what this resource added is kept: delete again once the variables can be read, \
+             or retain this resource to leave the function as it is",
+            function_config::unreadable_environment(&snap, code)
+        )));
+    }
+    let change = function_config::disable(&snap, &desired, &recorded);
+    let replan = |snap: &Snapshot| Ok(function_config::disable(snap, &desired, &recorded));
+    update(clients, snap.clone(), change, replan)
+        .await
+        .into_result()?;
+    let mut recorded = recorded;
+    recorded.setting = Some(desired.setting());
+    release(clients, &me, &role, &recorded, keep_group).await
+}
+
+/// What to remove: the ledger's own record of its values; for a ledger of an earlier
+/// version, worked out from the properties (or the defaults). When even that fails, the
+/// Delete fails and keeps the record: forgetting it would leave the agent on the function.
+fn undo_plan(snap: &Snapshot, props: Option<&Properties>, recorded: &Ledger) -> Result<Desired> {
+    if let Some(desired) = Desired::recorded(recorded) {
+        return Ok(desired);
+    }
     let fallback = Properties {
         target: Target::Function {
             name: snap.arn.clone(),
@@ -232,62 +355,50 @@ pub(crate) async fn disable_keeping(
         heap_summary: false,
     };
     let props = props.unwrap_or(&fallback);
-    let desired = match function_config::desired(&snap, props, &recorded) {
-        Ok(d) => Some(d),
-        Err(why) => {
-            tracing::warn!(reason = %why, "cannot tell the agent's values apart; leaving the function as it is");
-            None
-        }
-    };
-    if let Some(d) = &desired {
-        let change = function_config::disable(&snap, d, &recorded);
-        update(clients, snap.clone(), change, |snap| {
-            Ok(function_config::disable(snap, d, &recorded))
-        })
-        .await?;
-    }
-    let owner_tag = ledger::owner_value(resource.stack_id, resource.logical_id);
-    let owner = group::Owner {
-        resource: &owner_tag,
-        function_arn: &snap.arn,
-    };
-    let delete_group = async {
-        match desired.as_ref().filter(|d| !d.users_group && !keep_group) {
-            Some(d) => group::delete_if_owned(clients, &d.group, owner).await.map(|_| ()),
-            None => Ok(()),
-        }
-    };
-    let released = release(clients, resource, id, &role, deadline);
-    let (deleted, released) = tokio::join!(delete_group, released);
-    deleted.and(released)
+    function_config::desired(snap, props, recorded).map_err(|why| {
+        Error::Blocked(format!(
+            "cannot tell what this resource added to {} from its record, which an earlier version of \
+             lambda-profiling wrote ({why}). Nothing was changed and the record is kept: put the function \
+             back as it was when profiling was turned on (its runtime, say) and delete again, or retain this \
+             resource and remove the agent's layer and variables by hand",
+            snap.name()
+        ))
+    })
 }
 
-/// Releases this resource's reference on `role`, with its ledger item.
+/// Leaves the records of the groups the ledger names, then the role's, whose leaving
+/// deletes the ledger item: a failure on the way keeps what is left to release recorded.
 async fn release(
     clients: &Clients,
-    resource: &StackResource<'_>,
-    id: u64,
+    me: &Resource<'_>,
     role: &str,
-    deadline: Instant,
+    recorded: &Ledger,
+    keep_group: bool,
 ) -> Result<()> {
-    // Only the item's existence matters to the protocol: it deletes `ref#<id>`.
-    let item = LedgerItem {
-        ledger: String::new(),
-        role: role.to_owned(),
-        function: String::new(),
-    };
-    let holder = Holder {
-        role,
-        id,
-        resource,
-        deadline,
-        ledger: Some(&item),
-    };
+    let current = recorded
+        .setting
+        .as_ref()
+        .filter(|s| !s.users_group)
+        .map(|s| s.group_arn.clone());
+    let groups: Vec<Group> = current
+        .iter()
+        .chain(&recorded.retired)
+        .filter_map(|arn| Group::from_arn(arn))
+        .collect();
+    let left = futures_util::future::join_all(groups.iter().map(|group| {
+        let mut holder = me.holder(Subject::Group(group));
+        holder.keep = keep_group;
+        async move { references::leave(clients, &holder).await }
+    }))
+    .await;
+    left.into_iter().collect::<Result<Vec<()>>>()?;
+    let mut holder = me.holder(Subject::Role(role));
+    holder.ledger = true;
     references::leave(clients, &holder).await
 }
 
-/// What a resource of a version before issue 12 recorded it added: the value of its old
-/// reference tag on the role. `None`: no such tag.
+/// What a resource of a version before the references' table recorded it added: the value
+/// of its old reference tag on the role. `None`: no such tag.
 async fn legacy_ledger(clients: &Clients, id: u64, role: &str) -> Result<Option<Ledger>> {
     let tags = role::list_tags(clients, role).await?.unwrap_or_default();
     Ok(tags.get(&ledger::legacy_key(id)).map(|v| Ledger::decode(v)))

@@ -1,15 +1,18 @@
-//! The profiling group of function mode: created when missing (and tagged with its owner),
-//! adopted when it exists, deleted only by the resource that created it.
+//! The calls on a profiling group, which the references protocol
+//! ([`super::references`]) decides when to make: a group function mode uses has a record of
+//! its users, like a role, and is created when missing and deleted with its last user, only
+//! if lambda-profiling created it.
 //!
-//! Two tags mark a group this resource created: the owner (`<StackId>/<LogicalResourceId>`)
-//! and the function it serves. A replacement (same logical id, new function, same group
-//! name) finds the group owned by its own logical id and moves the function tag to the
-//! new function, so CloudFormation's Delete of the old function keeps the group.
+//! A group lambda-profiling creates carries an owner tag (`<StackId>/<LogicalResourceId>` of
+//! the resource that created it), so that a person can tell where it came from; versions
+//! before the group records decided from that tag alone which resource deletes a group.
+
+use std::collections::HashMap;
 
 use aws_sdk_codeguruprofiler::types::ComputePlatform;
 
 use super::error::{Error, Result};
-use super::ledger::{FUNCTION_KEY, OWNER_KEY};
+use super::ledger::OWNER_KEY;
 use crate::aws::Clients;
 use lambda_profiling_macro::agent;
 
@@ -19,60 +22,51 @@ pub(crate) struct Group {
     pub arn: String,
 }
 
-/// Who a created group belongs to.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Owner<'a> {
-    /// The owner tag's value, from [`super::ledger::owner_value`].
-    pub resource: &'a str,
-    pub function_arn: &'a str,
-}
-
-/// Creates the group, or adopts it when it already exists. One call when the group is
-/// new; the ARN of an existing group in this account and region is known without asking.
-pub(crate) async fn ensure(clients: &Clients, name: &str, account: &str, owner: Owner<'_>) -> Result<Group> {
-    let created = clients
-        .codeguru
-        .create_profiling_group()
-        .profiling_group_name(name)
-        .compute_platform(ComputePlatform::Awslambda)
-        .tags(OWNER_KEY, owner.resource)
-        .tags(FUNCTION_KEY, owner.function_arn)
-        .send()
-        .await;
-    let group = |arn: Option<&str>| Group {
-        name: name.to_owned(),
-        arn: arn.map_or_else(|| agent::group_arn(&clients.region, account, name), str::to_owned),
-    };
-    match created {
-        Ok(out) => Ok(group(out.profiling_group().and_then(|g| g.arn()))),
-        Err(e) if e.as_service_error().is_some_and(|e| e.is_conflict_exception()) => {
-            let group = group(None);
-            let tags = list_tags(clients, &group).await?.unwrap_or_default();
-            if tags.get(OWNER_KEY).map(String::as_str) == Some(owner.resource)
-                && tags.get(FUNCTION_KEY).map(String::as_str) != Some(owner.function_arn)
-            {
-                // Ours from before a replacement: it now serves the new function.
-                clients
-                    .codeguru
-                    .tag_resource()
-                    .resource_arn(&group.arn)
-                    .tags(FUNCTION_KEY, owner.function_arn)
-                    .send()
-                    .await
-                    .map_err(|e| Error::aws("codeguru-profiler:TagResource", name, e))?;
-            } else {
-                tracing::debug!(group = name, "profiling group exists: adopted");
-            }
-            Ok(group)
+impl Group {
+    /// The group of this name in `region` of `account`.
+    pub(crate) fn named(name: &str, region: &str, account: &str) -> Group {
+        Group {
+            name: name.to_owned(),
+            arn: agent::group_arn(region, account, name),
         }
-        Err(e) => Err(Error::aws("codeguru-profiler:CreateProfilingGroup", name, e)),
+    }
+
+    /// The group an ARN names.
+    pub(crate) fn from_arn(arn: &str) -> Option<Group> {
+        agent::parse_group_arn(arn).map(|g| Group {
+            name: g.name.to_owned(),
+            arn: arn.to_owned(),
+        })
     }
 }
 
-async fn list_tags(
-    clients: &Clients,
-    group: &Group,
-) -> Result<Option<std::collections::HashMap<String, String>>> {
+/// Creates the group (`ComputePlatform: AWSLambda`) with its owner tag; one that exists
+/// already is fine.
+pub(crate) async fn create(clients: &Clients, group: &Group, owner: &str) -> Result<()> {
+    let created = clients
+        .codeguru
+        .create_profiling_group()
+        .profiling_group_name(&group.name)
+        .compute_platform(ComputePlatform::Awslambda)
+        .tags(OWNER_KEY, owner)
+        .send()
+        .await;
+    match created {
+        Ok(_) => Ok(()),
+        Err(e) if e.as_service_error().is_some_and(|e| e.is_conflict_exception()) => {
+            tracing::debug!(group = %group.name, "profiling group exists");
+            Ok(())
+        }
+        Err(e) => Err(Error::aws(
+            "codeguru-profiler:CreateProfilingGroup",
+            &group.name,
+            e,
+        )),
+    }
+}
+
+/// The group's tags; `None` when it does not exist.
+pub(crate) async fn tags(clients: &Clients, group: &Group) -> Result<Option<HashMap<String, String>>> {
     match clients
         .codeguru
         .list_tags_for_resource()
@@ -95,37 +89,8 @@ async fn list_tags(
     }
 }
 
-/// Whether the group exists and this resource created it for this function (for a plan;
-/// [`delete_if_owned`] asks again when it acts).
-pub(crate) async fn owned(clients: &Clients, group: &Group, owner: Owner<'_>) -> Result<Ownership> {
-    Ok(match list_tags(clients, group).await? {
-        None => Ownership::Missing,
-        Some(tags) if is_ours(&tags, owner) => Ownership::Ours,
-        Some(_) => Ownership::Others,
-    })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ownership {
-    Missing,
-    Ours,
-    Others,
-}
-
-fn is_ours(tags: &std::collections::HashMap<String, String>, owner: Owner<'_>) -> bool {
-    tags.get(OWNER_KEY).map(String::as_str) == Some(owner.resource)
-        && tags.get(FUNCTION_KEY).is_none_or(|f| f == owner.function_arn)
-}
-
-/// Deletes the group if this resource created it for this function. Gone is success.
-pub(crate) async fn delete_if_owned(clients: &Clients, group: &Group, owner: Owner<'_>) -> Result<bool> {
-    let Some(tags) = list_tags(clients, group).await? else {
-        return Ok(false);
-    };
-    if !is_ours(&tags, owner) {
-        tracing::debug!(group = %group.name, "profiling group not created by this resource for this function: kept");
-        return Ok(false);
-    }
+/// Deletes the group; one that is gone already is fine.
+pub(crate) async fn delete(clients: &Clients, group: &Group) -> Result<()> {
     match clients
         .codeguru
         .delete_profiling_group()
@@ -133,12 +98,12 @@ pub(crate) async fn delete_if_owned(clients: &Clients, group: &Group, owner: Own
         .send()
         .await
     {
-        Ok(_) => Ok(true),
+        Ok(_) => Ok(()),
         Err(e)
             if e.as_service_error()
                 .is_some_and(|e| e.is_resource_not_found_exception()) =>
         {
-            Ok(false)
+            Ok(())
         }
         Err(e) => Err(Error::aws(
             "codeguru-profiler:DeleteProfilingGroup",

@@ -5,25 +5,33 @@
 //!   does not release the new resource's reference when CloudFormation deletes the old one.
 //!   The id is what the role's record in the references' table holds (see [`super::record`]).
 //! - Function mode's **ledger**: the layer and variables that this resource added to the
-//!   function (what was there before is the user's and stays), in its `ref#<id>` item.
-//! - On a profiling group this resource created, an **owner tag** and the function's ARN.
+//!   function (what was there before is the user's and stays), in its `ref#<id>` item, and
+//!   the values it gave them (its [`Setting`]: the agent's family, the group): so that a
+//!   Delete undoes from the ledger alone, whatever the function, the properties or the
+//!   administrator's settings have become since. Ledgers of earlier versions have no
+//!   setting; their Delete works the values out from the properties, as they did.
+//! - The groups whose records hold this resource's reference: the one in use, and those
+//!   an Update renamed away from, kept until the next Update or the Delete (**retired**),
+//!   so that a rollback finds its old group.
+//! - On a profiling group lambda-profiling created, an **owner tag**, for people.
 //! - Versions before issue 12 kept references as role tags, `lambda-profiling:ref:<id>`
 //!   (the ledger as the value) and `lambda-profiling:attached-policy`; they are read (and
 //!   removed) for migration, never written.
 //!
-//! Ledgers keep the tag value's alphabet and length (letters, digits, spaces and
-//! `_ . : / = + - @`, at most 256 characters), so old and new ledgers read alike.
+//! Ledgers keep the tag value's alphabet (letters, digits, spaces and `_ . : / = + - @ ,`),
+//! so old and new ledgers read alike; only the old tags were limited to 256 characters.
 
 use std::collections::BTreeSet;
 
-use lambda_profiling_macro::agent::env;
+use lambda_profiling_macro::agent::{Family, env};
 
 pub const REF_PREFIX: &str = "lambda-profiling:ref:";
 pub const ATTACHED_KEY: &str = "lambda-profiling:attached-policy";
 pub(crate) const ATTACHED_VALUE: &str = "true";
 pub(crate) const OWNER_KEY: &str = "lambda-profiling:owner";
-/// On a created group, beside the owner: the function it serves.
-pub(crate) const FUNCTION_KEY: &str = "lambda-profiling:function";
+/// Beside the owner tag on the groups that versions before the group records created:
+/// the function the group served (with the owner, it names that resource's reference).
+pub(crate) const LEGACY_FUNCTION_KEY: &str = "lambda-profiling:function";
 const MAX_TAG_VALUE: usize = 256;
 
 /// A resource's reference id.
@@ -60,6 +68,18 @@ pub(crate) fn owner_value(stack_id: &str, logical_id: &str) -> String {
     format!("{}{hash}", &full[..cut])
 }
 
+/// The reference of the resource that created a group under a version before the group
+/// records, from the group's tags (its owner and function), when they name one.
+pub(crate) fn legacy_creator(owner: &str, function_arn: &str) -> Option<u64> {
+    // `<StackId>/<LogicalResourceId>`; a logical id has no '/'. A value shortened with a
+    // hash (`…#<16 hex>`) cannot be split back.
+    let (stack, logical) = owner.rsplit_once('/')?;
+    let hashed =
+        logical.len() > 17 && logical.as_bytes()[logical.len() - 17] == b'#' && owner.len() == MAX_TAG_VALUE;
+    (!hashed && !logical.is_empty())
+        .then(|| reference_id(stack, logical, &format!("function:{function_arn}")))
+}
+
 /// FNV-1a, 64 bits: stable across Rust versions and builds, unlike `DefaultHasher`.
 pub(crate) fn fnv1a(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -85,14 +105,28 @@ pub(crate) enum JavaOptions {
 /// What one resource added to a function. Role mode records an empty ledger.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Ledger {
-    /// The layer version ARN it added; `Some("")` when the ARN was too long to record,
-    /// meaning "the agent layer of the function's family".
+    /// The layer version ARN it added; `Some("")` in an old tag whose ARN was too long to
+    /// record, meaning "the agent layer of the function's family".
     pub layer: Option<String>,
-    /// Names of the variables it added (of the fixed set of SPEC §1).
+    /// Names of the variables it added (of the fixed set the agent reads).
     pub vars: BTreeSet<&'static str>,
     /// It moved the handler into `HANDLER_ENV_NAME_FOR_CODEGURU` (Python redirect).
     pub handler_redirected: bool,
     pub java_options: Option<JavaOptions>,
+    /// The values it set; `None` in ledgers of earlier versions.
+    pub setting: Option<Setting>,
+    /// ARNs of groups it no longer uses whose records still hold its reference.
+    pub retired: BTreeSet<String>,
+}
+
+/// The values a resource gave the agent's variables, from which each is derived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Setting {
+    pub family: Family,
+    /// The group's ARN (its name and region are in it).
+    pub group_arn: String,
+    /// The group came from the function's own variables: never created nor deleted.
+    pub users_group: bool,
 }
 
 /// The variables a ledger may name, with their short codes.
@@ -114,6 +148,8 @@ impl Ledger {
             vars: self.vars.union(&other.vars).copied().collect(),
             handler_redirected: self.handler_redirected || other.handler_redirected,
             java_options: other.java_options.or(self.java_options),
+            setting: other.setting.clone().or_else(|| self.setting.clone()),
+            retired: self.retired.union(&other.retired).cloned().collect(),
         }
     }
 
@@ -136,12 +172,21 @@ impl Ledger {
             None => {}
         }
         if let Some(layer) = &self.layer {
-            let with_arn = format!("{out} layer={layer}");
-            out = if with_arn.len() <= MAX_TAG_VALUE {
-                with_arn
-            } else {
-                out + " layer="
+            out += &format!(" layer={layer}");
+        }
+        if let Some(setting) = &self.setting {
+            let family = match setting.family {
+                Family::Python => "python",
+                Family::Java => "java",
             };
+            out += &format!(" family={family} group={}", setting.group_arn);
+            if setting.users_group {
+                out += " group=users";
+            }
+        }
+        if !self.retired.is_empty() {
+            let arns: Vec<&str> = self.retired.iter().map(String::as_str).collect();
+            out += &format!(" retired={}", arns.join(","));
         }
         out
     }
@@ -149,6 +194,7 @@ impl Ledger {
     /// Reads a value written by [`Ledger::encode`]; unknown words are ignored.
     pub(crate) fn decode(value: &str) -> Ledger {
         let mut ledger = Ledger::default();
+        let (mut family, mut group, mut users_group) = (None, None, false);
         for word in value.split(' ') {
             match word.split_once('=') {
                 Some(("vars", codes)) => {
@@ -162,8 +208,26 @@ impl Ledger {
                 Some(("java", "created")) => ledger.java_options = Some(JavaOptions::Created),
                 Some(("java", "appended")) => ledger.java_options = Some(JavaOptions::Appended),
                 Some(("layer", arn)) => ledger.layer = Some(arn.to_owned()),
+                Some(("family", "python")) => family = Some(Family::Python),
+                Some(("family", "java")) => family = Some(Family::Java),
+                Some(("group", "users")) => users_group = true,
+                Some(("group", arn)) => group = Some(arn.to_owned()),
+                Some(("retired", arns)) => {
+                    ledger.retired = arns
+                        .split(',')
+                        .filter(|a| !a.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                }
                 _ => {}
             }
+        }
+        if let (Some(family), Some(group_arn)) = (family, group) {
+            ledger.setting = Some(Setting {
+                family,
+                group_arn,
+                users_group,
+            });
         }
         ledger
     }

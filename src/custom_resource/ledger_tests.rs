@@ -1,4 +1,5 @@
 use super::*;
+use lambda_profiling_macro::agent::Family;
 
 #[test]
 fn keys_are_stable_and_distinct() {
@@ -33,12 +34,19 @@ fn ledgers_round_trip_and_merge() {
             .collect(),
         handler_redirected: true,
         java_options: Some(JavaOptions::Appended),
+        setting: Some(Setting {
+            family: Family::Java,
+            group_arn: "arn:aws:codeguru-profiler:us-east-1:111122223333:profilingGroup/team-a".into(),
+            users_group: false,
+        }),
+        retired: ["arn:aws:codeguru-profiler:us-east-1:111122223333:profilingGroup/old".to_owned()]
+            .into_iter()
+            .collect(),
     };
     let text = a.encode("function");
-    assert!(text.len() <= 256);
     assert!(
         text.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b" _.:/=+-@".contains(&b)),
+            .all(|b| b.is_ascii_alphanumeric() || b" _.:/=+-@,".contains(&b)),
         "{text}"
     );
     assert_eq!(Ledger::decode(&text), a);
@@ -50,12 +58,17 @@ fn ledgers_round_trip_and_merge() {
     let u = a.union(&b);
     assert_eq!(u.vars.len(), 4);
     assert_eq!(u.layer, a.layer);
-    let huge = Ledger {
-        layer: Some("x".repeat(300)),
+    // A ledger of an earlier version: no setting; its too-long layer ARN recorded empty.
+    let old = Ledger::decode("function vars=GN+EN layer=");
+    assert_eq!(old.layer.as_deref(), Some(""));
+    assert_eq!(old.setting, None);
+    let users = Ledger {
+        setting: Some(Setting {
+            family: Family::Python,
+            group_arn: "arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/theirs".into(),
+            users_group: true,
+        }),
         ..Ledger::default()
     };
-    assert_eq!(
-        Ledger::decode(&huge.encode("function")).layer.as_deref(),
-        Some("")
-    );
+    assert_eq!(Ledger::decode(&users.encode("function")), users);
 }

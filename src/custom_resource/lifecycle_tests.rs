@@ -77,13 +77,13 @@ fn record(refs: &[&str]) -> std::collections::HashMap<String, AttributeValue> {
     item
 }
 
-/// The table answering a Create on a role whose record is decided: no ledger item yet,
-/// the role's record, and every write applied.
+/// The table answering a Create on a role and a group whose records are decided: no
+/// ledger item yet, the records, and every write applied.
 fn table() -> (aws_sdk_dynamodb::Client, Vec<Rule>) {
     let is_role = |k: Option<&std::collections::HashMap<String, AttributeValue>>| {
         k.and_then(|k| k.get("pk"))
             .and_then(|v| v.as_s().ok())
-            .is_some_and(|s| s.starts_with("role#"))
+            .is_some_and(|s| s.starts_with("role#") || s.starts_with("group#"))
     };
     let rules = vec![
         mock!(aws_sdk_dynamodb::Client::get_item)

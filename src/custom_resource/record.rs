@@ -1,9 +1,11 @@
-//! The role references' records in DynamoDB (issue 12), read into the protocol's model.
+//! The references' records in DynamoDB, read into the protocol's model.
 //!
-//! One item per role, `pk = role#<role name>`: `gen` (S, the creator's token), `ours`
+//! One item per role, `pk = role#<role name>`, and one per profiling group function mode
+//! created or adopted, `pk = group#<group ARN>`, each: `gen` (S, the creator's token), `ours`
 //! (BOOL: lambda-profiling attached the policy; absent while undecided), `refs`, `legacy`,
-//! `gone` (SS of 16-hex reference ids), `tagged` (BOOL), and while the last Delete detaches,
-//! `lease` (M: `owner` S, `token` S, `until` N epoch seconds, `stack` S). Function mode also
+//! `gone` (SS of 16-hex reference ids), `tagged` (BOOL), and while the last Delete detaches
+//! the policy or deletes the group, `lease` (M: `owner` S, `token` S, `until` N epoch
+//! seconds, `stack` S). For a group, `ours` means lambda-profiling created it. Function mode also
 //! keeps one item per resource, `pk = ref#<id>`: `ledger` (S), `role` (S), `function` (S).
 //! Sets cannot be empty in DynamoDB: an empty set is an absent attribute.
 
@@ -39,6 +41,12 @@ pub(crate) const MAX_REFERENCES: usize = 20_000;
 /// The key of a role's record.
 pub(crate) fn role_key(role: &str) -> AttributeValue {
     AttributeValue::S(format!("role#{role}"))
+}
+
+/// The key of a profiling group's record, by the group's ARN (groups are regional; one
+/// table serves every region).
+pub(crate) fn group_key(arn: &str) -> AttributeValue {
+    AttributeValue::S(format!("group#{arn}"))
 }
 
 /// The key of function mode's ledger item for one resource.

@@ -1,7 +1,14 @@
-//! The role references' protocol, bound to AWS: one executor runs the protocol's state
-//! machine ([`lambda_profiling_protocol::machine::Op`], the single source of its steps, which
-//! the checker in `crates/protocol` explores) and turns each [`Call`] into DynamoDB and IAM
-//! calls and each outcome into the machine's [`Reply`]. Both modes use it for the role.
+//! The references' protocol, bound to AWS: one executor runs the protocol's state machine
+//! ([`lambda_profiling_protocol::machine::Op`], the single source of its steps, which the
+//! checker in `crates/protocol` explores) and turns each [`Call`] into DynamoDB calls and
+//! calls on the shared thing, and each outcome into the machine's [`Reply`].
+//!
+//! Two kinds of shared thing keep their users this way ([`Subject`]): a role, which holds
+//! the agent policy while any resource needs it (both modes), and a profiling group that
+//! function mode created or adopted, which exists while any resource profiles into it. The
+//! machine's "attached" is then "the group exists", attaching creates the group, detaching
+//! deletes it, and "the legacy attached tag" is the owner tag that versions before the
+//! group records put on the groups they created.
 //!
 //! What the model leaves to this file: the lease's times (its `until` is this invocation's
 //! deadline plus [`LEASE_MARGIN`]), waiting for another's lease and settling IAM's reads
@@ -15,6 +22,7 @@ use lambda_profiling_protocol::machine::Op;
 use lambda_profiling_protocol::model::{Call, Generation, IamSnap, Id, Kind, Reply, Step};
 
 use super::error::{Error, Result};
+use super::group::Group;
 use super::ledger::{self, legacy_key};
 use super::outcome::StackResource;
 use super::record::{self, Attributes, LedgerItem, Record, hex, id_set, role_key};
@@ -34,14 +42,45 @@ const SETTLE_BOUND: Duration = Duration::from_secs(30);
 /// A bound on the machine's steps: it converges in a few dozen unless something is wrong.
 const MAX_STEPS: usize = 1_000;
 
-/// One resource's reference on one role.
+/// What a record keeps the users of.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Subject<'a> {
+    /// A role, by its name: it holds the agent policy while any user needs it.
+    Role(&'a str),
+    /// A profiling group of this account: it exists while any user profiles into it.
+    Group(&'a Group),
+}
+
+impl Subject<'_> {
+    /// The record's key: `role#<name>`, `group#<ARN>`.
+    pub(crate) fn key(&self) -> AttributeValue {
+        match self {
+            Subject::Role(name) => role_key(name),
+            Subject::Group(group) => record::group_key(&group.arn),
+        }
+    }
+}
+
+impl std::fmt::Display for Subject<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Subject::Role(name) => write!(f, "role {name}"),
+            Subject::Group(group) => write!(f, "profiling group {}", group.name),
+        }
+    }
+}
+
+/// One resource's reference on one role or group.
 pub(crate) struct Holder<'a> {
-    pub role: &'a str,
+    pub subject: Subject<'a>,
     pub id: Id,
     pub resource: &'a StackResource<'a>,
     pub deadline: Instant,
-    /// Function mode: its ledger item (written by a Create, deleted by a Delete).
-    pub ledger: Option<&'a LedgerItem>,
+    /// Function mode's Delete on the role: its ledger item goes with the reference.
+    pub ledger: bool,
+    /// A Delete leaves a group it would delete in place (the command line found a function
+    /// outside lambda-profiling's records that still profiles into it).
+    pub keep: bool,
 }
 
 /// Create, and Update of the same resource (`update`): the reference is in the role's
@@ -75,7 +114,7 @@ pub(crate) async fn leave(clients: &Clients, holder: &Holder<'_>) -> Result<()> 
 /// reference that Create may have added, and touches nothing when it holds none.
 pub(crate) async fn leave_if_held(clients: &Clients, holder: &Holder<'_>) -> Result<()> {
     let now = record::now_epoch_secs();
-    let held = table::get(clients, role_key(holder.role))
+    let held = table::get(clients, holder.subject.key())
         .await?
         .is_some_and(|item| Record::read(&item, now).item.refs.contains(&holder.id));
     if held {
@@ -83,6 +122,12 @@ pub(crate) async fn leave_if_held(clients: &Clients, holder: &Holder<'_>) -> Res
     } else {
         Ok(())
     }
+}
+
+/// Writes function mode's ledger item for a reference (unconditionally: it is this
+/// resource's own).
+pub(crate) async fn write_ledger(clients: &Clients, id: Id, item: &LedgerItem) -> Result<()> {
+    table::put(clients, item.attributes(id), None).await.map(|_| ())
 }
 
 /// Function mode's ledger item for a reference, if it has one.
@@ -117,6 +162,9 @@ struct Executor<'a> {
     untagged: BTreeSet<String>,
     /// An AddRef was sent (whatever came back).
     sent_add: bool,
+    /// A group's tags (`None` inside: no such group), read for the decision: both its
+    /// reads are answered from one call.
+    group_tags: Option<Option<std::collections::HashMap<String, String>>>,
 }
 
 impl<'a> Executor<'a> {
@@ -130,11 +178,12 @@ impl<'a> Executor<'a> {
             detached: false,
             untagged: BTreeSet::new(),
             sent_add: false,
+            group_tags: None,
         }
     }
 
     async fn run(&mut self) -> Result<()> {
-        let mut op = Op::new(self.kind, self.h.id, self.h.ledger.is_some());
+        let mut op = Op::new(self.kind, self.h.id, self.h.ledger);
         let mut reply = None;
         for _ in 0..MAX_STEPS {
             let call = match op.next(reply.take()) {
@@ -148,8 +197,8 @@ impl<'a> Executor<'a> {
             }
         }
         Err(Error::Blocked(format!(
-            "the references of role {} did not settle in {MAX_STEPS} steps; retry, and report this if it recurs",
-            self.h.role
+            "the references of {} did not settle in {MAX_STEPS} steps; retry, and report this if it recurs",
+            self.h.subject
         )))
     }
 
@@ -179,12 +228,12 @@ impl<'a> Executor<'a> {
     }
 
     async fn update(&mut self, u: Update<'_>) -> Result<Reply, Stop> {
-        let w = table::update(self.clients, self.h.role, u).await?;
+        let w = table::update(self.clients, self.h.subject.key(), u).await?;
         Ok(self.written(w))
     }
 
     async fn get(&mut self) -> Result<Option<lambda_profiling_protocol::model::Item>> {
-        let item = table::get(self.clients, role_key(self.h.role)).await?;
+        let item = table::get(self.clients, self.h.subject.key()).await?;
         Ok(match item {
             Some(a) => Some(self.item(&a)),
             None => {

@@ -1,6 +1,8 @@
-//! The executor's calls: each [`Call`] of the machine as DynamoDB and IAM calls, each
-//! outcome as the machine's [`Reply`] (errors read through the SDK's typed predicates).
+//! The executor's calls: each [`Call`] of the machine as DynamoDB calls and calls on the
+//! subject (IAM for a role, CodeGuru Profiler for a group), each outcome as the machine's
+//! [`Reply`] (errors read through the SDK's typed predicates).
 
+use super::super::group;
 use super::*;
 
 impl Executor<'_> {
@@ -13,7 +15,7 @@ impl Executor<'_> {
             Call::PutItem => {
                 let generation = record::new_generation(self.h.resource.request_id);
                 let item = Attributes::from([
-                    (record::PK.to_owned(), role_key(self.h.role)),
+                    (record::PK.to_owned(), self.h.subject.key()),
                     (record::GEN.to_owned(), gen_value(generation)),
                 ]);
                 let w = table::put(self.clients, item, Some("attribute_not_exists(#pk)")).await?;
@@ -119,7 +121,7 @@ impl Executor<'_> {
                 let values = vec![(":owner", AttributeValue::S(hex(*owner))), (":now", now)];
                 let condition = "#lease.#owner = :owner AND #lease.#until < :now";
                 tracing::info!(
-                    role = self.h.role,
+                    subject = %self.h.subject,
                     owner = hex(*owner),
                     "taking over an expired lease"
                 );
@@ -132,7 +134,7 @@ impl Executor<'_> {
             }
             Call::DropLease { .. } => {
                 tracing::warn!(
-                    role = self.h.role,
+                    subject = %self.h.subject,
                     "IAM's reads still lag: the role's empty record stays for the next stack"
                 );
                 let values = vec![(":me", self.me())];
@@ -147,51 +149,121 @@ impl Executor<'_> {
                 let values = vec![(":me", self.me())];
                 let w = table::delete(
                     self.clients,
-                    role_key(self.h.role),
+                    self.h.subject.key(),
                     Some("#lease.#owner = :me"),
                     values,
                 )
                 .await?;
                 Ok(self.written(w))
             }
-            Call::PutLedger { id } => {
-                let ledger = self.h.ledger.expect("function mode has a ledger");
-                table::put(self.clients, ledger.attributes(*id), None).await?;
-                Ok(Reply::Ok)
-            }
+            // Function mode writes its ledger item itself, before it joins the role and
+            // the group (so that neither reference is ever held without it).
+            Call::PutLedger { .. } => Err(Stop::Failed(Error::Blocked(
+                "internal error: the ledger is written before the references protocol runs; report this"
+                    .into(),
+            ))),
             Call::DeleteLedger { id } => {
                 table::delete(self.clients, record::ledger_key(*id), None, Vec::new()).await?;
                 Ok(Reply::Ok)
             }
-            Call::ReadAttached => match role::is_attached(self.clients, self.h.role).await? {
-                Some(attached) => Ok(Reply::Attached(attached)),
-                None => Err(Stop::RoleGone),
-            },
-            Call::ReadTags => match role::list_tags(self.clients, self.h.role).await? {
-                Some(tags) => Ok(Reply::Tags(old_tags(&tags))),
-                None => Err(Stop::RoleGone),
-            },
-            Call::Attach => match role::attach(self.clients, self.h.role, self.sharing()).await? {
-                Some(()) => Ok(Reply::Ok),
-                None => Err(Stop::RoleGone),
-            },
+            Call::ReadAttached => self.read_attached().await,
+            Call::ReadTags => self.read_tags().await,
+            Call::Attach => self.attach().await,
             Call::Detach => {
-                role::detach(self.clients, self.h.role).await?;
-                self.detached = true;
+                self.detach().await?;
                 Ok(Reply::Ok)
             }
             Call::Untag { refs, attached_tag } => {
+                let Subject::Role(role) = self.h.subject else {
+                    return Ok(Reply::Ok); // a group's owner tag stays: it tells people who made it
+                };
                 let mut keys: Vec<String> = refs.iter().map(|id| legacy_key(*id)).collect();
                 if *attached_tag {
                     keys.push(ledger::ATTACHED_KEY.to_owned());
                 }
-                role::untag(self.clients, self.h.role, &keys).await?;
+                role::untag(self.clients, role, &keys).await?;
                 self.untagged.extend(keys);
                 Ok(Reply::Ok)
             }
             Call::Settle => Ok(self.settle().await?),
             Call::Tag { .. } => unreachable!("the tag protocol of earlier versions is never run"),
         }
+    }
+}
+
+impl Executor<'_> {
+    /// Role: the policy is attached. Group: the group exists.
+    async fn read_attached(&mut self) -> Result<Reply, Stop> {
+        match self.h.subject {
+            Subject::Role(role) => match role::is_attached(self.clients, role).await? {
+                Some(attached) => Ok(Reply::Attached(attached)),
+                None => Err(Stop::RoleGone),
+            },
+            Subject::Group(g) => {
+                let tags = group::tags(self.clients, g).await?;
+                let exists = tags.is_some();
+                self.group_tags = Some(tags); // the decision's ReadTags, which comes next, reads these
+                Ok(Reply::Attached(exists))
+            }
+        }
+    }
+
+    /// Role: the old-style reference tags and attached tag. Group: whether an earlier
+    /// version created it (its owner tag), which makes it lambda-profiling's to delete.
+    async fn read_tags(&mut self) -> Result<Reply, Stop> {
+        match self.h.subject {
+            Subject::Role(role) => match role::list_tags(self.clients, role).await? {
+                Some(tags) => Ok(Reply::Tags(old_tags(&tags))),
+                None => Err(Stop::RoleGone),
+            },
+            Subject::Group(g) => {
+                let tags = match self.group_tags.take() {
+                    Some(tags) => tags.unwrap_or_default(),
+                    None => group::tags(self.clients, g).await?.unwrap_or_default(),
+                };
+                // Its creator under an earlier version holds it like an old-style reference
+                // until that resource is updated or deleted by this one.
+                let creator = match (tags.get(ledger::OWNER_KEY), tags.get(ledger::LEGACY_FUNCTION_KEY)) {
+                    (Some(owner), Some(function)) => ledger::legacy_creator(owner, function),
+                    _ => None,
+                };
+                Ok(Reply::Tags(IamSnap {
+                    attached: false,
+                    ref_tags: creator.into_iter().collect(),
+                    attached_tag: tags.contains_key(ledger::OWNER_KEY),
+                }))
+            }
+        }
+    }
+
+    /// Role: attach the policy. Group: create it (one that exists is fine).
+    async fn attach(&mut self) -> Result<Reply, Stop> {
+        match self.h.subject {
+            Subject::Role(role) => match role::attach(self.clients, role, self.sharing()).await? {
+                Some(()) => Ok(Reply::Ok),
+                None => Err(Stop::RoleGone),
+            },
+            Subject::Group(g) => {
+                let owner = ledger::owner_value(self.h.resource.stack_id, self.h.resource.logical_id);
+                group::create(self.clients, g, &owner).await?;
+                Ok(Reply::Ok)
+            }
+        }
+    }
+
+    /// Role: detach the policy. Group: delete it, unless the holder keeps it.
+    async fn detach(&mut self) -> Result<()> {
+        match self.h.subject {
+            Subject::Role(role) => {
+                role::detach(self.clients, role).await?;
+                self.detached = true;
+            }
+            Subject::Group(g) if self.h.keep => {
+                tracing::debug!(group = %g.name, "the last reference is gone; the group is kept as asked");
+            }
+            Subject::Group(g) => group::delete(self.clients, g).await?,
+        }
+        Ok(())
     }
 }
 

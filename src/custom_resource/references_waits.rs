@@ -29,10 +29,10 @@ impl Executor<'_> {
         if reply == Reply::CondFailed && full {
             let t = &self.clients.table;
             return Err(Stop::Failed(Error::Blocked(format!(
-                "role {} is already shared by {} lambda-profiling resources, the most one role's record holds \
-                 (DynamoDB's 400 KB item limit; table {} in {}). Give further stacks another execution role: \
-                 each role has its own record",
-                self.h.role,
+                "{} is already shared by {} lambda-profiling resources, the most one record holds \
+                 (DynamoDB's 400 KB item limit; table {} in {}). Give further stacks another execution role \
+                 or profiling group: each has its own record",
+                self.h.subject,
                 self.sharing(),
                 t.name,
                 t.region
@@ -68,8 +68,8 @@ impl Executor<'_> {
                 return Err(self.lease_reason());
             }
             tracing::debug!(
-                role = self.h.role,
-                "a last Delete holds the role's record: waiting"
+                subject = %self.h.subject,
+                "a last Delete holds the record: waiting"
             );
             tokio::time::sleep(jitter(LEASE_POLL)).await;
         }
@@ -82,11 +82,14 @@ impl Executor<'_> {
             .and_then(|r| r.lease.as_ref())
             .map_or((String::new(), 0), |l| (l.stack.clone(), l.until));
         let left = until.saturating_sub(record::now_epoch_secs());
+        let (what, sharing) = match self.h.subject {
+            Subject::Role(_) => ("detaches the policy", "share the role"),
+            Subject::Group(_) => ("deletes the group", "use the group"),
+        };
         Error::Blocked(format!(
-            "role {}: a lambda-profiling Delete (stack {stack}) holds the role's record while it detaches the \
-             policy, until {until} (Unix time, {left}s from now) at the latest; {} resource(s) share the role. \
-             Retry after that time",
-            self.h.role,
+            "{}: a lambda-profiling Delete (stack {stack}) holds its record while it {what}, until {until} \
+             (Unix time, {left}s from now) at the latest; {} resource(s) {sharing}. Retry after that time",
+            self.h.subject,
             self.sharing()
         ))
     }
@@ -94,6 +97,9 @@ impl Executor<'_> {
     /// Polls IAM's reads until two in a row, [`SETTLE_POLL`] apart, show this run's writes
     /// (the detach, the removed tags); `TimedOut` after [`SETTLE_BOUND`] or near the deadline.
     pub(super) async fn settle(&mut self) -> Result<Reply> {
+        let Subject::Role(role) = self.h.subject else {
+            return Ok(Reply::Ok); // CodeGuru Profiler's reads are not documented to lag
+        };
         if !self.detached && self.untagged.is_empty() {
             return Ok(Reply::Ok);
         }
@@ -101,8 +107,8 @@ impl Executor<'_> {
         let mut in_a_row = 0;
         loop {
             let (attached, tags) = tokio::join!(
-                role::is_attached(self.clients, self.h.role),
-                role::list_tags(self.clients, self.h.role)
+                role::is_attached(self.clients, role),
+                role::list_tags(self.clients, role)
             );
             let shown = match (attached?, tags?) {
                 (Some(attached), Some(tags)) => {
@@ -125,13 +131,17 @@ impl Executor<'_> {
     /// removes its reference (and the record, once empty): nothing is left to protect.
     pub(super) async fn role_gone(&mut self) -> Result<()> {
         let empty = "attribute_not_exists(#refs) AND attribute_not_exists(#lease)";
+        let key = self.h.subject.key();
         if self.kind != Kind::Delete {
             if let Some(g) = self.created {
                 let condition = format!("#gen = :gen AND {empty}");
                 let values = vec![(":gen", AttributeValue::S(hex(g)))];
-                table::delete(self.clients, role_key(self.h.role), Some(&condition), values).await?;
+                table::delete(self.clients, key, Some(&condition), values).await?;
             }
-            return Err(role::missing_role(self.h.role));
+            let Subject::Role(role) = self.h.subject else {
+                unreachable!("only a role is ever gone: a group that does not exist is created")
+            };
+            return Err(role::missing_role(role));
         }
         let values = vec![(":me", self.my_set())];
         let update = Update {
@@ -139,12 +149,12 @@ impl Executor<'_> {
             condition: "attribute_exists(#pk)",
             values,
         };
-        table::update(self.clients, self.h.role, update).await?;
-        table::delete(self.clients, role_key(self.h.role), Some(empty), Vec::new()).await?;
-        if self.h.ledger.is_some() {
+        table::update(self.clients, key.clone(), update).await?;
+        table::delete(self.clients, key, Some(empty), Vec::new()).await?;
+        if self.h.ledger {
             table::delete(self.clients, record::ledger_key(self.h.id), None, Vec::new()).await?;
         }
-        tracing::debug!(role = self.h.role, "the role is gone: its reference is released");
+        tracing::debug!(subject = %self.h.subject, "the role is gone: its reference is released");
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use super::error::{Result, undo_failed_create};
 use super::ledger;
 use super::outcome::{Done, StackResource};
-use super::references::{self, Holder};
+use super::references::{self, Holder, Subject};
 use super::request::role_name;
 use crate::aws::Clients;
 
@@ -27,11 +27,12 @@ pub(crate) fn role_of(physical_id: &str) -> Option<&str> {
 fn holder<'a>(resource: &'a StackResource<'a>, role: &'a str, deadline: Instant) -> Holder<'a> {
     let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id(role));
     Holder {
-        role,
+        subject: Subject::Role(role),
         id,
         resource,
         deadline,
-        ledger: None,
+        ledger: false,
+        keep: false,
     }
 }
 

@@ -1,5 +1,5 @@
-//! The references' table: the protocol's DynamoDB calls as conditional writes (the
-//! expressions of the issue-12 design, §10). Every write names its attributes through
+//! The references' table: the protocol's DynamoDB calls as conditional writes (their
+//! expressions are in `crates/protocol/src/model.rs`, beside each call). Every write names its attributes through
 //! `#name` placeholders (some are DynamoDB reserved words), and a failed condition is a
 //! [`Written::Refused`], read through the SDK's typed error, with the item that won.
 
@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::error::{Error, Result};
-use super::record::{Attributes, PK, role_key};
+use super::record::{Attributes, PK};
 use crate::aws::Clients;
 
 /// What a conditional write did.
@@ -131,13 +131,14 @@ pub(crate) async fn put(clients: &Clients, item: Attributes, condition: Option<&
     }
 }
 
-/// UpdateItem on the role's record, returning `ALL_NEW`, or `ALL_OLD` when refused.
-pub(crate) async fn update(clients: &Clients, role: &str, u: Update<'_>) -> Result<Written> {
+/// UpdateItem on a record, returning `ALL_NEW`, or `ALL_OLD` when refused.
+pub(crate) async fn update(clients: &Clients, key: AttributeValue, u: Update<'_>) -> Result<Written> {
+    let target = key.as_s().cloned().unwrap_or_default();
     let sent = clients
         .dynamodb
         .update_item()
         .table_name(&clients.table.name)
-        .key(PK, role_key(role))
+        .key(PK, key)
         .update_expression(u.update)
         .condition_expression(u.condition)
         .set_expression_attribute_names(names(&[u.update, u.condition]))
@@ -148,7 +149,7 @@ pub(crate) async fn update(clients: &Clients, role: &str, u: Update<'_>) -> Resu
         .await;
     match sent {
         Ok(out) => Ok(Written::Applied(out.attributes.unwrap_or_default())),
-        Err(e) => refused(clients, "dynamodb:UpdateItem", role, e, |s| match s {
+        Err(e) => refused(clients, "dynamodb:UpdateItem", &target, e, |s| match s {
             aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(c) => {
                 (false, true, c.item().cloned())
             }

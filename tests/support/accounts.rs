@@ -63,6 +63,25 @@ pub async fn record_refs(c: &Clients, role: &str) -> Vec<String> {
     refs
 }
 
+/// The key of a group's record (a group of the tests' account and region, by its name).
+pub fn group_key(name: &str) -> String {
+    format!(
+        "group#arn:aws:codeguru-profiler:{}:{}:profilingGroup/{name}",
+        super::REGION,
+        super::ACCOUNT
+    )
+}
+
+/// The references a record holds (16-hex ids), sorted, by its key.
+pub async fn record_users(c: &Clients, pk: &str) -> Vec<String> {
+    let mut refs = match item(c, pk).await.and_then(|r| r.get("refs").cloned()) {
+        Some(aws_sdk_dynamodb::types::AttributeValue::Ss(refs)) => refs,
+        _ => Vec::new(),
+    };
+    refs.sort();
+    refs
+}
+
 /// An item of the references' table by its key.
 pub async fn item(
     c: &Clients,
@@ -177,4 +196,53 @@ pub async fn group_tags(s: &Servers) -> Value {
         .json()
         .await
         .unwrap()
+}
+
+/// Writes an item of the references' table as it is (to set up what an earlier version left).
+pub async fn put_item(
+    c: &Clients,
+    item: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+) {
+    c.dynamodb
+        .put_item()
+        .table_name(&c.table.name)
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+}
+
+pub async fn delete_item(c: &Clients, pk: &str) {
+    c.dynamodb
+        .delete_item()
+        .table_name(&c.table.name)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(pk.into()))
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Tags a group of the tests' account and region in the CodeGuru Profiler fake.
+pub async fn tag_group(s: &Servers, name: &str, tags: &[(&str, &str)]) {
+    let arn = format!(
+        "arn:aws:codeguru-profiler:{}:{}:profilingGroup/{name}",
+        super::REGION,
+        super::ACCOUNT
+    );
+    let tags: serde_json::Map<String, Value> = tags
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::from(*v)))
+        .collect();
+    http()
+        .post(format!(
+            "{}/tags/{}",
+            s.codeguru,
+            arn.replace('/', "%2F").replace(':', "%3A")
+        ))
+        .json(&serde_json::json!({ "tags": tags }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
 }

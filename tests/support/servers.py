@@ -38,6 +38,15 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
   the Resource Groups Tagging API's GetResources for `lambda:function` (moto's does not
   know Lambda), read from moto's Lambda in this process, in pages of `ResourcesPerPage`.
 
+The front also plays three of Lambda's own rules, which moto lacks, as the service words
+them: an environment whose compact JSON is over 4 KB is refused (400
+InvalidParameterValueException, whose message quotes every variable and value, as
+Lambda's does); POST /_config {"env_error": {"function": name, "code": "KMSAccessDeniedException",
+"from_read": 2}} makes that function's GetFunctionConfiguration, from its n-th read on,
+answer `Environment.Error` without the variables, as Lambda does when it cannot decrypt
+them; and IAM's role names are case-insensitive (a request naming `myrole` acts on
+`MyRole`), where moto's are not.
+
 It prints one JSON line with the ports, then runs until its standard input closes,
 which happens when the test process exits, however it exits.
 """
@@ -70,11 +79,6 @@ TAGS_PER_ROLE = 50
 QUOTA = ("<ErrorResponse><Error><Type>Sender</Type><Code>LimitExceeded</Code>"
          "<Message>Cannot exceed quota for TagsPerRole: 50</Message></Error><RequestId>quota</RequestId></ErrorResponse>")
 requests_seen = []  # [user agent, method, path, action, content type, length, start, end]
-
-
-def service_of(req):
-    m = re.search(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/", req.headers.get("Authorization", ""))
-    return m.group(1) if m else ""
 
 
 def region_of(req):
@@ -317,6 +321,76 @@ def get_resources(req):
                     {"Content-Type": "application/x-amz-json-1.1"})
 
 
+# ---------------------------------------------------------------- Lambda's rules, which moto lacks
+FUNCTION_CONFIGURATION = re.compile(r"^/2015-03-31/functions/([^/]+)/configuration/?$")
+CREATE_FUNCTION = re.compile(r"^/2015-03-31/functions/?$")
+ENVIRONMENT_LIMIT = 4096
+env_errors = {}  # function name -> {"code", "message", "from_read", "reads"}
+
+
+def function_name(part):
+    """A function's name from a path part: a name, or a full or partial ARN."""
+    name = unquote(part)
+    return name.split(":")[6] if name.startswith("arn:") else name.split(":")[-1]
+
+
+def environment_refused(req, body):
+    """Lambda's refusal of an environment over 4 KB, measured as its message shows: the
+    compact JSON of the variables. The message quotes them, as Lambda's does."""
+    if not (req.method == "PUT" and FUNCTION_CONFIGURATION.match(req.path)) and \
+            not (req.method == "POST" and CREATE_FUNCTION.match(req.path)):
+        return None
+    try:
+        variables = (json.loads(body or b"{}").get("Environment") or {}).get("Variables")
+    except ValueError:
+        return None
+    if not variables:
+        return None
+    measured = json.dumps(variables, separators=(",", ":"), ensure_ascii=False)
+    if len(measured.encode()) <= ENVIRONMENT_LIMIT:
+        return None
+    message = ("Lambda was unable to configure your environment variables because the environment variables "
+               f"you have provided exceeded the 4KB limit. String measured: {measured}")
+    return Response(json.dumps({"Type": "User", "message": message}), 400,
+                    {"x-amzn-ErrorType": "InvalidParameterValueException", "Content-Type": "application/json"})
+
+
+def with_environment_error(req, answer):
+    """GetFunctionConfiguration of a function set to fail reading its environment: from its
+    n-th read on, `Environment` holds only the error, as when Lambda cannot decrypt it."""
+    m = FUNCTION_CONFIGURATION.match(req.path)
+    if req.method != "GET" or not m or answer.status_code != 200:
+        return answer
+    with lock:
+        rule = env_errors.get(function_name(m.group(1)))
+        if rule is None:
+            return answer
+        rule["reads"] += 1
+        if rule["reads"] < rule.get("from_read", 1):
+            return answer
+    config = json.loads(answer.get_data())
+    config["Environment"] = {"Error": {"ErrorCode": rule.get("code", "KMSAccessDeniedException"),
+                                       "Message": rule.get("message", "Lambda was unable to decrypt the environment variables because KMS access was denied.")}}
+    return Response(json.dumps(config), 200, {"Content-Type": "application/json"})
+
+
+def canonical_role_names(form_body):
+    """IAM's names are case-insensitive: RoleName is rewritten to the role's own spelling."""
+    from moto.iam.models import iam_backends
+
+    form = parse_qs(form_body.decode("utf-8", "replace"), keep_blank_values=True)
+    given = form.get("RoleName", [""])[0]
+    if not given:
+        return form_body
+    backend = iam_backends[ACCOUNT]["aws"]
+    own = next((r.name for r in backend.roles.values() if r.name.lower() == given.lower()), None)
+    if own is None or own == given:
+        return form_body
+    form["RoleName"] = [own]
+    from urllib.parse import urlencode
+    return urlencode([(k, v) for k, vs in form.items() for v in vs]).encode()
+
+
 # ---------------------------------------------------------------- the fault-injecting front
 def front(upstream, local=None):
     def app(environ, start_response):
@@ -328,6 +402,13 @@ def front(upstream, local=None):
         if req.path == "/_config" and req.method == "POST":
             body = req.get_json(force=True)
             with lock:
+                if "env_error" in body:
+                    rule = body["env_error"]
+                    if rule.get("code") is None:
+                        env_errors.pop(rule["function"], None)
+                    else:
+                        env_errors[rule["function"]] = dict(rule, reads=0)
+                    return Response("{}", 200)(environ, start_response)
                 role = body.get("role") or "*"
                 if body.get("iam_delay_ms"):
                     iam_delays[role] = body["iam_delay_ms"]
@@ -379,11 +460,16 @@ def front(upstream, local=None):
     def forward(req, body):
         if local is not None:
             return local(req)
+        refused = environment_refused(req, body)
+        if refused is not None:
+            return refused
+        if service_of(req) == "iam":
+            body = canonical_role_names(body)
         if req.method == "GET" and LIST_FUNCTIONS.match(req.path):
             return list_functions_paged(req, lambda query: upstream_call(req, body, query))
         if req.headers.get("X-Amz-Target") == TAGGING_TARGET:
             return get_resources(req)
-        return upstream_call(req, body, None)
+        return with_environment_error(req, upstream_call(req, body, None))
 
     def upstream_call(req, body, query):
         """The request sent on to moto (with `query` instead of its own, when given)."""

@@ -46,8 +46,41 @@ pub const POLICY_NAME: &str = "AmazonCodeGuruProfilerAgentAccess";
 /// Lambda's limit on layers per function.
 pub const MAX_LAYERS: usize = 5;
 
-/// Lambda's limit on the total size of a function's environment variables.
+/// Lambda's limit on a function's environment: 4 KB, measured over the compact JSON of its
+/// variables (`{"NAME":"value",…}`), as the text its refusal quotes shows.
 pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
+
+/// Kept free below [`MAX_ENVIRONMENT_BYTES`]: Lambda does not document its measure, so a
+/// configuration that comes this close is refused here rather than by Lambda.
+pub const ENVIRONMENT_MARGIN: usize = 32;
+
+/// The most [`environment_size`] may be.
+pub const ENVIRONMENT_LIMIT: usize = MAX_ENVIRONMENT_BYTES - ENVIRONMENT_MARGIN;
+
+/// The size Lambda measures for a function's variables: the compact JSON of the map,
+/// `{"NAME":"value",…}`. Each character outside ASCII counts as its `\uXXXX` escape (six
+/// bytes per UTF-16 unit), the most any JSON writer spends on it, so that the count is
+/// never below Lambda's whether it counts characters, bytes or escapes.
+pub fn environment_size<'a>(vars: impl IntoIterator<Item = (&'a str, &'a str)>) -> usize {
+    let mut size = 2; // the braces
+    for (i, (name, value)) in vars.into_iter().enumerate() {
+        size += usize::from(i > 0) + json_string_size(name) + 1 + json_string_size(value);
+    }
+    size
+}
+
+/// A string's size as JSON text, quotes included, escapes at their longest.
+fn json_string_size(s: &str) -> usize {
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c if c.is_ascii() => 1,
+            c => 6 * c.len_utf16(),
+        })
+        .sum::<usize>()
+}
 
 /// Longest profiling group name the service accepts.
 pub const MAX_GROUP_NAME_LEN: usize = 255;
@@ -304,6 +337,37 @@ impl LayerArn<'_> {
     pub fn same_layer(&self, other: &LayerArn<'_>) -> bool {
         self.region == other.region && self.account == other.account && self.name == other.name
     }
+}
+
+/// Why the layer `arn` names cannot start the agent of `family` on `runtime`, when its ARN
+/// tells: it is the other family's agent layer (by its name, in any account: mirrors keep
+/// it), or a version of the publisher's own layer that does not carry the runtime's agent
+/// ([`Family::layer_carries`]; a mirror's version numbers are its own, so only the
+/// publisher's are judged). A layer of another name cannot be judged by its ARN.
+pub fn layer_mismatch(arn: &str, family: Family, runtime: &str) -> Option<String> {
+    let layer = parse_layer_arn(arn)?;
+    let other = match family {
+        Family::Python => Family::Java,
+        Family::Java => Family::Python,
+    };
+    if layer.name == other.layer_name() {
+        return Some(format!(
+            "{arn} is the {} agent layer; a {runtime} function needs the {} agent layer ({}), or it fails \
+             at every invocation",
+            other.label(),
+            family.label(),
+            family.layer_name()
+        ));
+    }
+    let version = layer.version.parse::<u32>().ok()?;
+    let publishers = layer.account == PUBLISHER_ACCOUNT && layer.name == family.layer_name();
+    (publishers && !family.layer_carries(version, runtime)).then(|| {
+        format!(
+            "version {version} of the {} agent layer carries the agent for python3.6 to 3.9 only, so a {runtime} \
+             function could not start it and would fail at every invocation; use version 13 or later",
+            family.label()
+        )
+    })
 }
 
 /// Whether a layer ARN (any version) is one of the official agent layers of `family`.

@@ -153,3 +153,62 @@ fn agent_layer_identity_and_java_options() {
     assert_eq!(java_options_with_agent(""), Some(flag.to_string()));
     assert_eq!(java_options_with_agent(&format!("{flag} -Xmx1g")), None);
 }
+
+#[test]
+fn the_environment_is_measured_as_lambda_quotes_it() {
+    // Lambda's refusal quotes the text it measured: the compact JSON of the variables.
+    let vars = [("DB_HOST", "db.internal"), ("MODE", "a \"quoted\" value")];
+    let lambda_measured = r#"{"DB_HOST":"db.internal","MODE":"a \"quoted\" value"}"#;
+    assert_eq!(environment_size(vars), lambda_measured.len());
+    assert_eq!(environment_size([]), "{}".len());
+    // Names plus values undercount it by six bytes a variable.
+    let many: Vec<(String, String)> = (0..100).map(|i| (format!("V{i:02}"), "x".repeat(30))).collect();
+    let naive: usize = many.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let size = environment_size(many.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    assert_eq!(size, naive + 6 * 100 - 1 + 2);
+}
+
+#[test]
+fn characters_outside_ascii_count_at_their_longest_escape() {
+    // "é" is 2 bytes of UTF-8 and one \u00e9 escape; "😀" is two UTF-16 units.
+    assert_eq!(environment_size([("K", "é")]), r#"{"K":"\u00e9"}"#.len());
+    assert_eq!(environment_size([("K", "😀")]), r#"{"K":"\ud83d\ude00"}"#.len());
+    assert_eq!(environment_size([("K", "\u{1}")]), r#"{"K":"\u0001"}"#.len());
+    assert_eq!(ENVIRONMENT_LIMIT, MAX_ENVIRONMENT_BYTES - ENVIRONMENT_MARGIN);
+}
+
+#[test]
+fn a_layer_arn_that_cannot_start_the_agent_is_told_by_its_name_and_version() {
+    let publisher =
+        |name: &str, v: u32| format!("arn:aws:lambda:eu-west-1:{PUBLISHER_ACCOUNT}:layer:{name}:{v}");
+    let python = Family::Python.layer_name();
+    let java = Family::Java.layer_name();
+    // The other family's layer, the publisher's or a mirror keeping its name.
+    let why = layer_mismatch(&publisher(java, 12), Family::Python, "python3.12").unwrap();
+    assert!(
+        why.contains("is the Java agent layer") && why.contains(python),
+        "{why}"
+    );
+    let mirror = format!("arn:aws:lambda:eu-west-1:111122223333:layer:{python}:4");
+    assert!(layer_mismatch(&mirror, Family::Java, "java21").is_some());
+    // A publisher's version without the runtime's agent.
+    let why = layer_mismatch(&publisher(python, 11), Family::Python, "python3.12").unwrap();
+    assert!(
+        why.contains("version 11") && why.contains("use version 13"),
+        "{why}"
+    );
+    assert_eq!(
+        layer_mismatch(&publisher(python, 11), Family::Python, "python3.9"),
+        None
+    );
+    assert_eq!(
+        layer_mismatch(&publisher(python, 13), Family::Python, "python3.12"),
+        None
+    );
+    assert_eq!(layer_mismatch(&publisher(java, 12), Family::Java, "java21"), None);
+    // A mirror's numbers are its own; another name cannot be judged.
+    let old_mirror = format!("arn:aws:lambda:eu-west-1:111122223333:layer:{python}:1");
+    assert_eq!(layer_mismatch(&old_mirror, Family::Python, "python3.12"), None);
+    let renamed = "arn:aws:lambda:eu-west-1:111122223333:layer:codeguru-python:2";
+    assert_eq!(layer_mismatch(renamed, Family::Python, "python3.12"), None);
+}

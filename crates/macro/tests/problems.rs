@@ -240,3 +240,59 @@ fn a_layer_that_lacks_the_runtimes_agent_is_refused_where_asked_and_skipped_by_d
     assert_eq!(out["Resources"]["Old"], t["Resources"]["Old"]);
     assert_eq!(out["Resources"]["New"], t["Resources"]["New"]);
 }
+
+#[test]
+fn a_layer_arn_that_cannot_start_the_agent_is_refused_where_it_was_written() {
+    let publisher = |name: &str, v: u32| format!("arn:aws:lambda:us-east-1:157417159150:layer:{name}:{v}");
+    let java_layer = publisher("AWSCodeGuruProfilerJavaAgentLayer", 12);
+    let python_layer = publisher("AWSCodeGuruProfilerPythonAgentLambdaLayer", 13);
+    assert_problem(
+        "us-east-1",
+        single(python(json!({"Profiling": {"LayerArn": java_layer}}))),
+        "Resources.F.Properties.Profiling.LayerArn",
+        "is the Java agent layer; a python3.12 function needs the Python agent layer",
+    );
+    assert_problem(
+        "us-east-1",
+        single(python(
+            json!({"Runtime": "java17", "Profiling": {"LayerArn": python_layer}}),
+        )),
+        "Resources.F.Properties.Profiling.LayerArn",
+        "is the Python agent layer; a java17 function needs the Java agent layer",
+    );
+    let t = single(python(json!({"Profiling": true})));
+    let old = publisher("AWSCodeGuruProfilerPythonAgentLambdaLayer", 11);
+    let problems = match run_in("us-east-1", &t, json!({"PythonLayerArn": old}), json!({})) {
+        Ok(_) => panic!("layer 11 on python3.12 was accepted"),
+        Err(p) => p.0.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    };
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("Transform(LambdaProfiling).Parameters.PythonLayerArn: version 11")),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn an_environment_is_measured_as_lambda_measures_it() {
+    // Names and values fit in 4 KB with the agent's; their compact JSON, which is what
+    // Lambda measures (six bytes more a variable), does not. Lambda would refuse the
+    // deploy with a message that quotes every variable and value.
+    let vars: serde_json::Map<String, Value> = (0..100)
+        .map(|i| (format!("VAR_{i:02}"), json!("v".repeat(28))))
+        .collect();
+    let names_and_values: usize = vars
+        .iter()
+        .map(|(k, v)| k.len() + v.as_str().unwrap().len())
+        .sum();
+    assert!(names_and_values + 200 < 4096);
+    assert_problem(
+        "us-east-1",
+        single(python(
+            json!({"Profiling": true, "Environment": {"Variables": vars}}),
+        )),
+        "Resources.F.Properties.Environment.Variables",
+        "measures 4228 bytes (as Lambda measures it: the compact JSON",
+    );
+}

@@ -1,10 +1,10 @@
 //! The calls only the command line's `enable` and `disable` make: a function's stack tag,
-//! and the other functions of the region that profile into a group.
+//! and the other functions of the region that profile into a group (which the caller's
+//! own credentials may list; the Lambda's role may not read every function's variables).
 
 use crate::aws::Clients;
 use crate::custom_resource::error::{Error, Result};
 use crate::custom_resource::group::Group;
-use crate::custom_resource::ledger::{FUNCTION_KEY, OWNER_KEY};
 use lambda_profiling_macro::agent::env;
 
 /// The stack that owns the function: its `aws:cloudformation:stack-name` tag.
@@ -46,24 +46,4 @@ pub(crate) async fn other_user(clients: &Clients, group: &Group, except_arn: &st
             _ => return Ok(None),
         }
     }
-}
-
-/// Makes `group` the one `owner` created for `function_arn`: the function it is kept for
-/// then deletes it on its own `disable`.
-pub(crate) async fn hand_over(
-    clients: &Clients,
-    group: &Group,
-    owner: &str,
-    function_arn: &str,
-) -> Result<()> {
-    clients
-        .codeguru
-        .tag_resource()
-        .resource_arn(&group.arn)
-        .tags(OWNER_KEY, owner)
-        .tags(FUNCTION_KEY, function_arn)
-        .send()
-        .await
-        .map_err(|e| Error::aws("codeguru-profiler:TagResource", &group.name, e))?;
-    Ok(())
 }

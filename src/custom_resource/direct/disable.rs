@@ -1,16 +1,16 @@
 //! `disable`: what `enable` recorded, planned from the ledger, the group's owner and
 //! users and the role's record, then function mode's disable under the same holder.
 
-use super::calls::{self, other_user};
+use super::calls::other_user;
 use super::plan::{self, GroupFate, RolePolicy};
 use super::{
-    DirectError, HOLDER, Report, Request, deadline, for_cli, function, holder, is_function_arn, properties,
+    DirectError, Report, Request, deadline, for_cli, function, holder, is_function_arn, properties,
     reference_id, request_id,
 };
 use crate::aws::Clients;
-use crate::custom_resource::function_config::{self, Snapshot};
+use crate::custom_resource::function_config::{self, Desired, Snapshot};
 use crate::custom_resource::function_mode;
-use crate::custom_resource::group::{self, Ownership};
+use crate::custom_resource::group;
 use crate::custom_resource::ledger::{self, Ledger};
 use crate::custom_resource::record::{self, LedgerItem, Record};
 use crate::custom_resource::request::Properties;
@@ -39,36 +39,34 @@ pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, Dir
         return Ok(report);
     };
     let recorded = Ledger::decode(&item.ledger);
-    let props = recorded_properties(&snap, &recorded)?;
-    let desired = function_config::desired(&snap, &props, &recorded).map_err(|why| {
-        DirectError::Refused(format!(
-            "cannot tell what enable added to {} ({}); nothing was changed: put the function back as it was \
-             (its runtime, say) and run disable again",
-            snap.name(),
-            for_cli(&why)
-        ))
-    })?;
+    // A ledger of an earlier version: the values from what its variables hold.
+    let legacy = match recorded.setting {
+        Some(_) => None,
+        None => Some(recorded_properties(&snap, &recorded)?),
+    };
+    let desired = match (Desired::recorded(&recorded), &legacy) {
+        (Some(desired), _) => desired,
+        (None, props) => {
+            let props = props
+                .as_ref()
+                .expect("a ledger without a setting has its properties");
+            function_config::desired(&snap, props, &recorded).map_err(|why| {
+                DirectError::Refused(format!(
+                    "cannot tell what enable added to {} ({}); nothing was changed: put the function back as it \
+                     was (its runtime, say) and run disable again",
+                    snap.name(),
+                    for_cli(&why)
+                ))
+            })?
+        }
+    };
+    if let Some(code) = &snap.env_error {
+        return Err(DirectError::Refused(for_cli(
+            &function_config::unreadable_environment(&snap, code),
+        )));
+    }
     let change = function_config::disable(&snap, &desired, &recorded);
-    let owner_tag = ledger::owner_value(HOLDER, &snap.arn);
-    let owner = group::Owner {
-        resource: &owner_tag,
-        function_arn: &snap.arn,
-    };
-    let group = match desired.users_group {
-        true => GroupFate::KeepNotOurs,
-        false => match group::owned(clients, &desired.group, owner).await? {
-            Ownership::Ours => match other_user(clients, &desired.group, &snap.arn).await? {
-                Some(other) => {
-                    let theirs = references::read_ledger(clients, reference_id(&other))
-                        .await?
-                        .is_some();
-                    GroupFate::KeepInUse { other, theirs }
-                }
-                None => GroupFate::Delete,
-            },
-            Ownership::Missing | Ownership::Others => GroupFate::KeepNotOurs,
-        },
-    };
+    let group = group_fate(clients, &desired, id, &snap.arn).await?;
     // The role the reference is on is the ledger's (the function may have another now).
     let policy = after_release(clients, &item, id).await?;
     report.steps = plan::disable_steps(&snap, &desired, &change, &group, (&item.role, policy));
@@ -77,27 +75,49 @@ pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, Dir
     }
     let request_id = request_id();
     let resource = holder(&snap.arn, &request_id);
-    if let GroupFate::KeepInUse { other, theirs: true } = &group {
-        calls::hand_over(
-            clients,
-            &desired.group,
-            &ledger::owner_value(HOLDER, other),
-            other,
-        )
-        .await?;
-    }
-    let keep_group = group != GroupFate::Delete;
-    function_mode::disable_keeping(
-        clients,
-        &resource,
-        &snap.arn,
-        Some(&props),
-        deadline(),
-        keep_group,
-    )
-    .await?;
+    let keep_group = matches!(group, GroupFate::KeepInUse { .. });
+    let (arn, props) = (&snap.arn, legacy.as_ref());
+    function_mode::disable_keeping(clients, &resource, arn, props, deadline(), keep_group).await?;
     report.applied = true;
     Ok(report)
+}
+
+/// What becomes of the group: its record says who else uses it and whether lambda-profiling
+/// created it; a group it would delete is kept while a function outside lambda-profiling's
+/// records (set up by hand, or by a template naming the group) still profiles into it.
+async fn group_fate(
+    clients: &Clients,
+    desired: &Desired,
+    id: u64,
+    function_arn: &str,
+) -> Result<GroupFate, DirectError> {
+    if desired.users_group {
+        return Ok(GroupFate::KeepNotOurs);
+    }
+    let group = &desired.group;
+    let record = table::get(clients, record::group_key(&group.arn)).await?;
+    let record = record.map(|r| Record::read(&r, record::now_epoch_secs()));
+    let others = record
+        .as_ref()
+        .map_or(0, |r| r.sharing() - usize::from(r.item.refs.contains(&id)));
+    if others > 0 {
+        return Ok(GroupFate::KeepForOthers { others });
+    }
+    // Without a decided record, the group's owner tag tells whether lambda-profiling made it.
+    let ours = match record.and_then(|r| r.item.ours) {
+        Some(ours) => ours,
+        None => match group::tags(clients, group).await? {
+            None => return Ok(GroupFate::Gone),
+            Some(tags) => tags.contains_key(ledger::OWNER_KEY),
+        },
+    };
+    if !ours {
+        return Ok(GroupFate::KeepNotOurs);
+    }
+    Ok(match other_user(clients, group, function_arn).await? {
+        Some(other) => GroupFate::KeepInUse { other },
+        None => GroupFate::Delete,
+    })
 }
 
 /// A function deleted after `enable`, named by its ARN: its reference on the role is released.

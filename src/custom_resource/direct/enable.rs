@@ -2,15 +2,13 @@
 //! line's holder.
 
 use super::plan::{self, RolePolicy};
-use super::{
-    DirectError, HOLDER, Report, Request, deadline, function, holder, properties, reference_id, request_id,
-};
+use super::{DirectError, Report, Request, deadline, function, holder, properties, reference_id, request_id};
 use crate::aws::Clients;
 use crate::custom_resource::error::Error;
 use crate::custom_resource::function_config;
 use crate::custom_resource::function_mode;
-use crate::custom_resource::group::{self, Ownership};
-use crate::custom_resource::ledger::{self, Ledger};
+use crate::custom_resource::group;
+use crate::custom_resource::ledger::Ledger;
 use crate::custom_resource::request::Target;
 use crate::custom_resource::{references, role};
 
@@ -25,16 +23,11 @@ pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, Dire
     };
     let desired = function_config::desired(&snap, &props, &previous).map_err(Error::Unsupported)?;
     let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
-    let owner_tag = ledger::owner_value(HOLDER, &snap.arn);
-    let owner = group::Owner {
-        resource: &owner_tag,
-        function_arn: &snap.arn,
-    };
     // A group the function's own variables name is used as it is: never looked up.
     let exists = async {
         match desired.users_group {
             true => Ok::<_, Error>(true),
-            false => Ok(group::owned(clients, &desired.group, owner).await? != Ownership::Missing),
+            false => Ok(group::tags(clients, &desired.group).await?.is_some()),
         }
     };
     let (exists, attached) = tokio::join!(exists, role::is_attached(clients, &snap.role));

@@ -112,6 +112,7 @@ fn for_cli(message: &str) -> String {
         ("remove ProfilingGroupName", "remove --profiling-group-name"),
         ("give ProfilingGroupName", "give --profiling-group-name"),
         ("LayerArn \"", "--layer-arn \""),
+        ("LayerArn: ", "--layer-arn: "),
         ("give LayerArn", "give --layer-arn"),
         (
             "give every macro stack of this account the same HomeRegion",

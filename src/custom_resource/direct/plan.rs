@@ -45,13 +45,17 @@ pub(crate) fn enable_steps(
 /// What `disable` does with the group of the function's variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum GroupFate {
-    /// `enable` created it and no other function uses it.
+    /// lambda-profiling created it, and nothing else uses it.
     Delete,
-    /// `enable` created it, but this other function (its ARN) profiles into it too; `theirs`: that
-    /// function's profiling is `enable`'s too, so the group passes to it.
-    KeepInUse { other: String, theirs: bool },
-    /// `enable` did not create it (it existed, or the function's own variables name it).
+    /// `others` lambda-profiling resources (stacks' or the command line's) still use it.
+    KeepForOthers { others: usize },
+    /// lambda-profiling created it, but this function (its ARN), which lambda-profiling did
+    /// not set up, profiles into it too.
+    KeepInUse { other: String },
+    /// lambda-profiling did not create it (it existed, or the function's own variables name it).
     KeepNotOurs,
+    /// It does not exist any more.
+    Gone,
 }
 
 /// The lines of a `disable`: what it takes back of the function, the group, the role.
@@ -66,16 +70,18 @@ pub(crate) fn disable_steps<'a>(
     let name = &desired.group.name;
     let short = |arn: &'a str| arn.rsplit(':').next().unwrap_or(arn);
     steps.push(match group {
-        GroupFate::Delete => format!("delete profiling group {name} (enable created it)"),
-        GroupFate::KeepInUse { other, theirs: true } => format!(
-            "keep profiling group {name} for function {}, which profiles into it too (its disable deletes it)",
-            short(other)
+        GroupFate::Delete => format!("delete profiling group {name} (lambda-profiling created it, and nothing else uses it)"),
+        GroupFate::KeepForOthers { others } => format!(
+            "keep profiling group {name}: {others} other lambda-profiling resource{} use{} it (the last to go deletes it)",
+            if *others == 1 { "" } else { "s" },
+            if *others == 1 { "s" } else { "" }
         ),
-        GroupFate::KeepInUse { other, theirs: false } => format!(
+        GroupFate::KeepInUse { other } => format!(
             "keep profiling group {name}: function {} profiles into it too (delete it by hand once none does)",
             short(other)
         ),
-        GroupFate::KeepNotOurs => format!("keep profiling group {name}: enable did not create it"),
+        GroupFate::KeepNotOurs => format!("keep profiling group {name}: lambda-profiling did not create it"),
+        GroupFate::Gone => format!("profiling group {name} does not exist any more"),
     });
     steps.push(role_step(role.0, role.1));
     steps

@@ -97,7 +97,9 @@ fn disable_lists_what_the_ledger_took_back_and_the_policy_kept_for_others() {
     let steps = disable_steps(&after, &d, &off, &GroupFate::Delete, ("orders-role", policy));
     assert_eq!(steps[0], format!("remove layer {PY_DEFAULT}"));
     assert_eq!(steps.iter().filter(|l| l.starts_with("remove AWS_")).count(), 5);
-    assert!(steps.contains(&"delete profiling group aws-lambda-orders (enable created it)".to_owned()));
+    let delete =
+        "delete profiling group aws-lambda-orders (lambda-profiling created it, and nothing else uses it)";
+    assert!(steps.contains(&delete.to_owned()), "{steps:?}");
     assert_eq!(
         steps.last().unwrap(),
         "keep AmazonCodeGuruProfilerAgentAccess on role orders-role: 2 other lambda-profiling resources need it"
@@ -109,13 +111,20 @@ fn disable_lists_what_the_ledger_took_back_and_the_policy_kept_for_others() {
         &GroupFate::KeepNotOurs,
         ("orders-role", RolePolicy::Detach),
     );
-    assert!(steps.contains(&"keep profiling group aws-lambda-orders: enable did not create it".to_owned()));
+    assert!(
+        steps.contains(
+            &"keep profiling group aws-lambda-orders: lambda-profiling did not create it".to_owned()
+        )
+    );
     let in_use = GroupFate::KeepInUse {
         other: "arn:aws:lambda:eu-west-1:111122223333:function:billing".into(),
-        theirs: true,
     };
     let steps = disable_steps(&after, &d, &off, &in_use, ("orders-role", RolePolicy::Detach));
-    let kept = "keep profiling group aws-lambda-orders for function billing, which profiles into it too (its disable deletes it)";
+    let kept = "keep profiling group aws-lambda-orders: function billing profiles into it too (delete it by hand once none does)";
+    assert!(steps.contains(&kept.to_owned()), "{steps:?}");
+    let shared = GroupFate::KeepForOthers { others: 1 };
+    let steps = disable_steps(&after, &d, &off, &shared, ("orders-role", RolePolicy::Detach));
+    let kept = "keep profiling group aws-lambda-orders: 1 other lambda-profiling resource uses it (the last to go deletes it)";
     assert!(steps.contains(&kept.to_owned()), "{steps:?}");
     assert!(
         steps

@@ -4,7 +4,8 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use aws_sdk_lambda::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
+use lambda_profiling::aws_error::AwsFailure;
 use tokio::sync::Semaphore;
 
 /// Why `status` could not answer.
@@ -43,15 +44,11 @@ impl Limit {
     }
 }
 
-/// An SDK error as a short phrase: the service's code and message, else the whole chain.
-pub(crate) fn said<E, R>(e: &SdkError<E, R>) -> String
+/// An SDK error as a short phrase: its code or the class of failure, never the service's
+/// message, which can quote a function's configuration (see [`AwsFailure`]).
+pub(crate) fn said<E>(e: &SdkError<E>) -> String
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata,
 {
-    match (e.code(), e.message()) {
-        (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(e).to_string(),
-    }
+    AwsFailure::of(e).to_string()
 }

@@ -209,13 +209,10 @@ fn from_configuration(c: &FunctionConfiguration, stack: Option<String>) -> Funct
             .and_then(|e| e.variables())
             .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default(),
-        env_error: env.and_then(|e| e.error()).map(|e| {
-            format!(
-                "{}: {}",
-                e.error_code().unwrap_or("error"),
-                e.message().unwrap_or_default()
-            )
-        }),
+        // Its code only: the message is Lambda's and may quote the configuration.
+        env_error: env
+            .and_then(|e| e.error())
+            .map(|e| e.error_code().unwrap_or("an error without a code").to_owned()),
         stack,
     }
 }

@@ -258,30 +258,34 @@ fn with_java_agent(existing: Option<&Value>) -> Option<Value> {
     }
 }
 
-/// Lambda's 4 KB limit, over the variables whose size is known before deploy.
+/// Lambda's 4 KB limit, measured as Lambda measures it (the compact JSON of the
+/// variables, [`agent::environment_size`]) with lambda-profiling's margin, over the values
+/// known before deploy: an intrinsic's value counts as empty.
 fn check_size(own: &Vars, global: Option<&Vars>, at: &str) -> Checked<()> {
-    let size = |k: &String, v: &Value| {
-        k.len()
-            + match v {
-                Value::String(s) => s.len(),
-                Value::Number(_) | Value::Bool(_) => v.to_string().len(),
-                _ => 0,
-            }
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Number(_) | Value::Bool(_) => v.to_string(),
+        _ => String::new(),
     };
-    let mut total: usize = own.iter().map(|(k, v)| size(k, v)).sum();
-    if let Some(g) = global {
-        total += g
-            .iter()
-            .filter(|(k, _)| !own.contains_key(*k))
-            .map(|(k, v)| size(k, v))
-            .sum::<usize>();
-    }
-    if total > MAX_ENVIRONMENT_BYTES {
+    let globals = global
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !own.contains_key(*k));
+    let vars: Vec<(&str, String)> = own
+        .iter()
+        .chain(globals)
+        .map(|(k, v)| (k.as_str(), text(v)))
+        .collect();
+    let total = agent::environment_size(vars.iter().map(|(k, v)| (*k, v.as_str())));
+    if total > agent::ENVIRONMENT_LIMIT {
         return Err(vec![Problem::new(
             at,
             format!(
-                "with the agent's variables the function's environment takes {total} bytes, over Lambda's \
-                 limit of {MAX_ENVIRONMENT_BYTES}; shorten or remove some variables, or remove Profiling"
+                "with the agent's variables the function's environment measures {total} bytes (as Lambda \
+                 measures it: the compact JSON of the variables), over Lambda's limit of {MAX_ENVIRONMENT_BYTES} \
+                 less the {} that lambda-profiling keeps free; shorten or remove some variables, or remove \
+                 Profiling",
+                agent::ENVIRONMENT_MARGIN
             ),
         )]);
     }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::settings::{LayerOverride, Options, PARAMETERS_PATH, TransformSettings};
-use crate::agent::Family;
+use crate::agent::{self, Family};
 use crate::problems::{Checked, fail};
 
 /// The layer to add for a function of `runtimes` (more than one under `Fn::If`, all of
@@ -31,6 +31,18 @@ pub(crate) fn agent_layer(
         )
     };
     if let Some(arn) = &chosen.arn {
+        let mismatch = arn.as_str().and_then(|arn| {
+            runtimes
+                .iter()
+                .find_map(|r| agent::layer_mismatch(arn, family, r))
+        });
+        if let Some(why) = mismatch {
+            let at = chosen_at.replace("LayerVersion", "LayerArn");
+            return fail(
+                &at,
+                format!("{why}, or remove the layer ARN to get the built-in one"),
+            );
+        }
         return Ok(arn.clone());
     }
     let version = match chosen.version {

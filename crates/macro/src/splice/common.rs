@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::decline::Decline;
 use super::outline::{Outline, ResourceText};
 use super::scan::{Scanner, array_items, is_canonical, string_pair, string_value};
-use crate::agent::{self, Family, MAX_ENVIRONMENT_BYTES, MAX_LAYERS, env};
+use crate::agent::{self, Family, MAX_LAYERS, env};
 use crate::context::Context;
 use crate::rules::agent_layer::agent_layer;
 use crate::rules::json::write_string;
@@ -57,8 +57,10 @@ const AGENT_VARIABLES: [&str; 8] = [
     env::HEAP_SUMMARY,
 ];
 
-/// Room left under Lambda's 4 KB for the agent's variables (group name and ARN at their
-/// longest); a function closer to the limit is measured exactly by the general lane.
+/// Room left under the environment's limit ([`agent::ENVIRONMENT_LIMIT`], which the size is
+/// compared with as Lambda measures it) for the agent's variables, with the group name and
+/// ARN at their longest; a function closer to the limit is measured exactly by the general
+/// lane.
 const ENVIRONMENT_ROOM: usize = 1200;
 
 /// The agent layers of an expansion, each made once: one per family and built-in
@@ -219,13 +221,14 @@ fn literal_variables(raw: Option<&str>) -> Option<&str> {
                     return None;
                 }
                 intrinsic = key == "Ref" || key == "Condition" || key.starts_with("Fn::");
-                size += key.len() + s.value().ok()?.len();
+                // As Lambda measures it: `"key":value,` (the value's text has its quotes).
+                size += upper_measure(&key) + 2 + 1 + upper_measure(s.value().ok()?) + 1;
                 keys += 1;
             }
             if keys == 1 && intrinsic {
                 return None; // an intrinsic, not a map of variables
             }
-            if size + ENVIRONMENT_ROOM > MAX_ENVIRONMENT_BYTES {
+            if size + ENVIRONMENT_ROOM > agent::ENVIRONMENT_LIMIT {
                 return None;
             }
             let inner = raw[open..s.position() - 1].trim_matches(JSON_SPACE);
@@ -238,6 +241,12 @@ fn literal_variables(raw: Option<&str>) -> Option<&str> {
     };
     // `Variables` must be the only key.
     (s.next_key(&mut first).ok()?.is_none() && s.end().is_ok()).then_some(inner)
+}
+
+/// No less than what [`agent::environment_size`] counts for this text: a byte outside ASCII
+/// counts three times (a character of two, three or four bytes measures six or twelve).
+fn upper_measure(text: &str) -> usize {
+    text.len() + 2 * text.bytes().filter(|b| !b.is_ascii()).count()
 }
 
 impl Plan<'_, '_> {

@@ -1,0 +1,212 @@
+//! A profiling group several resources use is kept while any of them does: it has a record
+//! of its users in the references' table, as a role has (see `src/custom_resource/references.rs`),
+//! and goes with its last user, only if lambda-profiling created it. Against moto (Lambda,
+//! IAM, DynamoDB) and the CodeGuru Profiler fake, judged by `lambda-profiling status`.
+
+mod support;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use lambda_profiling::direct;
+use lambda_profiling_macro::agent::env;
+use serde_json::{Value, json};
+use support::*;
+
+const PY_LAYER: &str = "AWSCodeGuruProfilerPythonAgentLambdaLayer";
+
+fn props(function: &str, layer: &str, group: &str) -> Value {
+    json!({"ServiceToken": service_token(), "FunctionName": function, "LayerArn": layer, "ProfilingGroupName": group})
+}
+
+async fn exists(s: &Servers, group: &str) -> bool {
+    group_tags(s).await.get(group).is_some()
+}
+
+#[tokio::test]
+async fn a_group_two_stacks_and_the_command_line_share_goes_with_its_last_user() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("shared")).await;
+    let role_arn = create_role(&c, &unique("sharedrole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let (fa, fb, fc) = (unique("sh-a"), unique("sh-b"), unique("sh-c"));
+    let mut arns = Vec::new();
+    for f in [&fa, &fb, &fc] {
+        arns.push(create_function(&c, f, "python3.12", &role_arn, &[], &[]).await);
+    }
+    let team = unique("team");
+    // Stack A's resource creates the group; stack B's and the command line adopt it.
+    let (stack_a, stack_b) = (Stack::new("Profiling"), Stack::new("Profiling"));
+    let (_, r) = stack_a
+        .send(s, &c, "Create", props(&fa, &layer, &team), None, None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let (_, r) = stack_b
+        .send(s, &c, "Create", props(&fb, &layer, &team), None, None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let cli = direct::Request {
+        function: fc.clone(),
+        group_name: Some(team.clone()),
+        layer_arn: Some(layer.clone()),
+        ..direct::Request::default()
+    };
+    direct::enable(&c, &cli).await.unwrap();
+    assert_eq!(record_users(&c, &group_key(&team)).await.len(), 3);
+
+    // The creator goes first: the group stays for the other two.
+    let id_a = format!("function:{}", arns[0]);
+    let (_, r) = stack_a
+        .send(s, &c, "Delete", props(&fa, &layer, &team), Some(&id_a), None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(
+        exists(s, &team).await,
+        "stack B and the command line still profile into it"
+    );
+    assert_eq!(status_of(s, &fb).await.0, "profiled");
+    let id_b = format!("function:{}", arns[1]);
+    let (_, r) = stack_b
+        .send(s, &c, "Delete", props(&fb, &layer, &team), Some(&id_b), None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(
+        exists(s, &team).await,
+        "the command line's function still profiles into it"
+    );
+    assert_eq!(status_of(s, &fc).await.0, "profiled");
+
+    // The last user deletes it, and its record.
+    let off = direct::Request {
+        function: fc.clone(),
+        ..direct::Request::default()
+    };
+    let report = direct::disable(&c, &off).await.unwrap();
+    assert!(
+        report
+            .steps
+            .iter()
+            .any(|l| l.starts_with(&format!("delete profiling group {team}"))),
+        "{report:?}"
+    );
+    assert!(!exists(s, &team).await);
+    assert!(item(&c, &group_key(&team)).await.is_none());
+}
+
+#[tokio::test]
+async fn a_failed_replacement_leaves_the_group_of_the_function_still_profiled() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("replace")).await;
+    let role_arn = create_role(&c, &unique("replacerole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let (old, new) = (unique("rp-old"), unique("rp-new"));
+    let arn_old = create_function(&c, &old, "python3.12", &role_arn, &[], &[]).await;
+    create_function(&c, &new, "python3.12", &role_arn, &[], &[]).await;
+    let group = unique("kept");
+    let stack = Stack::new("Profiling");
+    let (p_old, p_new) = (props(&old, &layer, &group), props(&new, &layer, &group));
+    let (_, r) = stack.send(s, &c, "Create", p_old.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+
+    // The replacement's function refuses its update: the new resource takes back what it
+    // did, and must not take the group from the function that still uses it.
+    let headers = json!({"x-amzn-ErrorType": "InvalidParameterValueException"});
+    fault(
+        &s.aws,
+        &[&new, "/configuration"],
+        "PUT",
+        1,
+        400,
+        headers,
+        r#"{"message":"no"}"#,
+    )
+    .await;
+    let id_old = format!("function:{arn_old}");
+    let (_, r) = stack
+        .send(s, &c, "Update", p_new, Some(&id_old), Some(p_old.clone()))
+        .await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    assert!(r["Reason"].as_str().unwrap().contains("was undone"), "{r}");
+    assert!(exists(s, &group).await, "the live function's group was deleted");
+    assert_eq!(status_of(s, &old).await.0, "profiled");
+    assert!(!function_state(&c, &new).await.vars.contains_key(env::GROUP_NAME));
+
+    // CloudFormation rolls back (an Update to the old properties), and later deletes it.
+    let (_, r) = stack
+        .send(s, &c, "Update", p_old.clone(), Some(&id_old), Some(p_old.clone()))
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let (_, r) = stack.send(s, &c, "Delete", p_old, Some(&id_old), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(!exists(s, &group).await);
+}
+
+/// A group that a version before the group records created is tagged with its creator
+/// (owner and function) and has no record: the creator holds it like an old-style
+/// reference, until its own Delete, which the new version then runs.
+#[tokio::test]
+async fn a_group_an_earlier_version_created_is_kept_for_its_creator() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("legacygroup")).await;
+    let role_arn = create_role(&c, &unique("legacyrole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let (fa, fb) = (unique("lg-a"), unique("lg-b"));
+    let arn_a = create_function(&c, &fa, "python3.12", &role_arn, &[], &[]).await;
+    let arn_b = create_function(&c, &fb, "python3.12", &role_arn, &[], &[]).await;
+    let group = unique("legacy");
+    let (stack_a, stack_b) = (Stack::new("Profiling"), Stack::new("Profiling"));
+    let (_, r) = stack_a
+        .send(s, &c, "Create", props(&fa, &layer, &group), None, None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    // What the earlier version left: a ledger without the values it set, no group record,
+    // and the group's owner and function tags.
+    let id_a = lambda_profiling::custom_resource::reference(
+        &stack_id(&stack_a),
+        "Profiling",
+        &format!("function:{arn_a}"),
+    );
+    let ledger_key = format!("ref#{id_a}");
+    let mut ledger = item(&c, &ledger_key).await.unwrap();
+    let text = ledger["ledger"].as_s().unwrap().clone();
+    let old_text: Vec<&str> = text
+        .split(' ')
+        .filter(|w| !w.starts_with("family=") && !w.starts_with("group="))
+        .collect();
+    ledger.insert("ledger".into(), AttributeValue::S(old_text.join(" ")));
+    put_item(&c, ledger).await;
+    delete_item(&c, &group_key(&group)).await;
+    let owner = format!("{}/Profiling", stack_id(&stack_a));
+    tag_group(
+        s,
+        &group,
+        &[
+            ("lambda-profiling:owner", &owner),
+            ("lambda-profiling:function", &arn_a),
+        ],
+    )
+    .await;
+
+    // A resource of the new version adopts it, and goes: the creator still uses it.
+    let (_, r) = stack_b
+        .send(s, &c, "Create", props(&fb, &layer, &group), None, None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let id_b = format!("function:{arn_b}");
+    let (_, r) = stack_b
+        .send(s, &c, "Delete", props(&fb, &layer, &group), Some(&id_b), None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(
+        exists(s, &group).await,
+        "the earlier version's creator still profiles into it"
+    );
+    assert_eq!(status_of(s, &fa).await.0, "profiled");
+
+    // The creator's Delete, by this version: the group goes with it.
+    let id = format!("function:{arn_a}");
+    let (_, r) = stack_a
+        .send(s, &c, "Delete", props(&fa, &layer, &group), Some(&id), None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(!exists(s, &group).await);
+    assert!(function_state(&c, &fa).await.vars.is_empty());
+}

@@ -1,0 +1,100 @@
+//! What the custom resource and the command line refuse before they change anything: a
+//! request that would leave a function that fails at every invocation, or act on something
+//! other than what it names. Against moto and the CodeGuru Profiler fake; each refusal
+//! leaves the function, its role and the account exactly as they were.
+
+mod support;
+
+use lambda_profiling::direct;
+use serde_json::{Value, json};
+use support::*;
+
+const PY_LAYER: &str = "AWSCodeGuruProfilerPythonAgentLambdaLayer";
+const JAVA_LAYER: &str = "AWSCodeGuruProfilerJavaAgentLayer";
+const POLICY: &str = "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess";
+
+/// What a refusal must leave as it was.
+#[derive(Debug, PartialEq)]
+struct Untouched {
+    function: FunctionState,
+    policies: Vec<String>,
+    group: Option<Value>,
+}
+
+async fn untouched(s: &Servers, c: &lambda_profiling::Clients, name: &str, role: &str) -> Untouched {
+    Untouched {
+        function: function_state(c, name).await,
+        policies: attached_policies(c, role).await,
+        group: group_tags(s).await.get(format!("aws-lambda-{name}")).cloned(),
+    }
+}
+
+#[tokio::test]
+async fn a_layer_arn_of_the_other_family_or_without_the_runtimes_agent_is_refused() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("layerarn")).await;
+    let role = unique("layerrole");
+    let role_arn = create_role(&c, &role).await;
+    let python = unique("py");
+    create_function(&c, &python, "python3.12", &role_arn, &[("MODE", "fast")], &[]).await;
+    let java = unique("java");
+    create_function(
+        &c,
+        &java,
+        "java21",
+        &role_arn,
+        &[("JAVA_TOOL_OPTIONS", "-Xmx1g")],
+        &[],
+    )
+    .await;
+    let (py_before, java_before) = (
+        untouched(s, &c, &python, &role).await,
+        untouched(s, &c, &java, &role).await,
+    );
+    let java_layer = publish_layer(&c, JAVA_LAYER).await; // stand-ins keep the publisher's names
+    let python_layer = publish_layer(&c, PY_LAYER).await;
+    let layer_11 = format!("arn:aws:lambda:{REGION}:157417159150:layer:{PY_LAYER}:11");
+
+    for (function, layer, needle) in [
+        (
+            &python,
+            &java_layer,
+            "is the Java agent layer; a python3.12 function needs the Python",
+        ),
+        (
+            &java,
+            &python_layer,
+            "is the Python agent layer; a java21 function needs the Java",
+        ),
+        (
+            &python,
+            &layer_11,
+            "version 11 of the Python agent layer carries the agent for python3.6 to 3.9",
+        ),
+    ] {
+        let stack = Stack::new("Profiling");
+        let props = json!({"ServiceToken": service_token(), "FunctionName": function, "LayerArn": layer});
+        let (_, r) = stack.send(s, &c, "Create", props, None, None).await;
+        assert_eq!(r["Status"], "FAILED", "{r}");
+        let reason = r["Reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("LayerArn: ") && reason.contains(needle),
+            "{reason}"
+        );
+
+        // The command line refuses it the same way, with its flag's name.
+        let request = direct::Request {
+            function: function.clone(),
+            layer_arn: Some(layer.clone()),
+            ..direct::Request::default()
+        };
+        let refused = direct::enable(&c, &request).await.unwrap_err().to_string();
+        assert!(
+            refused.starts_with("--layer-arn: ") && refused.contains(needle),
+            "{refused}"
+        );
+    }
+    assert_eq!(untouched(s, &c, &python, &role).await, py_before);
+    assert_eq!(untouched(s, &c, &java, &role).await, java_before);
+    assert!(!attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
+}
