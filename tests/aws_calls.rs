@@ -11,7 +11,7 @@ use support::*;
 const PY_LAYER: &str = "AWSCodeGuruProfilerPythonAgentLambdaLayer";
 
 #[tokio::test]
-async fn function_mode_create_makes_twenty_two_calls_on_a_new_role_and_sixteen_on_a_known_one() {
+async fn function_mode_create_makes_twenty_three_calls_on_a_new_role_and_seventeen_on_a_known_one() {
     let Some(s) = servers() else { return };
     let setup = clients(s, &unique("setup")).await;
     let role_arn = create_role(&setup, &unique("countrole")).await;
@@ -52,6 +52,7 @@ async fn function_mode_create_makes_twenty_two_calls_on_a_new_role_and_sixteen_o
         "GetItem", // the role's record: none
         "GetItem", // made
         "GetItem", // decided
+        "GetRole", // the role's own spelling, which keys its record
         "ListAttachedRolePolicies",
         "ListRoleTags", // an old-style reference's ledger?
         "ListRoleTags", // whose the policy is, and old-style references
@@ -75,6 +76,7 @@ async fn function_mode_create_makes_twenty_two_calls_on_a_new_role_and_sixteen_o
         "GetItem",
         "GetItem",
         "GetItem",
+        "GetRole",
         "ListRoleTags",
         "POST",
         "PUT",

@@ -237,8 +237,10 @@ fn the_macro_template_passes_cfn_lint() {
 /// src/custom_resource`), plus what Lambda checks on its behalf: adding a layer needs
 /// `lambda:GetLayerVersion` on it, and its logs need the log-stream calls. moto does not
 /// enforce IAM, so this is what catches a missing permission before a real deploy.
-/// (`iam:TagRole` is gone since issue 12: references live in the table.)
-const CALLS: [&str; 18] = [
+/// (`iam:TagRole` is not: references live in the table. `codeguru-profiler:TagResource`
+/// is what creating a group with its owner tag needs.)
+const CALLS: [&str; 19] = [
+    "iam:GetRole",
     "iam:ListRoleTags",
     "iam:ListAttachedRolePolicies",
     "iam:UntagRole",

@@ -165,3 +165,62 @@ async fn a_role_create_whose_attach_fails_takes_its_reference_back() {
         "the undo took the reference and the record back"
     );
 }
+
+/// IAM's role names are case-insensitive (the test front plays it, where moto is not):
+/// two stacks that spell one role differently share one record, so the first Delete does
+/// not detach the policy the other still needs.
+#[tokio::test]
+async fn one_role_spelt_two_ways_has_one_record() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("case")).await;
+    let role = format!("Case-{}", unique("Role"));
+    let arn = create_role(&c, &role).await;
+    let lower = arn.replace(&role, &role.to_lowercase());
+    assert_ne!(arn, lower);
+    let (a, b) = (Stack::new("Profiling"), Stack::new("Profiling"));
+    let (pa, pb) = (
+        json!({"ServiceToken": service_token(), "RoleArn": arn}),
+        json!({"ServiceToken": service_token(), "RoleArn": lower}),
+    );
+    let (_, r) = a.send(s, &c, "Create", pa.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let (_, r) = b.send(s, &c, "Create", pb.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert_eq!(r["Data"]["RoleName"], role.as_str(), "the role's own spelling");
+    assert_eq!(record_refs(&c, &role).await.len(), 2, "one record, both references");
+    assert!(record(&c, &role.to_lowercase()).await.is_none());
+
+    let id_a = format!("role:{role}");
+    let (_, r) = a.send(s, &c, "Delete", pa, Some(&id_a), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(
+        attached_policies(&c, &role).await.contains(&POLICY.to_owned()),
+        "the other stack still needs the policy"
+    );
+    let id_b = format!("role:{}", role.to_lowercase());
+    let (_, r) = b.send(s, &c, "Delete", pb, Some(&id_b), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(!attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
+    assert!(record(&c, &role).await.is_none());
+}
+
+/// IAM acts in the macro stack's account: a role ARN of another account (or partition)
+/// would otherwise reach a role of the same name here.
+#[tokio::test]
+async fn a_role_of_another_account_or_partition_is_refused() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("elsewhere")).await;
+    let role = unique("samename");
+    create_role(&c, &role).await;
+    for arn in [
+        format!("arn:aws:iam::999999999999:role/{role}"),
+        format!("arn:aws-cn:iam::{ACCOUNT}:role/{role}"),
+    ] {
+        let props = json!({"ServiceToken": service_token(), "RoleArn": arn});
+        let (_, r) = Stack::new("Profiling").send(s, &c, "Create", props, None, None).await;
+        assert_eq!(r["Status"], "FAILED", "{r}");
+        assert!(r["Reason"].as_str().unwrap().contains("give a role of this account"), "{r}");
+    }
+    assert!(attached_policies(&c, &role).await.is_empty(), "the same-named role here is untouched");
+    assert!(record(&c, &role).await.is_none());
+}

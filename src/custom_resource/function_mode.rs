@@ -72,9 +72,13 @@ pub(crate) async fn enable(
     let Target::Function { name } = &props.target else {
         return Err(Error::Invalid("function mode needs FunctionName".into()));
     };
-    let snap = read_settled(clients, name)
+    let mut snap = read_settled(clients, name)
         .await?
         .ok_or_else(|| Error::Invalid(format!("function {name} does not exist: check FunctionName")))?;
+    // The role's record is keyed by the role's own spelling (IAM's names ignore case).
+    snap.role = role::canonical_name(clients, &snap.role)
+        .await?
+        .ok_or_else(|| role::missing_role(&snap.role))?;
     let physical_id = physical_id(&snap.arn);
     let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id);
     let me = Resource {
@@ -311,7 +315,7 @@ pub(crate) async fn disable_keeping(
     let (recorded, role) = match (item, &snap) {
         (Some(item), _) => (Ledger::decode(&item.ledger), item.role),
         (None, Some(snap)) => match legacy_ledger(clients, id, &snap.role).await? {
-            Some(recorded) => (recorded, snap.role.clone()),
+            Some(recorded) => (recorded, role::canonical_or_given(clients, &snap.role).await?),
             None => return Ok(()), // nothing recorded: nothing of this resource's to undo
         },
         (None, None) => return Ok(()),

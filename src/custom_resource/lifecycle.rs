@@ -72,7 +72,10 @@ async fn create(
 ) -> Result<Done> {
     let props = parse(properties, clients)?;
     match &props.target {
-        Target::Role { name } => {
+        Target::Role { name, home } => {
+            if let Some((partition, account)) = home {
+                role_mode::check_home(resource, partition, account)?;
+            }
             role_mode::enable(clients, resource, name, old.map(|(id, _)| id), deadline).await
         }
         Target::Function { .. } => {
@@ -116,7 +119,7 @@ async fn delete(
         return function_mode::disable(clients, resource, arn, props.as_ref(), deadline).await;
     }
     let unanswered = !is_failed_create(physical_id);
-    if let (true, Some(Target::Role { name })) = (unanswered, props.as_ref().map(|p| &p.target)) {
+    if let (true, Some(Target::Role { name, .. })) = (unanswered, props.as_ref().map(|p| &p.target)) {
         tracing::debug!(
             physical_id,
             "an id CloudFormation invented: releasing what its Create may have held"

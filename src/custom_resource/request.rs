@@ -128,8 +128,12 @@ pub(crate) fn parse_action(event: Value) -> Result<Action, String> {
 /// What the resource acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
-    /// Role mode: the role's name (the last part of its ARN).
-    Role { name: String },
+    /// Role mode: the role's name (the last part of its ARN), and, when given as an ARN,
+    /// the partition and account it names.
+    Role {
+        name: String,
+        home: Option<(String, String)>,
+    },
     /// Function mode: the name or ARN exactly as given; resolved to an ARN by Lambda.
     Function { name: String },
 }
@@ -206,7 +210,10 @@ impl Properties {
                 None
             }
             (Some(arn), None) => role_name(&arn)
-                .map(|name| Target::Role { name })
+                .map(|name| Target::Role {
+                    name,
+                    home: role_home(&arn),
+                })
                 .map_err(|e| problems.push(e))
                 .ok(),
             (None, Some(f)) => check_function_name(&f)
@@ -294,6 +301,16 @@ pub(crate) fn role_name(arn: &str) -> Result<String, String> {
     } else {
         Err(format!("RoleArn {arn:?} does not name a valid IAM role"))
     }
+}
+
+/// The partition and account a role ARN names (`None` for a bare name).
+fn role_home(arn: &str) -> Option<(String, String)> {
+    let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
+    let partition = parts.next()?;
+    let _service = parts.next()?;
+    let _region = parts.next()?;
+    let account = parts.next()?;
+    Some((partition.to_owned(), account.to_owned()))
 }
 
 /// A function name, partial ARN or full ARN of `$LATEST`: a version's configuration cannot change.

@@ -19,6 +19,34 @@ pub(crate) fn missing_role(role: &str) -> Error {
     ))
 }
 
+/// The role's name as IAM spells it. IAM's names are case-insensitive (`MyRole` and
+/// `myrole` are one role, whichever a template wrote), so the role's record is keyed by
+/// this spelling: one record per role. `None`: no such role.
+pub(crate) async fn canonical_name(clients: &Clients, role: &str) -> Result<Option<String>> {
+    match clients.iam.get_role().role_name(role).send().await {
+        Ok(out) => Ok(Some(
+            out.role()
+                .map_or(role, |r| r.role_name())
+                .to_owned(),
+        )),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(Error::aws("iam:GetRole", role, e)),
+    }
+}
+
+/// The role's name as IAM spells it, or as given when the role is gone (a Delete still
+/// releases its reference).
+pub(crate) async fn canonical_or_given(clients: &Clients, role: &str) -> Result<String> {
+    Ok(canonical_name(clients, role)
+        .await?
+        .unwrap_or_else(|| role.to_owned()))
+}
+
 /// `None` when the role does not exist.
 pub(crate) async fn is_attached(clients: &Clients, role: &str) -> Result<Option<bool>> {
     let arn = policy_arn(clients);

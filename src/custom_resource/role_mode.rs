@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use super::error::{Result, undo_failed_create};
+use super::error::{Error, Result, undo_failed_create};
 use super::ledger;
 use super::outcome::{Done, StackResource};
 use super::references::{self, Holder, Subject};
 use super::request::role_name;
+use super::role;
 use crate::aws::Clients;
 
 /// `role:<role name>`.
@@ -24,8 +25,10 @@ pub(crate) fn role_of(physical_id: &str) -> Option<&str> {
         .filter(|name| role_name(name).is_ok())
 }
 
-fn holder<'a>(resource: &'a StackResource<'a>, role: &'a str, deadline: Instant) -> Holder<'a> {
-    let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id(role));
+/// The resource's reference (its id from the role as given, as its physical id) on the
+/// role's record (by the role's own spelling).
+fn holder<'a>(resource: &'a StackResource<'a>, given: &str, role: &'a str, deadline: Instant) -> Holder<'a> {
+    let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id(given));
     Holder {
         subject: Subject::Role(role),
         id,
@@ -47,7 +50,10 @@ pub(crate) async fn enable(
     deadline: Instant,
 ) -> Result<Done> {
     let physical_id = physical_id(role);
-    let holder = holder(resource, role, deadline);
+    let canonical = role::canonical_name(clients, role)
+        .await?
+        .ok_or_else(|| role::missing_role(role))?;
+    let holder = holder(resource, role, &canonical, deadline);
     let update = previous == Some(physical_id.as_str());
     if let Err(failed) = references::join(clients, &holder, update).await {
         if !update && failed.held {
@@ -56,8 +62,23 @@ pub(crate) async fn enable(
         }
         return Err(failed.error);
     }
-    let data = BTreeMap::from([("RoleName".to_owned(), role.to_owned())]);
+    let data = BTreeMap::from([("RoleName".to_owned(), canonical)]);
     Ok(Done { physical_id, data })
+}
+
+/// A role ARN of another account or partition is refused: IAM acts in the account the
+/// macro stack is deployed in, where a role of the same name would be another role.
+pub(crate) fn check_home(resource: &StackResource<'_>, partition: &str, account: &str) -> Result<()> {
+    let mut stack = resource.stack_id.splitn(6, ':');
+    let (here_partition, here_account) = (stack.nth(1).unwrap_or_default(), stack.nth(2).unwrap_or_default());
+    if (partition, account) == (here_partition, here_account) {
+        return Ok(());
+    }
+    Err(Error::Invalid(format!(
+        "RoleArn names a role of account {account} in partition {partition}, but this stack is in account \
+         {here_account} ({here_partition}), where lambda-profiling acts: give a role of this account, or deploy \
+         the macro stack in account {account} and use it there"
+    )))
 }
 
 /// Delete: drops the reference; the policy goes with the last one, if ours.
@@ -67,7 +88,8 @@ pub(crate) async fn disable(
     role: &str,
     deadline: Instant,
 ) -> Result<()> {
-    references::leave(clients, &holder(resource, role, deadline)).await
+    let canonical = role::canonical_or_given(clients, role).await?;
+    references::leave(clients, &holder(resource, role, &canonical, deadline)).await
 }
 
 /// The Delete of an id CloudFormation invented for a Create that never answered (it died
@@ -78,5 +100,6 @@ pub(crate) async fn disable_unanswered(
     role: &str,
     deadline: Instant,
 ) -> Result<()> {
-    references::leave_if_held(clients, &holder(resource, role, deadline)).await
+    let canonical = role::canonical_or_given(clients, role).await?;
+    references::leave_if_held(clients, &holder(resource, role, &canonical, deadline)).await
 }

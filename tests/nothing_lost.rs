@@ -1,0 +1,233 @@
+//! Nothing of a user's is lost, and nothing lambda-profiling added is forgotten: variables
+//! that Lambda cannot read back are never overwritten, and a Delete undoes what the ledger
+//! recorded whatever has changed since (the properties, the administrator's settings, the
+//! runtime), or fails and keeps the ledger when it truly cannot.
+//!
+//! Against moto behind the test front, which plays what moto lacks: Lambda's
+//! `Environment.Error` (a function whose variables cannot be decrypted answers
+//! GetFunctionConfiguration with the error and without them), and a `PreconditionFailed`
+//! on the RevisionId, injected.
+
+mod support;
+
+use lambda_profiling::{Clients, Settings, direct};
+use lambda_profiling_macro::agent::env;
+use serde_json::{Value, json};
+use support::*;
+
+const PY_LAYER: &str = "AWSCodeGuruProfilerPythonAgentLambdaLayer";
+const POLICY: &str = "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess";
+const USERS: &[(&str, &str)] = &[("DB_PASSWORD", "hunter2"), ("MODE", "fast")];
+
+fn props(function: &str, extra: Value) -> Value {
+    let mut p = json!({"ServiceToken": service_token(), "FunctionName": function});
+    p.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    p
+}
+
+/// From its `from_read`-th GetFunctionConfiguration on, the function's variables cannot be
+/// read back (`None`: they can again).
+async fn unreadable_from(s: &Servers, function: &str, from_read: Option<u32>) {
+    let rule = match from_read {
+        Some(n) => json!({"function": function, "code": "KMSAccessDeniedException", "from_read": n}),
+        None => json!({"function": function, "code": null}),
+    };
+    http()
+        .post(format!("{}/_config", s.aws))
+        .json(&json!({ "env_error": rule }))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+}
+
+#[tokio::test]
+async fn variables_unreadable_after_a_concurrent_change_are_never_overwritten() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("kms")).await;
+    let role = unique("kmsrole");
+    let role_arn = create_role(&c, &role).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("kms");
+    create_function(&c, &name, "python3.12", &role_arn, USERS, &[]).await;
+    let before = function_state(&c, &name).await;
+    // The first update meets a concurrent change; the re-read finds the variables unreadable.
+    let stale = json!({"x-amzn-ErrorType": "PreconditionFailedException", "Content-Type": "application/json"});
+    let body = r#"{"Type":"User","message":"The Revision Id provided does not match the latest Revision Id."}"#;
+    fault(&s.aws, &[&name, "/configuration"], "PUT", 1, 412, stale, body).await;
+    unreadable_from(s, &name, Some(2)).await;
+
+    let stack = Stack::new("Profiling");
+    let (_, r) = stack
+        .send(s, &c, "Create", props(&name, json!({"LayerArn": layer})), None, None)
+        .await;
+    unreadable_from(s, &name, None).await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let reason = r["Reason"].as_str().unwrap();
+    assert!(
+        reason.contains("cannot read back the environment variables") && reason.contains("KMSAccessDeniedException"),
+        "{reason}"
+    );
+    assert_eq!(function_state(&c, &name).await, before, "the user's variables are all there");
+    assert!(group_tags(s).await.get(format!("aws-lambda-{name}")).is_none(), "the group is taken back");
+    assert!(!attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
+}
+
+/// A Create with a named group and a layer of an account the administrator allows, then a
+/// change that defeats working the values out again.
+async fn enabled_with_named_group(s: &Servers, c: &Clients, stack: &Stack) -> (String, String, FunctionState, Value, String) {
+    let role_arn = create_role(c, &unique("ledgerrole")).await;
+    let layer = publish_layer(c, PY_LAYER).await;
+    let name = unique("ledger");
+    let arn = create_function(c, &name, "python3.12", &role_arn, USERS, &[]).await;
+    let before = function_state(c, &name).await;
+    let group = unique("named");
+    let p = props(&name, json!({"LayerArn": layer, "ProfilingGroupName": group}));
+    let (_, r) = stack.send(s, c, "Create", p.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    (name, format!("function:{arn}"), before, p, group)
+}
+
+#[tokio::test]
+async fn a_delete_undoes_from_its_record_when_the_allowed_layer_accounts_were_narrowed() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("narrowed")).await;
+    let stack = Stack::new("Profiling");
+    let (name, id, before, p, group) = enabled_with_named_group(s, &c, &stack).await;
+    // The administrator no longer allows the account the layer came from: the old
+    // properties do not parse any more.
+    let mut narrowed = c.clone();
+    narrowed.settings = Settings {
+        allowed_layer_accounts: Vec::new(),
+        ..c.settings.clone()
+    };
+    let (_, r) = stack.send(s, &narrowed, "Delete", p, Some(&id), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert_eq!(function_state(&c, &name).await, before, "layer, variables: all as before");
+    assert!(group_tags(s).await.get(&group).is_none(), "the named group it created is deleted");
+}
+
+#[tokio::test]
+async fn a_delete_undoes_from_its_record_after_the_runtime_changed() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("runtime")).await;
+    let stack = Stack::new("Profiling");
+    let (name, id, before, p, group) = enabled_with_named_group(s, &c, &stack).await;
+    c.lambda
+        .update_function_configuration()
+        .function_name(&name)
+        .runtime("nodejs20.x".into())
+        .send()
+        .await
+        .unwrap();
+    let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let after = function_state(&c, &name).await;
+    assert_eq!((&after.layers, &after.vars), (&before.layers, &before.vars));
+    assert!(group_tags(s).await.get(&group).is_none());
+}
+
+#[tokio::test]
+async fn a_delete_that_cannot_read_the_variables_fails_and_keeps_its_record() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("keeprecord")).await;
+    let stack = Stack::new("Profiling");
+    let (name, id, before, p, group) = enabled_with_named_group(s, &c, &stack).await;
+    let on = function_state(&c, &name).await;
+    let ledger = reference_item(&stack, &id);
+    unreadable_from(s, &name, Some(1)).await;
+    let (_, r) = stack.send(s, &c, "Delete", p.clone(), Some(&id), None).await;
+    unreadable_from(s, &name, None).await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let reason = r["Reason"].as_str().unwrap();
+    assert!(reason.contains("record of what this resource added is kept"), "{reason}");
+    assert_eq!(function_state(&c, &name).await, on, "nothing was changed");
+    assert!(item(&c, &ledger).await.is_some(), "the ledger is kept");
+    assert!(group_tags(s).await.get(&group).is_some(), "the group is kept with it");
+
+    // Once the variables can be read again, the Delete does it all.
+    let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert_eq!(function_state(&c, &name).await, before);
+    assert!(item(&c, &ledger).await.is_none());
+    assert!(group_tags(s).await.get(&group).is_none());
+}
+
+#[tokio::test]
+async fn a_ledger_of_an_earlier_version_that_cannot_be_worked_out_fails_and_is_kept() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("oldledger")).await;
+    let stack = Stack::new("Profiling");
+    let (name, id, _, p, _) = enabled_with_named_group(s, &c, &stack).await;
+    // An earlier version's ledger does not record its values; the runtime changed since.
+    let ledger = reference_item(&stack, &id);
+    let mut old = item(&c, &ledger).await.unwrap();
+    let text = old["ledger"].as_s().unwrap().clone();
+    let words: Vec<&str> = text.split(' ').filter(|w| !w.starts_with("family=") && !w.starts_with("group=")).collect();
+    old.insert("ledger".into(), aws_sdk_dynamodb::types::AttributeValue::S(words.join(" ")));
+    put_item(&c, old).await;
+    c.lambda
+        .update_function_configuration()
+        .function_name(&name)
+        .runtime("nodejs20.x".into())
+        .send()
+        .await
+        .unwrap();
+    let on = function_state(&c, &name).await;
+    let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let reason = r["Reason"].as_str().unwrap();
+    assert!(reason.contains("record is kept") && reason.contains("retain this resource"), "{reason}");
+    assert_eq!(function_state(&c, &name).await, on);
+    assert!(item(&c, &ledger).await.is_some());
+}
+
+#[tokio::test]
+async fn disable_leaves_a_group_arn_the_user_pointed_at_their_own_group() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("repoint")).await;
+    let role_arn = create_role(&c, &unique("repointrole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("repoint");
+    create_function(&c, &name, "python3.12", &role_arn, USERS, &[]).await;
+    let request = direct::Request {
+        function: name.clone(),
+        layer_arn: Some(layer),
+        ..direct::Request::default()
+    };
+    direct::enable(&c, &request).await.unwrap();
+    let theirs = format!("arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{}", unique("theirs"));
+    let mut vars = function_state(&c, &name).await.vars;
+    vars.insert(env::GROUP_ARN.into(), theirs.clone());
+    let environment = aws_sdk_lambda::types::Environment::builder()
+        .set_variables(Some(vars.into_iter().collect()))
+        .build();
+    c.lambda
+        .update_function_configuration()
+        .function_name(&name)
+        .environment(environment)
+        .send()
+        .await
+        .unwrap();
+
+    let off = direct::Request {
+        function: name.clone(),
+        ..direct::Request::default()
+    };
+    direct::disable(&c, &off).await.unwrap();
+    let after = function_state(&c, &name).await;
+    assert_eq!(after.vars.get(env::GROUP_ARN), Some(&theirs), "the user's value stays");
+    assert!(!after.vars.contains_key(env::GROUP_NAME) && !after.vars.contains_key(env::EXEC_WRAPPER));
+    assert_eq!(after.vars["DB_PASSWORD"], "hunter2");
+    assert!(
+        group_tags(s).await.get(format!("aws-lambda-{name}")).is_none(),
+        "the group enable made is still found, and deleted"
+    );
+}
+
+/// The key of a stack resource's ledger item, from its physical id.
+fn reference_item(stack: &Stack, physical_id: &str) -> String {
+    let id = lambda_profiling::custom_resource::reference(&stack_id(stack), &stack.logical, physical_id);
+    format!("ref#{id}")
+}
