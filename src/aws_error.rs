@@ -21,6 +21,9 @@ pub struct AwsFailure {
     pub code: Option<String>,
     /// The HTTP status of the answer, when there was one.
     pub status: Option<u16>,
+    /// For an access denied, the action IAM names in its message (`lambda:GetLayerVersion`),
+    /// when it names one: an action's name only, nothing else of the message.
+    pub denied_action: Option<String>,
 }
 
 /// The classes of failure that call for different advice.
@@ -63,12 +66,32 @@ impl AwsFailure {
             SdkError::ResponseError(_) => FailureKind::Unreadable,
             _ => classify(code.as_deref(), status),
         };
-        AwsFailure { kind, code, status }
+        let denied_action = match kind {
+            FailureKind::AccessDenied => err.message().and_then(denied_action),
+            _ => None,
+        };
+        AwsFailure {
+            kind,
+            code,
+            status,
+            denied_action,
+        }
     }
 
     pub fn is_access_denied(&self) -> bool {
         self.kind == FailureKind::AccessDenied
     }
+}
+
+/// The action of `… is not authorized to perform: <service>:<Action> on resource: …`, when
+/// it has that shape exactly.
+fn denied_action(message: &str) -> Option<String> {
+    let (_, after) = message.split_once("not authorized to perform: ")?;
+    let action = after.split(|c: char| c.is_whitespace() || c == ',').next()?;
+    let (service, name) = action.split_once(':')?;
+    let service_ok = !service.is_empty() && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric());
+    (service_ok && name_ok).then(|| action.to_owned())
 }
 
 /// A service's answer, by its code, else its status.

@@ -71,3 +71,17 @@ fn transport_failures_are_named_without_the_connectors_words() {
     );
     assert_eq!(AwsFailure::of(&unreadable).kind, FailureKind::Unreadable);
 }
+
+#[test]
+fn an_access_denied_keeps_the_action_it_names_and_nothing_else() {
+    let message = "User: arn:aws:sts::123456789012:assumed-role/lambda-profiling-Role/fn is not authorized to \
+                   perform: lambda:GetLayerVersion on resource: arn:aws:lambda:us-east-1:999999999999:layer:secret-team-layer:3 \
+                   because no resource-based policy allows the lambda:GetLayerVersion action";
+    let failure = AwsFailure::of(&service(Some("AccessDeniedException"), message, 403));
+    assert_eq!(failure.denied_action.as_deref(), Some("lambda:GetLayerVersion"));
+    assert_eq!(failure.to_string(), "AccessDeniedException");
+    let odd = AwsFailure::of(&service(Some("AccessDeniedException"), "not authorized to perform: x y", 403));
+    assert_eq!(odd.denied_action, None);
+    let other = AwsFailure::of(&service(Some("ThrottlingException"), message, 400));
+    assert_eq!(other.denied_action, None, "only an access denied names an action");
+}

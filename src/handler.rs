@@ -5,8 +5,6 @@
 use std::fmt;
 
 use lambda_runtime::{Diagnostic, LambdaEvent};
-use serde::Deserialize;
-use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 use tokio::sync::OnceCell;
 use tracing::level_filters::LevelFilter;
@@ -88,9 +86,8 @@ impl Handler {
             Event::CustomResource => {
                 let clients = self.clients.get_or_init(Clients::from_env).await;
                 let deadline = custom_resource::deadline_from_epoch_millis(context.deadline);
-                let event = serde_json::from_str(payload.get())?;
                 // Boxed: the SDK's futures are deep, and the runtime's type would overflow.
-                let answered = Box::pin(custom_resource::handle(event, deadline, clients)).await;
+                let answered = Box::pin(custom_resource::handle_text(payload.get(), deadline, clients)).await;
                 // CloudFormation has its answer; Lambda gets Ok so that it does not retry.
                 let summary = serde_json::json!({"Status": answered.status.as_str(), "PhysicalResourceId": answered.physical_id});
                 Ok(RawValue::from_string(summary.to_string())?)
@@ -118,18 +115,9 @@ fn read(payload: &str, token: &str) -> Event {
     match lambda_profiling_macro::answer(payload, token) {
         Some(answer) => Event::Macro(answer),
         // A custom resource event with malformed fields still has its ResponseURL.
-        None if has_response_url(payload) => Event::CustomResource,
+        None if custom_resource::has_response_url(payload) => Event::CustomResource,
         None => Event::Unknown,
     }
-}
-
-fn has_response_url(event: &str) -> bool {
-    #[derive(Deserialize)]
-    struct Shape {
-        #[serde(rename = "ResponseURL")]
-        response_url: Option<IgnoredAny>,
-    }
-    serde_json::from_str::<Shape>(event).is_ok_and(|s| s.response_url.is_some())
 }
 
 /// The function's ARN without a version or alias: the `ServiceToken` of the custom

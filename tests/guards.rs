@@ -170,7 +170,7 @@ async fn a_long_reason_is_trimmed_to_4096_bytes_sent_with_empty_content_type() {
 }
 
 #[tokio::test]
-async fn a_non_aws_response_url_is_refused_and_nothing_is_sent_or_done() {
+async fn a_response_url_not_of_cloudformations_bucket_is_refused_and_nothing_is_sent_or_done() {
     let Some(s) = servers() else { return };
     let app = unique("refuse");
     let c = clients(s, &app).await;
@@ -182,6 +182,11 @@ async fn a_non_aws_response_url_is_refused_and_nothing_is_sent_or_done() {
         format!("https://localhost:{port}/bucket/key"),
         "https://attacker.example.com/collect".to_owned(),
         "https://s3.amazonaws.com.attacker.example/k".to_owned(),
+        // Hosts on AWS that are not CloudFormation's response bucket of the stack's region:
+        // a tenant's own bucket would receive the answer and its reason.
+        "https://tenant-bucket.s3.amazonaws.com/k".to_owned(),
+        "https://tenant-bucket.s3.us-east-1.amazonaws.com/k".to_owned(),
+        "https://cloudformation-custom-resource-response-uswest2.s3-us-west-2.amazonaws.com/k".to_owned(),
     ] {
         let e = event(
             "Create",

@@ -362,3 +362,30 @@ fn the_reference_table_is_reached_with_least_privilege() {
         json!(["role#*", "group#*", "ref#*"])
     );
 }
+
+/// Lambda checks `lambda:GetLayerVersion` on every layer of the list an update sends, and
+/// a function's layers are sent whole: the role may read any layer of its region, whatever
+/// the parameters, or a function with a layer of its own could not be profiled, nor its
+/// stack deleted.
+#[test]
+fn the_role_may_read_every_layer_of_its_region() {
+    let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
+    let template = parse_template(&text).unwrap();
+    let role = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::IAM::Role")
+        .unwrap();
+    let reads: Vec<&Value> = each(&role["Properties"]["Policies"])
+        .into_iter()
+        .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().into_iter().flatten())
+        .filter(|s| each(&s["Action"]).iter().any(|a| a.as_str() == Some("lambda:GetLayerVersion")))
+        .collect();
+    assert_eq!(reads.len(), 1, "{reads:#?}");
+    assert_eq!(
+        reads[0]["Resource"],
+        json!({"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:*:layer:*:*"})
+    );
+    assert!(reads[0].get("Condition").is_none());
+}

@@ -98,3 +98,38 @@ async fn a_layer_arn_of_the_other_family_or_without_the_runtimes_agent_is_refuse
     assert_eq!(untouched(s, &c, &java, &role).await, java_before);
     assert!(!attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
 }
+
+/// Lambda checks `lambda:GetLayerVersion` on every layer of an update's list (the test front
+/// answers as IAM does when the role may not read one). The reason names the function's
+/// layers and what to grant, and quotes nothing of AWS's message.
+#[tokio::test]
+async fn a_layer_the_role_may_not_read_gets_its_own_advice() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("layerread")).await;
+    let role_arn = create_role(&c, &unique("layerreadrole")).await;
+    let theirs = publish_layer(&c, &unique("team-layer")).await;
+    let agent = publish_layer(&c, PY_LAYER).await;
+    let name = unique("withlayer");
+    create_function(&c, &name, "python3.12", &role_arn, &[], std::slice::from_ref(&theirs)).await;
+    let message = format!(
+        "User: arn:aws:sts::{ACCOUNT}:assumed-role/lambda-profiling-Role/fn is not authorized to perform: \
+         lambda:GetLayerVersion on resource: {theirs} because no resource-based policy allows the \
+         lambda:GetLayerVersion action"
+    );
+    let headers = json!({"x-amzn-ErrorType": "AccessDeniedException", "Content-Type": "application/json"});
+    let body = json!({"Type": "User", "Message": message}).to_string();
+    fault(&s.aws, &[&name, "/configuration"], "PUT", 1, 403, headers, &body).await;
+    let before = function_state(&c, &name).await;
+
+    let props = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": agent});
+    let (_, r) = Stack::new("Profiling").send(s, &c, "Create", props, None, None).await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let reason = r["Reason"].as_str().unwrap();
+    assert!(
+        reason.contains("Lambda checks lambda:GetLayerVersion on each") && reason.contains(&theirs),
+        "{reason}"
+    );
+    assert!(reason.contains("add-layer-version-permission"), "{reason}");
+    assert!(!reason.contains("assumed-role"), "AWS's message is not quoted: {reason}");
+    assert_eq!(function_state(&c, &name).await, before);
+}

@@ -109,7 +109,7 @@ async fn send(
                     )));
                 }
                 if !(conflict || stale) || attempt == MAX_APPLY_ATTEMPTS {
-                    return Err(Error::aws("lambda:UpdateFunctionConfiguration", &name, e));
+                    return Err(layer_denied(&snap, &change, Error::aws("lambda:UpdateFunctionConfiguration", &name, e)));
                 }
                 tracing::debug!(
                     attempt,
@@ -131,6 +131,32 @@ async fn send(
         change = replan(&snap)?;
     }
     unreachable!("the last attempt returns")
+}
+
+/// An update refused because Lambda, which checks `lambda:GetLayerVersion` on every layer
+/// in the list it is sent, found a layer the lambda-profiling role may not read: which
+/// layers, and what to grant. Other errors as they are.
+fn layer_denied(snap: &Snapshot, change: &Change, error: Error) -> Error {
+    let denied = error.aws_failure().and_then(|f| f.denied_action.as_deref());
+    if denied != Some("lambda:GetLayerVersion") {
+        return error;
+    }
+    let layers: Vec<&str> = change
+        .layers
+        .iter()
+        .chain(&snap.layers)
+        .map(String::as_str)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Error::Blocked(format!(
+        "Lambda refused to update {}: its layers are sent whole, Lambda checks lambda:GetLayerVersion on each, \
+         and the lambda-profiling role may not read one of them ({}). The macro stack's role may read every \
+         layer of its region; a layer of another account also needs that account's permission for this one \
+         (aws lambda add-layer-version-permission --principal <this account>). Grant it, then retry",
+        snap.name(),
+        layers.join(", ")
+    ))
 }
 
 /// Reads the configuration once no update is in progress. `None`: no such function.

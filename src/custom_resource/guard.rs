@@ -65,7 +65,7 @@ where
     let url = match envelope
         .response_url
         .as_ref()
-        .map(|u| responder::check_url(&u.0, &clients.settings))
+        .map(|u| responder::check_url(&u.0, &envelope.stack_id, &clients.settings))
     {
         Some(Ok(url)) => url,
         Some(Err(e)) => return unanswered(fallback_id, e.to_string()),
@@ -77,11 +77,12 @@ where
         }
     };
 
+    let (deadline, limit) = earliest(deadline, service_timeout(&event));
     let outcome = match request::parse_action(event) {
         Err(reason) => Outcome::failed(fallback_id, reason),
         Ok(action) => {
             let failure_id = action.failure_id(&envelope.request_id);
-            guarded(operation(envelope.clone(), action), deadline, failure_id).await
+            guarded(operation(envelope.clone(), action), deadline, limit, failure_id).await
         }
     };
 
@@ -120,6 +121,43 @@ fn unanswered(physical_id: String, reason: String) -> Answered {
     }
 }
 
+/// Which deadline bounds the operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Limit {
+    /// The Lambda invocation's.
+    Lambda,
+    /// CloudFormation's wait for the answer, the resource's `ServiceTimeout` (seconds).
+    ServiceTimeout(u64),
+}
+
+/// `ServiceTimeout` (CloudFormation's own property: how long it waits for the answer, 1 to
+/// 3600 seconds), when the event sets one.
+fn service_timeout(event: &Value) -> Option<u64> {
+    let value = event.get("ResourceProperties")?.get("ServiceTimeout")?;
+    let secs = match value {
+        Value::String(s) => s.trim().parse().ok()?,
+        Value::Number(n) => n.as_u64()?,
+        _ => return None,
+    };
+    (1..=3600).contains(&secs).then_some(secs)
+}
+
+/// The earlier of the Lambda's deadline and the one CloudFormation keeps: it stops waiting
+/// `ServiceTimeout` seconds after it sent the event, a moment before this invocation began.
+fn earliest(lambda: Instant, service_timeout: Option<u64>) -> (Instant, Limit) {
+    const SENT_BEFORE: Duration = Duration::from_secs(1);
+    match service_timeout {
+        Some(secs) => {
+            let cloudformation = Instant::now() + Duration::from_secs(secs).saturating_sub(SENT_BEFORE);
+            match cloudformation < lambda {
+                true => (cloudformation, Limit::ServiceTimeout(secs)),
+                false => (lambda, Limit::Lambda),
+            }
+        }
+        None => (lambda, Limit::Lambda),
+    }
+}
+
 /// How much of the time left is kept for answering: a third, at most [`MAX_RESERVE`].
 fn reserve(left: Duration) -> Duration {
     (left / 3).min(MAX_RESERVE)
@@ -127,7 +165,12 @@ fn reserve(left: Duration) -> Duration {
 
 /// Runs the operation until the reserve before the deadline; a panic or the deadline
 /// becomes FAILED with `failure_id`.
-async fn guarded(operation: impl Future<Output = Outcome>, deadline: Instant, failure_id: String) -> Outcome {
+async fn guarded(
+    operation: impl Future<Output = Outcome>,
+    deadline: Instant,
+    limit: Limit,
+    failure_id: String,
+) -> Outcome {
     let left = deadline.saturating_duration_since(Instant::now());
     let stop = tokio::time::Instant::now() + left.saturating_sub(reserve(left));
     match tokio::time::timeout_at(stop, AssertUnwindSafe(operation).catch_unwind()).await {
@@ -147,10 +190,18 @@ async fn guarded(operation: impl Future<Output = Outcome>, deadline: Instant, fa
         }
         Err(_) => Outcome::failed(
             failure_id,
-            format!(
-                "lambda-profiling stopped before its Lambda timeout, with {}s left for answering; the change may be partial: raise the function's timeout, or retry",
-                reserve(left).as_secs()
-            ),
+            match limit {
+                Limit::Lambda => format!(
+                    "lambda-profiling stopped before its Lambda timeout, with {}s left for answering; the change \
+                     may be partial: raise the function's timeout, or retry",
+                    reserve(left).as_secs()
+                ),
+                Limit::ServiceTimeout(secs) => format!(
+                    "lambda-profiling stopped before the resource's ServiceTimeout ({secs}s, how long CloudFormation \
+                     waits), with {}s left for answering; the change may be partial: raise ServiceTimeout, or retry",
+                    reserve(left).as_secs()
+                ),
+            },
         ),
     }
 }

@@ -9,7 +9,7 @@ use super::*;
 #[tokio::test]
 async fn a_panic_becomes_failed() {
     let deadline = Instant::now() + Duration::from_secs(30);
-    let out = guarded(async { panic!("boom") }, deadline, "failed-create:r".into()).await;
+    let out = guarded(async { panic!("boom") }, deadline, Limit::Lambda, "failed-create:r".into()).await;
     assert_eq!(out.status, Status::Failed);
     assert_eq!(out.physical_id, "failed-create:r");
     assert!(out.reason.unwrap().contains("boom"));
@@ -30,6 +30,7 @@ async fn the_deadline_becomes_failed_before_it_passes() {
             }
         },
         deadline,
+        Limit::Lambda,
         "role:r".into(),
     )
     .await;
@@ -40,6 +41,41 @@ async fn the_deadline_becomes_failed_before_it_passes() {
         start.elapsed()
     );
     assert!(out.reason.unwrap().contains("timeout"));
+}
+
+#[test]
+fn service_timeout_is_the_deadline_when_it_comes_first() {
+    let lambda = Instant::now() + Duration::from_secs(300);
+    let event = |v: serde_json::Value| json!({"ResourceProperties": {"ServiceTimeout": v}});
+    let (at, limit) = earliest(lambda, service_timeout(&event(json!("60"))));
+    assert_eq!(limit, Limit::ServiceTimeout(60));
+    let left = at - Instant::now();
+    assert!(left <= Duration::from_secs(59) && left > Duration::from_secs(58), "{left:?}");
+    assert_eq!(service_timeout(&event(json!(120))), Some(120));
+    // Longer than the Lambda's, absent, or not what CloudFormation accepts: the Lambda's.
+    assert_eq!(earliest(lambda, service_timeout(&event(json!("3600")))), (lambda, Limit::Lambda));
+    for bad in [json!("0"), json!("3601"), json!("soon"), json!(null), json!([1])] {
+        assert_eq!(service_timeout(&event(bad.clone())), None, "{bad}");
+    }
+    assert_eq!(service_timeout(&json!({"ResourceProperties": {}})), None);
+}
+
+#[tokio::test]
+async fn an_operation_is_stopped_before_the_service_timeout_and_says_so() {
+    let lambda = Instant::now() + Duration::from_secs(300);
+    let (deadline, limit) = earliest(lambda, Some(3));
+    let start = Instant::now();
+    let out = guarded(
+        std::future::pending::<Outcome>(),
+        deadline,
+        limit,
+        "function:f".into(),
+    )
+    .await;
+    assert_eq!(out.status, Status::Failed);
+    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    let reason = out.reason.unwrap();
+    assert!(reason.contains("ServiceTimeout (3s"), "{reason}");
 }
 
 #[test]

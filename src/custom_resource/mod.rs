@@ -63,6 +63,7 @@ mod request;
 mod responder;
 mod role;
 mod role_mode;
+mod shallow;
 mod table;
 
 use std::time::Instant;
@@ -76,6 +77,27 @@ pub use ledger::{ATTACHED_KEY, REF_PREFIX, ref_key, reference};
 pub use outcome::Status;
 
 use crate::aws::Clients;
+
+/// Handles one custom-resource event as the invocation's text. One nested deeper than
+/// serde_json reads (128 levels) is still answered: its envelope is read without its
+/// properties, so a Delete proceeds and a Create or Update fails with the reason.
+pub async fn handle_text(text: &str, deadline: Instant, clients: &Clients) -> Answered {
+    let event = match serde_json::from_str::<Value>(text) {
+        Ok(event) => event,
+        Err(_) => {
+            let mut fields = shallow::string_fields(text).unwrap_or_default();
+            fields.insert("ResourceProperties".into(), Value::Null);
+            fields.insert("OldResourceProperties".into(), Value::Null);
+            Value::Object(fields)
+        }
+    };
+    handle(event, deadline, clients).await
+}
+
+/// Whether the event has a `ResponseURL` at its top level, however deeply the rest nests.
+pub fn has_response_url(text: &str) -> bool {
+    shallow::string_fields(text).is_some_and(|f| f.contains_key("ResponseURL"))
+}
 
 /// Handles one custom-resource event: runs it and answers CloudFormation once.
 pub async fn handle(event: Value, deadline: Instant, clients: &Clients) -> Answered {

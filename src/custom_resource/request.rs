@@ -165,7 +165,13 @@ impl Properties {
     /// Parses and checks the properties, listing every problem in one message.
     pub(crate) fn parse(props: &Value, settings: &Settings) -> Result<Self, String> {
         let Some(map) = props.as_object() else {
-            return Err("ResourceProperties must be an object with RoleArn or FunctionName".into());
+            return Err(match props {
+                Value::Null => "the event's ResourceProperties could not be read (missing, or nested deeper \
+                                than 128 levels): give RoleArn or FunctionName and the other properties as \
+                                plain values"
+                    .into(),
+                _ => "ResourceProperties must be an object with RoleArn or FunctionName".into(),
+            });
         };
         let mut problems = Vec::new();
         for key in map.keys().filter(|k| !KNOWN.contains(&k.as_str())) {

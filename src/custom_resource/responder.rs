@@ -26,7 +26,9 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ResponderError {
     #[error(
-        "ResponseURL refused: {0}. Only https URLs on *.amazonaws.com or *.amazonaws.com.cn are answered (tests may list loopback hosts in LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS)"
+        "ResponseURL refused: {0}. Only https URLs of CloudFormation's response bucket of the stack's region \
+         (cloudformation-custom-resource-response-<region without dashes> on S3) are answered; tests may list \
+         loopback hosts in LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS"
     )]
     Refused(&'static str),
     #[error(
@@ -43,8 +45,12 @@ pub(crate) enum ResponderError {
     NoTime,
 }
 
-/// Checks the URL before anything is done on the request's behalf.
-pub(crate) fn check_url(url: &str, settings: &Settings) -> Result<Url, ResponderError> {
+/// Checks the URL before anything is done on the request's behalf: https, and on
+/// CloudFormation's response bucket for the stack's region (`StackId` tells it), in each
+/// form S3 names a bucket: virtual-hosted (`<bucket>.s3.amazonaws.com`, `<bucket>.s3.<region>`,
+/// `<bucket>.s3-<region>`) or path-style (`s3.<region>…/<bucket>/…`), `.amazonaws.com.cn` in
+/// China. Any other host, another tenant's bucket on S3 included, is refused.
+pub(crate) fn check_url(url: &str, stack_id: &str, settings: &Settings) -> Result<Url, ResponderError> {
     let parsed = Url::parse(url).map_err(|_| ResponderError::Refused("not a URL"))?;
     let host = parsed
         .host_str()
@@ -56,13 +62,51 @@ pub(crate) fn check_url(url: &str, settings: &Settings) -> Result<Url, Responder
     if parsed.scheme() != "https" {
         return Err(ResponderError::Refused("not https"));
     }
-    if !(host.ends_with(".amazonaws.com") || host.ends_with(".amazonaws.com.cn")) {
-        return Err(ResponderError::Refused("not an AWS host"));
-    }
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(ResponderError::Refused("credentials in the URL"));
     }
-    Ok(parsed)
+    if parsed.port().is_some() {
+        return Err(ResponderError::Refused("a port in the URL"));
+    }
+    let (partition, region) = stack_home(stack_id).ok_or(ResponderError::Refused("the event's StackId names no region"))?;
+    let path_bucket = parsed.path_segments().and_then(|mut s| s.next()).unwrap_or_default();
+    if is_response_bucket(&host, path_bucket, partition, region) {
+        Ok(parsed)
+    } else {
+        Err(ResponderError::Refused("not CloudFormation's response bucket for the stack's region"))
+    }
+}
+
+/// The partition and region of `arn:<partition>:cloudformation:<region>:…`.
+fn stack_home(stack_id: &str) -> Option<(&str, &str)> {
+    let mut parts = stack_id.split(':');
+    let (Some("arn"), Some(partition), Some("cloudformation"), Some(region)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let valid = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    (valid(partition) && valid(region)).then_some((partition, region))
+}
+
+/// Whether `host` (with the path's first segment, for path-style URLs) is the response
+/// bucket of `region`.
+fn is_response_bucket(host: &str, path_bucket: &str, partition: &str, region: &str) -> bool {
+    let bucket = format!("cloudformation-custom-resource-response-{}", region.replace('-', ""));
+    let domain = if partition == "aws-cn" {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    let mut endpoints = vec![format!("s3.{region}.{domain}"), format!("s3-{region}.{domain}")];
+    if partition == "aws" {
+        endpoints.push(format!("s3.{domain}")); // the global endpoint
+    }
+    endpoints.iter().any(|endpoint| {
+        host.strip_suffix(endpoint.as_str())
+            .is_some_and(|rest| rest.strip_suffix('.') == Some(bucket.as_str()))
+            || (host == endpoint && path_bucket == bucket)
+    })
 }
 
 /// The response body as JSON, at most [`MAX_BODY`] bytes: `Reason` is trimmed first

@@ -8,30 +8,69 @@ fn settings(hosts: &[&str]) -> Settings {
     }
 }
 
+const STACK: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/s/id";
+
 #[test]
-fn only_aws_https_urls_unless_listed() {
+fn only_the_response_bucket_of_the_stacks_region_unless_listed() {
     let s = settings(&[]);
-    assert!(
-        check_url(
-            "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k?X-Amz-Signature=1",
-            &s
-        )
-        .is_ok()
-    );
-    assert!(check_url("https://b.s3.cn-north-1.amazonaws.com.cn/k", &s).is_ok());
-    for bad in [
-        "http://b.s3.amazonaws.com/k",
+    // Every form seen in real events (public fixtures of custom resources), and S3's other ways
+    // of naming the same bucket.
+    let answered = [
+        ("https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k?X-Amz-Signature=1", STACK),
+        ("https://cloudformation-custom-resource-response-useast1.s3.us-east-1.amazonaws.com/arn%3Aaws%3A/k", STACK),
+        (
+            "https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/arn%3Aaws%3Acloudformation/k",
+            "arn:aws:cloudformation:eu-west-1:123456789012:stack/s/id",
+        ),
+        (
+            "https://cloudformation-custom-resource-response-apnortheast1.s3-ap-northeast-1.amazonaws.com/xxxxx",
+            "arn:aws:cloudformation:ap-northeast-1:123456789012:stack/s/id",
+        ),
+        (
+            "https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/arn%3Aaws-cn/k",
+            "arn:aws-cn:cloudformation:cn-north-1:123456789012:stack/s/id",
+        ),
+        (
+            "https://cloudformation-custom-resource-response-usgovwest1.s3-us-gov-west-1.amazonaws.com/k",
+            "arn:aws-us-gov:cloudformation:us-gov-west-1:123456789012:stack/s/id",
+        ),
+        ("https://s3.us-east-1.amazonaws.com/cloudformation-custom-resource-response-useast1/k", STACK),
+    ];
+    for (url, stack) in answered {
+        assert!(check_url(url, stack, &s).is_ok(), "{url}");
+    }
+    let refused = [
+        // Another tenant's bucket, API or website on AWS: the ResponseURL is where the answer,
+        // and its reason, would go.
+        "https://their-bucket.s3.amazonaws.com/k",
+        "https://their-bucket.s3.us-east-1.amazonaws.com/k",
+        "https://abc123.execute-api.us-east-1.amazonaws.com/prod/k",
+        "https://s3.us-east-1.amazonaws.com/their-bucket/k",
+        "https://s3.us-east-1.amazonaws.com/k/cloudformation-custom-resource-response-useast1",
+        // Near misses of the bucket's name, and another region's bucket.
+        "https://cloudformation-custom-resource-response-useast1x.s3.amazonaws.com/k",
+        "https://xcloudformation-custom-resource-response-useast1.s3.amazonaws.com/k",
+        "https://cloudformation-custom-resource-response-uswest2.s3-us-west-2.amazonaws.com/k",
+        "https://cloudformation-custom-resource-response-useast1.s3.us-west-2.amazonaws.com/k",
+        "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com.cn/k",
+        // Not https, credentials or a port, not AWS at all.
+        "http://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k",
+        "https://u:p@cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k",
+        "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com:8443/k",
         "https://evil.example.com/k",
         "https://amazonaws.com.evil.net/k",
-        "https://evilamazonaws.com/k",
-        "https://user:pw@b.s3.amazonaws.com/k",
         "http://127.0.0.1:9000/k",
         "not a url",
-    ] {
-        assert!(check_url(bad, &s).is_err(), "{bad}");
+    ];
+    for url in refused {
+        assert!(check_url(url, STACK, &s).is_err(), "{url}");
     }
-    assert!(check_url("http://127.0.0.1:9000/b/k", &settings(&["127.0.0.1"])).is_ok());
-    assert!(check_url("http://127.0.0.2:9000/b/k", &settings(&["127.0.0.1"])).is_err());
+    // Without a StackId there is no region, hence no bucket.
+    let url = "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k";
+    assert!(check_url(url, "", &s).is_err());
+    assert!(check_url(url, "stack/s/id", &s).is_err());
+    assert!(check_url("http://127.0.0.1:9000/b/k", STACK, &settings(&["127.0.0.1"])).is_ok());
+    assert!(check_url("http://127.0.0.2:9000/b/k", STACK, &settings(&["127.0.0.1"])).is_err());
 }
 
 #[test]
