@@ -28,12 +28,17 @@ pub struct Settings {
     /// Accounts besides the official publisher whose layers a `LayerArn` may name
     /// (`LAMBDA_PROFILING_ALLOWED_LAYER_ACCOUNTS`, comma list).
     pub allowed_layer_accounts: Vec<String>,
+    /// Layer names a `LayerArn` may name besides the two agent layers' own
+    /// (`LAMBDA_PROFILING_ALLOWED_LAYER_NAMES`, comma list): an allowed account's other
+    /// layers (its extensions, its libraries) stay out of reach.
+    pub allowed_layer_names: Vec<String>,
     /// Hosts that may receive the response over plain http, for local tests
     /// (`LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS`, comma list).
     pub insecure_response_hosts: Vec<String>,
 }
 
 pub(crate) const ALLOWED_LAYER_ACCOUNTS_VAR: &str = "LAMBDA_PROFILING_ALLOWED_LAYER_ACCOUNTS";
+pub(crate) const ALLOWED_LAYER_NAMES_VAR: &str = "LAMBDA_PROFILING_ALLOWED_LAYER_NAMES";
 pub(crate) const INSECURE_RESPONSE_HOSTS_VAR: &str = "LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS";
 
 impl Settings {
@@ -54,6 +59,7 @@ impl Settings {
         };
         Settings {
             allowed_layer_accounts: list(ALLOWED_LAYER_ACCOUNTS_VAR),
+            allowed_layer_names: list(ALLOWED_LAYER_NAMES_VAR),
             insecure_response_hosts: list(INSECURE_RESPONSE_HOSTS_VAR)
                 .into_iter()
                 .map(|h| h.to_ascii_lowercase())

@@ -244,3 +244,30 @@ async fn a_malformed_event_with_a_usable_response_url_is_answered_failed() {
     );
     assert!(calls(s, &app).await.is_empty());
 }
+
+/// CloudFormation stops waiting an hour (or the resource's `ServiceTimeout`) after it sends
+/// an event; the URL is signed at that moment. An event older than that, a retry of a
+/// crashed invocation replayed after its stack moved on (a rollback, say), is not acted on.
+#[tokio::test]
+async fn an_event_cloudformation_stopped_waiting_for_is_not_acted_on() {
+    let Some(s) = servers() else { return };
+    let app = unique("stale");
+    let c = clients(s, &app).await;
+    let role_arn = create_role(&clients(s, &unique("setup")).await, &unique("stalerole")).await;
+    let _ = http().put(format!("{}/cfn-responses", s.moto)).send().await;
+    let now = std::time::SystemTime::now();
+    for (ago, timeout) in [(7200, None), (120, Some("60"))] {
+        let key = unique("stale-response");
+        let url = presign_at("PUT", &s.aws, &key, now - Duration::from_secs(ago));
+        let mut props = json!({"ServiceToken": service_token(), "RoleArn": role_arn});
+        if let Some(t) = timeout {
+            props["ServiceTimeout"] = t.into();
+        }
+        let e = event("Create", &url, "stack", "Res", props, None, None);
+        let answered = custom_resource::handle(e, deadline(30), &c).await;
+        assert!(!answered.delivered);
+        assert!(answered.reason.as_deref().unwrap().contains("it has moved on"), "{answered:?}");
+        assert!(read_response(s, &key).await.is_none(), "nothing is sent");
+    }
+    assert!(calls(s, &app).await.is_empty(), "nothing is done");
+}

@@ -261,6 +261,13 @@ const CALLS: [&str; 19] = [
     "logs:PutLogEvents",
 ];
 
+/// Function mode's calls on functions: allowed only when the administrator opts in with
+/// `FunctionScope`.
+const FUNCTION_MODE: [&str; 2] = [
+    "lambda:GetFunctionConfiguration",
+    "lambda:UpdateFunctionConfiguration",
+];
+
 #[test]
 fn the_macro_role_allows_every_call_the_function_makes_and_no_other() {
     let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
@@ -273,18 +280,35 @@ fn the_macro_role_allows_every_call_the_function_makes_and_no_other() {
         .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().into_iter().flatten())
         .filter(|s| s["Effect"] == "Allow")
         .collect();
+    let allows = |statements: &[&Value], call: &str| {
+        statements.iter().any(|s| {
+            each(&s["Action"])
+                .into_iter()
+                .filter_map(Value::as_str)
+                .any(|a| matches(a, call))
+        })
+    };
     let missing: Vec<&str> = CALLS
         .into_iter()
-        .filter(|call| {
-            !allowed.iter().any(|s| {
-                each(&s["Action"])
-                    .into_iter()
-                    .filter_map(Value::as_str)
-                    .any(|a| matches(a, call))
-            })
-        })
+        .filter(|call| !FUNCTION_MODE.contains(call) && !allows(&allowed, call))
         .collect();
     assert!(missing.is_empty(), "not allowed: {missing:?}");
+    // Function mode's calls hold exactly when FunctionScope names functions (opt-in).
+    let in_scope: Vec<&Value> = template["Resources"]["Role"]["Properties"]["Policies"][0]["PolicyDocument"]
+        ["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s.get("Fn::If"))
+        .filter(|branches| branches[0] == "HasFunctionScope" && branches[2] == json!({"Ref": "AWS::NoValue"}))
+        .map(|branches| &branches[1])
+        .collect();
+    for call in FUNCTION_MODE {
+        assert!(!allows(&allowed, call), "{call} without FunctionScope");
+        assert!(allows(&in_scope, call), "{call} with FunctionScope");
+    }
+    let resource = in_scope[0]["Resource"]["Fn::Sub"].as_str().unwrap();
+    assert!(resource.ends_with(":function:${FunctionScope}"), "{resource}");
     // Least privilege: every action named (the conditional statements too) is one the
     // function calls.
     let named: Vec<&Value> = template["Resources"]

@@ -133,3 +133,28 @@ async fn a_layer_the_role_may_not_read_gets_its_own_advice() {
     assert!(!reason.contains("assumed-role"), "AWS's message is not quoted: {reason}");
     assert_eq!(function_state(&c, &name).await, before);
 }
+
+/// Function mode is off unless the administrator names functions in `FunctionScope` (the
+/// macro stack's role may then read and change only those): a function outside it is
+/// refused with that advice (the test front answers as IAM would).
+#[tokio::test]
+async fn a_function_outside_the_function_scope_is_refused_with_the_parameter_to_set() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("scope")).await;
+    let role_arn = create_role(&c, &unique("scoperole")).await;
+    let name = unique("outofscope");
+    create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
+    let message = format!(
+        "User: arn:aws:sts::{ACCOUNT}:assumed-role/lambda-profiling-Role/fn is not authorized to perform: \
+         lambda:GetFunctionConfiguration on resource: arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+    );
+    let headers = json!({"x-amzn-ErrorType": "AccessDeniedException", "Content-Type": "application/json"});
+    let body = json!({"Type": "User", "Message": message}).to_string();
+    fault(&s.aws, &[&name, "/configuration"], "GET", 1, 403, headers, &body).await;
+    let props = json!({"ServiceToken": service_token(), "FunctionName": name});
+    let (_, r) = Stack::new("Profiling").send(s, &c, "Create", props, None, None).await;
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let reason = r["Reason"].as_str().unwrap();
+    assert!(reason.contains("FunctionScope") && reason.contains("none by default"), "{reason}");
+    assert!(!reason.contains("assumed-role"), "{reason}");
+}

@@ -177,7 +177,7 @@ pub(crate) async fn read_settled(clients: &Clients, function: &str) -> Result<Op
             {
                 return Ok(None);
             }
-            Err(e) => return Err(Error::aws("lambda:GetFunctionConfiguration", function, e)),
+            Err(e) => return Err(out_of_scope(function, Error::aws("lambda:GetFunctionConfiguration", function, e))),
         };
         let busy = out.last_update_status() == Some(&LastUpdateStatus::InProgress)
             || out.state() == Some(&State::Pending);
@@ -189,6 +189,22 @@ pub(crate) async fn read_settled(clients: &Clients, function: &str) -> Result<Op
         pause = (pause * 2).min(MAX_POLL);
     }
 }
+
+/// A function the role may not read is out of the scope the administrator gave function
+/// mode (`FunctionScope`, empty by default: function mode off).
+fn out_of_scope(function: &str, error: Error) -> Error {
+    if !error.aws_failure().is_some_and(|f| f.is_access_denied()) {
+        return error;
+    }
+    Error::Blocked(format!(
+        "lambda-profiling may not read function {function} (AccessDeniedException): {OUT_OF_SCOPE}"
+    ))
+}
+
+/// What to do about [`out_of_scope`]; the command line says its own.
+pub(crate) const OUT_OF_SCOPE: &str = "function mode acts only on the functions the macro stack's FunctionScope \
+    parameter names (none by default): set it to this function's name or a pattern that matches it (team-a-*, \
+    or * for every function), then retry";
 
 /// Waits for our own update to finish; a failed update is an error with Lambda's reason.
 async fn wait_for_update(clients: &Clients, function: &str) -> Result<()> {

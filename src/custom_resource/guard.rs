@@ -77,7 +77,24 @@ where
         }
     };
 
-    let (deadline, limit) = earliest(deadline, service_timeout(&event));
+    // CloudFormation stops waiting `ServiceTimeout` after it sent the event (its URL's
+    // signing time): an event older than that (a retry of a crashed invocation, replayed
+    // after its stack moved on) is acted on no more.
+    let waits = service_timeout(&event);
+    let age = responder::signed_at(&url).and_then(|sent| std::time::SystemTime::now().duration_since(sent).ok());
+    let waited = Duration::from_secs(waits.unwrap_or(CLOUDFORMATION_WAIT));
+    if let Some(age) = age.filter(|age| *age > waited) {
+        return unanswered(
+            fallback_id,
+            format!(
+                "CloudFormation sent this event {}s ago and waited for its answer {}s at most: it has moved on, \
+                 so nothing was done (an invocation retried after its stack's operation ended)",
+                age.as_secs(),
+                waited.as_secs()
+            ),
+        );
+    }
+    let (deadline, limit) = earliest(deadline, waits, age.unwrap_or_default());
     let outcome = match request::parse_action(event) {
         Err(reason) => Outcome::failed(fallback_id, reason),
         Ok(action) => {
@@ -142,13 +159,18 @@ fn service_timeout(event: &Value) -> Option<u64> {
     (1..=3600).contains(&secs).then_some(secs)
 }
 
+/// How long CloudFormation waits for a custom resource's answer without `ServiceTimeout`.
+const CLOUDFORMATION_WAIT: u64 = 3600;
+
 /// The earlier of the Lambda's deadline and the one CloudFormation keeps: it stops waiting
-/// `ServiceTimeout` seconds after it sent the event, a moment before this invocation began.
-fn earliest(lambda: Instant, service_timeout: Option<u64>) -> (Instant, Limit) {
+/// `ServiceTimeout` seconds after it sent the event, `age` ago (a moment before this
+/// invocation began, when the URL tells no time).
+fn earliest(lambda: Instant, service_timeout: Option<u64>, age: Duration) -> (Instant, Limit) {
     const SENT_BEFORE: Duration = Duration::from_secs(1);
     match service_timeout {
         Some(secs) => {
-            let cloudformation = Instant::now() + Duration::from_secs(secs).saturating_sub(SENT_BEFORE);
+            let left = Duration::from_secs(secs).saturating_sub(age.max(SENT_BEFORE));
+            let cloudformation = Instant::now() + left;
             match cloudformation < lambda {
                 true => (cloudformation, Limit::ServiceTimeout(secs)),
                 false => (lambda, Limit::Lambda),

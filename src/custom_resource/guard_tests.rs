@@ -47,13 +47,20 @@ async fn the_deadline_becomes_failed_before_it_passes() {
 fn service_timeout_is_the_deadline_when_it_comes_first() {
     let lambda = Instant::now() + Duration::from_secs(300);
     let event = |v: serde_json::Value| json!({"ResourceProperties": {"ServiceTimeout": v}});
-    let (at, limit) = earliest(lambda, service_timeout(&event(json!("60"))));
+    let (at, limit) = earliest(lambda, service_timeout(&event(json!("60"))), Duration::ZERO);
     assert_eq!(limit, Limit::ServiceTimeout(60));
     let left = at - Instant::now();
     assert!(left <= Duration::from_secs(59) && left > Duration::from_secs(58), "{left:?}");
     assert_eq!(service_timeout(&event(json!(120))), Some(120));
     // Longer than the Lambda's, absent, or not what CloudFormation accepts: the Lambda's.
-    assert_eq!(earliest(lambda, service_timeout(&event(json!("3600")))), (lambda, Limit::Lambda));
+    assert_eq!(
+        earliest(lambda, service_timeout(&event(json!("3600"))), Duration::ZERO),
+        (lambda, Limit::Lambda)
+    );
+    // Sent 20 s ago: 40 s are left of a ServiceTimeout of 60.
+    let (at, _) = earliest(lambda, Some(60), Duration::from_secs(20));
+    let left = at - Instant::now();
+    assert!(left <= Duration::from_secs(40) && left > Duration::from_secs(39), "{left:?}");
     for bad in [json!("0"), json!("3601"), json!("soon"), json!(null), json!([1])] {
         assert_eq!(service_timeout(&event(bad.clone())), None, "{bad}");
     }
@@ -63,7 +70,7 @@ fn service_timeout_is_the_deadline_when_it_comes_first() {
 #[tokio::test]
 async fn an_operation_is_stopped_before_the_service_timeout_and_says_so() {
     let lambda = Instant::now() + Duration::from_secs(300);
-    let (deadline, limit) = earliest(lambda, Some(3));
+    let (deadline, limit) = earliest(lambda, Some(3), Duration::ZERO);
     let start = Instant::now();
     let out = guarded(
         std::future::pending::<Outcome>(),

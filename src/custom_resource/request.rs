@@ -343,24 +343,37 @@ fn check_function_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// SPEC §3.3: a layer override may only come from the publisher or an allowed account,
-/// otherwise any stack author could inject code into any function.
+/// A layer override may only come from the publisher or an account the administrator
+/// allows, and be an agent layer by its name (or a name the administrator allows):
+/// otherwise any stack author could inject code into any function in scope, an allowed
+/// account's extensions and libraries included.
 fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), String> {
     let Some(layer) = agent::parse_layer_arn(arn) else {
         return Err(format!(
             "LayerArn {arn:?} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)"
         ));
     };
-    if layer.account == agent::PUBLISHER_ACCOUNT
-        || settings.allowed_layer_accounts.iter().any(|a| a == layer.account)
-    {
-        Ok(())
-    } else {
-        Err(format!(
+    if layer.account != agent::PUBLISHER_ACCOUNT && !settings.allowed_layer_accounts.iter().any(|a| a == layer.account) {
+        return Err(format!(
             "LayerArn account {} is not allowed: only the CodeGuru publisher {} or accounts the administrator lists in {} may provide the agent layer",
             layer.account,
             agent::PUBLISHER_ACCOUNT,
             crate::aws::ALLOWED_LAYER_ACCOUNTS_VAR
+        ));
+    }
+    let agent_layer = [agent::Family::Python, agent::Family::Java]
+        .iter()
+        .any(|f| f.layer_name() == layer.name);
+    let allowed = layer.account != agent::PUBLISHER_ACCOUNT && settings.allowed_layer_names.iter().any(|n| n == layer.name);
+    if agent_layer || allowed {
+        Ok(())
+    } else {
+        Err(format!(
+            "LayerArn names layer {}, which is not an agent layer ({} or {}): the administrator may allow other names in {}",
+            layer.name,
+            agent::Family::Python.layer_name(),
+            agent::Family::Java.layer_name(),
+            crate::aws::ALLOWED_LAYER_NAMES_VAR
         ))
     }
 }

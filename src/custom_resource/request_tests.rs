@@ -81,18 +81,32 @@ fn function_names_must_be_unqualified() {
 }
 
 #[test]
-fn layer_overrides_only_from_trusted_accounts() {
-    let foreign = "arn:aws:lambda:us-east-1:999999999999:layer:Evil:1";
+fn layer_overrides_only_from_trusted_accounts_and_only_agent_layers() {
+    let foreign = "arn:aws:lambda:us-east-1:999999999999:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:1";
     let e = parse(json!({"FunctionName": "f", "LayerArn": foreign})).unwrap_err();
     assert!(e.contains("account 999999999999 is not allowed"), "{e}");
-    let settings = Settings {
+    let mirror = Settings {
         allowed_layer_accounts: vec!["999999999999".into()],
         ..Settings::default()
     };
-    assert!(Properties::parse(&json!({"FunctionName": "f", "LayerArn": foreign}), &settings).is_ok());
+    assert!(Properties::parse(&json!({"FunctionName": "f", "LayerArn": foreign}), &mirror).is_ok());
+    // An allowed account's other layers (an extension, say) are not the agent's.
+    let extension = "arn:aws:lambda:us-east-1:999999999999:layer:secrets-extension:4";
+    let e = Properties::parse(&json!({"FunctionName": "f", "LayerArn": extension}), &mirror).unwrap_err();
+    assert!(e.contains("not an agent layer") && e.contains("LAMBDA_PROFILING_ALLOWED_LAYER_NAMES"), "{e}");
+    let named = Settings {
+        allowed_layer_names: vec!["codeguru-python".into()],
+        ..mirror.clone()
+    };
+    let renamed = "arn:aws:lambda:us-east-1:999999999999:layer:codeguru-python:2";
+    assert!(Properties::parse(&json!({"FunctionName": "f", "LayerArn": renamed}), &named).is_ok());
+    assert!(Properties::parse(&json!({"FunctionName": "f", "LayerArn": renamed}), &mirror).is_err());
+    // The publisher's own: its two agent layers only.
     let official = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
     assert!(parse(json!({"FunctionName": "f", "LayerArn": official})).is_ok());
     assert!(parse(json!({"FunctionName": "f", "LayerArn": official, "LayerVersion": "2"})).is_err());
+    let publishers_other = "arn:aws:lambda:us-east-1:157417159150:layer:codeguru-python:2";
+    assert!(Properties::parse(&json!({"FunctionName": "f", "LayerArn": publishers_other}), &named).is_err());
 }
 
 #[test]

@@ -77,6 +77,31 @@ pub(crate) fn check_url(url: &str, stack_id: &str, settings: &Settings) -> Resul
     }
 }
 
+/// When CloudFormation signed the URL, from its `X-Amz-Date` (`20240102T030405Z`): the
+/// moment it sent the event, on its clock.
+pub(crate) fn signed_at(url: &Url) -> Option<std::time::SystemTime> {
+    let (_, date) = url.query_pairs().find(|(k, _)| k.eq_ignore_ascii_case("X-Amz-Date"))?;
+    let b = date.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<i64> { date.get(range)?.parse().ok() };
+    let (y, m, d) = (num(0..4)?, num(4..6)?, num(6..8)?);
+    let (hh, mm, ss) = (num(9..11)?, num(11..13)?, num(13..15)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = u64::try_from(days * 86_400 + hh * 3600 + mm * 60 + ss).ok()?;
+    Some(std::time::UNIX_EPOCH + Duration::from_secs(secs))
+}
+
 /// The partition and region of `arn:<partition>:cloudformation:<region>:…`.
 fn stack_home(stack_id: &str) -> Option<(&str, &str)> {
     let mut parts = stack_id.split(':');

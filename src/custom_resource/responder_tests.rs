@@ -109,3 +109,16 @@ fn body_stays_within_limit_with_a_long_reason_and_valid_json() {
         (Some("SUCCESS"), Some("L"))
     );
 }
+
+#[test]
+fn the_signing_time_is_read_from_the_presigned_url() {
+    let url = |date: &str| Url::parse(&format!("https://h/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={date}&X-Amz-Expires=7200")).unwrap();
+    let at = |secs: u64| Some(std::time::UNIX_EPOCH + Duration::from_secs(secs));
+    assert_eq!(signed_at(&url("19700101T000000Z")), at(0));
+    assert_eq!(signed_at(&url("20000301T000000Z")), at(951_868_800));
+    assert_eq!(signed_at(&url("20261206T225538Z")), at(1_796_597_738));
+    for bad in ["2026-12-06T22:55:38Z", "20261306T225538Z", "20261206T255538Z", "soon"] {
+        assert_eq!(signed_at(&url(bad)), None, "{bad}");
+    }
+    assert_eq!(signed_at(&Url::parse("https://h/k").unwrap()), None);
+}

@@ -119,6 +119,7 @@ pub fn settings() -> Settings {
     Settings {
         // moto accepts layers of its own account only: stand-ins are published there.
         allowed_layer_accounts: vec![ACCOUNT.into()],
+        allowed_layer_names: Vec::new(),
         insecure_response_hosts: vec!["127.0.0.1".into()],
     }
 }

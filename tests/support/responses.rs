@@ -17,6 +17,11 @@ pub async fn response_url(s: &Servers, key: &str) -> String {
 }
 
 pub fn presign(method: &str, base: &str, key: &str) -> String {
+    presign_at(method, base, key, SystemTime::now())
+}
+
+/// [`presign`], signed at `time` (CloudFormation signs when it sends the event).
+pub fn presign_at(method: &str, base: &str, key: &str, time: SystemTime) -> String {
     use aws_sigv4::http_request::{
         PercentEncodingMode, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
         UriPathNormalizationMode, sign,
@@ -38,7 +43,7 @@ pub fn presign(method: &str, base: &str, key: &str) -> String {
         .identity(&identity)
         .region(REGION)
         .name("s3")
-        .time(SystemTime::now())
+        .time(time)
         .settings(settings)
         .build()
         .unwrap()

@@ -123,6 +123,10 @@ fn for_cli(message: &str) -> String {
             "Your credentials lack this permission: grant it (the README lists what enable and disable need)",
         ),
         ("retry the stack operation later", "run it again later"),
+        (
+            super::function_calls::OUT_OF_SCOPE,
+            "your credentials lack lambda:GetFunctionConfiguration on it: grant it (the README lists what enable and disable need)",
+        ),
         ("what this Create had changed", "what this enable had changed"),
     ]
     .iter()
@@ -157,7 +161,9 @@ fn properties(
     let mut settings = Settings::default();
     if let Some(arn) = layer_arn {
         props["LayerArn"] = Value::from(arn);
-        settings.allowed_layer_accounts = arn.split(':').nth(4).map(str::to_owned).into_iter().collect();
+        let layer = lambda_profiling_macro::agent::parse_layer_arn(arn);
+        settings.allowed_layer_accounts = layer.as_ref().map(|l| l.account.to_owned()).into_iter().collect();
+        settings.allowed_layer_names = layer.map(|l| l.name.to_owned()).into_iter().collect();
     }
     Properties::parse(&props, &settings).map_err(|m| DirectError::Refused(for_cli(&m)))
 }
