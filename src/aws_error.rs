@@ -89,7 +89,10 @@ fn denied_action(message: &str) -> Option<String> {
     let (_, after) = message.split_once("not authorized to perform: ")?;
     let action = after.split(|c: char| c.is_whitespace() || c == ',').next()?;
     let (service, name) = action.split_once(':')?;
-    let service_ok = !service.is_empty() && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let service_ok = !service.is_empty()
+        && service
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric());
     (service_ok && name_ok).then(|| action.to_owned())
 }

@@ -80,7 +80,11 @@ fn an_access_denied_keeps_the_action_it_names_and_nothing_else() {
     let failure = AwsFailure::of(&service(Some("AccessDeniedException"), message, 403));
     assert_eq!(failure.denied_action.as_deref(), Some("lambda:GetLayerVersion"));
     assert_eq!(failure.to_string(), "AccessDeniedException");
-    let odd = AwsFailure::of(&service(Some("AccessDeniedException"), "not authorized to perform: x y", 403));
+    let odd = AwsFailure::of(&service(
+        Some("AccessDeniedException"),
+        "not authorized to perform: x y",
+        403,
+    ));
     assert_eq!(odd.denied_action, None);
     let other = AwsFailure::of(&service(Some("ThrottlingException"), message, 400));
     assert_eq!(other.denied_action, None, "only an access denied names an action");

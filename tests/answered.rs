@@ -38,28 +38,44 @@ fn event_text(kind: &str, url: &str, properties: &str, physical: Option<&str>) -
         envelope["PhysicalResourceId"] = p.into();
     }
     let envelope = envelope.to_string();
-    format!("{},\"ResourceProperties\":{properties}}}", &envelope[..envelope.len() - 1])
+    format!(
+        "{},\"ResourceProperties\":{properties}}}",
+        &envelope[..envelope.len() - 1]
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_event_nested_deeper_than_128_levels_is_answered() {
     let Some(s) = servers() else { return };
     let api = RuntimeApi::start(FunctionConfig::default()).unwrap();
-    let mut function = api.spawn(Path::new(BOOTSTRAP), &deployed::environment(s)).unwrap();
+    let mut function = api
+        .spawn(Path::new(BOOTSTRAP), &deployed::environment(s))
+        .unwrap();
     let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
-    let properties = format!(r#"{{"ServiceToken":"{}","RoleArn":"r","Tags":{deep}}}"#, service_token());
+    let properties = format!(
+        r#"{{"ServiceToken":"{}","RoleArn":"r","Tags":{deep}}}"#,
+        service_token()
+    );
 
     // A Create cannot be read, and fails with the reason.
     let key = unique("deep-create");
     let url = response_url(s, &key).await;
     let text = event_text("Create", &url, &properties, None);
-    assert!(serde_json::from_str::<Value>(&text).is_err(), "deeper than serde_json reads");
+    assert!(
+        serde_json::from_str::<Value>(&text).is_err(),
+        "deeper than serde_json reads"
+    );
     function.invoke(text, TIMEOUT).unwrap();
     let (response, _) = read_response(s, &key).await.expect("the Create was answered");
     assert_eq!(response["Status"], "FAILED", "{response}");
     let reason = response["Reason"].as_str().unwrap();
     assert!(reason.contains("nested deeper than 128 levels"), "{reason}");
-    assert!(response["PhysicalResourceId"].as_str().unwrap().starts_with("failed-create:"));
+    assert!(
+        response["PhysicalResourceId"]
+            .as_str()
+            .unwrap()
+            .starts_with("failed-create:")
+    );
 
     // A Delete needs only its physical id: it succeeds (this role is gone).
     let key = unique("deep-delete");
@@ -80,7 +96,15 @@ async fn at_trace_level_the_logs_show_no_response_url_and_no_variable() {
     let layer = publish_layer(&c, "AWSCodeGuruProfilerPythonAgentLambdaLayer").await;
     let name = unique("traced");
     const SECRET: &str = "trace-level-secret-never-logged";
-    create_function(&c, &name, "python3.12", &role_arn, &[("DB_PASSWORD", SECRET)], &[]).await;
+    create_function(
+        &c,
+        &name,
+        "python3.12",
+        &role_arn,
+        &[("DB_PASSWORD", SECRET)],
+        &[],
+    )
+    .await;
 
     let mut environment = deployed::environment(s);
     for (k, v) in environment.iter_mut() {
@@ -90,7 +114,8 @@ async fn at_trace_level_the_logs_show_no_response_url_and_no_variable() {
     }
     let api = RuntimeApi::start(FunctionConfig::default()).unwrap();
     let mut function = api.spawn(Path::new(BOOTSTRAP), &environment).unwrap();
-    let properties = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer}).to_string();
+    let properties =
+        json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer}).to_string();
     let arn = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}");
     let mut urls = Vec::new();
     for (kind, physical) in [("Create", None), ("Delete", Some(format!("function:{arn}")))] {
@@ -112,8 +137,14 @@ async fn at_trace_level_the_logs_show_no_response_url_and_no_variable() {
     assert!(!all.contains(SECRET), "a variable's value was logged:\n{all}");
     for url in &urls {
         let query = url.split_once('?').unwrap().1;
-        assert!(!all.contains(url.as_str()) && !all.contains(query), "the ResponseURL was logged:\n{all}");
+        assert!(
+            !all.contains(url.as_str()) && !all.contains(query),
+            "the ResponseURL was logged:\n{all}"
+        );
     }
-    assert!(!all.contains("X-Amz-Signature") && !all.contains("X-Amz-Credential"), "{all}");
+    assert!(
+        !all.contains("X-Amz-Signature") && !all.contains("X-Amz-Credential"),
+        "{all}"
+    );
     assert!(!all.contains(deployed::SESSION_TOKEN), "{all}");
 }

@@ -266,7 +266,10 @@ async fn an_event_cloudformation_stopped_waiting_for_is_not_acted_on() {
         let e = event("Create", &url, "stack", "Res", props, None, None);
         let answered = custom_resource::handle(e, deadline(30), &c).await;
         assert!(!answered.delivered);
-        assert!(answered.reason.as_deref().unwrap().contains("it has moved on"), "{answered:?}");
+        assert!(
+            answered.reason.as_deref().unwrap().contains("it has moved on"),
+            "{answered:?}"
+        );
         assert!(read_response(s, &key).await.is_none(), "nothing is sent");
     }
     assert!(calls(s, &app).await.is_empty(), "nothing is done");

@@ -404,7 +404,11 @@ fn the_role_may_read_every_layer_of_its_region() {
     let reads: Vec<&Value> = each(&role["Properties"]["Policies"])
         .into_iter()
         .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().into_iter().flatten())
-        .filter(|s| each(&s["Action"]).iter().any(|a| a.as_str() == Some("lambda:GetLayerVersion")))
+        .filter(|s| {
+            each(&s["Action"])
+                .iter()
+                .any(|a| a.as_str() == Some("lambda:GetLayerVersion"))
+        })
         .collect();
     assert_eq!(reads.len(), 1, "{reads:#?}");
     assert_eq!(

@@ -21,7 +21,9 @@ const USERS: &[(&str, &str)] = &[("DB_PASSWORD", "hunter2"), ("MODE", "fast")];
 
 fn props(function: &str, extra: Value) -> Value {
     let mut p = json!({"ServiceToken": service_token(), "FunctionName": function});
-    p.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    p.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
     p
 }
 
@@ -53,30 +55,51 @@ async fn variables_unreadable_after_a_concurrent_change_are_never_overwritten() 
     create_function(&c, &name, "python3.12", &role_arn, USERS, &[]).await;
     let before = function_state(&c, &name).await;
     // The first update meets a concurrent change; the re-read finds the variables unreadable.
-    let stale = json!({"x-amzn-ErrorType": "PreconditionFailedException", "Content-Type": "application/json"});
-    let body = r#"{"Type":"User","message":"The Revision Id provided does not match the latest Revision Id."}"#;
+    let stale =
+        json!({"x-amzn-ErrorType": "PreconditionFailedException", "Content-Type": "application/json"});
+    let body =
+        r#"{"Type":"User","message":"The Revision Id provided does not match the latest Revision Id."}"#;
     fault(&s.aws, &[&name, "/configuration"], "PUT", 1, 412, stale, body).await;
     unreadable_from(s, &name, Some(2)).await;
 
     let stack = Stack::new("Profiling");
     let (_, r) = stack
-        .send(s, &c, "Create", props(&name, json!({"LayerArn": layer})), None, None)
+        .send(
+            s,
+            &c,
+            "Create",
+            props(&name, json!({"LayerArn": layer})),
+            None,
+            None,
+        )
         .await;
     unreadable_from(s, &name, None).await;
     assert_eq!(r["Status"], "FAILED", "{r}");
     let reason = r["Reason"].as_str().unwrap();
     assert!(
-        reason.contains("cannot read back the environment variables") && reason.contains("KMSAccessDeniedException"),
+        reason.contains("cannot read back the environment variables")
+            && reason.contains("KMSAccessDeniedException"),
         "{reason}"
     );
-    assert_eq!(function_state(&c, &name).await, before, "the user's variables are all there");
-    assert!(group_tags(s).await.get(format!("aws-lambda-{name}")).is_none(), "the group is taken back");
+    assert_eq!(
+        function_state(&c, &name).await,
+        before,
+        "the user's variables are all there"
+    );
+    assert!(
+        group_tags(s).await.get(format!("aws-lambda-{name}")).is_none(),
+        "the group is taken back"
+    );
     assert!(!attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
 }
 
 /// A Create with a named group and a layer of an account the administrator allows, then a
 /// change that defeats working the values out again.
-async fn enabled_with_named_group(s: &Servers, c: &Clients, stack: &Stack) -> (String, String, FunctionState, Value, String) {
+async fn enabled_with_named_group(
+    s: &Servers,
+    c: &Clients,
+    stack: &Stack,
+) -> (String, String, FunctionState, Value, String) {
     let role_arn = create_role(c, &unique("ledgerrole")).await;
     let layer = publish_layer(c, PY_LAYER).await;
     let name = unique("ledger");
@@ -104,8 +127,15 @@ async fn a_delete_undoes_from_its_record_when_the_allowed_layer_accounts_were_na
     };
     let (_, r) = stack.send(s, &narrowed, "Delete", p, Some(&id), None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert_eq!(function_state(&c, &name).await, before, "layer, variables: all as before");
-    assert!(group_tags(s).await.get(&group).is_none(), "the named group it created is deleted");
+    assert_eq!(
+        function_state(&c, &name).await,
+        before,
+        "layer, variables: all as before"
+    );
+    assert!(
+        group_tags(s).await.get(&group).is_none(),
+        "the named group it created is deleted"
+    );
 }
 
 #[tokio::test]
@@ -141,10 +171,16 @@ async fn a_delete_that_cannot_read_the_variables_fails_and_keeps_its_record() {
     unreadable_from(s, &name, None).await;
     assert_eq!(r["Status"], "FAILED", "{r}");
     let reason = r["Reason"].as_str().unwrap();
-    assert!(reason.contains("record of what this resource added is kept"), "{reason}");
+    assert!(
+        reason.contains("record of what this resource added is kept"),
+        "{reason}"
+    );
     assert_eq!(function_state(&c, &name).await, on, "nothing was changed");
     assert!(item(&c, &ledger).await.is_some(), "the ledger is kept");
-    assert!(group_tags(s).await.get(&group).is_some(), "the group is kept with it");
+    assert!(
+        group_tags(s).await.get(&group).is_some(),
+        "the group is kept with it"
+    );
 
     // Once the variables can be read again, the Delete does it all.
     let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
@@ -164,8 +200,14 @@ async fn a_ledger_of_an_earlier_version_that_cannot_be_worked_out_fails_and_is_k
     let ledger = reference_item(&stack, &id);
     let mut old = item(&c, &ledger).await.unwrap();
     let text = old["ledger"].as_s().unwrap().clone();
-    let words: Vec<&str> = text.split(' ').filter(|w| !w.starts_with("family=") && !w.starts_with("group=")).collect();
-    old.insert("ledger".into(), aws_sdk_dynamodb::types::AttributeValue::S(words.join(" ")));
+    let words: Vec<&str> = text
+        .split(' ')
+        .filter(|w| !w.starts_with("family=") && !w.starts_with("group="))
+        .collect();
+    old.insert(
+        "ledger".into(),
+        aws_sdk_dynamodb::types::AttributeValue::S(words.join(" ")),
+    );
     put_item(&c, old).await;
     c.lambda
         .update_function_configuration()
@@ -178,7 +220,10 @@ async fn a_ledger_of_an_earlier_version_that_cannot_be_worked_out_fails_and_is_k
     let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
     assert_eq!(r["Status"], "FAILED", "{r}");
     let reason = r["Reason"].as_str().unwrap();
-    assert!(reason.contains("record is kept") && reason.contains("retain this resource"), "{reason}");
+    assert!(
+        reason.contains("record is kept") && reason.contains("retain this resource"),
+        "{reason}"
+    );
     assert_eq!(function_state(&c, &name).await, on);
     assert!(item(&c, &ledger).await.is_some());
 }
@@ -197,7 +242,10 @@ async fn disable_leaves_a_group_arn_the_user_pointed_at_their_own_group() {
         ..direct::Request::default()
     };
     direct::enable(&c, &request).await.unwrap();
-    let theirs = format!("arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{}", unique("theirs"));
+    let theirs = format!(
+        "arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{}",
+        unique("theirs")
+    );
     let mut vars = function_state(&c, &name).await.vars;
     vars.insert(env::GROUP_ARN.into(), theirs.clone());
     let environment = aws_sdk_lambda::types::Environment::builder()
@@ -217,7 +265,11 @@ async fn disable_leaves_a_group_arn_the_user_pointed_at_their_own_group() {
     };
     direct::disable(&c, &off).await.unwrap();
     let after = function_state(&c, &name).await;
-    assert_eq!(after.vars.get(env::GROUP_ARN), Some(&theirs), "the user's value stays");
+    assert_eq!(
+        after.vars.get(env::GROUP_ARN),
+        Some(&theirs),
+        "the user's value stays"
+    );
     assert!(!after.vars.contains_key(env::GROUP_NAME) && !after.vars.contains_key(env::EXEC_WRAPPER));
     assert_eq!(after.vars["DB_PASSWORD"], "hunter2");
     assert!(

@@ -110,7 +110,15 @@ async fn a_layer_the_role_may_not_read_gets_its_own_advice() {
     let theirs = publish_layer(&c, &unique("team-layer")).await;
     let agent = publish_layer(&c, PY_LAYER).await;
     let name = unique("withlayer");
-    create_function(&c, &name, "python3.12", &role_arn, &[], std::slice::from_ref(&theirs)).await;
+    create_function(
+        &c,
+        &name,
+        "python3.12",
+        &role_arn,
+        &[],
+        std::slice::from_ref(&theirs),
+    )
+    .await;
     let message = format!(
         "User: arn:aws:sts::{ACCOUNT}:assumed-role/lambda-profiling-Role/fn is not authorized to perform: \
          lambda:GetLayerVersion on resource: {theirs} because no resource-based policy allows the \
@@ -122,7 +130,9 @@ async fn a_layer_the_role_may_not_read_gets_its_own_advice() {
     let before = function_state(&c, &name).await;
 
     let props = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": agent});
-    let (_, r) = Stack::new("Profiling").send(s, &c, "Create", props, None, None).await;
+    let (_, r) = Stack::new("Profiling")
+        .send(s, &c, "Create", props, None, None)
+        .await;
     assert_eq!(r["Status"], "FAILED", "{r}");
     let reason = r["Reason"].as_str().unwrap();
     assert!(
@@ -130,7 +140,10 @@ async fn a_layer_the_role_may_not_read_gets_its_own_advice() {
         "{reason}"
     );
     assert!(reason.contains("add-layer-version-permission"), "{reason}");
-    assert!(!reason.contains("assumed-role"), "AWS's message is not quoted: {reason}");
+    assert!(
+        !reason.contains("assumed-role"),
+        "AWS's message is not quoted: {reason}"
+    );
     assert_eq!(function_state(&c, &name).await, before);
 }
 
@@ -152,9 +165,52 @@ async fn a_function_outside_the_function_scope_is_refused_with_the_parameter_to_
     let body = json!({"Type": "User", "Message": message}).to_string();
     fault(&s.aws, &[&name, "/configuration"], "GET", 1, 403, headers, &body).await;
     let props = json!({"ServiceToken": service_token(), "FunctionName": name});
-    let (_, r) = Stack::new("Profiling").send(s, &c, "Create", props, None, None).await;
+    let (_, r) = Stack::new("Profiling")
+        .send(s, &c, "Create", props, None, None)
+        .await;
     assert_eq!(r["Status"], "FAILED", "{r}");
     let reason = r["Reason"].as_str().unwrap();
-    assert!(reason.contains("FunctionScope") && reason.contains("none by default"), "{reason}");
+    assert!(
+        reason.contains("FunctionScope") && reason.contains("none by default"),
+        "{reason}"
+    );
     assert!(!reason.contains("assumed-role"), "{reason}");
+}
+
+/// `disable ARN` with another `--region`: Lambda of that region does not find the function,
+/// which must not be taken for deleted (its references would be released, the policy
+/// detached, under a live function).
+#[tokio::test]
+async fn disable_of_an_arn_in_another_region_is_refused_and_releases_nothing() {
+    let Some(s) = servers() else { return };
+    let west = clients_in(s, &unique("west"), "us-west-2").await;
+    let role = unique("westrole");
+    let role_arn = create_role(&west, &role).await;
+    let layer = publish_layer(&west, PY_LAYER).await;
+    let name = unique("west");
+    let arn = create_function(&west, &name, "python3.12", &role_arn, &[], &[]).await;
+    let on = direct::Request {
+        function: name.clone(),
+        layer_arn: Some(layer),
+        ..direct::Request::default()
+    };
+    direct::enable(&west, &on).await.unwrap();
+    let held = record_refs(&west, &role).await;
+    assert_eq!(held.len(), 1);
+
+    let east = clients(s, &unique("east")).await;
+    let off = direct::Request {
+        function: arn.clone(),
+        ..direct::Request::default()
+    };
+    let refused = direct::disable(&east, &off).await.unwrap_err().to_string();
+    assert!(refused.contains("pass --region us-west-2"), "{refused}");
+    assert_eq!(
+        record_refs(&west, &role).await,
+        held,
+        "the reference is still held"
+    );
+    assert!(attached_policies(&west, &role).await.contains(&POLICY.to_owned()));
+    direct::disable(&west, &off).await.unwrap();
+    assert!(record_refs(&west, &role).await.is_empty());
 }

@@ -187,7 +187,11 @@ async fn one_role_spelt_two_ways_has_one_record() {
     let (_, r) = b.send(s, &c, "Create", pb.clone(), None, None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     assert_eq!(r["Data"]["RoleName"], role.as_str(), "the role's own spelling");
-    assert_eq!(record_refs(&c, &role).await.len(), 2, "one record, both references");
+    assert_eq!(
+        record_refs(&c, &role).await.len(),
+        2,
+        "one record, both references"
+    );
     assert!(record(&c, &role.to_lowercase()).await.is_none());
 
     let id_a = format!("role:{role}");
@@ -217,10 +221,21 @@ async fn a_role_of_another_account_or_partition_is_refused() {
         format!("arn:aws-cn:iam::{ACCOUNT}:role/{role}"),
     ] {
         let props = json!({"ServiceToken": service_token(), "RoleArn": arn});
-        let (_, r) = Stack::new("Profiling").send(s, &c, "Create", props, None, None).await;
+        let (_, r) = Stack::new("Profiling")
+            .send(s, &c, "Create", props, None, None)
+            .await;
         assert_eq!(r["Status"], "FAILED", "{r}");
-        assert!(r["Reason"].as_str().unwrap().contains("give a role of this account"), "{r}");
+        assert!(
+            r["Reason"]
+                .as_str()
+                .unwrap()
+                .contains("give a role of this account"),
+            "{r}"
+        );
     }
-    assert!(attached_policies(&c, &role).await.is_empty(), "the same-named role here is untouched");
+    assert!(
+        attached_policies(&c, &role).await.is_empty(),
+        "the same-named role here is untouched"
+    );
     assert!(record(&c, &role).await.is_none());
 }

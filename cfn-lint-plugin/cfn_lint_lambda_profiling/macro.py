@@ -44,7 +44,9 @@ def find() -> str:
 
 def expand(cli: str, template: str, region: str) -> list[dict]:
     """The problems the macro finds in `template` (a file), [] when it expands it."""
-    command = [cli, "expand", "--error-format", "json", "--region", region, template]
+    # Absolute, after `--`: a file named like an option (`--help`) or like stdin (`-`) is
+    # still the template.
+    command = [cli, "expand", "--error-format", "json", "--region", region, "--", os.path.abspath(template)]
     try:
         done = subprocess.run(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=TIMEOUT

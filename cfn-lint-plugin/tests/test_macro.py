@@ -5,6 +5,7 @@ import json
 import os
 import stat
 
+from cfn_lint_lambda_profiling import macro
 from conftest import line_of
 from test_transforms import for_each_message
 
@@ -39,6 +40,16 @@ def template(runtime="python3.12", role="arn:aws:iam::123456789012:role/r", prof
 def test_unsupported_runtime_yaml(lint, cli):
     text = template(runtime="nodejs22.x")
     assert lint(text, cli=cli) == [("E9505", RUNTIME, line_of(text, "Runtime: nodejs"))]
+
+
+def test_a_template_named_like_an_option_is_checked_not_taken_for_one(cli, tmp_path, monkeypatch):
+    # cfn-lint hands the plugin the path as it was given (`cfn-lint -- --help`): as the CLI's
+    # argument `--help` would print its help and exit 0, and `-` would read stdin.
+    monkeypatch.chdir(tmp_path)
+    for name in ("--help", "-"):
+        (tmp_path / name).write_text(template(runtime="nodejs22.x"))
+        found = macro.expand(cli, name, "us-east-1")
+        assert found == [{"path": "Resources.F.Properties.Runtime", "message": RUNTIME}], name
 
 
 def test_more_than_five_layers_in_one_branch_of_an_if(lint, cli):

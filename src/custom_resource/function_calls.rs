@@ -109,7 +109,11 @@ async fn send(
                     )));
                 }
                 if !(conflict || stale) || attempt == MAX_APPLY_ATTEMPTS {
-                    return Err(layer_denied(&snap, &change, Error::aws("lambda:UpdateFunctionConfiguration", &name, e)));
+                    return Err(layer_denied(
+                        &snap,
+                        &change,
+                        Error::aws("lambda:UpdateFunctionConfiguration", &name, e),
+                    ));
                 }
                 tracing::debug!(
                     attempt,
@@ -177,7 +181,12 @@ pub(crate) async fn read_settled(clients: &Clients, function: &str) -> Result<Op
             {
                 return Ok(None);
             }
-            Err(e) => return Err(out_of_scope(function, Error::aws("lambda:GetFunctionConfiguration", function, e))),
+            Err(e) => {
+                return Err(out_of_scope(
+                    function,
+                    Error::aws("lambda:GetFunctionConfiguration", function, e),
+                ));
+            }
         };
         let busy = out.last_update_status() == Some(&LastUpdateStatus::InProgress)
             || out.state() == Some(&State::Pending);

@@ -9,7 +9,13 @@ use super::*;
 #[tokio::test]
 async fn a_panic_becomes_failed() {
     let deadline = Instant::now() + Duration::from_secs(30);
-    let out = guarded(async { panic!("boom") }, deadline, Limit::Lambda, "failed-create:r".into()).await;
+    let out = guarded(
+        async { panic!("boom") },
+        deadline,
+        Limit::Lambda,
+        "failed-create:r".into(),
+    )
+    .await;
     assert_eq!(out.status, Status::Failed);
     assert_eq!(out.physical_id, "failed-create:r");
     assert!(out.reason.unwrap().contains("boom"));
@@ -50,7 +56,10 @@ fn service_timeout_is_the_deadline_when_it_comes_first() {
     let (at, limit) = earliest(lambda, service_timeout(&event(json!("60"))), Duration::ZERO);
     assert_eq!(limit, Limit::ServiceTimeout(60));
     let left = at - Instant::now();
-    assert!(left <= Duration::from_secs(59) && left > Duration::from_secs(58), "{left:?}");
+    assert!(
+        left <= Duration::from_secs(59) && left > Duration::from_secs(58),
+        "{left:?}"
+    );
     assert_eq!(service_timeout(&event(json!(120))), Some(120));
     // Longer than the Lambda's, absent, or not what CloudFormation accepts: the Lambda's.
     assert_eq!(
@@ -60,7 +69,10 @@ fn service_timeout_is_the_deadline_when_it_comes_first() {
     // Sent 20 s ago: 40 s are left of a ServiceTimeout of 60.
     let (at, _) = earliest(lambda, Some(60), Duration::from_secs(20));
     let left = at - Instant::now();
-    assert!(left <= Duration::from_secs(40) && left > Duration::from_secs(39), "{left:?}");
+    assert!(
+        left <= Duration::from_secs(40) && left > Duration::from_secs(39),
+        "{left:?}"
+    );
     for bad in [json!("0"), json!("3601"), json!("soon"), json!(null), json!([1])] {
         assert_eq!(service_timeout(&event(bad.clone())), None, "{bad}");
     }

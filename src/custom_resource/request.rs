@@ -353,7 +353,9 @@ fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), String> {
             "LayerArn {arn:?} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)"
         ));
     };
-    if layer.account != agent::PUBLISHER_ACCOUNT && !settings.allowed_layer_accounts.iter().any(|a| a == layer.account) {
+    if layer.account != agent::PUBLISHER_ACCOUNT
+        && !settings.allowed_layer_accounts.iter().any(|a| a == layer.account)
+    {
         return Err(format!(
             "LayerArn account {} is not allowed: only the CodeGuru publisher {} or accounts the administrator lists in {} may provide the agent layer",
             layer.account,
@@ -364,7 +366,8 @@ fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), String> {
     let agent_layer = [agent::Family::Python, agent::Family::Java]
         .iter()
         .any(|f| f.layer_name() == layer.name);
-    let allowed = layer.account != agent::PUBLISHER_ACCOUNT && settings.allowed_layer_names.iter().any(|n| n == layer.name);
+    let allowed = layer.account != agent::PUBLISHER_ACCOUNT
+        && settings.allowed_layer_names.iter().any(|n| n == layer.name);
     if agent_layer || allowed {
         Ok(())
     } else {

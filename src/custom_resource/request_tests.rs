@@ -93,7 +93,10 @@ fn layer_overrides_only_from_trusted_accounts_and_only_agent_layers() {
     // An allowed account's other layers (an extension, say) are not the agent's.
     let extension = "arn:aws:lambda:us-east-1:999999999999:layer:secrets-extension:4";
     let e = Properties::parse(&json!({"FunctionName": "f", "LayerArn": extension}), &mirror).unwrap_err();
-    assert!(e.contains("not an agent layer") && e.contains("LAMBDA_PROFILING_ALLOWED_LAYER_NAMES"), "{e}");
+    assert!(
+        e.contains("not an agent layer") && e.contains("LAMBDA_PROFILING_ALLOWED_LAYER_NAMES"),
+        "{e}"
+    );
     let named = Settings {
         allowed_layer_names: vec!["codeguru-python".into()],
         ..mirror.clone()
@@ -106,7 +109,13 @@ fn layer_overrides_only_from_trusted_accounts_and_only_agent_layers() {
     assert!(parse(json!({"FunctionName": "f", "LayerArn": official})).is_ok());
     assert!(parse(json!({"FunctionName": "f", "LayerArn": official, "LayerVersion": "2"})).is_err());
     let publishers_other = "arn:aws:lambda:us-east-1:157417159150:layer:codeguru-python:2";
-    assert!(Properties::parse(&json!({"FunctionName": "f", "LayerArn": publishers_other}), &named).is_err());
+    assert!(
+        Properties::parse(
+            &json!({"FunctionName": "f", "LayerArn": publishers_other}),
+            &named
+        )
+        .is_err()
+    );
 }
 
 #[test]

@@ -68,19 +68,27 @@ pub(crate) fn check_url(url: &str, stack_id: &str, settings: &Settings) -> Resul
     if parsed.port().is_some() {
         return Err(ResponderError::Refused("a port in the URL"));
     }
-    let (partition, region) = stack_home(stack_id).ok_or(ResponderError::Refused("the event's StackId names no region"))?;
-    let path_bucket = parsed.path_segments().and_then(|mut s| s.next()).unwrap_or_default();
+    let (partition, region) =
+        stack_home(stack_id).ok_or(ResponderError::Refused("the event's StackId names no region"))?;
+    let path_bucket = parsed
+        .path_segments()
+        .and_then(|mut s| s.next())
+        .unwrap_or_default();
     if is_response_bucket(&host, path_bucket, partition, region) {
         Ok(parsed)
     } else {
-        Err(ResponderError::Refused("not CloudFormation's response bucket for the stack's region"))
+        Err(ResponderError::Refused(
+            "not CloudFormation's response bucket for the stack's region",
+        ))
     }
 }
 
 /// When CloudFormation signed the URL, from its `X-Amz-Date` (`20240102T030405Z`): the
 /// moment it sent the event, on its clock.
 pub(crate) fn signed_at(url: &Url) -> Option<std::time::SystemTime> {
-    let (_, date) = url.query_pairs().find(|(k, _)| k.eq_ignore_ascii_case("X-Amz-Date"))?;
+    let (_, date) = url
+        .query_pairs()
+        .find(|(k, _)| k.eq_ignore_ascii_case("X-Amz-Date"))?;
     let b = date.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
@@ -110,14 +118,21 @@ fn stack_home(stack_id: &str) -> Option<(&str, &str)> {
     else {
         return None;
     };
-    let valid = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
     (valid(partition) && valid(region)).then_some((partition, region))
 }
 
 /// Whether `host` (with the path's first segment, for path-style URLs) is the response
 /// bucket of `region`.
 fn is_response_bucket(host: &str, path_bucket: &str, partition: &str, region: &str) -> bool {
-    let bucket = format!("cloudformation-custom-resource-response-{}", region.replace('-', ""));
+    let bucket = format!(
+        "cloudformation-custom-resource-response-{}",
+        region.replace('-', "")
+    );
     let domain = if partition == "aws-cn" {
         "amazonaws.com.cn"
     } else {

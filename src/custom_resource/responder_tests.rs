@@ -16,8 +16,14 @@ fn only_the_response_bucket_of_the_stacks_region_unless_listed() {
     // Every form seen in real events (public fixtures of custom resources), and S3's other ways
     // of naming the same bucket.
     let answered = [
-        ("https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k?X-Amz-Signature=1", STACK),
-        ("https://cloudformation-custom-resource-response-useast1.s3.us-east-1.amazonaws.com/arn%3Aaws%3A/k", STACK),
+        (
+            "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k?X-Amz-Signature=1",
+            STACK,
+        ),
+        (
+            "https://cloudformation-custom-resource-response-useast1.s3.us-east-1.amazonaws.com/arn%3Aaws%3A/k",
+            STACK,
+        ),
         (
             "https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/arn%3Aaws%3Acloudformation/k",
             "arn:aws:cloudformation:eu-west-1:123456789012:stack/s/id",
@@ -34,7 +40,10 @@ fn only_the_response_bucket_of_the_stacks_region_unless_listed() {
             "https://cloudformation-custom-resource-response-usgovwest1.s3-us-gov-west-1.amazonaws.com/k",
             "arn:aws-us-gov:cloudformation:us-gov-west-1:123456789012:stack/s/id",
         ),
-        ("https://s3.us-east-1.amazonaws.com/cloudformation-custom-resource-response-useast1/k", STACK),
+        (
+            "https://s3.us-east-1.amazonaws.com/cloudformation-custom-resource-response-useast1/k",
+            STACK,
+        ),
     ];
     for (url, stack) in answered {
         assert!(check_url(url, stack, &s).is_ok(), "{url}");
@@ -112,12 +121,22 @@ fn body_stays_within_limit_with_a_long_reason_and_valid_json() {
 
 #[test]
 fn the_signing_time_is_read_from_the_presigned_url() {
-    let url = |date: &str| Url::parse(&format!("https://h/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={date}&X-Amz-Expires=7200")).unwrap();
+    let url = |date: &str| {
+        Url::parse(&format!(
+            "https://h/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={date}&X-Amz-Expires=7200"
+        ))
+        .unwrap()
+    };
     let at = |secs: u64| Some(std::time::UNIX_EPOCH + Duration::from_secs(secs));
     assert_eq!(signed_at(&url("19700101T000000Z")), at(0));
     assert_eq!(signed_at(&url("20000301T000000Z")), at(951_868_800));
     assert_eq!(signed_at(&url("20261206T225538Z")), at(1_796_597_738));
-    for bad in ["2026-12-06T22:55:38Z", "20261306T225538Z", "20261206T255538Z", "soon"] {
+    for bad in [
+        "2026-12-06T22:55:38Z",
+        "20261306T225538Z",
+        "20261206T255538Z",
+        "soon",
+    ] {
         assert_eq!(signed_at(&url(bad)), None, "{bad}");
     }
     assert_eq!(signed_at(&Url::parse("https://h/k").unwrap()), None);

@@ -24,11 +24,7 @@ pub(crate) fn missing_role(role: &str) -> Error {
 /// this spelling: one record per role. `None`: no such role.
 pub(crate) async fn canonical_name(clients: &Clients, role: &str) -> Result<Option<String>> {
     match clients.iam.get_role().role_name(role).send().await {
-        Ok(out) => Ok(Some(
-            out.role()
-                .map_or(role, |r| r.role_name())
-                .to_owned(),
-        )),
+        Ok(out) => Ok(Some(out.role().map_or(role, |r| r.role_name()).to_owned())),
         Err(e)
             if e.as_service_error()
                 .is_some_and(|e| e.is_no_such_entity_exception()) =>

@@ -13,7 +13,10 @@ fn the_envelope_of_an_event_nested_past_serdes_limit_is_read() {
         "StackId" : "arn:aws:cloudformation:us-east-1:1:stack/s/1", "PhysicalResourceId": "role:r", "N": 3}}"#,
         deep(200)
     );
-    assert!(serde_json::from_str::<serde_json::Value>(&text).is_err(), "serde_json's limit applies");
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&text).is_err(),
+        "serde_json's limit applies"
+    );
     let fields = string_fields(&text).unwrap();
     assert_eq!(fields["RequestType"], "Delete");
     assert_eq!(fields["ResponseURL"], "https://h/k?a=1&b=\"2\"");
@@ -32,7 +35,16 @@ fn strings_with_brackets_and_escapes_do_not_confuse_the_depth() {
 
 #[test]
 fn what_is_not_an_object_is_none() {
-    for bad in ["", "[1]", "\"s\"", "{\"a\"", "{\"a\":", "{\"a\":\"b\"", "{\"a\":\"b\" \"c\"}", "{1:2}"] {
+    for bad in [
+        "",
+        "[1]",
+        "\"s\"",
+        "{\"a\"",
+        "{\"a\":",
+        "{\"a\":\"b\"",
+        "{\"a\":\"b\" \"c\"}",
+        "{1:2}",
+    ] {
         assert!(string_fields(bad).is_none(), "{bad}");
     }
 }

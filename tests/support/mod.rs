@@ -127,9 +127,14 @@ pub fn settings() -> Settings {
 /// Clients pointed at the stand-ins. `app` tags their User-Agent so that the front can
 /// list this client's calls (see [`calls`]).
 pub async fn clients(s: &Servers, app: &str) -> Clients {
+    clients_in(s, app, REGION).await
+}
+
+/// [`clients`] acting in `region` (the references' table stays in the home region, REGION).
+pub async fn clients_in(s: &Servers, app: &str, region: &str) -> Clients {
     let config = aws_config::defaults(BehaviorVersion::latest())
         .http_client(lambda_profiling::https_client())
-        .region(Region::new(REGION))
+        .region(Region::new(region.to_owned()))
         .endpoint_url(&s.aws)
         .credentials_provider(aws_credential_types::Credentials::new(
             "test", "test", None, None, "tests",
@@ -151,12 +156,16 @@ pub async fn clients(s: &Servers, app: &str) -> Clients {
         aws_sdk_iam::Client::new(&config),
         aws_sdk_lambda::Client::new(&config),
         codeguru,
-        aws_sdk_dynamodb::Client::new(&config),
+        aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&config)
+                .region(Region::new(REGION))
+                .build(),
+        ),
         lambda_profiling::ReferenceTable {
             name: lambda_profiling::DEFAULT_REFERENCE_TABLE.into(),
             region: REGION.into(),
         },
-        REGION.into(),
+        region.into(),
         settings(),
     )
 }

@@ -5,6 +5,7 @@
 //! and `disable` toggle profiling on existing functions (see [`toggle`]).
 
 pub mod cfn_yaml;
+mod printable;
 #[cfg(feature = "aws")]
 pub mod session;
 pub mod status;

@@ -168,8 +168,20 @@ fn properties(
     Properties::parse(&props, &settings).map_err(|m| DirectError::Refused(for_cli(&m)))
 }
 
-/// The function, settled, and the stack that owns it; refused when owned without `force`.
+/// The function, settled, and the stack that owns it; refused when owned without `force`,
+/// and when its ARN names another region than the one the clients act in (where it would
+/// not be found, and `disable` would take it for deleted and release its references).
 async fn function(clients: &Clients, request: &Request) -> Result<(Snapshot, Option<String>), DirectError> {
+    if let Some(region) = is_function_arn(&request.function)
+        .then(|| request.function.split(':').nth(3))
+        .flatten()
+        .filter(|r| *r != clients.region)
+    {
+        return Err(DirectError::Refused(format!(
+            "{} is in {region}, not in {} where this runs: pass --region {region}",
+            request.function, clients.region
+        )));
+    }
     let snap = read_settled(clients, &request.function)
         .await?
         .ok_or_else(|| DirectError::NotFound {

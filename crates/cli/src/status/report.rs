@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::assess::{FunctionStatus, State};
+use crate::printable::printable;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -67,14 +68,14 @@ impl Report {
         for f in &self.functions {
             let dash = || "-".to_owned();
             let mut row = vec![
-                f.function_name.clone(),
-                f.runtime.clone().unwrap_or_else(dash),
+                printable(&f.function_name),
+                f.runtime.as_deref().map_or_else(dash, printable),
                 f.state.label().to_owned(),
-                f.stack.clone().unwrap_or_else(dash),
+                f.stack.as_deref().map_or_else(dash, printable),
                 f.profiling_group
                     .as_deref()
                     .filter(|_| matches!(f.state, State::Profiled | State::Broken))
-                    .map_or_else(dash, group_name),
+                    .map_or_else(dash, |g| printable(&group_name(g))),
             ];
             if with_region {
                 row.insert(1, region(&f.function_arn).to_owned());
@@ -95,7 +96,7 @@ impl Report {
             out.push('\n');
             if i > 0 {
                 for problem in &self.functions[i - 1].problems {
-                    out.push_str(&format!("    - {problem}\n"));
+                    out.push_str(&format!("    - {}\n", printable(problem)));
                 }
             }
         }

@@ -103,3 +103,25 @@ fn a_region_column_appears_when_the_functions_span_regions() {
     assert!(table.starts_with("FUNCTION  REGION     RUNTIME"), "{table}");
     assert!(table.contains("b         eu-west-1  python3.12"), "{table}");
 }
+
+#[test]
+fn what_would_act_on_the_terminal_is_shown_escaped() {
+    // A group name from a function's own variables, which anyone who may configure it sets.
+    let hostile = "profiling group \u{1b}]0;owned\u{7}\u{1b}[2J\u{202e}x does not exist";
+    let mut broken = status("billing", "us-east-1", State::Broken, &[hostile]);
+    broken.stack = Some("shop\r\nforged".into());
+    let table = Report::new(vec![broken], vec![]).to_table();
+    assert!(
+        !table
+            .chars()
+            .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\r' || c == '\u{202e}'),
+        "{table:?}"
+    );
+    assert!(
+        table.contains("\\u{1b}]0;owned\\u{7}\\u{1b}[2J\\u{202e}x"),
+        "{table}"
+    );
+    assert!(table.contains("shop\\u{d}\\u{a}forged"), "{table}");
+    assert_eq!(table.lines().count(), 5, "no line of its own: {table}");
+    assert_eq!(printable("orders-prod é"), "orders-prod é");
+}

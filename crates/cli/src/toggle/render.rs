@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Outcome;
+use crate::printable::printable;
 
 /// What became of one function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,19 +32,23 @@ pub fn render(verb: &str, dry_run: bool, lines: &[Line]) -> Outcome {
     for line in lines {
         match &line.result {
             Ok(done) => {
-                let _ = writeln!(stdout, "{verb} {} ({})", line.function, done.function_arn);
+                let (function, arn) = (printable(&line.function), printable(&done.function_arn));
+                let _ = writeln!(stdout, "{verb} {function} ({arn})");
                 if let Some(stack) = &done.stack {
                     let _ = writeln!(
                         stdout,
-                        "  note: stack {stack} owns it, and --force was given: the stack's next update may undo this"
+                        "  note: stack {} owns it, and --force was given: the stack's next update may undo this",
+                        printable(stack)
                     );
                 }
                 let prefix = if dry_run { "would " } else { "" };
                 for step in &done.steps {
-                    let _ = writeln!(stdout, "  {prefix}{step}");
+                    let _ = writeln!(stdout, "  {prefix}{}", printable(step));
                 }
                 let verdict = match (&done.note, dry_run, done.applied) {
-                    (Some(note), _, _) if done.steps.is_empty() => format!("nothing to do: {note}"),
+                    (Some(note), _, _) if done.steps.is_empty() => {
+                        format!("nothing to do: {}", printable(note))
+                    }
                     (_, true, _) => "dry run: nothing was changed".to_owned(),
                     (_, false, true) => match verb {
                         "enable" => "done: CodeGuru Profiler is on".to_owned(),
@@ -55,7 +60,8 @@ pub fn render(verb: &str, dry_run: bool, lines: &[Line]) -> Outcome {
             }
             Err(why) => {
                 failed += 1;
-                let _ = writeln!(stderr, "error: {verb} {}: {why}", line.function);
+                let (function, why) = (printable(&line.function), printable(why));
+                let _ = writeln!(stderr, "error: {verb} {function}: {why}");
             }
         }
     }
