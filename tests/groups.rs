@@ -5,7 +5,6 @@
 
 mod support;
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use lambda_profiling::direct;
 use lambda_profiling_macro::agent::env;
 use serde_json::{Value, json};
@@ -164,15 +163,7 @@ async fn a_group_an_earlier_version_created_is_kept_for_its_creator() {
         "Profiling",
         &format!("function:{arn_a}"),
     );
-    let ledger_key = format!("ref#{id_a}");
-    let mut ledger = item(&c, &ledger_key).await.unwrap();
-    let text = ledger["ledger"].as_s().unwrap().clone();
-    let old_text: Vec<&str> = text
-        .split(' ')
-        .filter(|w| !w.starts_with("family=") && !w.starts_with("group="))
-        .collect();
-    ledger.insert("ledger".into(), AttributeValue::S(old_text.join(" ")));
-    put_item(&c, ledger).await;
+    as_earlier_version(&c, &format!("ref#{id_a}")).await;
     delete_item(&c, &group_key(&group)).await;
     let owner = format!("{}/Profiling", stack_id(&stack_a));
     tag_group(

@@ -9,9 +9,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use lambda_profiling::direct;
 use serde_json::json;
 use support::*;
@@ -176,44 +173,4 @@ async fn the_command_line_never_prints_an_aws_message() {
         !logs.text().contains(SECRET),
         "a log line quotes the configuration"
     );
-}
-
-/// Every log line of this test binary, as the Lambda logs them at its most verbose
-/// (`AWS_LAMBDA_LOG_LEVEL=trace`, through the product's own filter). One subscriber for the
-/// whole binary, installed once: each test looks for its own lines in it.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-fn captured() -> &'static Captured {
-    static CAPTURED: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
-    CAPTURED.get_or_init(|| {
-        use tracing_subscriber::layer::SubscriberExt;
-        let captured = Captured::default();
-        let writer = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_writer(move || writer.clone())
-            .finish()
-            .with(lambda_profiling::log_filter(
-                tracing::level_filters::LevelFilter::TRACE,
-            ));
-        tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-        captured
-    })
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }

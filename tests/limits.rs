@@ -13,16 +13,6 @@ use support::*;
 
 const POLICY: &str = "arn:aws:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess";
 
-async fn put_record(c: &lambda_profiling::Clients, item: HashMap<String, AttributeValue>) {
-    c.dynamodb
-        .put_item()
-        .table_name(&c.table.name)
-        .set_item(Some(item))
-        .send()
-        .await
-        .unwrap();
-}
-
 fn text(v: &str) -> AttributeValue {
     AttributeValue::S(v.into())
 }
@@ -54,7 +44,7 @@ async fn the_twenty_thousand_and_first_reference_is_refused_with_the_limit_named
     let c = clients(s, &unique("cap")).await;
     let role = unique("capped");
     let arn = create_role(&c, &role).await;
-    put_record(
+    put_item(
         &c,
         decided(&role, (0..20_000u64).map(|i| format!("{i:016x}")).collect()),
     )
@@ -122,7 +112,7 @@ async fn a_create_waits_for_a_detaching_delete_and_names_it_when_out_of_time() {
     ]);
     let mut item = decided(&role, Vec::new());
     item.insert("lease".into(), AttributeValue::M(lease));
-    put_record(&c, item).await;
+    put_item(&c, item).await;
     let url = response_url(s, &unique("response")).await;
     let e = event(
         "Create",

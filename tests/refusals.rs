@@ -119,22 +119,18 @@ async fn a_layer_the_role_may_not_read_gets_its_own_advice() {
         std::slice::from_ref(&theirs),
     )
     .await;
-    let message = format!(
-        "User: arn:aws:sts::{ACCOUNT}:assumed-role/lambda-profiling-Role/fn is not authorized to perform: \
-         lambda:GetLayerVersion on resource: {theirs} because no resource-based policy allows the \
-         lambda:GetLayerVersion action"
-    );
-    let headers = json!({"x-amzn-ErrorType": "AccessDeniedException", "Content-Type": "application/json"});
-    let body = json!({"Type": "User", "Message": message}).to_string();
-    fault(&s.aws, &[&name, "/configuration"], "PUT", 1, 403, headers, &body).await;
+    deny(
+        s,
+        &[&name, "/configuration"],
+        "PUT",
+        "lambda:GetLayerVersion",
+        &theirs,
+    )
+    .await;
     let before = function_state(&c, &name).await;
 
     let props = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": agent});
-    let (_, r) = Stack::new("Profiling")
-        .send(s, &c, "Create", props, None, None)
-        .await;
-    assert_eq!(r["Status"], "FAILED", "{r}");
-    let reason = r["Reason"].as_str().unwrap();
+    let reason = failed_create(s, &c, props).await;
     assert!(
         reason.contains("Lambda checks lambda:GetLayerVersion on each") && reason.contains(&theirs),
         "{reason}"
@@ -157,19 +153,17 @@ async fn a_function_outside_the_function_scope_is_refused_with_the_parameter_to_
     let role_arn = create_role(&c, &unique("scoperole")).await;
     let name = unique("outofscope");
     create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
-    let message = format!(
-        "User: arn:aws:sts::{ACCOUNT}:assumed-role/lambda-profiling-Role/fn is not authorized to perform: \
-         lambda:GetFunctionConfiguration on resource: arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
-    );
-    let headers = json!({"x-amzn-ErrorType": "AccessDeniedException", "Content-Type": "application/json"});
-    let body = json!({"Type": "User", "Message": message}).to_string();
-    fault(&s.aws, &[&name, "/configuration"], "GET", 1, 403, headers, &body).await;
+    let function_arn = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}");
+    deny(
+        s,
+        &[&name, "/configuration"],
+        "GET",
+        "lambda:GetFunctionConfiguration",
+        &function_arn,
+    )
+    .await;
     let props = json!({"ServiceToken": service_token(), "FunctionName": name});
-    let (_, r) = Stack::new("Profiling")
-        .send(s, &c, "Create", props, None, None)
-        .await;
-    assert_eq!(r["Status"], "FAILED", "{r}");
-    let reason = r["Reason"].as_str().unwrap();
+    let reason = failed_create(s, &c, props).await;
     assert!(
         reason.contains("FunctionScope") && reason.contains("none by default"),
         "{reason}"

@@ -10,6 +10,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemOutput;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemOutput;
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_iam::operation::attach_role_policy::AttachRolePolicyOutput;
+use aws_sdk_iam::operation::get_role::{GetRoleError, GetRoleOutput};
 use aws_sdk_iam::operation::list_role_tags::{ListRoleTagsError, ListRoleTagsOutput};
 use aws_sdk_iam::types::error::NoSuchEntityException;
 use aws_sdk_lambda::operation::get_function_configuration::{
@@ -103,6 +104,20 @@ fn table() -> (aws_sdk_dynamodb::Client, Vec<Rule>) {
 /// IAM and CodeGuru answering a first Create on a role without the policy.
 fn iam_and_codeguru() -> (aws_sdk_iam::Client, aws_sdk_codeguruprofiler::Client, Vec<Rule>) {
     let rules = vec![
+        mock!(aws_sdk_iam::Client::get_role).then_output(|| {
+            GetRoleOutput::builder()
+                .role(
+                    aws_sdk_iam::types::Role::builder()
+                        .role_name("app-role")
+                        .path("/")
+                        .role_id("AROAEXAMPLE")
+                        .arn("arn:aws:iam::123456789012:role/app-role")
+                        .create_date(aws_sdk_iam::primitives::DateTime::from_secs(0))
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+        }),
         mock!(aws_sdk_iam::Client::list_role_tags).then_output(|| {
             ListRoleTagsOutput::builder()
                 .set_tags(Some(vec![]))
@@ -304,10 +319,13 @@ async fn delete_of_a_gone_function_succeeds_without_other_calls() {
 /// the emptied record, and succeeds.
 #[tokio::test]
 async fn delete_of_a_gone_role_succeeds() {
+    let no_role = mock!(aws_sdk_iam::Client::get_role).then_error(|| {
+        GetRoleError::NoSuchEntityException(NoSuchEntityException::builder().message("no role").build())
+    });
     let gone = mock!(aws_sdk_iam::Client::list_role_tags).then_error(|| {
         ListRoleTagsError::NoSuchEntityException(NoSuchEntityException::builder().message("no role").build())
     });
-    let iam = mock_client!(aws_sdk_iam, RuleMode::Sequential, [&gone]);
+    let iam = mock_client!(aws_sdk_iam, RuleMode::Sequential, [&no_role, &gone]);
     let get = mock!(aws_sdk_dynamodb::Client::get_item).then_output(|| {
         GetItemOutput::builder()
             .set_item(Some(record(&["00000000000000aa"])))
@@ -356,11 +374,9 @@ async fn an_aws_error_on_create_is_failed_with_the_call_named() {
     );
     let reason = outcome.reason.unwrap();
     assert!(
-        reason.contains("lambda:GetFunctionConfiguration on app failed: AccessDeniedException"),
+        reason.contains("may not read function app (AccessDeniedException)"),
         "{reason}"
     );
-    assert!(
-        reason.contains("execution role lacks this permission"),
-        "{reason}"
-    );
+    assert!(reason.contains("FunctionScope parameter"), "{reason}");
+    assert!(!reason.contains("not authorized"), "AWS's message is not quoted: {reason}");
 }

@@ -17,9 +17,10 @@ mod status;
 mod toggle;
 #[path = "../toolbox/mod.rs"]
 pub mod toolbox;
+mod trust;
 
 #[allow(unused_imports)] // as above: not every binary uses every part
-pub use {accounts::*, responses::*, status::*, toggle::*};
+pub use {accounts::*, responses::*, status::*, toggle::*, trust::*};
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
