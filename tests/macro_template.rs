@@ -417,3 +417,29 @@ fn the_role_may_read_every_layer_of_its_region() {
     );
     assert!(reads[0].get("Condition").is_none());
 }
+
+/// CloudFormation invokes a custom resource asynchronously, and Lambda retries one that
+/// crashed: one retry, no event older than ten minutes (the function refuses any event
+/// CloudFormation stopped waiting for by itself, from its URL's signing time).
+#[test]
+fn a_crashed_invocation_is_retried_once_and_never_replayed_late() {
+    let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
+    let template = parse_template(&text).unwrap();
+    let configs: Vec<&Value> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::Lambda::EventInvokeConfig")
+        .collect();
+    assert_eq!(configs.len(), 1);
+    let p = &configs[0]["Properties"];
+    assert_eq!(p["FunctionName"], json!({"Ref": "Function"}));
+    assert_eq!(p["Qualifier"], "$LATEST");
+    assert_eq!(p["MaximumRetryAttempts"], 1);
+    let age = p["MaximumEventAgeInSeconds"].as_u64().unwrap();
+    let timeout = template["Resources"]["Function"]["Properties"]["Timeout"]
+        .as_u64()
+        .unwrap();
+    // A retry of an invocation that ran to its timeout still fits; anything later is refused.
+    assert!(timeout < age && age <= 900, "{timeout} {age}");
+}

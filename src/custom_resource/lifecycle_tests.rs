@@ -378,5 +378,8 @@ async fn an_aws_error_on_create_is_failed_with_the_call_named() {
         "{reason}"
     );
     assert!(reason.contains("FunctionScope parameter"), "{reason}");
-    assert!(!reason.contains("not authorized"), "AWS's message is not quoted: {reason}");
+    assert!(
+        !reason.contains("not authorized"),
+        "AWS's message is not quoted: {reason}"
+    );
 }
