@@ -24,6 +24,9 @@ pub struct AwsFailure {
     /// For an access denied, the action IAM names in its message (`lambda:GetLayerVersion`),
     /// when it names one: an action's name only, nothing else of the message.
     pub denied_action: Option<String>,
+    /// For Lambda's "Layer version <ARN> does not exist.", that ARN (a layer version the
+    /// request named), and nothing else of the message.
+    pub missing_layer: Option<String>,
 }
 
 /// The classes of failure that call for different advice.
@@ -70,11 +73,16 @@ impl AwsFailure {
             FailureKind::AccessDenied => err.message().and_then(denied_action),
             _ => None,
         };
+        let missing_layer = match kind {
+            FailureKind::Refused => err.message().and_then(missing_layer),
+            _ => None,
+        };
         AwsFailure {
             kind,
             code,
             status,
             denied_action,
+            missing_layer,
         }
     }
 
@@ -95,6 +103,24 @@ fn denied_action(message: &str) -> Option<String> {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     let name_ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric());
     (service_ok && name_ok).then(|| action.to_owned())
+}
+
+/// The ARN of `Layer version <ARN> does not exist.`, when it is a layer version ARN.
+fn missing_layer(message: &str) -> Option<String> {
+    let arn = message
+        .strip_prefix("Layer version ")?
+        .strip_suffix(" does not exist.")?;
+    let parts: Vec<&str> = arn.split(':').collect();
+    let ok = parts.len() == 8
+        && parts[0] == "arn"
+        && parts[2] == "lambda"
+        && parts[5] == "layer"
+        && parts.iter().all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        && !parts[7].is_empty();
+    ok.then(|| arn.to_owned())
 }
 
 /// A service's answer, by its code, else its status.

@@ -89,3 +89,22 @@ fn an_access_denied_keeps_the_action_it_names_and_nothing_else() {
     let other = AwsFailure::of(&service(Some("ThrottlingException"), message, 400));
     assert_eq!(other.denied_action, None, "only an access denied names an action");
 }
+
+#[test]
+fn a_missing_layer_version_keeps_its_arn_and_nothing_else() {
+    let arn = "arn:aws:lambda:us-east-1:123456789012:layer:deps:99";
+    let failure = AwsFailure::of(&service(
+        Some("InvalidParameterValueException"),
+        &format!("Layer version {arn} does not exist."),
+        400,
+    ));
+    assert_eq!(failure.missing_layer.as_deref(), Some(arn));
+    let quoting = AwsFailure::of(&service(Some("InvalidParameterValueException"), QUOTING, 400));
+    assert_eq!(quoting.missing_layer, None);
+    let odd = AwsFailure::of(&service(
+        Some("InvalidParameterValueException"),
+        "Layer version {\"SECRET\":\"x\"} does not exist.",
+        400,
+    ));
+    assert_eq!(odd.missing_layer, None, "only an ARN's shape is kept");
+}

@@ -11,7 +11,7 @@ use support::*;
 const PY_LAYER: &str = "AWSCodeGuruProfilerPythonAgentLambdaLayer";
 
 #[tokio::test]
-async fn function_mode_create_makes_twenty_three_calls_on_a_new_role_and_seventeen_on_a_known_one() {
+async fn function_mode_create_makes_twenty_four_calls_on_a_new_role_and_eighteen_on_a_known_one() {
     let Some(s) = servers() else { return };
     let setup = clients(s, &unique("setup")).await;
     let role_arn = create_role(&setup, &unique("countrole")).await;
@@ -45,6 +45,7 @@ async fn function_mode_create_makes_twenty_three_calls_on_a_new_role_and_sevente
         "AttachRolePolicy",
         "GET",     // GetFunctionConfiguration
         "GET",     // the group's tags: does it exist, did an earlier version make it?
+        "GET",     // the function read back, and judged as status judges it
         "GetItem", // the ledger item
         "GetItem", // the group's record: none
         "GetItem", // made
@@ -69,6 +70,7 @@ async fn function_mode_create_makes_twenty_three_calls_on_a_new_role_and_sevente
     assert_eq!(counts[0], first);
     let next = [
         "AttachRolePolicy",
+        "GET",
         "GET",
         "GET",
         "GetItem",

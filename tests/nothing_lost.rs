@@ -273,3 +273,47 @@ fn reference_item(stack: &Stack, physical_id: &str) -> String {
     let id = lambda_profiling::custom_resource::reference(&stack_id(stack), &stack.logical, physical_id);
     format!("ref#{id}")
 }
+
+/// `enable` with one layer, then `enable` with another that Lambda refuses (throttled past
+/// the retries): the ledger still says what is on the function, so `disable` removes it.
+#[tokio::test]
+async fn a_failed_re_enable_leaves_the_ledger_saying_what_is_on_the_function() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("reenable")).await;
+    let role_arn = create_role(&c, &unique("reenablerole")).await;
+    let (first, second) = (
+        publish_layer(&c, PY_LAYER).await,
+        publish_layer(&c, PY_LAYER).await,
+    );
+    let name = unique("reenable");
+    create_function(&c, &name, "python3.12", &role_arn, USERS, &[]).await;
+    let before = function_state(&c, &name).await;
+    let enable = |layer: &str| direct::Request {
+        function: name.clone(),
+        layer_arn: Some(layer.to_owned()),
+        ..direct::Request::default()
+    };
+    direct::enable(&c, &enable(&first)).await.unwrap();
+    let throttled =
+        json!({"x-amzn-ErrorType": "TooManyRequestsException", "Content-Type": "application/json"});
+    let body = r#"{"Type":"User","message":"Rate exceeded","Reason":"CallerRateLimitExceeded"}"#;
+    // The tests' clients make five attempts: each is throttled.
+    fault(&s.aws, &[&name, "/configuration"], "PUT", 5, 429, throttled, body).await;
+    let failed = direct::enable(&c, &enable(&second))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(failed.contains("TooManyRequestsException"), "{failed}");
+    assert_eq!(function_state(&c, &name).await.layers, [first]);
+
+    let off = direct::Request {
+        function: name.clone(),
+        ..direct::Request::default()
+    };
+    direct::disable(&c, &off).await.unwrap();
+    assert_eq!(
+        function_state(&c, &name).await,
+        before,
+        "the first layer went too"
+    );
+}

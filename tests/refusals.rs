@@ -208,3 +208,29 @@ async fn disable_of_an_arn_in_another_region_is_refused_and_releases_nothing() {
     direct::disable(&west, &off).await.unwrap();
     assert!(record_refs(&west, &role).await.is_empty());
 }
+
+/// A layer version that does not exist: Lambda answers "not found" for the update, which
+/// is not the function's being deleted (moto answers so too).
+#[tokio::test]
+async fn a_layer_version_that_does_not_exist_is_named_not_taken_for_a_deleted_function() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("nolayer")).await;
+    let role_arn = create_role(&c, &unique("nolayerrole")).await;
+    let real = publish_layer(&c, PY_LAYER).await;
+    let missing = format!("{}99", real.rsplit_once(':').unwrap().0.to_owned() + ":");
+    let name = unique("nolayer");
+    create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
+    let before = function_state(&c, &name).await;
+    let request = direct::Request {
+        function: name.clone(),
+        layer_arn: Some(missing.clone()),
+        ..direct::Request::default()
+    };
+    let failed = direct::enable(&c, &request).await.unwrap_err().to_string();
+    assert!(
+        failed.contains(&format!("Lambda found no layer version {missing}")),
+        "{failed}"
+    );
+    assert!(!failed.contains("was deleted"), "{failed}");
+    assert_eq!(function_state(&c, &name).await, before);
+}

@@ -359,7 +359,9 @@ async fn named_functions_alone_a_missing_one_and_progress_only_on_a_terminal() {
         "one GetFunction, and an off function needs no lookup: {seen:?}"
     );
 
-    a.functions = vec!["no-such-function".into()];
+    // One name missing among found ones: the others are still reported, the missing one
+    // said on stderr and in the JSON, and the exit code says the report is not whole.
+    a.functions = vec!["no-such-function".into(), one.clone()];
     let out = execute(&a, &session, (false, false), Box::new(std::io::sink())).await;
     assert_eq!(out.code, 2);
     assert_eq!(
@@ -368,6 +370,9 @@ async fn named_functions_alone_a_missing_one_and_progress_only_on_a_terminal() {
             "function no-such-function does not exist in {region}: check the name, or pass the --region it is in\n"
         )
     );
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["functions"][0]["functionName"], one.as_str(), "{report}");
+    assert_eq!(report["missing"].as_array().unwrap().len(), 1, "{report}");
 
     // Progress: on a terminal, for the table only.
     let shown = |terminals: (bool, bool), format: StatusFormat| {

@@ -154,7 +154,7 @@ async fn the_policy_stays_while_another_needs_it_and_a_users_policy_stays_for_go
     assert_eq!(on.code, 0, "{}", on.stderr);
     assert!(
         on.stdout.contains(&format!(
-            "role {users_role} already holds AmazonCodeGuruProfilerAgentAccess"
+            "record a reference only: role {users_role} already holds AmazonCodeGuruProfilerAgentAccess"
         )),
         "{}",
         on.stdout
@@ -239,11 +239,22 @@ async fn bad_inputs_are_refused_with_what_to_do_and_change_nothing() {
         );
     }
     assert!(
-        out.stderr.contains(&format!("error: enable {node}: ")),
-        "{}",
+        out.stderr.contains(&format!(
+            "error: enable {node}: nodejs20.x is not supported by CodeGuru Profiler"
+        )),
+        "the function named once: {}",
         out.stderr
     );
     assert_eq!(configuration(s, &stacked).await, before);
+    // disable of a stack's function says how to turn it off there.
+    let out = toggle_run(s, Toggle::Disable(&disable_args(&[&stacked], false))).await;
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr
+            .contains("Turn profiling off in the stack (Profiling: false on the function"),
+        "{}",
+        out.stderr
+    );
     assert!(
         !holds_policy(s, &role_name).await,
         "nothing was attached for a refused function"
@@ -393,7 +404,13 @@ async fn a_shared_group_passes_on_a_users_edit_stays_and_a_deleted_function_lets
     );
     let off_d = toggle_run(s, Toggle::Disable(&disable_args(&[&d_arn], false))).await;
     assert_eq!(off_d.code, 0, "{}", off_d.stderr);
-    assert!(off_d.stdout.contains("the function is gone"), "{}", off_d.stdout);
+    assert!(
+        off_d
+            .stdout
+            .contains("take nothing back from the function: it is gone"),
+        "{}",
+        off_d.stdout
+    );
     assert!(
         !holds_policy(s, &role_name).await,
         "the last reference detaches the policy"

@@ -27,7 +27,7 @@ SCHEMA, PARAMETERS, NO_TRANSFORM, ORDER, MACRO, FOR_EACH, NO_CLI, NO_VALUE = (
     "no-value",
 )
 _ATTRIBUTE = "_lambda_profiling_analysis"
-_told_once = False  # the "no CLI" note is given once per cfn-lint run
+_told_once = False  # the "no CLI" line on stderr is printed once per cfn-lint run
 
 
 def of(cfn) -> Analysis:
@@ -109,13 +109,15 @@ class Analysis:
         except macro.CliOff:
             return
         except macro.CliError as err:
+            # A warning on every template, at its first line: a lint that passes without
+            # the macro's checks must say so where the user looks.
             if not _told_once:
                 _told_once = True
                 print(f"cfn-lint-lambda-profiling: {err}", file=sys.stderr)
-                self._add(NO_CLI, (), str(err))
+            self._add(NO_CLI, (), str(err))
             return
         for path, message in problems:
-            if self._said_already(path):
+            if self._said_already(path) or self._order_said(path):
                 continue
             missing = re.search(r"parameter (\S+?),? which has no value", message)
             if missing:
@@ -160,6 +162,10 @@ class Analysis:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(expanded, out, default=str)
         return scratch, expanded, scratch
+
+    def _order_said(self, path: tuple) -> bool:
+        """The macro's refusal of the transforms' order, which E9504 says already."""
+        return bool(self.of_rule(ORDER)) and (not path or path[0] == "Transform")
 
     def _said_already(self, path: tuple) -> bool:
         """Whether a plugin check already reported on the value the macro's problem names:

@@ -82,9 +82,14 @@ class ForEachBeforeExpansion(_Rule):
 
 
 class CliMissing(_Rule):
-    id = "I9501"
+    # A warning, not a note: cfn-lint hides notes unless asked, and a lint that passes
+    # without the macro's checks must not pass in silence.
+    id = "W9501"
     shortdesc = "The lambda-profiling CLI was not found, so the macro's own checks were skipped"
-    description = "Set LAMBDA_PROFILING_CLI or put lambda-profiling on PATH; said once per run"
+    description = (
+        "Set LAMBDA_PROFILING_CLI or put lambda-profiling on PATH (or LAMBDA_PROFILING_CLI=off to "
+        "choose the schema checks alone); said at the first line of every template"
+    )
     finding = analysis.NO_CLI
 
 

@@ -32,7 +32,8 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
 
 @pytest.fixture
 def lint(tmp_path, monkeypatch):
-    """lint(text, name=..., cli=True|False, info=False, regions=[...]) -> matches."""
+    """lint(text, name=..., cli=True|False, info=False, regions=[...], ids=...) -> matches;
+    the plugin's errors and notes by default (W9501, the CLI missing, when `ids` asks)."""
 
     def run(text, name="template.yaml", cli=False, info=False, regions=("us-east-1",), ids=("E95", "I95")):
         analysis._told_once = False  # each test is its own cfn-lint run

@@ -1,5 +1,5 @@
-"""E9505, I9501, I9502: the macro's own problems, from the lambda-profiling CLI, at the
-lines their paths name; said once when the CLI is missing; no duplicates."""
+"""E9505, W9501, I9502: the macro's own problems, from the lambda-profiling CLI, at the
+lines their paths name; a warning on every template when the CLI is missing; no duplicates."""
 
 import json
 import os
@@ -157,10 +157,14 @@ def test_a_parameter_without_a_value_is_not_an_error(lint, cli):
     assert message.endswith("to check now: lambda-profiling expand --parameter Runtime=VALUE TEMPLATE)")
 
 
-def test_without_the_cli_it_says_so_once_and_keeps_the_schema_checks(lint, capfd):
+def test_without_the_cli_every_template_is_warned_and_keeps_the_schema_checks(lint, capfd):
+    # A warning, shown without asking: an image function that the macro would refuse must
+    # not lint clean in silence because the CLI is missing.
+    seen = ("E95", "W95")
     bad = template(profiling="3")
-    assert [rule for rule, _, _ in lint(bad, info=True)] == ["I9501", "E9501"]
-    assert [rule for rule, _, _ in lint(template(runtime="nodejs22.x"), info=True)] == ["I9501"]
+    assert [rule for rule, _, _ in lint(bad, ids=seen)] == ["W9501", "E9501"]
+    image = template(extra="      PackageType: Image\n")
+    assert [(rule, line) for rule, _, line in lint(image, ids=seen)] == [("W9501", 1)]
     err = capfd.readouterr().err
     assert err.count("cfn-lint-lambda-profiling: the lambda-profiling CLI is not on PATH") == 2  # one per run
 
@@ -169,16 +173,16 @@ def test_a_cli_that_breaks_its_contract_is_named(lint, tmp_path):
     fake = tmp_path / "old-lambda-profiling"
     fake.write_text("#!/bin/sh\necho 'error: unexpected argument' >&2\nexit 1\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    [(rule, message, line)] = lint(template(), cli=str(fake), info=True)
-    assert rule == "I9501" and line == 1
+    [(rule, message, line)] = lint(template(), cli=str(fake), info=True, ids=("W95",))
+    assert rule == "W9501" and line == 1
     assert "did not print its problems as JSON" in message and "is it an older lambda-profiling?" in message
     missing = str(tmp_path / "nowhere")
-    assert lint(template(), cli=missing, info=True) == [
+    assert lint(template(), cli=missing, info=True, ids=("W95",)) == [
         (
-            "I9501",
+            "W9501",
             f"LAMBDA_PROFILING_CLI={missing} is not an executable file; fix the variable or unset it",
             1,
         )
     ]
     assert not os.path.exists(missing)
-    assert lint(template(runtime="nodejs22.x"), cli="off", info=True) == []  # the user's choice: silence
+    assert lint(template(runtime="nodejs22.x"), cli="off", info=True, ids=("E95", "W95", "I95")) == []  # silence, chosen

@@ -74,6 +74,19 @@ Resources:
     assert lint(text, ids=("E",)) == [("E9504", ORDER, 3)]
 
 
+def test_the_order_is_said_once_when_the_macro_says_it_too(lint, cli):
+    text = """\
+Transform:
+  - AWS::Serverless-2016-10-31
+  - LambdaProfiling
+Resources:
+  Api:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: i.h, InlineCode: x, Profiling: true}
+"""
+    assert lint(text, cli=cli, ids=("E", "W")) == [("E9504", ORDER, 3)]
+
+
 def test_macro_after_sam_json_with_parameters(lint):
     template = {
         "Transform": [

@@ -25,7 +25,8 @@ pub(crate) enum Error {
     Aws {
         call: &'static str,
         target: String,
-        failure: AwsFailure,
+        /// Boxed: a `Result` with this error stays small.
+        failure: Box<AwsFailure>,
         hint: &'static str,
     },
     /// A failure, and what became of the changes made before it.
@@ -51,7 +52,7 @@ impl Error {
             call,
             target: target.into(),
             hint: hint(failure.kind),
-            failure,
+            failure: Box::new(failure),
         }
     }
 

@@ -104,16 +104,11 @@ async fn send(
                 let conflict = service.is_some_and(|s| s.is_resource_conflict_exception());
                 let stale = service.is_some_and(|s| s.is_precondition_failed_exception());
                 if service.is_some_and(|s| s.is_resource_not_found_exception()) {
-                    return Err(Error::Invalid(format!(
-                        "function {name} was deleted while profiling was being changed"
-                    )));
+                    return Err(not_found(clients, &name, &change).await);
                 }
                 if !(conflict || stale) || attempt == MAX_APPLY_ATTEMPTS {
-                    return Err(layer_denied(
-                        &snap,
-                        &change,
-                        Error::aws("lambda:UpdateFunctionConfiguration", &name, e),
-                    ));
+                    let error = Error::aws("lambda:UpdateFunctionConfiguration", &name, e);
+                    return Err(layer_missing(&snap, layer_denied(&snap, &change, error)));
                 }
                 tracing::debug!(
                     attempt,
@@ -196,6 +191,46 @@ pub(crate) async fn read_settled(clients: &Clients, function: &str) -> Result<Op
         tracing::debug!("an update of the function is in progress: waiting");
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(MAX_POLL);
+    }
+}
+
+/// An update Lambda refused for a layer version that does not exist: which, and what to do.
+fn layer_missing(snap: &Snapshot, error: Error) -> Error {
+    match error.aws_failure().and_then(|f| f.missing_layer.clone()) {
+        Some(arn) => Error::Invalid(format!(
+            "Lambda found no layer version {arn} in {}: check that it is published there, and that this \
+             account may use it (LayerArn, or --layer-arn)",
+            snap.region()
+        )),
+        None => error,
+    }
+}
+
+/// What an update answered "not found" lacked: the function, or (it is still there) a
+/// layer version of the list it was sent.
+async fn not_found(clients: &Clients, name: &str, change: &Change) -> Error {
+    match read_settled(clients, name).await {
+        Ok(Some(snap)) => {
+            let mut new: Vec<&str> = change
+                .layers
+                .iter()
+                .filter(|l| !snap.layers.contains(l))
+                .map(String::as_str)
+                .collect();
+            if new.is_empty() {
+                new = change.layers.iter().map(String::as_str).collect(); // one it had, deleted since
+            }
+            Error::Invalid(format!(
+                "Lambda found no layer version {} in {}: check that it is published there, and that this \
+                 account may use it (LayerArn, or --layer-arn)",
+                new.join(", "),
+                snap.region()
+            ))
+        }
+        Ok(None) => Error::Invalid(format!(
+            "function {name} was deleted while profiling was being changed"
+        )),
+        Err(e) => e,
     }
 }
 

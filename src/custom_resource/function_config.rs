@@ -111,7 +111,8 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
         ));
     }
     let runtime = snap.runtime.as_deref().unwrap_or_default();
-    let family = agent::classify_runtime(runtime).map_err(|e| format!("{}: {e}", snap.name()))?;
+    // Said without the function's name: the caller names it (the stack's resource, the command line's line).
+    let family = agent::classify_runtime(runtime)?;
     if props.heap_summary && family != Family::Java {
         return Err("HeapSummary applies to Java functions only; remove it".into());
     }
@@ -237,15 +238,28 @@ pub(crate) fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Ch
     let mut handler = None;
     let mut added = Ledger::default();
 
-    match ours_layer_index(&layers, ledger, d.family) {
-        Some(i) => {
+    let theirs = layers
+        .iter()
+        .find(|l| agent::same_agent_layer(l, &d.layer_arn, d.family))
+        .cloned();
+    match (ours_layer_index(&layers, ledger, d.family), theirs) {
+        (Some(i), _) => {
             layers[i] = d.layer_arn.clone();
             added.layer = Some(d.layer_arn.clone());
         }
-        None if layers
-            .iter()
-            .any(|l| agent::same_agent_layer(l, &d.layer_arn, d.family)) => {} // the user's wins
-        None => {
+        // The user's wins, unless it cannot start the agent on this runtime.
+        (None, Some(theirs)) => {
+            let runtime = snap.runtime.as_deref().unwrap_or_default();
+            if let Some(why) = agent::layer_mismatch(&theirs, d.family, runtime) {
+                return Err(format!(
+                    "{} already has the agent layer {theirs}: {why} (replace it with {}, or remove it and \
+                     lambda-profiling adds the right one)",
+                    snap.name(),
+                    d.layer_arn
+                ));
+            }
+        }
+        (None, None) => {
             layers.push(d.layer_arn.clone());
             added.layer = Some(d.layer_arn.clone());
         }

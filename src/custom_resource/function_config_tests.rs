@@ -4,7 +4,8 @@ use lambda_profiling_macro::agent::env;
 const REGION_ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";
 const PY_DEFAULT: &str =
     "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13";
-const PY9: &str = "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:9";
+/// A copy of the agent layer in the user's account: its version numbers are its own.
+const PY9: &str = "arn:aws:lambda:eu-west-1:111122223333:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:9";
 const USER: &str = "arn:aws:lambda:eu-west-1:111122223333:layer:deps:3";
 
 fn snap(runtime: &str, vars: &[(&str, &str)], layers: &[&str]) -> Snapshot {
@@ -184,8 +185,10 @@ fn update_replaces_only_our_layer_version() {
         ..props()
     };
     let (_, c2) = plan(&on, &p9, &c.added).unwrap();
-    assert_eq!(c2.layers, [USER, PY9]);
-    assert_eq!(c2.added.layer.as_deref(), Some(PY9));
+    let publishers_9 =
+        "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:9";
+    assert_eq!(c2.layers, [USER, publishers_9]);
+    assert_eq!(c2.added.layer.as_deref(), Some(publishers_9));
 }
 
 #[test]
@@ -305,4 +308,22 @@ fn the_environment_is_measured_as_lambda_measures_it() {
         "{why}"
     );
     assert!(!why.contains("vvvv"), "no value is quoted: {why}");
+}
+
+#[test]
+fn an_agent_layer_of_the_users_that_cannot_start_the_agent_is_refused_with_the_fix() {
+    // Layer 11 carries the agent for python3.6 to 3.9 only: kept, it would break every
+    // invocation of a python3.12 function while the plan said the agent was on.
+    let old = "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+    let s = snap("python3.12", &[], &[USER, old]);
+    let why = plan(&s, &props(), &Ledger::default()).unwrap_err();
+    assert!(
+        why.contains(&format!("already has the agent layer {old}: version 11")),
+        "{why}"
+    );
+    assert!(why.contains(&format!("replace it with {PY_DEFAULT}")), "{why}");
+    // On python3.9 it carries the agent: the user's layer wins, as ever.
+    let s = snap("python3.9", &[], &[USER, old]);
+    let (_, change) = plan(&s, &props(), &Ledger::default()).unwrap();
+    assert_eq!(change.layers, [USER, old]);
 }

@@ -26,6 +26,7 @@ use super::record::LedgerItem;
 use super::references::{self, Holder, Subject};
 use super::request::{Properties, Target};
 use super::role;
+use super::verify;
 use crate::aws::Clients;
 
 /// `function:<function ARN>`.
@@ -38,6 +39,17 @@ pub(crate) fn function_of(physical_id: &str) -> Option<&str> {
     physical_id
         .strip_prefix("function:")
         .filter(|arn| arn.starts_with("arn:") && arn.split(':').nth(5) == Some("function"))
+}
+
+/// Whether function mode keeps a record of `group_arn`'s users for the function: a group
+/// in the function's region and account, which it can create and delete. (A group the
+/// function's own variables name in another region or account is used as it is.)
+pub(crate) fn joins_group(group_arn: &str, function_arn: &str) -> bool {
+    let here = |arn: &str| {
+        let mut parts = arn.split(':').skip(3);
+        (parts.next().map(str::to_owned), parts.next().map(str::to_owned))
+    };
+    Group::from_arn(group_arn).is_some() && here(group_arn) == here(function_arn)
 }
 
 /// One resource's hold on a function: who it is, and its ledger's id.
@@ -119,7 +131,7 @@ pub(crate) async fn enable(
                 None if !same_resource => {
                     let undone = match touched {
                         true => disable(clients, resource, &snap.arn, Some(props), deadline).await,
-                        false => release(clients, &me, &snap.role, &recorded, false).await,
+                        false => release(clients, &me, &snap.arn, &snap.role, &recorded, false).await,
                     };
                     undo_failed_create(e, undone)
                 }
@@ -173,8 +185,10 @@ async fn apply(
     recorded: &Ledger,
     same_resource: bool,
 ) -> std::result::Result<Vec<String>, (Error, bool)> {
+    // The group is created when missing, even one the function's own variables name (as
+    // CDK's `profiling: true` does, without creating it): the agent must report somewhere.
     let joined_group = async {
-        if desired.users_group {
+        if !joins_group(&desired.group.arn, &snap.arn) {
             return Ok(());
         }
         let holder = me.holder(Subject::Group(&desired.group));
@@ -191,11 +205,15 @@ async fn apply(
     group.and(role).map_err(|e| (e, false))?;
     let replan =
         |snap: &Snapshot| function_config::enable(snap, desired, recorded).map_err(Error::Unsupported);
-    match update(clients, snap.clone(), change, replan).await {
-        Updated::Done(layers) => Ok(layers),
-        Updated::NotApplied(e) => Err((e, false)),
-        Updated::Applied(e) => Err((e, true)),
-    }
+    let layers = match update(clients, snap.clone(), change, replan).await {
+        Updated::Done(layers) => layers,
+        Updated::NotApplied(e) => return Err((e, false)),
+        Updated::Applied(e) => return Err((e, true)),
+    };
+    verify::profiled(clients, &snap.arn, desired)
+        .await
+        .map_err(|e| (e, true))?;
+    Ok(layers)
 }
 
 /// The groups whose records hold a resource's reference, across an Update.
@@ -322,7 +340,7 @@ pub(crate) async fn disable_keeping(
     };
     let Some(snap) = snap else {
         tracing::debug!("function is gone: nothing to undo on it");
-        return release(clients, &me, &role, &recorded, keep_group).await;
+        return release(clients, &me, function_arn, &role, &recorded, keep_group).await;
     };
     let desired = undo_plan(&snap, props, &recorded)?;
     if let Some(code) = &snap.env_error {
@@ -337,9 +355,10 @@ pub(crate) async fn disable_keeping(
     update(clients, snap.clone(), change, replan)
         .await
         .into_result()?;
+    verify::undone(clients, &snap.arn, &desired, &recorded).await?;
     let mut recorded = recorded;
     recorded.setting = Some(desired.setting());
-    release(clients, &me, &role, &recorded, keep_group).await
+    release(clients, &me, function_arn, &role, &recorded, keep_group).await
 }
 
 /// What to remove: the ledger's own record of its values; for a ledger of an earlier
@@ -375,6 +394,7 @@ fn undo_plan(snap: &Snapshot, props: Option<&Properties>, recorded: &Ledger) -> 
 async fn release(
     clients: &Clients,
     me: &Resource<'_>,
+    function_arn: &str,
     role: &str,
     recorded: &Ledger,
     keep_group: bool,
@@ -382,7 +402,7 @@ async fn release(
     let current = recorded
         .setting
         .as_ref()
-        .filter(|s| !s.users_group)
+        .filter(|s| joins_group(&s.group_arn, function_arn))
         .map(|s| s.group_arn.clone());
     let groups: Vec<Group> = current
         .iter()

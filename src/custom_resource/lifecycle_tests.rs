@@ -57,6 +57,23 @@ fn config(revision: &str, status: LastUpdateStatus, vars: &[(&str, &str)]) -> Ge
         .build()
 }
 
+/// The function as the read-back after a Create finds it: profiled, the agent's layer and
+/// variables on it (with the user's `vars`).
+fn profiled(revision: &str, vars: &[(&str, &str)]) -> GetFunctionConfigurationOutput {
+    let group = "arn:aws:codeguru-profiler:us-east-1:123456789012:profilingGroup/aws-lambda-app";
+    let mut all: Vec<(&str, &str)> = vars.to_vec();
+    all.extend([
+        ("AWS_CODEGURU_PROFILER_GROUP_NAME", "aws-lambda-app"),
+        ("AWS_CODEGURU_PROFILER_GROUP_ARN", group),
+        ("AWS_CODEGURU_PROFILER_TARGET_REGION", "us-east-1"),
+        ("AWS_CODEGURU_PROFILER_ENABLED", "TRUE"),
+        ("AWS_LAMBDA_EXEC_WRAPPER", "/opt/codeguru_profiler_lambda_exec"),
+    ]);
+    let mut out = config(revision, LastUpdateStatus::Successful, &all);
+    out.layers = Some(vec![aws_sdk_lambda::types::Layer::builder().arn(LAYER).build()]);
+    out
+}
+
 fn updated() -> UpdateFunctionConfigurationOutput {
     UpdateFunctionConfigurationOutput::builder()
         .last_update_status(LastUpdateStatus::Successful)
@@ -216,10 +233,12 @@ async fn precondition_failed_reads_again_and_keeps_the_concurrent_change() {
                 && r.layers() == [LAYER]
         })
         .then_output(updated);
+    let read_back = mock!(aws_sdk_lambda::Client::get_function_configuration)
+        .then_output(|| profiled("r3", &[("A", "1"), ("B", "added meanwhile")]));
     let lambda = mock_client!(
         aws_sdk_lambda,
         RuleMode::Sequential,
-        [&first_read, &stale, &second_read, &fresh]
+        [&first_read, &stale, &second_read, &fresh, &read_back]
     );
     let (iam, codeguru, _) = iam_and_codeguru();
     let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create(), deadline()).await;
@@ -230,9 +249,10 @@ async fn precondition_failed_reads_again_and_keeps_the_concurrent_change() {
             first_read.num_calls(),
             stale.num_calls(),
             second_read.num_calls(),
-            fresh.num_calls()
+            fresh.num_calls(),
+            read_back.num_calls()
         ],
-        [1, 1, 1, 1]
+        [1, 1, 1, 1, 1]
     );
 }
 
@@ -260,7 +280,17 @@ async fn an_update_in_progress_is_waited_for_before_and_after() {
         });
     let applied = mock!(aws_sdk_lambda::Client::get_function_configuration)
         .then_output(|| config("r4", LastUpdateStatus::Successful, &[]));
-    let rules = [&busy, &settled, &conflict, &settled_again, &accepted, &applied];
+    let read_back =
+        mock!(aws_sdk_lambda::Client::get_function_configuration).then_output(|| profiled("r4", &[]));
+    let rules = [
+        &busy,
+        &settled,
+        &conflict,
+        &settled_again,
+        &accepted,
+        &applied,
+        &read_back,
+    ];
     let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, rules);
     let (iam, codeguru, _) = iam_and_codeguru();
     let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create(), deadline()).await;
@@ -283,7 +313,13 @@ async fn throttling_is_retried_by_the_sdk() {
         .output(|| config("r1", LastUpdateStatus::Successful, &[]))
         .build();
     let update = mock!(aws_sdk_lambda::Client::update_function_configuration).then_output(updated);
-    let lambda = mock_client!(aws_sdk_lambda, RuleMode::Sequential, [&throttled, &update]);
+    let read_back =
+        mock!(aws_sdk_lambda::Client::get_function_configuration).then_output(|| profiled("r2", &[]));
+    let lambda = mock_client!(
+        aws_sdk_lambda,
+        RuleMode::Sequential,
+        [&throttled, &update, &read_back]
+    );
     let (iam, codeguru, _) = iam_and_codeguru();
     let outcome = lifecycle::run(&clients(lambda, iam, codeguru), &IDS, &create(), deadline()).await;
     assert_eq!(outcome.status, Status::Success, "{outcome:?}");

@@ -65,6 +65,7 @@ mod role;
 mod role_mode;
 mod shallow;
 mod table;
+mod verify;
 
 use std::time::Instant;
 

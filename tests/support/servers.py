@@ -38,13 +38,16 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
   the Resource Groups Tagging API's GetResources for `lambda:function` (moto's does not
   know Lambda), read from moto's Lambda in this process, in pages of `ResourcesPerPage`.
 
-The front also plays three of Lambda's own rules, which moto lacks, as the service words
-them: an environment whose compact JSON is over 4 KB is refused (400
+The front also plays Lambda's own rules that moto lacks, as the service words them: an
+update or creation naming a layer version of this account that does not exist is refused
+whole (400 InvalidParameterValueException; moto applies the variables first); an
+environment whose compact JSON is over 4 KB is refused (400
 InvalidParameterValueException, whose message quotes every variable and value, as
 Lambda's does); POST /_config {"env_error": {"function": name, "code": "KMSAccessDeniedException",
 "from_read": 2}} makes that function's GetFunctionConfiguration, from its n-th read on,
 answer `Environment.Error` without the variables, as Lambda does when it cannot decrypt
-them; and IAM's role names are case-insensitive (a request naming `myrole` acts on
+them ({"hide_layers": {...}} likewise answers without the function's layers, as a read
+after a concurrent change that removed them would); and IAM's role names are case-insensitive (a request naming `myrole` acts on
 `MyRole`), where moto's are not.
 
 It prints one JSON line with the ports, then runs until its standard input closes,
@@ -355,6 +358,30 @@ def environment_refused(req, body):
                     {"x-amzn-ErrorType": "InvalidParameterValueException", "Content-Type": "application/json"})
 
 
+def missing_layer(req, body):
+    """Lambda refuses an update or a creation that names a layer version that does not
+    exist, and applies nothing of it (moto applies the variables, then answers 404): 400
+    InvalidParameterValueException, as Lambda words it. Only this account's layers, which
+    moto knows, are checked."""
+    from moto.awslambda.models import lambda_backends
+
+    if not (req.method == "PUT" and FUNCTION_CONFIGURATION.match(req.path)) and \
+            not (req.method == "POST" and CREATE_FUNCTION.match(req.path)):
+        return None
+    try:
+        layers = json.loads(body or b"{}").get("Layers") or []
+    except ValueError:
+        return None
+    storage = lambda_backends[ACCOUNT][region_of(req)]._layers
+    for arn in layers:
+        parts = arn.split(":")
+        if len(parts) == 8 and parts[4] == ACCOUNT and storage.get_layer_version_by_arn(arn) is None:
+            message = f"Layer version {arn} does not exist."
+            return Response(json.dumps({"Type": "User", "message": message}), 400,
+                            {"x-amzn-ErrorType": "InvalidParameterValueException", "Content-Type": "application/json"})
+    return None
+
+
 def with_environment_error(req, answer):
     """GetFunctionConfiguration of a function set to fail reading its environment: from its
     n-th read on, `Environment` holds only the error, as when Lambda cannot decrypt it."""
@@ -369,8 +396,11 @@ def with_environment_error(req, answer):
         if rule["reads"] < rule.get("from_read", 1):
             return answer
     config = json.loads(answer.get_data())
-    config["Environment"] = {"Error": {"ErrorCode": rule.get("code", "KMSAccessDeniedException"),
-                                       "Message": rule.get("message", "Lambda was unable to decrypt the environment variables because KMS access was denied.")}}
+    if rule.get("hide_layers"):
+        config.pop("Layers", None)
+    else:
+        config["Environment"] = {"Error": {"ErrorCode": rule.get("code", "KMSAccessDeniedException"),
+                                           "Message": rule.get("message", "Lambda was unable to decrypt the environment variables because KMS access was denied.")}}
     return Response(json.dumps(config), 200, {"Content-Type": "application/json"})
 
 
@@ -408,6 +438,10 @@ def front(upstream, local=None):
                         env_errors.pop(rule["function"], None)
                     else:
                         env_errors[rule["function"]] = dict(rule, reads=0)
+                    return Response("{}", 200)(environ, start_response)
+                if "hide_layers" in body:
+                    rule = body["hide_layers"]
+                    env_errors[rule["function"]] = dict(rule, reads=0, hide_layers=True)
                     return Response("{}", 200)(environ, start_response)
                 role = body.get("role") or "*"
                 if body.get("iam_delay_ms"):
@@ -460,7 +494,7 @@ def front(upstream, local=None):
     def forward(req, body):
         if local is not None:
             return local(req)
-        refused = environment_refused(req, body)
+        refused = environment_refused(req, body) or missing_layer(req, body)
         if refused is not None:
             return refused
         if service_of(req) == "iam":

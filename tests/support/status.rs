@@ -31,6 +31,7 @@ pub async fn status_session(s: &Servers, app: &str, region: &str) -> Session {
                 .with_max_attempts(8)
                 .with_initial_backoff(Duration::from_millis(20)),
         )
+        .timeout_config(lambda_profiling_cli::session::timeouts())
         .load()
         .await;
     Session::new(

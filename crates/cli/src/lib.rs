@@ -11,6 +11,7 @@ pub mod session;
 pub mod status;
 pub mod toggle;
 mod transform;
+mod yaml_out;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -242,7 +243,7 @@ fn take_loops(top: &mut Map<String, Value>) -> Vec<(usize, String, Value)> {
 pub fn render(template: &Value, format: Format) -> anyhow::Result<String> {
     Ok(match format {
         Format::Json => serde_json::to_string_pretty(template)? + "\n",
-        Format::Yaml => yaml_serde::to_string(template)?,
+        Format::Yaml => yaml_out::to_yaml(template),
     })
 }
 

@@ -6,12 +6,25 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use std::time::Duration;
+
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 
 /// Attempts per call when neither `AWS_MAX_ATTEMPTS` nor `AWS_RETRY_MODE` says: more
 /// than the SDK's 3, since a scan of a whole account meets Lambda's and IAM's throttles.
 const DEFAULT_MAX_ATTEMPTS: u32 = 8;
+
+/// Bounds on a call, so that an endpoint that does not answer is said within seconds, not
+/// waited on in silence: connecting, each attempt, and the call with its retries.
+pub fn timeouts() -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(30))
+        .build()
+}
 
 /// Endpoints that override the configuration's, per service (tests point these at
 /// local stand-ins; on a workstation aws-config's own variables do this).
@@ -44,7 +57,9 @@ struct Clients {
 impl Session {
     /// The standard credential chain and settings, as the AWS CLI reads them.
     pub async fn from_env() -> Session {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(https_client());
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https_client())
+            .timeout_config(timeouts());
         if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() && std::env::var_os("AWS_RETRY_MODE").is_none() {
             loader = loader.retry_config(RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
         }
@@ -72,6 +87,29 @@ impl Session {
             "CODEGURUPROFILER" => self.endpoints.codeguru.clone(),
             "RESOURCEGROUPSTAGGINGAPI" => self.endpoints.tagging.clone(),
             _ => None,
+        }
+    }
+
+    /// The endpoint a service's calls in `region` go to: the override (tests, or
+    /// `AWS_ENDPOINT_URL*` read by aws-config), else the service's own, for messages
+    /// that name where the CLI asked.
+    pub fn endpoint_of(&self, service: &str, region: &str) -> String {
+        let configured = self
+            .endpoint(service)
+            .or_else(|| self.config.endpoint_url().map(str::to_owned));
+        if let Some(url) = configured {
+            return url;
+        }
+        let domain = if region.starts_with("cn-") {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        };
+        match service {
+            "IAM" => format!("https://iam.{domain}"),
+            "CODEGURUPROFILER" => format!("https://codeguru-profiler.{region}.{domain}"),
+            "RESOURCEGROUPSTAGGINGAPI" => format!("https://tagging.{region}.{domain}"),
+            other => format!("https://{}.{region}.{domain}", other.to_ascii_lowercase()),
         }
     }
 

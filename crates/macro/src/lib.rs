@@ -5,9 +5,11 @@
 //! One dispatcher ([`answer`]) chooses between two lanes that give the same bytes: the
 //! splice lane (`splice/`: the common case, answered from the request's text) and the
 //! general lane (`general/`: any template, planned function by function). What both
-//! share is in `rules/`. The CodeGuru facts are [`agent`].
+//! share is in `rules/`. The CodeGuru facts are [`agent`]; what a deployed function's
+//! configuration says about its profiling, by the agent's own rules, is [`assess`].
 
 pub mod agent;
+pub mod assess;
 mod context;
 mod dispatch;
 mod general;

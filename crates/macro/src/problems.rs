@@ -18,6 +18,21 @@ impl Problem {
     }
 }
 
+/// The advice an explicit request gets when the function cannot be profiled.
+pub(crate) const OPT_OUT: &str = "remove Profiling from this function";
+
+impl Problem {
+    /// Why a function the template-wide default covers is skipped: the problem without
+    /// the advice to remove `Profiling`, which such a function does not have.
+    pub(crate) fn skip_reason(&self) -> String {
+        let message = [", and ", ", or ", "; ", " or ", ", "]
+            .iter()
+            .find_map(|joint| self.message.strip_suffix(&format!("{joint}{OPT_OUT}")))
+            .unwrap_or(&self.message);
+        format!("{}: {message}", self.path)
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path, self.message)

@@ -77,7 +77,8 @@ fn explicit_profiling_on_what_cannot_be_profiled() {
         (
             json!({"Runtime": {"Ref": "P"}}),
             "Resources.F.Properties.Runtime",
-            "parameter P, which has no value",
+            "parameter P, which has no value: give it a Default, or a value when deploying (with \
+             lambda-profiling expand, --parameter P=VALUE)",
         ),
         (
             json!({"Layers": ["a", "b", "c", "d", "e"]}),
@@ -272,6 +273,30 @@ fn a_layer_arn_that_cannot_start_the_agent_is_refused_where_it_was_written() {
             .any(|p| p.starts_with("Transform(LambdaProfiling).Parameters.PythonLayerArn: version 11")),
         "{problems:#?}"
     );
+}
+
+#[test]
+fn an_agent_layer_the_function_has_that_cannot_start_the_agent_is_refused() {
+    let old = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
+    assert_problem(
+        "us-east-1",
+        single(python(
+            json!({"Profiling": true, "Layers": ["arn:aws:lambda:us-east-1:1:layer:deps:1", old]}),
+        )),
+        "Resources.F.Properties.Layers[1]",
+        "the function already has this agent layer: version 11 of the Python agent layer carries the agent \
+         for python3.6 to 3.9 only",
+    );
+}
+
+#[test]
+fn the_summary_names_the_layer_the_output_holds() {
+    // A mirror of the agent layer the function has already wins: the summary says so.
+    let mirror = "arn:aws:lambda:us-east-1:111122223333:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:4";
+    let t = single(python(json!({"Profiling": true, "Layers": [mirror]})));
+    let (out, report) = run_with_report("us-east-1", &t);
+    assert_eq!(out["Resources"]["F"]["Properties"]["Layers"], json!([mirror]));
+    assert!(report.contains(&format!("layer {mirror}")), "{report}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use super::calls::other_user;
 use super::plan::{self, GroupFate, RolePolicy};
 use super::{
-    DirectError, Report, Request, deadline, for_cli, function, holder, is_function_arn, properties,
+    DirectError, Report, Request, Turning, deadline, for_cli, function, holder, is_function_arn, properties,
     reference_id, request_id,
 };
 use crate::aws::Clients;
@@ -20,7 +20,7 @@ use lambda_profiling_macro::agent::{self, env};
 /// `lambda-profiling disable`: takes back what `enable` recorded, nothing else.
 pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
     properties(request, None, None)?;
-    let (snap, stack) = match function(clients, request).await {
+    let (snap, stack) = match function(clients, request, Turning::Off).await {
         Err(DirectError::NotFound { .. }) if is_function_arn(&request.function) => {
             return disable_gone(clients, request).await;
         }

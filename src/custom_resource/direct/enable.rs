@@ -2,7 +2,9 @@
 //! line's holder.
 
 use super::plan::{self, RolePolicy};
-use super::{DirectError, Report, Request, deadline, function, holder, properties, reference_id, request_id};
+use super::{
+    DirectError, Report, Request, Turning, deadline, function, holder, properties, reference_id, request_id,
+};
 use crate::aws::Clients;
 use crate::custom_resource::error::Error;
 use crate::custom_resource::function_config;
@@ -16,18 +18,19 @@ use crate::custom_resource::{references, role};
 pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
     let (group_name, layer_arn) = (request.group_name.as_deref(), request.layer_arn.as_deref());
     let mut props = properties(request, group_name, layer_arn)?;
-    let (snap, stack) = function(clients, request).await?;
+    let (snap, stack) = function(clients, request, Turning::On).await?;
     let previous = match references::read_ledger(clients, reference_id(&snap.arn)).await? {
         Some(item) => Ledger::decode(&item.ledger),
         None => Ledger::default(),
     };
     let desired = function_config::desired(&snap, &props, &previous).map_err(Error::Unsupported)?;
     let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
-    // A group the function's own variables name is used as it is: never looked up.
+    // A group in another region or account (the function's own variables may name one) is
+    // used as it is: never looked up.
     let exists = async {
-        match desired.users_group {
-            true => Ok::<_, Error>(true),
-            false => Ok(group::tags(clients, &desired.group).await?.is_some()),
+        match function_mode::joins_group(&desired.group.arn, &snap.arn) {
+            false => Ok::<_, Error>(true),
+            true => Ok(group::tags(clients, &desired.group).await?.is_some()),
         }
     };
     let (exists, attached) = tokio::join!(exists, role::is_attached(clients, &snap.role));

@@ -73,10 +73,14 @@ pub enum DirectError {
     NotFound { function: String, region: String },
     #[error(
         "{function} belongs to CloudFormation stack {stack}: a direct change drifts from the stack, and \
-         its next update may undo it. Turn profiling on in the stack (Transform: LambdaProfiling and \
-         Profiling: true on the function), or pass --force to change it anyway"
+         its next update may undo it. {fix}, or pass --force to change it anyway"
     )]
-    InStack { function: String, stack: String },
+    InStack {
+        function: String,
+        stack: String,
+        /// How to make the change in the stack instead.
+        fix: &'static str,
+    },
     /// The request or the function cannot be profiled as it is (function mode's own words).
     #[error("{0}")]
     Refused(String),
@@ -171,7 +175,11 @@ fn properties(
 /// The function, settled, and the stack that owns it; refused when owned without `force`,
 /// and when its ARN names another region than the one the clients act in (where it would
 /// not be found, and `disable` would take it for deleted and release its references).
-async fn function(clients: &Clients, request: &Request) -> Result<(Snapshot, Option<String>), DirectError> {
+async fn function(
+    clients: &Clients,
+    request: &Request,
+    turning: Turning,
+) -> Result<(Snapshot, Option<String>), DirectError> {
     if let Some(region) = is_function_arn(&request.function)
         .then(|| request.function.split(':').nth(3))
         .flatten()
@@ -193,9 +201,25 @@ async fn function(clients: &Clients, request: &Request) -> Result<(Snapshot, Opt
         return Err(DirectError::InStack {
             function: snap.name().to_owned(),
             stack: stack.clone(),
+            fix: match turning {
+                Turning::On => {
+                    "Turn profiling on in the stack (Transform: LambdaProfiling and Profiling: true on the function)"
+                }
+                Turning::Off => {
+                    "Turn profiling off in the stack (Profiling: false on the function, or remove its \
+                     Custom::LambdaProfiling resource)"
+                }
+            },
         });
     }
     Ok((snap, stack))
+}
+
+/// Which way a command turns profiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Turning {
+    On,
+    Off,
 }
 
 fn is_function_arn(name: &str) -> bool {

@@ -1,5 +1,6 @@
 //! The plan `lambda-profiling enable` and `disable` print: one line per change, computed
-//! without I/O from what the function is and what function mode would make of it.
+//! without I/O from what the function is and what function mode would make of it. Each
+//! line starts with its verb, so that a dry run's `would ` reads right before every one.
 
 use crate::custom_resource::function_config::{Change, Desired, Snapshot};
 use lambda_profiling_macro::agent;
@@ -30,13 +31,17 @@ pub(crate) fn enable_steps(
     let mut steps = config_steps(snap, change);
     let group = &desired.group;
     let region = agent::parse_group_arn(&group.arn).map_or(snap.region(), |g| g.region);
-    steps.push(match (desired.users_group, group_exists) {
-        (true, _) => format!(
-            "use profiling group {} (the function's own variables name it)",
+    let theirs = if desired.users_group {
+        " (the function's own variables name it)"
+    } else {
+        ""
+    };
+    steps.push(match group_exists {
+        true => format!(
+            "use the existing profiling group {} in {region}{theirs}",
             group.name
         ),
-        (false, true) => format!("use the existing profiling group {} in {region}", group.name),
-        (false, false) => format!("create profiling group {} in {region}", group.name),
+        false => format!("create profiling group {} in {region}{theirs}", group.name),
     });
     steps.push(role_step(&snap.role, role));
     steps
@@ -81,7 +86,7 @@ pub(crate) fn disable_steps<'a>(
             short(other)
         ),
         GroupFate::KeepNotOurs => format!("keep profiling group {name}: lambda-profiling did not create it"),
-        GroupFate::Gone => format!("profiling group {name} does not exist any more"),
+        GroupFate::Gone => format!("leave profiling group {name} alone: it does not exist any more"),
     });
     steps.push(role_step(role.0, role.1));
     steps
@@ -90,7 +95,7 @@ pub(crate) fn disable_steps<'a>(
 /// The lines of a `disable` of a function that is gone: only its reference on the role.
 pub(crate) fn gone_steps(role: &str, policy: RolePolicy) -> Vec<String> {
     vec![
-        "the function is gone: nothing to take back from it".to_owned(),
+        "take nothing back from the function: it is gone".to_owned(),
         role_step(role, policy),
     ]
 }
@@ -100,7 +105,7 @@ fn role_step(role: &str, policy: RolePolicy) -> String {
     match policy {
         RolePolicy::Attach => format!("attach {POLICY} to role {role}"),
         RolePolicy::AlreadyHeld => {
-            format!("role {role} already holds {POLICY}: record a reference only")
+            format!("record a reference only: role {role} already holds {POLICY}")
         }
         RolePolicy::Detach => format!(
             "detach {POLICY} from role {role} (lambda-profiling attached it, and nothing else of ours needs it)"

@@ -57,7 +57,7 @@ fn enable_lists_the_layer_each_variable_the_group_and_the_policy() {
     assert!(steps.contains(&"use the existing profiling group aws-lambda-orders in eu-west-1".to_owned()));
     assert_eq!(
         steps.last().unwrap(),
-        "role orders-role already holds AmazonCodeGuruProfilerAgentAccess: record a reference only"
+        "record a reference only: role orders-role already holds AmazonCodeGuruProfilerAgentAccess"
     );
 }
 
@@ -132,4 +132,49 @@ fn disable_lists_what_the_ledger_took_back_and_the_policy_kept_for_others() {
             .unwrap()
             .starts_with("detach AmazonCodeGuruProfilerAgentAccess from role orders-role")
     );
+}
+
+/// A dry run prints `would ` before each line: every line starts with a verb.
+#[test]
+fn every_line_starts_with_its_verb() {
+    const VERBS: &[&str] = &[
+        "add", "remove", "set", "change", "use", "create", "attach", "record", "delete", "keep", "detach",
+        "leave", "take",
+    ];
+    let before = snap("python3.12", &[("DB_HOST", "db")]);
+    let d = desired(&before, &props(None), &Ledger::default()).unwrap();
+    let on = enable(&before, &d, &Ledger::default()).unwrap();
+    let mut lines = Vec::new();
+    for policy in [RolePolicy::Attach, RolePolicy::AlreadyHeld] {
+        lines.extend(enable_steps(&before, &d, &on, false, policy));
+        lines.extend(enable_steps(&before, &d, &on, true, policy));
+    }
+    let after = Snapshot {
+        layers: on.layers.clone(),
+        vars: on.vars.clone(),
+        ..before.clone()
+    };
+    let off = disable(&after, &d, &on.added);
+    let fates = [
+        GroupFate::Delete,
+        GroupFate::KeepForOthers { others: 2 },
+        GroupFate::KeepInUse { other: ARN.into() },
+        GroupFate::KeepNotOurs,
+        GroupFate::Gone,
+    ];
+    let policies = [
+        RolePolicy::Detach,
+        RolePolicy::KeptForOthers { others: 1 },
+        RolePolicy::KeptAsUsers,
+    ];
+    for fate in &fates {
+        for policy in policies {
+            lines.extend(disable_steps(&after, &d, &off, fate, ("orders-role", policy)));
+            lines.extend(gone_steps("orders-role", policy));
+        }
+    }
+    for line in lines {
+        let verb = line.split(' ').next().unwrap();
+        assert!(VERBS.contains(&verb), "would {line}");
+    }
 }

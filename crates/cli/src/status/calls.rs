@@ -5,7 +5,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
-use lambda_profiling::aws_error::AwsFailure;
+use lambda_profiling::aws_error::{AwsFailure, FailureKind};
+
+use super::assess::Unread;
 use tokio::sync::Semaphore;
 
 /// Why `status` could not answer.
@@ -13,15 +15,11 @@ use tokio::sync::Semaphore;
 pub enum StatusError {
     #[error("no region: pass --region, or set AWS_REGION or a region in your AWS profile")]
     NoRegion,
-    #[error(
-        "cannot list the functions in {region} ({error}): check your credentials and that they allow lambda:ListFunctions"
-    )]
+    #[error("cannot list the functions in {region} {error}")]
     List { region: String, error: String },
     #[error("function {name} does not exist in {regions}: check the name, or pass the --region it is in")]
     NotFound { name: String, regions: String },
-    #[error(
-        "cannot read function {name} in {region} ({error}): check your credentials and that they allow lambda:GetFunction"
-    )]
+    #[error("cannot read function {name} in {region} {error}")]
     Get {
         name: String,
         region: String,
@@ -51,4 +49,37 @@ where
     E: ProvideErrorMetadata,
 {
     AwsFailure::of(e).to_string()
+}
+
+/// A failed call as `status` says it: denied (the permission to grant), throttled, or a
+/// service that did not answer as it should at `endpoint` (nothing to grant: retry).
+pub(crate) fn unread<E>(e: &SdkError<E>, endpoint: String) -> Unread
+where
+    E: ProvideErrorMetadata,
+{
+    let failure = AwsFailure::of(e);
+    Unread {
+        said: failure.to_string(),
+        denied: matches!(failure.kind, FailureKind::AccessDenied | FailureKind::Credentials),
+        endpoint,
+    }
+}
+
+/// What to do about a call that failed: in parentheses what went wrong, then the fix.
+pub(crate) fn what_to_do<E>(e: &SdkError<E>, permission: &str, endpoint: String) -> String
+where
+    E: ProvideErrorMetadata,
+{
+    let u = unread(e, endpoint);
+    match u.denied {
+        true => format!(
+            "({}): check your credentials and that they allow {permission}",
+            u.said
+        ),
+        false => format!(
+            "({} from {}): AWS did not answer as it should, which no permission fixes; retry later, or check \
+             that endpoint",
+            u.said, u.endpoint
+        ),
+    }
 }

@@ -8,7 +8,7 @@ use aws_sdk_lambda::types::FunctionConfiguration;
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 
 use super::assess::Function;
-use super::calls::{Limit, StatusError, said};
+use super::calls::{Limit, StatusError, said, what_to_do};
 use super::progress::Progress;
 use crate::session::Session;
 
@@ -67,7 +67,7 @@ async fn functions(
             .await
             .map_err(|e| StatusError::List {
                 region: region.to_owned(),
-                error: said(&e),
+                error: what_to_do(&e, "lambda:ListFunctions", session.endpoint_of("LAMBDA", region)),
             })?;
         out.extend(page.functions().iter().map(|c| from_configuration(c, None)));
         progress.listed(page.functions().len());
@@ -76,7 +76,7 @@ async fn functions(
             Some(next) if marker.as_deref() == Some(next) => {
                 return Err(StatusError::List {
                     region: region.to_owned(),
-                    error: format!("Lambda answered the same NextMarker {next} twice"),
+                    error: format!("(Lambda answered the same NextMarker {next} twice): retry"),
                 });
             }
             Some(next) => marker = Some(next.to_owned()),
@@ -123,14 +123,15 @@ async fn stacks(session: &Session, region: &str, limit: &Limit) -> Result<HashMa
 }
 
 /// The functions named (names, partial or full ARNs), each looked up in its ARN's region
-/// or else in every region given; one GetFunction each, which also gives the tags.
+/// or else in every region given; one GetFunction each, which also gives the tags. A name
+/// found nowhere is said in the second list, and the others are still read.
 pub(crate) async fn named(
     session: &Session,
     names: &[String],
     regions: &[String],
     limit: &Limit,
     progress: &Progress,
-) -> Result<Vec<Function>, StatusError> {
+) -> Result<(Vec<Function>, Vec<StatusError>), StatusError> {
     let lookups = names.iter().flat_map(|name| {
         let arn_region = name
             .starts_with("arn:")
@@ -152,13 +153,15 @@ pub(crate) async fn named(
             out.insert(f.arn.clone(), f.clone());
         }
     }
-    if let Some((missing, _)) = seen.iter().find(|(_, found)| !**found) {
-        return Err(StatusError::NotFound {
-            name: (*missing).to_owned(),
+    let missing = seen
+        .iter()
+        .filter(|(_, found)| !**found)
+        .map(|(name, _)| StatusError::NotFound {
+            name: (*name).to_owned(),
             regions: regions.join(", "),
-        });
-    }
-    Ok(out.into_values().collect())
+        })
+        .collect();
+    Ok((out.into_values().collect(), missing))
 }
 
 async fn get(
@@ -184,7 +187,7 @@ async fn get(
         Err(e) => Err(StatusError::Get {
             name: name.to_owned(),
             region: region.to_owned(),
-            error: said(&e),
+            error: what_to_do(&e, "lambda:GetFunction", session.endpoint_of("LAMBDA", region)),
         }),
     }
 }

@@ -3,13 +3,13 @@
 //! and each distinct group once, in its own region.
 
 use super::assess::{GroupPresence, GroupRef, RoleAccess};
-use super::calls::{Limit, said};
+use super::calls::{Limit, unread};
 use super::policy;
 use crate::session::Session;
 use lambda_profiling_macro::agent;
 
-/// Whether role `name` lets the agent report.
-pub(crate) async fn role(iam: &aws_sdk_iam::Client, name: &str, limit: &Limit) -> RoleAccess {
+/// Whether role `name` lets the agent report (`iam` at `endpoint`).
+pub(crate) async fn role(iam: &aws_sdk_iam::Client, endpoint: &str, name: &str, limit: &Limit) -> RoleAccess {
     let mut marker: Option<String> = None;
     loop {
         let page = match limit
@@ -28,7 +28,7 @@ pub(crate) async fn role(iam: &aws_sdk_iam::Client, name: &str, limit: &Limit) -
             {
                 return RoleAccess::Missing;
             }
-            Err(e) => return RoleAccess::Unreadable(said(&e)),
+            Err(e) => return RoleAccess::Unreadable(unread(&e, endpoint.to_owned())),
         };
         if page
             .attached_policies()
@@ -43,11 +43,11 @@ pub(crate) async fn role(iam: &aws_sdk_iam::Client, name: &str, limit: &Limit) -
             _ => break,
         }
     }
-    inline(iam, name, limit).await
+    inline(iam, endpoint, name, limit).await
 }
 
 /// The role's inline policies: one of them may allow the agent's calls (CDK's way).
-async fn inline(iam: &aws_sdk_iam::Client, role: &str, limit: &Limit) -> RoleAccess {
+async fn inline(iam: &aws_sdk_iam::Client, endpoint: &str, role: &str, limit: &Limit) -> RoleAccess {
     let mut marker: Option<String> = None;
     let mut names = Vec::new();
     loop {
@@ -61,7 +61,7 @@ async fn inline(iam: &aws_sdk_iam::Client, role: &str, limit: &Limit) -> RoleAcc
             .await
         {
             Ok(page) => page,
-            Err(e) => return RoleAccess::Unreadable(said(&e)),
+            Err(e) => return RoleAccess::Unreadable(unread(&e, endpoint.to_owned())),
         };
         names.extend(page.policy_names().iter().cloned());
         match page.marker().filter(|_| page.is_truncated()) {
@@ -81,7 +81,7 @@ async fn inline(iam: &aws_sdk_iam::Client, role: &str, limit: &Limit) -> RoleAcc
         {
             Ok(out) if policy::grants_agent(out.policy_document()) => return RoleAccess::Granted,
             Ok(_) => {}
-            Err(e) => return RoleAccess::Unreadable(said(&e)),
+            Err(e) => return RoleAccess::Unreadable(unread(&e, endpoint.to_owned())),
         }
     }
     RoleAccess::Lacks
@@ -106,6 +106,6 @@ pub(crate) async fn group(session: &Session, g: &GroupRef, limit: &Limit) -> Gro
         {
             GroupPresence::Missing
         }
-        Err(e) => GroupPresence::Unreadable(said(&e)),
+        Err(e) => GroupPresence::Unreadable(unread(&e, session.endpoint_of("CODEGURUPROFILER", &g.region))),
     }
 }

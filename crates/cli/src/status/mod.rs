@@ -1,12 +1,12 @@
 //! `lambda-profiling status`: whether profiling is actually on, function by function.
 //!
 //! The pure parts are always built and unit-tested: [`assess`] (what a configuration
-//! says: the state and each problem), [`policy`] (whether an inline policy lets the
+//! says: the state and each problem; the macro crate's, which the custom resource shares), [`policy`] (whether an inline policy lets the
 //! agent report), [`report`] (JSON, table, exit code) and [`progress`]. The parts that
 //! talk to AWS (`calls`, `inventory`, `lookups`, `scan`) need the `aws` feature; without it the
 //! subcommand says how to get it.
 
-pub mod assess;
+pub use lambda_profiling_macro::assess;
 pub mod policy;
 pub mod progress;
 pub mod report;
@@ -106,6 +106,7 @@ pub async fn execute(
                 .warnings
                 .iter()
                 .map(|w| format!("warning: {w}\n"))
+                .chain(report.missing.iter().map(|m| format!("{m}\n")))
                 .collect(),
             code: report.exit_code(),
         },

@@ -22,6 +22,10 @@ pub struct Report {
     /// Said on stderr (for example: the stacks could not be read).
     #[serde(skip)]
     pub warnings: Vec<String>,
+    /// Functions named with `--function` that no region given has, with what to do: the
+    /// others are reported, and the exit code says the report is not whole.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
 }
 
 impl Report {
@@ -38,11 +42,16 @@ impl Report {
             functions,
             summary,
             warnings,
+            missing: Vec::new(),
         }
     }
 
-    /// 1 when any function is broken, so that `status` can gate a pipeline.
+    /// 1 when any function is broken, so that `status` can gate a pipeline; 2 when a
+    /// function named was not found (the report is not whole).
     pub fn exit_code(&self) -> u8 {
+        if !self.missing.is_empty() {
+            return 2;
+        }
         u8::from(self.summary.broken > 0)
     }
 

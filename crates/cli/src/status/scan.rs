@@ -35,7 +35,7 @@ pub async fn scan(session: &Session, request: &Request, progress: &Progress) -> 
         regions.push(session.region().ok_or(StatusError::NoRegion)?);
     }
     let limit = Limit::new(request.concurrency);
-    let (functions, warnings) = if request.functions.is_empty() {
+    let (functions, warnings, missing) = if request.functions.is_empty() {
         let listed = futures_util::future::join_all(
             regions
                 .iter()
@@ -49,10 +49,11 @@ pub async fn scan(session: &Session, request: &Request, progress: &Progress) -> 
             functions.extend(fs);
             warnings.extend(warning);
         }
-        (functions, warnings)
+        (functions, warnings, Vec::new())
     } else {
-        let named = inventory::named(session, &request.functions, &regions, &limit, progress).await?;
-        (named, Vec::new())
+        let (named, missing) =
+            inventory::named(session, &request.functions, &regions, &limit, progress).await?;
+        (named, Vec::new(), missing)
     };
 
     let inspections: Vec<Inspection> = functions.iter().map(assess::inspect).collect();
@@ -60,10 +61,11 @@ pub async fn scan(session: &Session, request: &Request, progress: &Progress) -> 
     let groups: BTreeSet<GroupRef> = inspections.iter().filter_map(|i| i.group.clone()).collect();
     progress.will_check(roles.len() + groups.len());
     let iam = session.iam(&regions[0]);
+    let iam_endpoint = session.endpoint_of("IAM", &regions[0]);
     let role_lookups = futures_util::future::join_all(roles.into_iter().map(|name| {
-        let (iam, limit) = (&iam, &limit);
+        let (iam, endpoint, limit) = (&iam, &iam_endpoint, &limit);
         async move {
-            let access = lookups::role(iam, &name, limit).await;
+            let access = lookups::role(iam, endpoint, &name, limit).await;
             progress.checked_one();
             (name, access)
         }
@@ -89,5 +91,7 @@ pub async fn scan(session: &Session, request: &Request, progress: &Progress) -> 
             i.conclude(role, group)
         })
         .collect();
-    Ok(Report::new(statuses, warnings))
+    let mut report = Report::new(statuses, warnings);
+    report.missing = missing.iter().map(ToString::to_string).collect();
+    Ok(report)
 }

@@ -16,7 +16,7 @@ fn merged(props: Value, globals: Option<Value>) -> Checked<Option<Value>> {
         json!({"L": "arn:aws:lambda:us-east-1:1:layer:a:1,arn:aws:lambda:us-east-1:1:layer:b:2", "E": []}),
     )
     .unwrap();
-    merge(&f, &json!(PY), Family::Python, &values)
+    merge(&f, &json!(PY), Family::Python, &["python3.12"], &values)
 }
 
 #[test]

@@ -216,7 +216,7 @@ impl<'p, 'a> Planner<'p, 'a> {
             Err(problems) => {
                 let reason = problems
                     .iter()
-                    .map(Problem::to_string)
+                    .map(Problem::skip_reason)
                     .collect::<Vec<_>>()
                     .join("; ");
                 self.report.push(FunctionReport {
@@ -259,9 +259,12 @@ impl<'p, 'a> Planner<'p, 'a> {
             agent_layer(family, &runtimes, opts, self.settings, self.ctx.region, &path),
             &mut problems,
         );
-        let layers_edit = layer
-            .as_ref()
-            .and_then(|l| collect(layers::merge(f, l, family, self.ctx.values), &mut problems));
+        let layers_edit = layer.as_ref().and_then(|l| {
+            collect(
+                layers::merge(f, l, family, &runtimes, self.ctx.values),
+                &mut problems,
+            )
+        });
         // An unreadable Environment is reported once, here; the group and variables wait for it.
         let env_facts = collect(environment::inspect(f), &mut problems);
         let chosen = env_facts.as_ref().and_then(|e| {
@@ -326,6 +329,7 @@ impl<'p, 'a> Planner<'p, 'a> {
             edit.properties.push(("Policies", Slot::Value(p)));
         }
         edit.depends_on = depends_on;
+        let layer = layers::in_effect(f, &layer, family, self.ctx.values);
         Ok(FunctionOutcome::Profiled {
             runtime: facts.runtimes.join(" | "),
             group: group_label(&group),

@@ -139,6 +139,14 @@ pub(crate) fn possible_values(
     Ok(out)
 }
 
+/// How a parameter without a value gets one, wherever the macro runs: a stack gets it
+/// from a `Default` or the deploy, `lambda-profiling expand` from `--parameter`.
+pub(crate) fn give_a_value(name: &str) -> String {
+    format!(
+        "give it a Default, or a value when deploying (with lambda-profiling expand, --parameter {name}=VALUE)"
+    )
+}
+
 fn resolve_leaf(
     leaf: Option<&Value>,
     at: &str,
@@ -152,8 +160,8 @@ fn resolve_leaf(
             None => fail(
                 at,
                 format!(
-                    "{what} refers to parameter {name}, which has no value in templateParameterValues; \
-                     declare the parameter (with a Default or a value at deploy time), or write the {what} literally"
+                    "{what} refers to parameter {name}, which has no value: {}, or write the {what} literally",
+                    give_a_value(name)
                 ),
             ),
         };

@@ -235,7 +235,10 @@ pub(crate) fn parse_bool(v: &Value, path: &str, values: &ParameterValues) -> Che
             Some((_, Some(resolved))) if !is_intrinsic(resolved) => parse_bool(resolved, path, values),
             Some((p, None)) => fail(
                 path,
-                format!("refers to parameter {p}, which has no value; give it one"),
+                format!(
+                    "refers to parameter {p}, which has no value: {}",
+                    super::intrinsics::give_a_value(p)
+                ),
             ),
             _ => fail(
                 path,

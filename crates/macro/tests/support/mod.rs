@@ -93,3 +93,12 @@ pub fn role() -> Value {
 pub fn policy() -> Value {
     json!({"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonCodeGuruProfilerAgentAccess"})
 }
+
+/// Runs the macro on a template that must expand: the output and the report's lines.
+pub fn run_with_report(region: &str, template: &Value) -> (Value, String) {
+    let answer = answered(&request(region, template, Value::Null, json!({})));
+    assert_eq!(answer.status, MacroStatus::Success, "{:?}", answer.problems);
+    let out = serde_json::from_str(fragment_text(&answer)).expect("JSON");
+    let report = answer.report.iter().map(|r| format!("{r}\n")).collect();
+    (out, report)
+}

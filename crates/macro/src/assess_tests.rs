@@ -105,11 +105,33 @@ fn the_lookups_add_the_role_and_group_problems_with_names_and_region() {
             "profiling group orders-group does not exist in us-east-1: the agent cannot report; create it (ComputePlatform AWSLambda) or name an existing one",
         ]
     );
+    let denied = Unread {
+        said: "AccessDenied".into(),
+        denied: true,
+        endpoint: "https://iam.amazonaws.com".into(),
+    };
     let s = inspect(&f).conclude(
-        Some(&RoleAccess::Unreadable("AccessDenied".into())),
+        Some(&RoleAccess::Unreadable(denied)),
         Some(&GroupPresence::Exists),
     );
-    assert!(s.problems[0].contains("could not be checked (AccessDenied)"));
+    assert!(
+        s.problems[0].contains("could not be checked (AccessDenied): allow iam:ListAttachedRolePolicies")
+    );
+    // A service that did not answer is not a permission to grant: retry, at the endpoint named.
+    let down = Unread {
+        said: "a server error (HTTP 500)".into(),
+        denied: false,
+        endpoint: "https://codeguru-profiler.us-east-1.amazonaws.com".into(),
+    };
+    let s = inspect(&f).conclude(Some(&RoleAccess::Granted), Some(&GroupPresence::Unreadable(down)));
+    assert_eq!(
+        s.problems,
+        [
+            "profiling group orders-group in us-east-1 could not be checked (a server error (HTTP 500) from \
+          https://codeguru-profiler.us-east-1.amazonaws.com): AWS did not answer as it should, which no permission \
+          fixes; retry later, or check that endpoint"
+        ]
+    );
     let s = inspect(&f).conclude(Some(&RoleAccess::Missing), Some(&GroupPresence::Exists));
     assert!(s.problems[0].starts_with("role orders-role does not exist"));
 }

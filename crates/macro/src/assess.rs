@@ -1,4 +1,6 @@
-//! What a function's configuration says about its profiling, without I/O or AWS types.
+//! What a function's configuration says about its profiling, without I/O or AWS types:
+//! `lambda-profiling status`'s verdict, and the check that `enable`, `disable` and the
+//! custom resource make of the function they changed.
 //!
 //! [`inspect`] reads one function: `off` and `unsupported` are settled there, and every
 //! problem the configuration alone shows is found; it also names the role and the group
@@ -10,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use lambda_profiling_macro::agent::{self, Family, env};
+use crate::agent::{self, Family, env};
 use serde::Serialize;
 
 /// A function's `$LATEST` configuration, as `status` reads it.
@@ -91,15 +93,42 @@ pub enum RoleAccess {
     Granted,
     Lacks,
     Missing,
-    /// The role could not be read (the error, said as the SDK says it).
-    Unreadable(String),
+    /// The role could not be read.
+    Unreadable(Unread),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GroupPresence {
     Exists,
     Missing,
-    Unreadable(String),
+    Unreadable(Unread),
+}
+
+/// Why a role or a group could not be read: a permission the caller lacks, or a service
+/// that did not answer as it should, which no permission fixes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// What went wrong, without AWS's message: an error code, or the transport's failure.
+    pub said: String,
+    /// The caller may not make the call.
+    pub denied: bool,
+    /// The endpoint that was asked.
+    pub endpoint: String,
+}
+
+impl Unread {
+    /// What to do: the permissions to grant when denied, else to retry (naming the
+    /// endpoint, which may be a mistyped override).
+    fn fix(&self, permissions: &str) -> String {
+        match self.denied {
+            true => format!("({}): allow {permissions} to the caller", self.said),
+            false => format!(
+                "({} from {}): AWS did not answer as it should, which no permission fixes; retry later, or \
+                 check that endpoint",
+                self.said, self.endpoint
+            ),
+        }
+    }
 }
 
 /// What one function's configuration says, before the lookups.
@@ -217,9 +246,9 @@ impl Inspection {
                 RoleAccess::Missing => status.problems.push(format!(
                     "role {name} does not exist: the function cannot run; give it an execution role"
                 )),
-                RoleAccess::Unreadable(err) => status.problems.push(format!(
-                    "role {name} could not be checked ({err}): allow iam:ListAttachedRolePolicies, \
-                     iam:ListRolePolicies and iam:GetRolePolicy to the caller"
+                RoleAccess::Unreadable(unread) => status.problems.push(format!(
+                    "role {name} could not be checked {}",
+                    unread.fix("iam:ListAttachedRolePolicies, iam:ListRolePolicies and iam:GetRolePolicy")
                 )),
             }
         }
@@ -231,10 +260,11 @@ impl Inspection {
                      (ComputePlatform AWSLambda) or name an existing one",
                     g.name, g.region
                 )),
-                GroupPresence::Unreadable(err) => status.problems.push(format!(
-                    "profiling group {} in {} could not be checked ({err}): allow \
-                     codeguru-profiler:DescribeProfilingGroup to the caller",
-                    g.name, g.region
+                GroupPresence::Unreadable(unread) => status.problems.push(format!(
+                    "profiling group {} in {} could not be checked {}",
+                    g.name,
+                    g.region,
+                    unread.fix("codeguru-profiler:DescribeProfilingGroup")
                 )),
             }
         }

@@ -1,0 +1,93 @@
+//! "Done" is said only of what `lambda-profiling status` would agree with: after changing
+//! a function, function mode reads it back and judges it by `status`'s own rules. Against
+//! moto and the CodeGuru Profiler fake, and the test front, which can answer a function's
+//! read without its layers (as a read after a concurrent change that removed them would).
+
+mod support;
+
+use lambda_profiling::direct;
+use lambda_profiling_macro::agent::env;
+use serde_json::json;
+use support::*;
+
+/// CDK's `profiling: true`: the group's variables and an inline grant, no layer, and a
+/// group that may not exist. `enable` creates the group it names (and records it, so
+/// `disable` deletes it), and leaves the user's variables as theirs.
+#[tokio::test]
+async fn enable_creates_the_missing_group_the_functions_own_variables_name() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("cdk")).await;
+    let role_arn = create_role(&c, &unique("cdkrole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("cdk");
+    let group = unique("cdk-group");
+    let arn = format!("arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{group}");
+    let cdk = [(env::GROUP_ARN, arn.as_str()), (env::ENABLED, "TRUE")];
+    create_function(&c, &name, "python3.12", &role_arn, &cdk, &[]).await;
+    assert!(group_tags(s).await.get(&group).is_none());
+
+    let request = direct::Request {
+        function: name.clone(),
+        layer_arn: Some(layer),
+        ..direct::Request::default()
+    };
+    direct::enable(&c, &request).await.unwrap();
+    assert!(group_tags(s).await.get(&group).is_some(), "the group is created");
+    assert_eq!(status_of(s, &name).await.0, "profiled");
+
+    let off = direct::Request {
+        function: name.clone(),
+        ..direct::Request::default()
+    };
+    direct::disable(&c, &off).await.unwrap();
+    assert!(
+        group_tags(s).await.get(&group).is_none(),
+        "lambda-profiling made it: it goes"
+    );
+    let after = function_state(&c, &name).await;
+    assert_eq!(
+        after.vars[env::GROUP_ARN],
+        arn,
+        "the function's own variables stay"
+    );
+    assert!(after.layers.is_empty());
+}
+
+/// The function, read back after the update, is not profiled (here its layers are gone,
+/// as after a concurrent change): the Create fails with what `status` says, and takes
+/// back what it did.
+#[tokio::test]
+async fn a_function_not_profiled_after_the_change_is_a_failure_not_a_success() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("readback")).await;
+    let role = unique("readbackrole");
+    let role_arn = create_role(&c, &role).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("readback");
+    create_function(&c, &name, "python3.12", &role_arn, &[("MODE", "fast")], &[]).await;
+    // The first read (before the change) shows the layers; the read-back, the second, does not.
+    let rule = json!({"hide_layers": {"function": name, "code": "hidden", "from_read": 2}});
+    http()
+        .post(format!("{}/_config", s.aws))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+
+    let props = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer});
+    let reason = failed_create(s, &c, props).await;
+    let cleared = json!({"env_error": {"function": name, "code": null}});
+    http()
+        .post(format!("{}/_config", s.aws))
+        .json(&cleared)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        reason.contains("is broken after the change, as lambda-profiling status would say: no agent layer"),
+        "{reason}"
+    );
+    assert!(reason.contains("was undone"), "{reason}");
+    assert!(!function_state(&c, &name).await.vars.contains_key(env::GROUP_NAME));
+    assert!(record_refs(&c, &role).await.is_empty());
+}
