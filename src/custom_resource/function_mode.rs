@@ -13,18 +13,19 @@
 //! AttachRolePolicy; UpdateFunctionConfiguration; GetFunctionConfiguration while the update
 //! is in progress.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::error::{Error, Result, undo_failed_create};
 use super::function_calls::{Updated, read_settled, update};
 use super::function_config::{self, Change, Desired, Snapshot};
-use super::group::Group;
+use super::group::{self, Group};
 use super::ledger::{self, Ledger};
 use super::outcome::{Done, StackResource};
 use super::record::LedgerItem;
 use super::references::{self, Holder, Subject};
 use super::request::{Properties, Target};
+use super::retired::Retired;
 use super::role;
 use super::verify;
 use crate::aws::Clients;
@@ -39,17 +40,6 @@ pub(crate) fn function_of(physical_id: &str) -> Option<&str> {
     physical_id
         .strip_prefix("function:")
         .filter(|arn| arn.starts_with("arn:") && arn.split(':').nth(5) == Some("function"))
-}
-
-/// Whether function mode keeps a record of `group_arn`'s users for the function: a group
-/// in the function's region and account, which it can create and delete. (A group the
-/// function's own variables name in another region or account is used as it is.)
-pub(crate) fn joins_group(group_arn: &str, function_arn: &str) -> bool {
-    let here = |arn: &str| {
-        let mut parts = arn.split(':').skip(3);
-        (parts.next().map(str::to_owned), parts.next().map(str::to_owned))
-    };
-    Group::from_arn(group_arn).is_some() && here(group_arn) == here(function_arn)
 }
 
 /// One resource's hold on a function: who it is, and its ledger's id.
@@ -109,7 +99,7 @@ pub(crate) async fn enable(
     let desired = function_config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;
     let change = function_config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
     let same_resource = old.is_some_and(|(id, _)| id == physical_id);
-    let groups = Groups::plan(
+    let groups = Retired::plan(
         &previous,
         &desired,
         old.filter(|_| same_resource).map(|(_, p)| p),
@@ -162,7 +152,16 @@ pub(crate) async fn enable(
     if let Some(old_role) = moved_from {
         references::leave(clients, &me.holder(Subject::Role(&old_role))).await?;
     }
-    groups.release_retired(clients, &me, &mut recorded, &snap).await;
+    let leave = |group: Group| {
+        let me = &me;
+        async move { references::leave(clients, &me.holder(Subject::Group(&group))).await }
+    };
+    if let Some(kept) = groups.release(leave).await {
+        recorded.retired = kept;
+        if let Err(e) = write_ledger(clients, id, &recorded, &snap).await {
+            tracing::warn!(error = %e, "could not record the released groups; the next operation releases them again");
+        }
+    }
     let mut data = BTreeMap::new();
     data.insert(
         "LayerArn".into(),
@@ -188,7 +187,7 @@ async fn apply(
     // The group is created when missing, even one the function's own variables name (as
     // CDK's `profiling: true` does, without creating it): the agent must report somewhere.
     let joined_group = async {
-        if !joins_group(&desired.group.arn, &snap.arn) {
+        if !group::joins(&desired.group.arn, &snap.arn) {
             return Ok(());
         }
         let holder = me.holder(Subject::Group(&desired.group));
@@ -214,74 +213,6 @@ async fn apply(
         .await
         .map_err(|e| (e, true))?;
     Ok(layers)
-}
-
-/// The groups whose records hold a resource's reference, across an Update.
-struct Groups {
-    /// Retired by an earlier operation: released once this one has succeeded.
-    releasing: BTreeSet<String>,
-    /// Retired by this one (the group it used until now): kept until the next.
-    retiring: BTreeSet<String>,
-}
-
-impl Groups {
-    /// `old`: the previous properties of the same resource (an Update), for a ledger of an
-    /// earlier version, which does not record its group.
-    fn plan(previous: &Ledger, desired: &Desired, old: Option<&Properties>, snap: &Snapshot) -> Groups {
-        let current = desired.group.arn.as_str();
-        let was = match &previous.setting {
-            Some(s) => (!s.users_group).then(|| s.group_arn.clone()),
-            None => old.map(|old| {
-                let name = old
-                    .group_name
-                    .clone()
-                    .unwrap_or_else(|| lambda_profiling_macro::agent::console_group_name(snap.name()));
-                Group::named(&name, snap.region(), snap.account()).arn
-            }),
-        };
-        let not_current = |arn: &String| arn != current;
-        Groups {
-            releasing: previous
-                .retired
-                .iter()
-                .filter(|a| not_current(a))
-                .cloned()
-                .collect(),
-            retiring: was.into_iter().filter(not_current).collect(),
-        }
-    }
-
-    /// What the ledger lists as retired until this operation is done.
-    fn held_until_done(&self) -> BTreeSet<String> {
-        self.releasing.union(&self.retiring).cloned().collect()
-    }
-
-    /// Releases the groups retired before this operation; one that fails stays retired.
-    async fn release_retired(
-        self,
-        clients: &Clients,
-        me: &Resource<'_>,
-        recorded: &mut Ledger,
-        snap: &Snapshot,
-    ) {
-        if self.releasing.is_empty() {
-            return;
-        }
-        let mut kept = self.retiring;
-        for arn in &self.releasing {
-            let Some(group) = Group::from_arn(arn) else {
-                continue;
-            };
-            if let Err(e) = references::leave(clients, &me.holder(Subject::Group(&group))).await {
-                tracing::warn!(group = %group.name, error = %e, "could not release a retired group; the next operation retries");
-                kept.insert(arn.clone());
-            }
-        }
-        recorded.retired = kept;
-        if let Err(e) = write_ledger(clients, me.id, recorded, snap).await {
-            tracing::warn!(error = %e, "could not record the released groups; the next operation releases them again");
-        }
-    }
 }
 
 /// Writes the resource's ledger item: before anything it records is done.
@@ -402,7 +333,7 @@ async fn release(
     let current = recorded
         .setting
         .as_ref()
-        .filter(|s| joins_group(&s.group_arn, function_arn))
+        .filter(|s| group::joins(&s.group_arn, function_arn))
         .map(|s| s.group_arn.clone());
     let groups: Vec<Group> = current
         .iter()

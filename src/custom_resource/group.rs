@@ -40,6 +40,17 @@ impl Group {
     }
 }
 
+/// Whether function mode keeps a record of `group_arn`'s users for the function: a group
+/// in the function's region and account, which it can create and delete. (A group the
+/// function's own variables name in another region or account is used as it is.)
+pub(crate) fn joins(group_arn: &str, function_arn: &str) -> bool {
+    let here = |arn: &str| {
+        let mut parts = arn.split(':').skip(3);
+        (parts.next().map(str::to_owned), parts.next().map(str::to_owned))
+    };
+    Group::from_arn(group_arn).is_some() && here(group_arn) == here(function_arn)
+}
+
 /// Creates the group (`ComputePlatform: AWSLambda`) with its owner tag; one that exists
 /// already is fine.
 pub(crate) async fn create(clients: &Clients, group: &Group, owner: &str) -> Result<()> {

@@ -61,6 +61,7 @@ mod record;
 mod references;
 mod request;
 mod responder;
+mod retired;
 mod role;
 mod role_mode;
 mod shallow;

@@ -8,7 +8,6 @@ use lambda_profiling_macro::assess::{self, GroupPresence, RoleAccess, State};
 use super::error::{Error, Result};
 use super::function_calls::read_settled;
 use super::function_config::{self, Desired, Snapshot};
-use super::function_mode::joins_group;
 use super::group::{self, Group};
 use super::ledger::Ledger;
 use crate::aws::Clients;
@@ -21,7 +20,7 @@ pub(crate) async fn profiled(clients: &Clients, function_arn: &str, desired: &De
     let after = read_back(clients, function_arn).await?;
     let inspection = assess::inspect(&as_assessed(&after));
     let presence = match &inspection.group {
-        Some(g) if joins_group(&desired.group.arn, &after.arn) && g.name == desired.group.name => {
+        Some(g) if group::joins(&desired.group.arn, &after.arn) && g.name == desired.group.name => {
             Some(GroupPresence::Exists)
         }
         Some(g) if g.region == clients.region => {

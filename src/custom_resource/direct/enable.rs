@@ -28,7 +28,7 @@ pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, Dire
     // A group in another region or account (the function's own variables may name one) is
     // used as it is: never looked up.
     let exists = async {
-        match function_mode::joins_group(&desired.group.arn, &snap.arn) {
+        match group::joins(&desired.group.arn, &snap.arn) {
             false => Ok::<_, Error>(true),
             true => Ok(group::tags(clients, &desired.group).await?.is_some()),
         }
