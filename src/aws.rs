@@ -35,6 +35,20 @@ pub struct Settings {
     /// Hosts that may receive the response over plain http, for local tests
     /// (`LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS`, comma list).
     pub insecure_response_hosts: Vec<String>,
+    /// Any layer account and name is taken: the properties of what is being taken back
+    /// (a Delete's, an Update's old ones) are read, not judged, so that an administrator's
+    /// narrower list never keeps them from being undone.
+    pub any_layer: bool,
+}
+
+impl Settings {
+    /// These settings for reading properties that describe what was done before.
+    pub fn for_undoing(&self) -> Settings {
+        Settings {
+            any_layer: true,
+            ..self.clone()
+        }
+    }
 }
 
 pub(crate) const ALLOWED_LAYER_ACCOUNTS_VAR: &str = "LAMBDA_PROFILING_ALLOWED_LAYER_ACCOUNTS";
@@ -64,6 +78,7 @@ impl Settings {
                 .into_iter()
                 .map(|h| h.to_ascii_lowercase())
                 .collect(),
+            any_layer: false,
         }
     }
 }

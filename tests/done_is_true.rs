@@ -91,3 +91,56 @@ async fn a_function_not_profiled_after_the_change_is_a_failure_not_a_success() {
     assert!(!function_state(&c, &name).await.vars.contains_key(env::GROUP_NAME));
     assert!(record_refs(&c, &role).await.is_empty());
 }
+
+/// `AWS_CODEGURU_PROFILER_ENABLED=false`, the user's own switch, keeps the agent off on
+/// purpose: a Create that would leave the function so fails (it was never profiled), but
+/// an Update, and so a rollback, after the user turned the switch succeeds and says in the
+/// log what `status` would say; the user's value stays.
+#[tokio::test]
+async fn the_users_switch_fails_a_create_but_never_an_update_or_its_rollback() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("switch")).await;
+    let role_arn = create_role(&c, &unique("switchrole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let off = [(env::ENABLED, "false")];
+
+    let held = unique("switchoff");
+    create_function(&c, &held, "python3.12", &role_arn, &off, &[]).await;
+    let props = json!({"ServiceToken": service_token(), "FunctionName": held, "LayerArn": layer});
+    let reason = failed_create(s, &c, props).await;
+    assert!(reason.contains(env::ENABLED) && reason.contains("is not true"), "{reason}");
+    assert_eq!(function_state(&c, &held).await.vars[env::ENABLED], "false");
+
+    let name = unique("switch");
+    create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
+    let props = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer});
+    let stack = Stack::new("Profiling");
+    let (_, r) = stack.send(s, &c, "Create", props.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let id = r["PhysicalResourceId"].as_str().unwrap().to_owned();
+
+    let mut vars = function_state(&c, &name).await.vars;
+    vars.insert(env::ENABLED.into(), "false".into());
+    let environment = aws_sdk_lambda::types::Environment::builder()
+        .set_variables(Some(vars.into_iter().collect()))
+        .build();
+    c.lambda
+        .update_function_configuration()
+        .function_name(&name)
+        .environment(environment)
+        .send()
+        .await
+        .unwrap();
+
+    let mut renamed = props.clone();
+    renamed["ProfilingGroupName"] = json!(unique("switch-group"));
+    for (new, old) in [(&renamed, &props), (&props, &renamed)] {
+        let (_, r) = stack
+            .send(s, &c, "Update", new.clone(), Some(&id), Some(old.clone()))
+            .await;
+        assert_eq!(r["Status"], "SUCCESS", "an Update, then its rollback: {r}");
+    }
+    let after = function_state(&c, &name).await;
+    assert_eq!(after.vars[env::ENABLED], "false", "the user's switch stays");
+    assert_eq!(after.layers, [layer]);
+}

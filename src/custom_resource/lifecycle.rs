@@ -79,9 +79,15 @@ async fn create(
             role_mode::enable(clients, resource, name, old.map(|(id, _)| id), deadline).await
         }
         Target::Function { .. } => {
-            let old = old.and_then(|(id, v)| Some((id, Properties::parse(v, &clients.settings).ok()?)));
+            let undoing = clients.settings.for_undoing();
+            let old = old.and_then(|(id, v)| Some((id, Properties::parse(v, &undoing).ok()?)));
             let old = old.as_ref().map(|(id, p)| (*id, p));
-            function_mode::enable(clients, resource, &props, old, deadline).await
+            // A Create must end profiled; an Update (a rollback too) only says when it is not.
+            let verdict = match old {
+                None => function_mode::Verdict::Required,
+                Some(_) => function_mode::Verdict::Logged,
+            };
+            function_mode::enable(clients, resource, &props, old, deadline, verdict).await
         }
     }
 }
@@ -113,8 +119,9 @@ async fn delete(
     if let Some(role) = role_mode::role_of(physical_id) {
         return role_mode::disable(clients, resource, role, deadline).await;
     }
-    // The properties only name the group; a Delete proceeds even if they no longer parse.
-    let props = Properties::parse(properties, &clients.settings).ok();
+    // The properties only name the group; a Delete proceeds even if they no longer parse,
+    // and is never held to the administrator's lists as they are now.
+    let props = Properties::parse(properties, &clients.settings.for_undoing()).ok();
     if let Some(arn) = function_mode::function_of(physical_id) {
         return function_mode::disable(clients, resource, arn, props.as_ref(), deadline).await;
     }

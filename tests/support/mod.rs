@@ -122,6 +122,7 @@ pub fn settings() -> Settings {
         allowed_layer_accounts: vec![ACCOUNT.into()],
         allowed_layer_names: Vec::new(),
         insecure_response_hosts: vec!["127.0.0.1".into()],
+        any_layer: false,
     }
 }
 

@@ -188,13 +188,14 @@ pub fn inspect(f: &Function) -> Inspection {
     let problems = &mut status.problems;
     status.layer = check_layer(f, family, problems);
     check_start(f, family, problems);
-    if let Some(v) = f
-        .vars
+    // No variable's value is quoted in a problem: a problem can reach a CloudFormation
+    // Reason, which people who may not read the function's variables read.
+    if f.vars
         .get(env::ENABLED)
-        .filter(|v| !v.eq_ignore_ascii_case("true"))
+        .is_some_and(|v| !v.eq_ignore_ascii_case("true"))
     {
         problems.push(format!(
-            "{} is {v}: the agent does not profile; set it to {}",
+            "{} is not true: the agent does not profile; set it to {}",
             env::ENABLED,
             env::ENABLED_VALUE
         ));
@@ -369,8 +370,8 @@ fn check_start(f: &Function, family: Family, problems: &mut Vec<String>) {
             agent::REDIRECT_HANDLER,
             env::REDIRECTED_HANDLER
         )),
-        (Some(other), false) => problems.push(format!(
-            "{} is {other}, another wrapper, and the handler is not redirected: the agent never starts; set the \
+        (Some(_), false) => problems.push(format!(
+            "{} names another wrapper, and the handler is not redirected: the agent never starts; set the \
              handler to {} and {} to the original handler",
             env::EXEC_WRAPPER,
             agent::REDIRECT_HANDLER,
@@ -389,7 +390,7 @@ fn resolve_group(f: &Function, problems: &mut Vec<String>) -> Option<GroupRef> {
     if let Some(arn) = f.vars.get(env::GROUP_ARN) {
         let Some(g) = agent::parse_group_arn(arn) else {
             problems.push(format!(
-                "{} {arn} is not a profiling group ARN: the agent cannot report; fix it or remove it",
+                "{} is not a profiling group ARN: the agent cannot report; fix it or remove it",
                 env::GROUP_ARN
             ));
             return None;
@@ -403,7 +404,7 @@ fn resolve_group(f: &Function, problems: &mut Vec<String>) -> Option<GroupRef> {
     let name = match f.vars.get(env::GROUP_NAME) {
         Some(name) if !agent::is_valid_group_name(name) => {
             problems.push(format!(
-                "{} {name} is not a valid group name (1-255 of A-Z a-z 0-9 _ -): the agent cannot report; fix it",
+                "{} is not a valid group name (1-255 of A-Z a-z 0-9 _ -): the agent cannot report; fix it",
                 env::GROUP_NAME
             ));
             return None;

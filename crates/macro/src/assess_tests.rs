@@ -308,7 +308,7 @@ fn profiling_switched_off_by_its_variable_is_broken() {
     let s = all_there(&function("python3.12", &vars, &[PY_LAYER]));
     assert_eq!(
         s.problems,
-        ["AWS_CODEGURU_PROFILER_ENABLED is false: the agent does not profile; set it to TRUE"]
+        ["AWS_CODEGURU_PROFILER_ENABLED is not true: the agent does not profile; set it to TRUE"]
     );
     // Any case of "true" is on, as the agent reads it.
     let mut vars = python_vars();
@@ -326,4 +326,24 @@ fn an_agent_layer_alone_is_a_trace_and_each_missing_piece_is_a_problem() {
     assert_eq!(s.state, State::Broken);
     assert_eq!(s.problems.len(), 1, "{:?}", s.problems); // the wrapper; the group is the console's
     assert!(s.problems[0].starts_with("AWS_LAMBDA_EXEC_WRAPPER is not set"));
+}
+
+#[test]
+fn no_problem_quotes_a_variables_value() {
+    // Problems reach CloudFormation's Reason (after function mode's change), which people
+    // who may not read the function's variables read.
+    let secret = "s3cr3t-in-a-variable";
+    let vars = [
+        (env::ENABLED, secret),
+        (env::EXEC_WRAPPER, secret),
+        (env::GROUP_ARN, secret),
+    ];
+    let f = function("python3.12", &vars, &[PY_LAYER]);
+    let s = inspect(&f).conclude(Some(&RoleAccess::Granted), None);
+    assert_eq!(s.state, State::Broken);
+    assert!(s.problems.len() >= 3, "{:?}", s.problems);
+    assert!(s.problems.iter().all(|p| !p.contains(secret)), "{:?}", s.problems);
+    let f = function("python3.12", &[(env::GROUP_NAME, "bad name s3cr3t")], &[PY_LAYER]);
+    let s = inspect(&f).conclude(Some(&RoleAccess::Granted), None);
+    assert!(s.problems.iter().all(|p| !p.contains("s3cr3t")), "{:?}", s.problems);
 }

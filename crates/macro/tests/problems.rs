@@ -300,6 +300,24 @@ fn the_summary_names_the_layer_the_output_holds() {
 }
 
 #[test]
+fn the_groups_variables_count_at_their_longest() {
+    // The created group's name is `${AWS::StackName}-F` at deploy time: up to 130
+    // characters, in the name and the ARN the macro writes as intrinsics.
+    let vars: serde_json::Map<String, Value> = (0..100)
+        .map(|i| (format!("VAR_{i:02}"), json!("v".repeat(24))))
+        .collect();
+    let function = |profiling: Value| single(python(json!({"Profiling": profiling, "Environment": {"Variables": vars}})));
+    assert_problem(
+        "us-east-1",
+        function(json!(true)),
+        "Resources.F.Properties.Environment.Variables",
+        "the group's name at its longest",
+    );
+    // A short name the template gives leaves room.
+    assert!(run(&function(json!({"ProfilingGroupName": "g"}))).is_ok());
+}
+
+#[test]
 fn an_environment_is_measured_as_lambda_measures_it() {
     // Names and values fit in 4 KB with the agent's; their compact JSON, which is what
     // Lambda measures (six bytes more a variable), does not. Lambda would refuse the
@@ -318,6 +336,6 @@ fn an_environment_is_measured_as_lambda_measures_it() {
             json!({"Profiling": true, "Environment": {"Variables": vars}}),
         )),
         "Resources.F.Properties.Environment.Variables",
-        "measures 4228 bytes (as Lambda measures it: the compact JSON",
+        "measures 4564 bytes (as Lambda measures it: the compact JSON",
     );
 }

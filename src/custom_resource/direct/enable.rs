@@ -54,7 +54,8 @@ pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, Dire
     };
     let request_id = request_id();
     let resource = holder(&snap.arn, &request_id);
-    function_mode::enable(clients, &resource, &props, None, deadline()).await?;
+    let verdict = function_mode::Verdict::Required;
+    function_mode::enable(clients, &resource, &props, None, deadline(), verdict).await?;
     report.applied = true;
     Ok(report)
 }

@@ -240,7 +240,7 @@ pub(crate) fn merge(
                 add(&mut out, env::HEAP_SUMMARY, Some(json!(env::HEAP_SUMMARY_VALUE)));
             }
         }
-        check_size(&out, global, at)?;
+        check_size(&out, global, at, group)?;
         // Variables are only ever added, except JAVA_TOOL_OPTIONS, which is extended.
         Ok((changed || out.len() != before || own.is_none()).then_some(out))
     })?;
@@ -260,11 +260,16 @@ fn with_java_agent(existing: Option<&Value>) -> Option<Value> {
 
 /// Lambda's 4 KB limit, measured as Lambda measures it (the compact JSON of the
 /// variables, [`agent::environment_size`]) with lambda-profiling's margin, over the values
-/// known before deploy: an intrinsic's value counts as empty.
-fn check_size(own: &Vars, global: Option<&Vars>, at: &str) -> Checked<()> {
-    let text = |v: &Value| match v {
+/// known before deploy. The agent's group variables, intrinsics when the group is the
+/// template's, count at their longest (`group.longest_name`): with them, Lambda's refusal
+/// would quote every variable into the stack's events. Another intrinsic counts as empty.
+fn check_size(own: &Vars, global: Option<&Vars>, at: &str, group: &GroupRef) -> Checked<()> {
+    let longest_arn = "arn:aws-us-gov:codeguru-profiler:".len() + "ap-southeast-5".len() + ":123456789012:profilingGroup/".len();
+    let text = |k: &str, v: &Value| match v {
         Value::String(s) => s.clone(),
         Value::Number(_) | Value::Bool(_) => v.to_string(),
+        _ if k == env::GROUP_NAME => "n".repeat(group.longest_name),
+        _ if k == env::GROUP_ARN => "a".repeat(longest_arn + group.longest_name),
         _ => String::new(),
     };
     let globals = global
@@ -274,7 +279,7 @@ fn check_size(own: &Vars, global: Option<&Vars>, at: &str) -> Checked<()> {
     let vars: Vec<(&str, String)> = own
         .iter()
         .chain(globals)
-        .map(|(k, v)| (k.as_str(), text(v)))
+        .map(|(k, v)| (k.as_str(), text(k, v)))
         .collect();
     let total = agent::environment_size(vars.iter().map(|(k, v)| (*k, v.as_str())));
     if total > agent::ENVIRONMENT_LIMIT {
@@ -282,9 +287,9 @@ fn check_size(own: &Vars, global: Option<&Vars>, at: &str) -> Checked<()> {
             at,
             format!(
                 "with the agent's variables the function's environment measures {total} bytes (as Lambda \
-                 measures it: the compact JSON of the variables), over Lambda's limit of {MAX_ENVIRONMENT_BYTES} \
-                 less the {} that lambda-profiling keeps free; shorten or remove some variables, or remove \
-                 Profiling",
+                 measures it: the compact JSON of the variables, the group's name at its longest), over \
+                 Lambda's limit of {MAX_ENVIRONMENT_BYTES} less the {} that lambda-profiling keeps free; shorten \
+                 or remove some variables, give the group a shorter ProfilingGroupName, or remove Profiling",
                 agent::ENVIRONMENT_MARGIN
             ),
         )]);

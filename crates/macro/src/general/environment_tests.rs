@@ -7,6 +7,7 @@ fn group() -> GroupRef {
         arn: Some(json!({"Fn::GetAtt": ["G", "Arn"]})),
         region: json!("us-east-1"),
         label: String::new(),
+        longest_name: 30,
     }
 }
 

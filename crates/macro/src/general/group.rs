@@ -8,7 +8,7 @@ use super::view::FunctionView;
 use crate::agent;
 use crate::context::Context;
 use crate::problems::{Checked, fail};
-use crate::rules::group_resource::GroupResource;
+use crate::rules::group_resource::{GroupResource, longest_name};
 use crate::rules::ids::LogicalIds;
 use crate::rules::intrinsics::{describe, get_att, is_intrinsic, ref_name};
 use crate::rules::resource_types::PROFILING_GROUP;
@@ -23,6 +23,8 @@ pub(crate) struct GroupRef {
     pub region: Value,
     /// For the summary: how the group was found.
     pub label: String,
+    /// The longest its name can be at deploy time ([`longest_name`]).
+    pub longest_name: usize,
 }
 
 /// A group resource the macro adds: its id and its JSON text.
@@ -67,6 +69,7 @@ pub(crate) fn choose(
         arn: Some(json!({"Fn::GetAtt": [id, "Arn"]})),
         region: json!(ctx.region),
         label: format!("new group {id}"),
+        longest_name: longest_name(opts.group_name.as_ref(), f.id),
     };
     let resource = GroupResource {
         function_id: f.id,
@@ -120,6 +123,7 @@ fn existing(group: &Value, path: &str, template: &Template, ctx: &Context) -> Ch
             arn: Some(json!(text)),
             region: json!(arn.region),
             label: format!("existing group {text}"),
+            longest_name: arn.name.len(),
         });
     }
     if text.starts_with("arn:") || !agent::is_valid_group_name(text) {
@@ -147,6 +151,7 @@ fn existing(group: &Value, path: &str, template: &Template, ctx: &Context) -> Ch
         arn: Some(json!(agent::group_arn(ctx.region, ctx.account_id, text))),
         region: json!(ctx.region),
         label: format!("existing group {text}"),
+        longest_name: text.len(),
     })
 }
 
@@ -157,6 +162,7 @@ fn template_group(target: &str, path: &str, template: &Template, ctx: &Context) 
             arn: Some(json!({"Fn::GetAtt": [target, "Arn"]})),
             region: json!(ctx.region),
             label: format!("template group {target}"),
+            longest_name: template_group_longest(template, target),
         }),
         other => fail(
             path,
@@ -165,6 +171,18 @@ fn template_group(target: &str, path: &str, template: &Template, ctx: &Context) 
                 other.map_or("missing".into(), |t| format!("an {t}"))
             ),
         ),
+    }
+}
+
+/// The longest a template group's name can be: its `ProfilingGroupName` when literal, else
+/// CloudFormation's generated name or an intrinsic, at the service's limit.
+fn template_group_longest(template: &Template, target: &str) -> usize {
+    let view = template
+        .resource(target)
+        .map(|r| r.build_view(&["ProfilingGroupName"]));
+    match view.as_ref().and_then(|v| v["Properties"]["ProfilingGroupName"].as_str()) {
+        Some(name) => name.len(),
+        None => agent::MAX_GROUP_NAME_LEN,
     }
 }
 
@@ -201,10 +219,18 @@ fn from_variables(name: Option<Value>, arn: Option<Value>, template: &Template, 
         Some(v) if is_intrinsic(v) => "the group its variables name (already set)".to_string(),
         _ => "already set".to_string(),
     };
+    let longest_name = match derived_name.as_ref() {
+        Some(Value::String(n)) => n.len(),
+        Some(n) => ref_name(n)
+            .filter(|g| is_group(g))
+            .map_or(agent::MAX_GROUP_NAME_LEN, |g| template_group_longest(template, g)),
+        None => agent::MAX_GROUP_NAME_LEN,
+    };
     GroupRef {
         name: derived_name,
         arn: derived_arn,
         region,
         label,
+        longest_name,
     }
 }

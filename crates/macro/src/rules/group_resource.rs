@@ -33,6 +33,17 @@ fn write_default_name(out: &mut Vec<u8>, function_id: &str) {
     out.extend_from_slice(b"\"}");
 }
 
+/// The longest a group's name can be at deploy time: a literal's own length, the default
+/// name's with the longest stack name, else the service's limit. The environment's size is
+/// checked with the agent's group variables at this length, since they are intrinsics.
+pub(crate) fn longest_name(name: Option<&Value>, function_id: &str) -> usize {
+    match name {
+        Some(Value::String(s)) => s.len(),
+        Some(_) => agent::MAX_GROUP_NAME_LEN,
+        None => 128 + 1 + ids::fit(&ids::alphanumeric(function_id), MAX_NAME_PART).len(),
+    }
+}
+
 impl GroupResource<'_> {
     /// Writes the resource as compact JSON, its keys in CloudFormation's usual order.
     pub(crate) fn write(&self, out: &mut Vec<u8>) {
