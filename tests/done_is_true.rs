@@ -39,7 +39,9 @@ async fn enable_creates_the_missing_group_the_functions_own_variables_name() {
         function: name.clone(),
         ..direct::Request::default()
     };
-    direct::disable(&c, &off).await.unwrap();
+    let report = direct::disable(&c, &off).await.unwrap();
+    let said = format!("delete profiling group {group} (lambda-profiling created it");
+    assert!(report.steps.iter().any(|l| l.starts_with(&said)), "{:?}", report.steps);
     assert!(
         group_tags(s).await.get(&group).is_none(),
         "lambda-profiling made it: it goes"

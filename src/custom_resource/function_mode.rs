@@ -142,7 +142,7 @@ pub(crate) async fn enable(
                 _ if !touched => {
                     let mut restored = previous;
                     restored.retired = recorded.retired;
-                    if !desired.users_group
+                    if group::joins(&desired.group.arn, &snap.arn)
                         && restored.setting.as_ref().map(|s| &s.group_arn) != Some(&desired.group.arn)
                     {
                         restored.retired.insert(desired.group.arn.clone());

@@ -91,7 +91,8 @@ async fn group_fate(
     id: u64,
     function_arn: &str,
 ) -> Result<GroupFate, DirectError> {
-    if desired.users_group {
+    // A group outside the function's region and account is never in the records.
+    if !group::joins(&desired.group.arn, function_arn) {
         return Ok(GroupFate::KeepNotOurs);
     }
     let group = &desired.group;
