@@ -121,18 +121,7 @@ async fn the_users_switch_fails_a_create_but_never_an_update_or_its_rollback() {
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     let id = r["PhysicalResourceId"].as_str().unwrap().to_owned();
 
-    let mut vars = function_state(&c, &name).await.vars;
-    vars.insert(env::ENABLED.into(), "false".into());
-    let environment = aws_sdk_lambda::types::Environment::builder()
-        .set_variables(Some(vars.into_iter().collect()))
-        .build();
-    c.lambda
-        .update_function_configuration()
-        .function_name(&name)
-        .environment(environment)
-        .send()
-        .await
-        .unwrap();
+    set_vars(&c, &name, &[(env::ENABLED, "false")]).await;
 
     let mut renamed = props.clone();
     renamed["ProfilingGroupName"] = json!(unique("switch-group"));

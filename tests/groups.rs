@@ -201,3 +201,36 @@ async fn a_group_an_earlier_version_created_is_kept_for_its_creator() {
     assert!(!exists(s, &group).await);
     assert!(function_state(&c, &fa).await.vars.is_empty());
 }
+
+/// The group the function's own variables name is recorded like any other: when the user
+/// points the function at another one, the next Update retires the first, and the Delete
+/// deletes both (lambda-profiling created them), nothing is left behind.
+#[tokio::test]
+async fn a_group_the_functions_own_variables_named_before_goes_with_the_resource() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("ownvars")).await;
+    let role_arn = create_role(&c, &unique("ownvarsrole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let (first, second) = (unique("own-first"), unique("own-second"));
+    let name = unique("ownvars");
+    let arn = create_function(&c, &name, "python3.12", &role_arn, &[(env::GROUP_NAME, &first)], &[]).await;
+    let stack = Stack::new("Profiling");
+    let (_, r) = stack
+        .send(s, &c, "Create", props(&name, &layer, &first), None, None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(exists(s, &first).await, "created: the agent must report somewhere");
+
+    set_vars(&c, &name, &[(env::GROUP_NAME, &second)]).await;
+    let (new, old) = (props(&name, &layer, &second), props(&name, &layer, &first));
+    let id = format!("function:{arn}");
+    let (_, r) = stack.send(s, &c, "Update", new.clone(), Some(&id), Some(old)).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(exists(s, &second).await && exists(s, &first).await, "kept for a rollback");
+
+    let (_, r) = stack.send(s, &c, "Delete", new, Some(&id), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(!exists(s, &second).await);
+    assert!(!exists(s, &first).await, "the group it used before goes too");
+    assert_eq!(function_state(&c, &name).await.vars[env::GROUP_NAME], second);
+}

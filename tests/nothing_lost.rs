@@ -236,18 +236,7 @@ async fn disable_leaves_a_group_arn_the_user_pointed_at_their_own_group() {
         "arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{}",
         unique("theirs")
     );
-    let mut vars = function_state(&c, &name).await.vars;
-    vars.insert(env::GROUP_ARN.into(), theirs.clone());
-    let environment = aws_sdk_lambda::types::Environment::builder()
-        .set_variables(Some(vars.into_iter().collect()))
-        .build();
-    c.lambda
-        .update_function_configuration()
-        .function_name(&name)
-        .environment(environment)
-        .send()
-        .await
-        .unwrap();
+    set_vars(&c, &name, &[(env::GROUP_ARN, &theirs)]).await;
 
     let off = direct::Request {
         function: name.clone(),

@@ -8,7 +8,7 @@ use std::future::Future;
 
 use super::error::Result;
 use super::function_config::{Desired, Snapshot};
-use super::group::Group;
+use super::group::{self, Group};
 use super::ledger::Ledger;
 use super::request::Properties;
 
@@ -31,7 +31,8 @@ impl Retired {
     ) -> Retired {
         let current = desired.group.arn.as_str();
         let was = match &previous.setting {
-            Some(s) => (!s.users_group).then(|| s.group_arn.clone()),
+            // A group the records hold, the function's own variables named it or not.
+            Some(s) => group::joins(&s.group_arn, &snap.arn).then(|| s.group_arn.clone()),
             None => old.map(|old| {
                 let name = old
                     .group_name

@@ -246,3 +246,21 @@ pub async fn tag_group(s: &Servers, name: &str, tags: &[(&str, &str)]) {
         .error_for_status()
         .unwrap();
 }
+
+/// Sets variables of a function as its user would, keeping the others.
+pub async fn set_vars(c: &Clients, name: &str, set: &[(&str, &str)]) {
+    let mut vars = function_state(c, name).await.vars;
+    for (k, v) in set {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let environment = aws_sdk_lambda::types::Environment::builder()
+        .set_variables(Some(vars.into_iter().collect()))
+        .build();
+    c.lambda
+        .update_function_configuration()
+        .function_name(name)
+        .environment(environment)
+        .send()
+        .await
+        .unwrap();
+}
