@@ -147,7 +147,7 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
             })?
         }
     };
-    let (group, users_group) = match users_group(snap, ledger) {
+    let (group, users_group) = match users_group(snap, ledger)? {
         Some(group) => {
             if props.group_name.as_ref().is_some_and(|n| *n != group.name) {
                 return Err(format!(
@@ -193,23 +193,36 @@ pub(crate) fn unreadable_environment(snap: &Snapshot, code: &str) -> String {
     )
 }
 
-/// A group the user's own variables already name (not ones this resource added).
-fn users_group(snap: &Snapshot, ledger: &Ledger) -> Option<Group> {
+/// A group the user's own variables already name (not ones this resource added). A value
+/// that names no group is refused: it would be recorded as one, and released as one.
+fn users_group(snap: &Snapshot, ledger: &Ledger) -> Result<Option<Group>, String> {
     let own = |name: &str| snap.vars.get(name).filter(|_| !ledger.vars.contains(name));
-    match (own(env::GROUP_NAME), own(env::GROUP_ARN)) {
-        (_, Some(arn)) => Some(Group {
-            name: agent::parse_group_arn(arn).map_or_else(
-                || arn.rsplit('/').next().unwrap_or(arn).to_owned(),
-                |g| g.name.to_owned(),
-            ),
-            arn: arn.clone(),
-        }),
+    let refused = |var: &str, what: &str| {
+        format!(
+            "{}'s own {var} is not {what}, so it names no group the agent could report to: correct it \
+             or remove it, and lambda-profiling sets it",
+            snap.name()
+        )
+    };
+    Ok(match (own(env::GROUP_NAME), own(env::GROUP_ARN)) {
+        (_, Some(arn)) => {
+            let Some(g) = agent::parse_group_arn(arn) else {
+                return Err(refused(env::GROUP_ARN, "a profiling group ARN"));
+            };
+            Some(Group {
+                name: g.name.to_owned(),
+                arn: arn.clone(),
+            })
+        }
+        (Some(name), None) if !agent::is_valid_group_name(name) => {
+            return Err(refused(env::GROUP_NAME, "a valid group name"));
+        }
         (Some(name), None) => Some(Group {
             name: name.clone(),
             arn: agent::group_arn(snap.region(), snap.account(), name),
         }),
         (None, None) => None,
-    }
+    })
 }
 
 /// The value this resource sets for a variable, given what is desired.

@@ -327,3 +327,27 @@ fn an_agent_layer_of_the_users_that_cannot_start_the_agent_is_refused_with_the_f
     let (_, change) = plan(&s, &props(), &Ledger::default()).unwrap();
     assert_eq!(change.layers, [USER, old]);
 }
+
+/// The user's group variables are recorded in the ledger and released as a group: a value
+/// that names none is refused, and the refusal does not quote it. (A ledger is words: an
+/// ARN with a space could have written a word of its own, a group to release.)
+#[test]
+fn the_users_group_variables_that_name_no_group_are_refused() {
+    let injected = "arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/mine \
+                    retired=arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/victim";
+    for (var, value) in [
+        (env::GROUP_ARN, injected),
+        (env::GROUP_ARN, "arn:aws:codeguru-profiler:eu-west-1:1:profilingGroup/g"),
+        (env::GROUP_NAME, "two words"),
+        (env::GROUP_NAME, ""),
+    ] {
+        let s = snap("python3.12", &[(var, value)], &[]);
+        let e = desired(&s, &props(), &Ledger::default()).unwrap_err();
+        assert!(e.contains(var) && e.contains("correct it or remove it"), "{e}");
+        assert!(value.is_empty() || !e.contains(value), "{e}");
+    }
+    let fine = "arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/mine";
+    let s = snap("python3.12", &[(env::GROUP_ARN, fine)], &[]);
+    let d = desired(&s, &props(), &Ledger::default()).unwrap();
+    assert_eq!((d.group.name.as_str(), d.group.arn.as_str(), d.users_group), ("mine", fine, true));
+}

@@ -286,9 +286,15 @@ pub struct GroupArn<'a> {
 }
 
 /// Parses `arn:<partition>:codeguru-profiler:<region>:<account>:profilingGroup/<name>`.
+/// A part of an ARN as AWS spells it: never empty, only the bytes `ok` takes. (ARNs are
+/// written into ledgers as words: a space must never reach one.)
+fn arn_word(part: &str, ok: fn(u8) -> bool) -> bool {
+    !part.is_empty() && part.bytes().all(ok)
+}
+
 pub fn parse_group_arn(arn: &str) -> Option<GroupArn<'_>> {
     let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_), Some("codeguru-profiler"), Some(region), Some(account), Some(resource)) = (
+    let (Some("arn"), Some(partition), Some("codeguru-profiler"), Some(region), Some(account), Some(resource)) = (
         parts.next(),
         parts.next(),
         parts.next(),
@@ -299,7 +305,10 @@ pub fn parse_group_arn(arn: &str) -> Option<GroupArn<'_>> {
         return None;
     };
     let name = resource.strip_prefix("profilingGroup/")?;
-    (!region.is_empty() && is_valid_group_name(name)).then_some(GroupArn {
+    let partition_ok = arn_word(partition, |b| b.is_ascii_lowercase() || b == b'-');
+    let region_ok = arn_word(region, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let account_ok = account.len() == 12 && arn_word(account, |b| b.is_ascii_digit());
+    (partition_ok && region_ok && account_ok && is_valid_group_name(name)).then_some(GroupArn {
         region,
         account,
         name,
@@ -318,8 +327,13 @@ pub struct LayerArn<'a> {
 pub fn parse_layer_arn(arn: &str) -> Option<LayerArn<'_>> {
     let parts: Vec<&str> = arn.split(':').collect();
     match parts.as_slice() {
-        ["arn", _, "lambda", region, account, "layer", name, version]
-            if !name.is_empty() && !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) =>
+        ["arn", partition, "lambda", region, account, "layer", name, version]
+            if arn_word(partition, |b| b.is_ascii_lowercase() || b == b'-')
+                && arn_word(region, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && account.len() == 12
+                && arn_word(account, |b| b.is_ascii_digit())
+                && arn_word(name, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && arn_word(version, |b| b.is_ascii_digit()) =>
         {
             Some(LayerArn {
                 region,

@@ -91,9 +91,20 @@ fn group_names_and_arns() {
     );
     assert_eq!(parse_group_arn("arn:aws:lambda:us-west-2:1:function:f"), None);
     assert_eq!(
-        parse_group_arn("arn:aws:codeguru-profiler:us-west-2:1:profilingGroup/"),
+        parse_group_arn("arn:aws:codeguru-profiler:us-west-2:111122223333:profilingGroup/"),
         None
     );
+    // Each part as AWS spells it, so that the ARN is one word of a ledger.
+    for bad in [
+        "arn:aws:codeguru-profiler:us-west-2:1:profilingGroup/g",
+        "arn:aws:codeguru-profiler:us-west-2:1111 retired=x:profilingGroup/g",
+        "arn:aws x:codeguru-profiler:us-west-2:111122223333:profilingGroup/g",
+        "arn:aws:codeguru-profiler:us west:111122223333:profilingGroup/g",
+        "arn:aws:codeguru-profiler::111122223333:profilingGroup/g",
+        "arn:aws:codeguru-profiler:us-west-2:111122223333:profilingGroup/g retired=y",
+    ] {
+        assert_eq!(parse_group_arn(bad), None, "{bad}");
+    }
 }
 
 #[test]
@@ -117,6 +128,16 @@ fn layer_arns_parse_and_compare() {
     ));
     assert_eq!(parse_layer_arn("arn:aws:lambda:us-east-1:1:layer:x"), None);
     assert_eq!(parse_layer_arn("arn:aws:lambda:us-east-1:1:layer:x:latest"), None);
+    // Each part as AWS spells it, so that the ARN is one word of a ledger.
+    for bad in [
+        "arn:aws:lambda:us-east-1:1:layer:x:1",
+        "arn:aws:lambda:us-east-1:123456789012:layer:x retired=y:1",
+        "arn:aws:lambda:us east:123456789012:layer:x:1",
+        "arn:a w s:lambda:us-east-1:123456789012:layer:x:1",
+        "arn:aws:lambda:us-east-1:123456789012:layer::1",
+    ] {
+        assert_eq!(parse_layer_arn(bad), None, "{bad}");
+    }
 }
 
 #[test]
