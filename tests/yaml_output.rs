@@ -1,6 +1,7 @@
 //! `expand --format yaml` keeps the user's values: what it writes reads back as the same
 //! template in PyYAML (YAML 1.1: the AWS CLI's `package`, the SAM CLI) and in cfn-lint's
-//! own loader, for every example and for values YAML 1.1 takes for something else.
+//! own loader, for every example and for values YAML 1.1 takes for something else or
+//! refuses (controls, its line breaks, noncharacters).
 
 mod toolbox;
 
@@ -46,6 +47,10 @@ fn tricky() -> Value {
         "",
         " padded ",
         "line\nbreak",
+        "del\u{7F}c1\u{80}\u{9F}",
+        "nel\u{85}ls\u{2028}ps\u{2029}",
+        "non\u{FFFE}\u{FFFF}",
+        "tab\tbell\u{7}",
     ];
     let vars: serde_json::Map<String, Value> = values
         .iter()

@@ -105,8 +105,32 @@ fn string(s: &str) -> String {
     if plain(s) {
         s.to_owned()
     } else {
-        serde_json::to_string(s).unwrap_or_default()
+        quoted(s)
     }
+}
+
+/// `s` double-quoted: JSON's escapes (YAML's double-quoted style takes them all), and `\u`
+/// escapes for what JSON leaves as it is but a YAML reader would not: DEL and the C1
+/// controls (not printable in YAML; a reader refuses them), NEL, LS and PS (line breaks
+/// in YAML 1.1, which a reader folds), and the noncharacters U+FFFE and U+FFFF.
+fn quoted(s: &str) -> String {
+    let json = serde_json::to_string(s).unwrap_or_default();
+    if !json.chars().any(yaml_escapes) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if yaml_escapes(c) {
+            out += &format!("\\u{:04X}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn yaml_escapes(c: char) -> bool {
+    matches!(c, '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
 /// Words YAML 1.1 reads as booleans or null, in any of their spellings.

@@ -44,10 +44,16 @@ fn what_yaml_1_1_reads_as_something_else_is_quoted() {
         "{x}",
         "x\ny",
         "é",
+        "del\u{7F}",
+        "c1\u{80}\u{9F}",
+        "nel\u{85}",
+        "ls\u{2028}ps\u{2029}",
+        "non\u{FFFE}\u{FFFF}",
     ] {
         assert!(!plain(s), "{s:?} must be quoted");
         let written = string(s);
         assert_eq!(serde_json::from_str::<String>(&written).unwrap(), s, "{written}");
+        assert!(written.is_ascii() || s == "é", "escaped: {written}");
     }
     for s in [
         "AWS::Lambda::Function",
