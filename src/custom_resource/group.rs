@@ -4,15 +4,16 @@
 //! if lambda-profiling created it.
 //!
 //! A group lambda-profiling creates carries an owner tag (`<StackId>/<LogicalResourceId>` of
-//! the resource that created it), so that a person can tell where it came from; versions
-//! before the group records decided from that tag alone which resource deletes a group.
+//! the resource that created it), so that a person can tell where it came from, and a
+//! records tag; versions before the group records decided from the owner tag alone which
+//! resource deletes a group, and a group without the records tag is held for its creator.
 
 use std::collections::HashMap;
 
 use aws_sdk_codeguruprofiler::types::ComputePlatform;
 
 use super::error::{Error, Result};
-use super::ledger::OWNER_KEY;
+use super::ledger::{OWNER_KEY, RECORDS_KEY, RECORDS_VALUE};
 use crate::aws::Clients;
 use lambda_profiling_macro::agent;
 
@@ -51,8 +52,8 @@ pub(crate) fn joins(group_arn: &str, function_arn: &str) -> bool {
     Group::from_arn(group_arn).is_some() && here(group_arn) == here(function_arn)
 }
 
-/// Creates the group (`ComputePlatform: AWSLambda`) with its owner tag; one that exists
-/// already is fine.
+/// Creates the group (`ComputePlatform: AWSLambda`) with its owner tag and the tag that
+/// says its users are in the records; one that exists already is fine.
 pub(crate) async fn create(clients: &Clients, group: &Group, owner: &str) -> Result<()> {
     let created = clients
         .codeguru
@@ -60,6 +61,7 @@ pub(crate) async fn create(clients: &Clients, group: &Group, owner: &str) -> Res
         .profiling_group_name(&group.name)
         .compute_platform(ComputePlatform::Awslambda)
         .tags(OWNER_KEY, owner)
+        .tags(RECORDS_KEY, RECORDS_VALUE)
         .send()
         .await;
     match created {

@@ -32,6 +32,14 @@ pub(crate) const OWNER_KEY: &str = "lambda-profiling:owner";
 /// Beside the owner tag on the groups that versions before the group records created:
 /// the function the group served (with the owner, it names that resource's reference).
 pub(crate) const LEGACY_FUNCTION_KEY: &str = "lambda-profiling:function";
+/// Beside the owner tag on the groups this version creates: their users are in the group
+/// records. A group with the owner tag and without it was created by an earlier version.
+pub(crate) const RECORDS_KEY: &str = "lambda-profiling:records";
+pub(crate) const RECORDS_VALUE: &str = "true";
+/// Who holds a group an earlier version created when its tags cannot say who created it
+/// (an owner shortened with a hash, no function tag): a reference no resource releases,
+/// so the group is kept (left, never lost) for a person to delete.
+pub(crate) const UNKNOWN_CREATOR: u64 = u64::MAX;
 const MAX_TAG_VALUE: usize = 256;
 
 /// A resource's reference id.
@@ -70,6 +78,7 @@ pub(crate) fn owner_value(stack_id: &str, logical_id: &str) -> String {
 
 /// The reference of the resource that created a group under a version before the group
 /// records, from the group's tags (its owner and function), when they name one.
+/// [`earlier_creator`] reads a group's tags.
 pub(crate) fn legacy_creator(owner: &str, function_arn: &str) -> Option<u64> {
     // `<StackId>/<LogicalResourceId>`; a logical id has no '/'. A value shortened with a
     // hash (`…#<16 hex>`) cannot be split back.
@@ -78,6 +87,18 @@ pub(crate) fn legacy_creator(owner: &str, function_arn: &str) -> Option<u64> {
         logical.len() > 17 && logical.as_bytes()[logical.len() - 17] == b'#' && owner.len() == MAX_TAG_VALUE;
     (!hashed && !logical.is_empty())
         .then(|| reference_id(stack, logical, &format!("function:{function_arn}")))
+}
+
+/// Who created a group, when an earlier version did (the owner tag without the records
+/// tag): its reference, or [`UNKNOWN_CREATOR`]. `None`: this version created it, or no
+/// version of lambda-profiling did.
+pub(crate) fn earlier_creator(tags: &std::collections::HashMap<String, String>) -> Option<u64> {
+    let owner = tags.get(OWNER_KEY)?;
+    if tags.get(RECORDS_KEY).is_some_and(|v| v == RECORDS_VALUE) {
+        return None;
+    }
+    let function = tags.get(LEGACY_FUNCTION_KEY);
+    Some(function.and_then(|f| legacy_creator(owner, f)).unwrap_or(UNKNOWN_CREATOR))
 }
 
 /// FNV-1a, 64 bits: stable across Rust versions and builds, unlike `DefaultHasher`.

@@ -23,6 +23,32 @@ fn owner_values_fit_in_a_tag() {
     );
 }
 
+/// A group's tags say who holds it when an earlier version created it: its creator, when
+/// the owner and function tags name it, else a holder no resource releases.
+#[test]
+fn an_earlier_versions_group_is_held_by_its_creator_or_kept() {
+    let tags = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    let f = "arn:aws:lambda:us-east-1:111122223333:function:f";
+    let creator = reference_id("arn:s", "L", &format!("function:{f}"));
+    let owner = owner_value("arn:s", "L");
+    let hashed = owner_value(&"s".repeat(200), &"L".repeat(200));
+    let cases = [
+        (tags(&[(OWNER_KEY, &owner), (LEGACY_FUNCTION_KEY, f)]), Some(creator)),
+        (tags(&[(OWNER_KEY, &owner)]), Some(UNKNOWN_CREATOR)),
+        (tags(&[(OWNER_KEY, &hashed), (LEGACY_FUNCTION_KEY, f)]), Some(UNKNOWN_CREATOR)),
+        (tags(&[(OWNER_KEY, &owner), (RECORDS_KEY, RECORDS_VALUE)]), None),
+        (tags(&[("team", "a")]), None),
+    ];
+    for (tags, held_by) in cases {
+        assert_eq!(earlier_creator(&tags), held_by, "{tags:?}");
+    }
+}
+
 #[test]
 fn ledgers_round_trip_and_merge() {
     let a = Ledger {

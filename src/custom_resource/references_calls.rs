@@ -223,10 +223,7 @@ impl Executor<'_> {
                 };
                 // Its creator under an earlier version holds it like an old-style reference
                 // until that resource is updated or deleted by this one.
-                let creator = match (tags.get(ledger::OWNER_KEY), tags.get(ledger::LEGACY_FUNCTION_KEY)) {
-                    (Some(owner), Some(function)) => ledger::legacy_creator(owner, function),
-                    _ => None,
-                };
+                let creator = ledger::earlier_creator(&tags);
                 Ok(Reply::Tags(IamSnap {
                     attached: false,
                     ref_tags: creator.into_iter().collect(),

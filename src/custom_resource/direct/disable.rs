@@ -104,12 +104,16 @@ async fn group_fate(
     if others > 0 {
         return Ok(GroupFate::KeepForOthers { others });
     }
-    // Without a decided record, the group's owner tag tells whether lambda-profiling made it.
+    // Without a decided record, the group's tags tell whether lambda-profiling made it,
+    // and whether an earlier version's resource holds it (as the records will decide).
     let ours = match record.and_then(|r| r.item.ours) {
         Some(ours) => ours,
         None => match group::tags(clients, group).await? {
             None => return Ok(GroupFate::Gone),
-            Some(tags) => tags.contains_key(ledger::OWNER_KEY),
+            Some(tags) => match ledger::earlier_creator(&tags) {
+                Some(creator) if creator != id => return Ok(GroupFate::KeepForOthers { others: 1 }),
+                _ => tags.contains_key(ledger::OWNER_KEY),
+            },
         },
     };
     if !ours {
