@@ -1,4 +1,4 @@
-//! Migration from the versions before issue 12, which kept references as role tags
+//! Migration from the versions before the references' table, which kept references as role tags
 //! (`lambda-profiling:ref:<id>`, whose value is function mode's ledger, and
 //! `lambda-profiling:attached-policy`): this version releases their resources correctly,
 //! and a mixed fleet (a region still on the old version) converges once every region runs

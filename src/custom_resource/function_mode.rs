@@ -133,7 +133,7 @@ pub(crate) async fn enable(
                 None if !same_resource => {
                     let undone = match touched {
                         true => disable(clients, resource, &snap.arn, Some(props), deadline).await,
-                        false => release(clients, &me, &snap.arn, &snap.role, &recorded, false).await,
+                        false => release(clients, &me, &snap.arn, &snap.role, &recorded, Keep::default()).await,
                     };
                     undo_failed_create(e, undone)
                 }
@@ -162,7 +162,10 @@ pub(crate) async fn enable(
         }
     };
     if let Some(old_role) = moved_from {
-        references::leave(clients, &me.holder(Subject::Role(&old_role))).await?;
+        let mut holder = me.holder(Subject::Role(&old_role));
+        // The same role under an earlier version's spelling: the record moves, the policy stays.
+        holder.keep = old_role.eq_ignore_ascii_case(&snap.role);
+        references::leave(clients, &holder).await?;
     }
     let leave = |group: Group| {
         let me = &me;
@@ -283,9 +286,13 @@ pub(crate) async fn disable_keeping(
         },
         (None, None) => return Ok(()),
     };
+    let keep = Keep {
+        group: keep_group,
+        policy: spelt_otherwise(clients, &role, &recorded).await?,
+    };
     let Some(snap) = snap else {
         tracing::debug!("function is gone: nothing to undo on it");
-        return release(clients, &me, function_arn, &role, &recorded, keep_group).await;
+        return release(clients, &me, function_arn, &role, &recorded, keep).await;
     };
     let desired = undo_plan(&snap, props, &recorded)?;
     if let Some(code) = &snap.env_error {
@@ -303,7 +310,25 @@ pub(crate) async fn disable_keeping(
     verify::undone(clients, &snap.arn, &desired, &recorded).await?;
     let mut recorded = recorded;
     recorded.setting = Some(desired.setting());
-    release(clients, &me, function_arn, &role, &recorded, keep_group).await
+    release(clients, &me, function_arn, &role, &recorded, keep).await
+}
+
+/// What a Delete leaves in place when its reference is the last one.
+#[derive(Debug, Clone, Copy, Default)]
+struct Keep {
+    group: bool,
+    policy: bool,
+}
+
+/// Whether the role an earlier version's ledger names is spelt otherwise than IAM spells
+/// it. That version keyed the role's record by the function's spelling, this one by IAM's:
+/// the record may not be the role's only one, so its last user leaves the policy in place
+/// (left for a person to detach, never lost).
+async fn spelt_otherwise(clients: &Clients, role: &str, recorded: &Ledger) -> Result<bool> {
+    if recorded.setting.is_some() {
+        return Ok(false); // this version's ledger: the role's own spelling
+    }
+    Ok(role::canonical_name(clients, role).await?.is_some_and(|own| own != role))
 }
 
 /// What to remove: the ledger's own record of its values; for a ledger of an earlier
@@ -342,7 +367,7 @@ async fn release(
     function_arn: &str,
     role: &str,
     recorded: &Ledger,
-    keep_group: bool,
+    keep: Keep,
 ) -> Result<()> {
     let current = recorded
         .setting
@@ -356,13 +381,14 @@ async fn release(
         .collect();
     let left = futures_util::future::join_all(groups.iter().map(|group| {
         let mut holder = me.holder(Subject::Group(group));
-        holder.keep = keep_group;
+        holder.keep = keep.group;
         async move { references::leave(clients, &holder).await }
     }))
     .await;
     left.into_iter().collect::<Result<Vec<()>>>()?;
     let mut holder = me.holder(Subject::Role(role));
     holder.ledger = true;
+    holder.keep = keep.policy;
     references::leave(clients, &holder).await
 }
 

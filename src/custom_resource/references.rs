@@ -78,8 +78,10 @@ pub(crate) struct Holder<'a> {
     pub deadline: Instant,
     /// Function mode's Delete on the role: its ledger item goes with the reference.
     pub ledger: bool,
-    /// A Delete leaves a group it would delete in place (the command line found a function
-    /// outside lambda-profiling's records that still profiles into it).
+    /// A Delete leaves in place the group it would delete (the command line found a
+    /// function outside lambda-profiling's records that still profiles into it) or the
+    /// policy it would detach (the record is one of an earlier version's spelling of the
+    /// role's name, and another record of the same role may still need it).
     pub keep: bool,
 }
 
@@ -113,15 +115,19 @@ pub(crate) async fn leave(clients: &Clients, holder: &Holder<'_>) -> Result<()> 
 /// The Delete of an id CloudFormation invented (a Create that never answered): releases the
 /// reference that Create may have added, and touches nothing when it holds none.
 pub(crate) async fn leave_if_held(clients: &Clients, holder: &Holder<'_>) -> Result<()> {
-    let now = record::now_epoch_secs();
-    let held = table::get(clients, holder.subject.key())
-        .await?
-        .is_some_and(|item| Record::read(&item, now).item.refs.contains(&holder.id));
-    if held {
+    if holds(clients, holder).await? {
         leave(clients, holder).await
     } else {
         Ok(())
     }
+}
+
+/// Whether the holder's reference is in its subject's record.
+pub(crate) async fn holds(clients: &Clients, holder: &Holder<'_>) -> Result<bool> {
+    let now = record::now_epoch_secs();
+    Ok(table::get(clients, holder.subject.key())
+        .await?
+        .is_some_and(|item| Record::read(&item, now).item.refs.contains(&holder.id)))
 }
 
 /// Writes function mode's ledger item for a reference (unconditionally: it is this

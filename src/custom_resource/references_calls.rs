@@ -248,9 +248,12 @@ impl Executor<'_> {
         }
     }
 
-    /// Role: detach the policy. Group: delete it, unless the holder keeps it.
+    /// Role: detach the policy. Group: delete it. Unless the holder keeps it.
     async fn detach(&mut self) -> Result<()> {
         match self.h.subject {
+            Subject::Role(role) if self.h.keep => {
+                tracing::debug!(role = %role, "the last reference is gone; the policy is kept as asked");
+            }
             Subject::Role(role) => {
                 role::detach(self.clients, role).await?;
                 self.detached = true;

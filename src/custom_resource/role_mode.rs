@@ -89,7 +89,15 @@ pub(crate) async fn disable(
     deadline: Instant,
 ) -> Result<()> {
     let canonical = role::canonical_or_given(clients, role).await?;
-    references::leave(clients, &holder(resource, role, &canonical, deadline)).await
+    let mut under = holder(resource, role, &canonical, deadline);
+    if canonical != role && !references::holds(clients, &under).await? {
+        // An earlier version's reference, in the record of the role as the stack spells
+        // it: it leaves that record; the policy stays, as another record of the same role
+        // (under IAM's spelling) may still need it.
+        under = holder(resource, role, role, deadline);
+        under.keep = true;
+    }
+    references::leave(clients, &under).await
 }
 
 /// The Delete of an id CloudFormation invented for a Create that never answered (it died
