@@ -62,48 +62,88 @@ async fn a_role_mode_resource_under_an_earlier_spelling_leaves_without_detaching
     assert!(!has_policy(&c, &role).await, "the last user of the role's own record detaches");
 }
 
-/// A function-mode resource whose earlier version's ledger names the role as the function
-/// spelt it: its Update moves the reference to IAM's spelling without detaching the policy
-/// (the function itself still needs it), and the last Delete detaches it.
+/// Two functions of one role, each with a function-mode resource; X's as an earlier
+/// version left it: its ledger names the role as the function spelt it, in lower case, and
+/// its reference is in that spelling's record.
+struct Fleet {
+    role: String,
+    lower: String,
+    x: (Stack, String, String),
+    y: (Stack, String, String),
+    layer: String,
+}
+
+impl Fleet {
+    fn props(&self, f: &str, group: &str) -> serde_json::Value {
+        json!({"ServiceToken": service_token(), "FunctionName": f, "LayerArn": self.layer, "ProfilingGroupName": group})
+    }
+}
+
+async fn fleet(s: &Servers, c: &Clients) -> Fleet {
+    let role = format!("Spelt-{}", unique("FnRole"));
+    let role_arn = create_role(c, &role).await;
+    let layer = publish_layer(c, PY_LAYER).await;
+    let mut made = Vec::new();
+    for prefix in ["spelt-x", "spelt-y"] {
+        let f = unique(prefix);
+        let arn = create_function(c, &f, "python3.12", &role_arn, &[], &[]).await;
+        made.push((Stack::new("Profiling"), f, format!("function:{arn}")));
+    }
+    let y = made.pop().unwrap();
+    let x = made.pop().unwrap();
+    let fleet = Fleet { lower: role.to_lowercase(), role, x, y, layer };
+    for (stack, f, _) in [&fleet.x, &fleet.y] {
+        let (_, r) = stack.send(s, c, "Create", fleet.props(f, "spelt"), None, None).await;
+        assert_eq!(r["Status"], "SUCCESS", "{r}");
+    }
+    let ref_x = reference(&stack_id(&fleet.x.0), "Profiling", &fleet.x.2);
+    as_earlier_spelling(c, &fleet.role, &fleet.lower, &ref_x).await;
+    let ledger = format!("ref#{ref_x}");
+    as_earlier_version(c, &ledger).await;
+    let mut item = item(c, &ledger).await.unwrap();
+    item.insert("role".into(), AttributeValue::S(fleet.lower.clone()));
+    put_item(c, item).await;
+    fleet
+}
+
+/// The earlier-spelled resource's Update moves its reference to IAM's spelling without
+/// detaching the policy (its function still needs it); the last Delete detaches it.
 #[tokio::test]
 async fn a_function_mode_resource_under_an_earlier_spelling_moves_without_detaching() {
     let Some(s) = servers() else { return };
     let c = clients(s, &unique("speltfn")).await;
-    let role = format!("Spelt-{}", unique("FnRole"));
-    let role_arn = create_role(&c, &role).await;
-    let lower = role.to_lowercase();
-    let layer = publish_layer(&c, PY_LAYER).await;
-    let (fx, fy) = (unique("spelt-x"), unique("spelt-y"));
-    let arn_x = create_function(&c, &fx, "python3.12", &role_arn, &[], &[]).await;
-    let arn_y = create_function(&c, &fy, "python3.12", &role_arn, &[], &[]).await;
-    let props = |f: &str, group: &str| {
-        json!({"ServiceToken": service_token(), "FunctionName": f, "LayerArn": layer, "ProfilingGroupName": group})
-    };
-    let (x, y) = (Stack::new("Profiling"), Stack::new("Profiling"));
-    for (stack, f) in [(&x, &fx), (&y, &fy)] {
-        let (_, r) = stack.send(s, &c, "Create", props(f, "spelt"), None, None).await;
-        assert_eq!(r["Status"], "SUCCESS", "{r}");
-    }
-    let (id_x, id_y) = (format!("function:{arn_x}"), format!("function:{arn_y}"));
-    let ref_x = reference(&stack_id(&x), "Profiling", &id_x);
-    as_earlier_spelling(&c, &role, &lower, &ref_x).await;
-    let ledger = format!("ref#{ref_x}");
-    as_earlier_version(&c, &ledger).await;
-    let mut item = item(&c, &ledger).await.unwrap();
-    item.insert("role".into(), AttributeValue::S(lower.clone()));
-    put_item(&c, item).await;
-
-    let (new, old) = (props(&fx, "spelt-renamed"), props(&fx, "spelt"));
-    let (_, r) = x.send(s, &c, "Update", new.clone(), Some(&id_x), Some(old)).await;
+    let f = fleet(s, &c).await;
+    let ((x, fx, id_x), (y, fy, id_y)) = (&f.x, &f.y);
+    let (new, old) = (f.props(fx, "spelt-renamed"), f.props(fx, "spelt"));
+    let (_, r) = x.send(s, &c, "Update", new.clone(), Some(id_x), Some(old)).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert!(has_policy(&c, &role).await, "both functions still need the policy");
-    assert!(record(&c, &lower).await.is_none(), "the reference moved");
-    assert_eq!(record_refs(&c, &role).await.len(), 2);
+    assert!(has_policy(&c, &f.role).await, "both functions still need the policy");
+    assert!(record(&c, &f.lower).await.is_none(), "the reference moved");
+    assert_eq!(record_refs(&c, &f.role).await.len(), 2);
 
-    for (stack, p, id) in [(&y, props(&fy, "spelt"), &id_y), (&x, new, &id_x)] {
+    for (stack, p, id) in [(y, f.props(fy, "spelt"), id_y), (x, new, id_x)] {
         let (_, r) = stack.send(s, &c, "Delete", p, Some(id), None).await;
         assert_eq!(r["Status"], "SUCCESS", "{r}");
     }
-    assert!(!has_policy(&c, &role).await, "the last user detaches it");
-    assert!(record(&c, &role).await.is_none());
+    assert!(!has_policy(&c, &f.role).await, "the last user detaches it");
+    assert!(record(&c, &f.role).await.is_none());
+}
+
+/// The earlier-spelled resource's Delete leaves its record without detaching the policy,
+/// which the other function, in the role's own record, still needs.
+#[tokio::test]
+async fn a_function_mode_resource_under_an_earlier_spelling_leaves_without_detaching() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("speltdel")).await;
+    let f = fleet(s, &c).await;
+    let ((x, fx, id_x), (y, fy, id_y)) = (&f.x, &f.y);
+    let (_, r) = x.send(s, &c, "Delete", f.props(fx, "spelt"), Some(id_x), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(has_policy(&c, &f.role).await, "the other function still needs the policy");
+    assert!(record(&c, &f.lower).await.is_none(), "the reference left");
+    assert!(function_state(&c, fx).await.layers.is_empty(), "its function is restored");
+
+    let (_, r) = y.send(s, &c, "Delete", f.props(fy, "spelt"), Some(id_y), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(!has_policy(&c, &f.role).await, "the last user of the role's own record detaches it");
 }
