@@ -41,7 +41,11 @@ async fn enable_creates_the_missing_group_the_functions_own_variables_name() {
     };
     let report = direct::disable(&c, &off).await.unwrap();
     let said = format!("delete profiling group {group} (lambda-profiling created it");
-    assert!(report.steps.iter().any(|l| l.starts_with(&said)), "{:?}", report.steps);
+    assert!(
+        report.steps.iter().any(|l| l.starts_with(&said)),
+        "{:?}",
+        report.steps
+    );
     assert!(
         group_tags(s).await.get(&group).is_none(),
         "lambda-profiling made it: it goes"
@@ -110,7 +114,10 @@ async fn the_users_switch_fails_a_create_but_never_an_update_or_its_rollback() {
     create_function(&c, &held, "python3.12", &role_arn, &off, &[]).await;
     let props = json!({"ServiceToken": service_token(), "FunctionName": held, "LayerArn": layer});
     let reason = failed_create(s, &c, props).await;
-    assert!(reason.contains(env::ENABLED) && reason.contains("is not true"), "{reason}");
+    assert!(
+        reason.contains(env::ENABLED) && reason.contains("is not true"),
+        "{reason}"
+    );
     assert_eq!(function_state(&c, &held).await.vars[env::ENABLED], "false");
 
     let name = unique("switch");

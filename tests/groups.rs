@@ -5,6 +5,7 @@
 
 mod support;
 
+use lambda_profiling::Clients;
 use lambda_profiling::direct;
 use lambda_profiling_macro::agent::env;
 use serde_json::{Value, json};
@@ -18,6 +19,25 @@ fn props(function: &str, layer: &str, group: &str) -> Value {
 
 async fn exists(s: &Servers, group: &str) -> bool {
     group_tags(s).await.get(group).is_some()
+}
+
+/// Rewrites what `stack`'s resource on `function_arn` left as an earlier version would
+/// have: a ledger without the values it set, no group record, and the group's owner and
+/// function tags without the records tag.
+async fn as_earlier_versions(s: &Servers, c: &Clients, stack: &Stack, function_arn: &str, group: &str) {
+    let id = format!("function:{function_arn}");
+    let reference = lambda_profiling::custom_resource::reference(&stack_id(stack), "Profiling", &id);
+    as_earlier_version(c, &format!("ref#{reference}")).await;
+    delete_item(c, &group_key(group)).await;
+    let owner = format!("{}/Profiling", stack_id(stack));
+    let tags = [
+        ("lambda-profiling:owner", owner.as_str()),
+        ("lambda-profiling:function", function_arn),
+    ];
+    tag_group(s, group, &tags).await;
+    let group_arn = format!("arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{group}");
+    let untag = c.codeguru.untag_resource().resource_arn(group_arn);
+    untag.tag_keys("lambda-profiling:records").send().await.unwrap();
 }
 
 #[tokio::test]
@@ -156,28 +176,7 @@ async fn a_group_an_earlier_version_created_is_kept_for_its_creator() {
         .send(s, &c, "Create", props(&fa, &layer, &group), None, None)
         .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    // What the earlier version left: a ledger without the values it set, no group record,
-    // and the group's owner and function tags (without the records tag).
-    let id_a = lambda_profiling::custom_resource::reference(
-        &stack_id(&stack_a),
-        "Profiling",
-        &format!("function:{arn_a}"),
-    );
-    as_earlier_version(&c, &format!("ref#{id_a}")).await;
-    delete_item(&c, &group_key(&group)).await;
-    let owner = format!("{}/Profiling", stack_id(&stack_a));
-    tag_group(
-        s,
-        &group,
-        &[
-            ("lambda-profiling:owner", &owner),
-            ("lambda-profiling:function", &arn_a),
-        ],
-    )
-    .await;
-    let group_arn = format!("arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{group}");
-    let untag = c.codeguru.untag_resource().resource_arn(group_arn);
-    untag.tag_keys("lambda-profiling:records").send().await.unwrap();
+    as_earlier_versions(s, &c, &stack_a, &arn_a, &group).await;
 
     // A resource of the new version adopts it, and goes: the creator still uses it.
     let (_, r) = stack_b
@@ -216,20 +215,36 @@ async fn a_group_the_functions_own_variables_named_before_goes_with_the_resource
     let layer = publish_layer(&c, PY_LAYER).await;
     let (first, second) = (unique("own-first"), unique("own-second"));
     let name = unique("ownvars");
-    let arn = create_function(&c, &name, "python3.12", &role_arn, &[(env::GROUP_NAME, &first)], &[]).await;
+    let arn = create_function(
+        &c,
+        &name,
+        "python3.12",
+        &role_arn,
+        &[(env::GROUP_NAME, &first)],
+        &[],
+    )
+    .await;
     let stack = Stack::new("Profiling");
     let (_, r) = stack
         .send(s, &c, "Create", props(&name, &layer, &first), None, None)
         .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert!(exists(s, &first).await, "created: the agent must report somewhere");
+    assert!(
+        exists(s, &first).await,
+        "created: the agent must report somewhere"
+    );
 
     set_vars(&c, &name, &[(env::GROUP_NAME, &second)]).await;
     let (new, old) = (props(&name, &layer, &second), props(&name, &layer, &first));
     let id = format!("function:{arn}");
-    let (_, r) = stack.send(s, &c, "Update", new.clone(), Some(&id), Some(old)).await;
+    let (_, r) = stack
+        .send(s, &c, "Update", new.clone(), Some(&id), Some(old))
+        .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert!(exists(s, &second).await && exists(s, &first).await, "kept for a rollback");
+    assert!(
+        exists(s, &second).await && exists(s, &first).await,
+        "kept for a rollback"
+    );
 
     let (_, r) = stack.send(s, &c, "Delete", new, Some(&id), None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
@@ -266,5 +281,38 @@ async fn a_group_whose_earlier_creator_cannot_be_told_is_kept() {
         assert_eq!(r["Status"], "SUCCESS", "{r}");
     }
     assert!(exists(s, &earlier).await, "its earlier creator may still use it");
-    assert!(!exists(s, &ours).await, "created by this version: it goes with its last user");
+    assert!(
+        !exists(s, &ours).await,
+        "created by this version: it goes with its last user"
+    );
+}
+
+/// An earlier version's resource whose function was deleted before the stack: its ledger
+/// does not name the group, so its Delete finds it from the properties, and the group it
+/// created goes with it.
+#[tokio::test]
+async fn an_earlier_versions_group_goes_with_its_creator_after_the_function_did() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("gonefn")).await;
+    let role_arn = create_role(&c, &unique("gonefnrole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("gonefn");
+    let arn = create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
+    let group = unique("gonefn-group");
+    let stack = Stack::new("Profiling");
+    let p = props(&name, &layer, &group);
+    let (_, r) = stack.send(s, &c, "Create", p.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    as_earlier_versions(s, &c, &stack, &arn, &group).await;
+    let id = format!("function:{arn}");
+
+    c.lambda
+        .delete_function()
+        .function_name(&name)
+        .send()
+        .await
+        .unwrap();
+    let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(!exists(s, &group).await, "its creator is gone: so is the group");
 }

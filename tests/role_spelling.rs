@@ -24,8 +24,15 @@ async fn as_earlier_spelling(c: &Clients, role: &str, spelling: &str, id: &str) 
     let mut earlier = own.clone();
     earlier.insert("pk".into(), AttributeValue::S(format!("role#{spelling}")));
     earlier.insert("refs".into(), AttributeValue::Ss(vec![id.to_owned()]));
-    let rest: Vec<String> = record_refs(c, role).await.into_iter().filter(|r| r != id).collect();
-    assert!(!rest.is_empty(), "another resource stays in the role's own record");
+    let rest: Vec<String> = record_refs(c, role)
+        .await
+        .into_iter()
+        .filter(|r| r != id)
+        .collect();
+    assert!(
+        !rest.is_empty(),
+        "another resource stays in the role's own record"
+    );
     own.insert("refs".into(), AttributeValue::Ss(rest));
     put_item(c, earlier).await;
     put_item(c, own).await;
@@ -54,12 +61,23 @@ async fn a_role_mode_resource_under_an_earlier_spelling_leaves_without_detaching
 
     let (_, r) = b.send(s, &c, "Delete", pb, Some(&id_b), None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert!(has_policy(&c, &role).await, "the other stack still needs the policy");
-    assert!(record(&c, &lower).await.is_none(), "the earlier spelling's reference left");
+    assert!(
+        has_policy(&c, &role).await,
+        "the other stack still needs the policy"
+    );
+    assert!(
+        record(&c, &lower).await.is_none(),
+        "the earlier spelling's reference left"
+    );
 
-    let (_, r) = a.send(s, &c, "Delete", pa, Some(&format!("role:{role}")), None).await;
+    let (_, r) = a
+        .send(s, &c, "Delete", pa, Some(&format!("role:{role}")), None)
+        .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert!(!has_policy(&c, &role).await, "the last user of the role's own record detaches");
+    assert!(
+        !has_policy(&c, &role).await,
+        "the last user of the role's own record detaches"
+    );
 }
 
 /// Two functions of one role, each with a function-mode resource; X's as an earlier
@@ -91,9 +109,17 @@ async fn fleet(s: &Servers, c: &Clients) -> Fleet {
     }
     let y = made.pop().unwrap();
     let x = made.pop().unwrap();
-    let fleet = Fleet { lower: role.to_lowercase(), role, x, y, layer };
+    let fleet = Fleet {
+        lower: role.to_lowercase(),
+        role,
+        x,
+        y,
+        layer,
+    };
     for (stack, f, _) in [&fleet.x, &fleet.y] {
-        let (_, r) = stack.send(s, c, "Create", fleet.props(f, "spelt"), None, None).await;
+        let (_, r) = stack
+            .send(s, c, "Create", fleet.props(f, "spelt"), None, None)
+            .await;
         assert_eq!(r["Status"], "SUCCESS", "{r}");
     }
     let ref_x = reference(&stack_id(&fleet.x.0), "Profiling", &fleet.x.2);
@@ -117,7 +143,10 @@ async fn a_function_mode_resource_under_an_earlier_spelling_moves_without_detach
     let (new, old) = (f.props(fx, "spelt-renamed"), f.props(fx, "spelt"));
     let (_, r) = x.send(s, &c, "Update", new.clone(), Some(id_x), Some(old)).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert!(has_policy(&c, &f.role).await, "both functions still need the policy");
+    assert!(
+        has_policy(&c, &f.role).await,
+        "both functions still need the policy"
+    );
     assert!(record(&c, &f.lower).await.is_none(), "the reference moved");
     assert_eq!(record_refs(&c, &f.role).await.len(), 2);
 
@@ -137,13 +166,26 @@ async fn a_function_mode_resource_under_an_earlier_spelling_leaves_without_detac
     let c = clients(s, &unique("speltdel")).await;
     let f = fleet(s, &c).await;
     let ((x, fx, id_x), (y, fy, id_y)) = (&f.x, &f.y);
-    let (_, r) = x.send(s, &c, "Delete", f.props(fx, "spelt"), Some(id_x), None).await;
+    let (_, r) = x
+        .send(s, &c, "Delete", f.props(fx, "spelt"), Some(id_x), None)
+        .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert!(has_policy(&c, &f.role).await, "the other function still needs the policy");
+    assert!(
+        has_policy(&c, &f.role).await,
+        "the other function still needs the policy"
+    );
     assert!(record(&c, &f.lower).await.is_none(), "the reference left");
-    assert!(function_state(&c, fx).await.layers.is_empty(), "its function is restored");
+    assert!(
+        function_state(&c, fx).await.layers.is_empty(),
+        "its function is restored"
+    );
 
-    let (_, r) = y.send(s, &c, "Delete", f.props(fy, "spelt"), Some(id_y), None).await;
+    let (_, r) = y
+        .send(s, &c, "Delete", f.props(fy, "spelt"), Some(id_y), None)
+        .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    assert!(!has_policy(&c, &f.role).await, "the last user of the role's own record detaches it");
+    assert!(
+        !has_policy(&c, &f.role).await,
+        "the last user of the role's own record detaches it"
+    );
 }

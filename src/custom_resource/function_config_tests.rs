@@ -337,7 +337,10 @@ fn the_users_group_variables_that_name_no_group_are_refused() {
                     retired=arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/victim";
     for (var, value) in [
         (env::GROUP_ARN, injected),
-        (env::GROUP_ARN, "arn:aws:codeguru-profiler:eu-west-1:1:profilingGroup/g"),
+        (
+            env::GROUP_ARN,
+            "arn:aws:codeguru-profiler:eu-west-1:1:profilingGroup/g",
+        ),
         (env::GROUP_NAME, "two words"),
         (env::GROUP_NAME, ""),
     ] {
@@ -349,5 +352,8 @@ fn the_users_group_variables_that_name_no_group_are_refused() {
     let fine = "arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/mine";
     let s = snap("python3.12", &[(env::GROUP_ARN, fine)], &[]);
     let d = desired(&s, &props(), &Ledger::default()).unwrap();
-    assert_eq!((d.group.name.as_str(), d.group.arn.as_str(), d.users_group), ("mine", fine, true));
+    assert_eq!(
+        (d.group.name.as_str(), d.group.arn.as_str(), d.users_group),
+        ("mine", fine, true)
+    );
 }

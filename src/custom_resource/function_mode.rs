@@ -123,7 +123,16 @@ pub(crate) async fn enable(
     recorded.retired = groups.held_until_done();
     write_ledger(clients, id, &recorded, &snap).await?;
 
-    let applied = apply(clients, &me, &snap, &desired, change, &recorded, (same_resource, verdict)).await;
+    let applied = apply(
+        clients,
+        &me,
+        &snap,
+        &desired,
+        change,
+        &recorded,
+        (same_resource, verdict),
+    )
+    .await;
     let layers = match applied {
         Ok(layers) => layers,
         Err((e, touched)) => {
@@ -133,7 +142,9 @@ pub(crate) async fn enable(
                 None if !same_resource => {
                     let undone = match touched {
                         true => disable(clients, resource, &snap.arn, Some(props), deadline).await,
-                        false => release(clients, &me, &snap.arn, &snap.role, &recorded, Keep::default()).await,
+                        false => {
+                            release(clients, &me, &snap.arn, &snap.role, &recorded, Keep::default()).await
+                        }
                     };
                     undo_failed_create(e, undone)
                 }
@@ -292,6 +303,10 @@ pub(crate) async fn disable_keeping(
     };
     let Some(snap) = snap else {
         tracing::debug!("function is gone: nothing to undo on it");
+        let mut recorded = recorded;
+        if recorded.setting.is_none() {
+            recorded.retired.extend(earlier_group(function_arn, props));
+        }
         return release(clients, &me, function_arn, &role, &recorded, keep).await;
     };
     let desired = undo_plan(&snap, props, &recorded)?;
@@ -313,6 +328,20 @@ pub(crate) async fn disable_keeping(
     release(clients, &me, function_arn, &role, &recorded, keep).await
 }
 
+/// The group of an earlier version's ledger, which does not name it, when the function is
+/// gone: the properties' name, or the console's default, in the function's region. (Its
+/// creator holds it through its tags until released.)
+fn earlier_group(function_arn: &str, props: Option<&Properties>) -> Option<String> {
+    let parts: Vec<&str> = function_arn.split(':').collect();
+    let ["arn", _, "lambda", region, account, "function", name] = parts.as_slice() else {
+        return None;
+    };
+    let group = props
+        .and_then(|p| p.group_name.clone())
+        .unwrap_or_else(|| lambda_profiling_macro::agent::console_group_name(name));
+    Some(Group::named(&group, region, account).arn)
+}
+
 /// What a Delete leaves in place when its reference is the last one.
 #[derive(Debug, Clone, Copy, Default)]
 struct Keep {
@@ -328,7 +357,9 @@ async fn spelt_otherwise(clients: &Clients, role: &str, recorded: &Ledger) -> Re
     if recorded.setting.is_some() {
         return Ok(false); // this version's ledger: the role's own spelling
     }
-    Ok(role::canonical_name(clients, role).await?.is_some_and(|own| own != role))
+    Ok(role::canonical_name(clients, role)
+        .await?
+        .is_some_and(|own| own != role))
 }
 
 /// What to remove: the ledger's own record of its values; for a ledger of an earlier

@@ -98,7 +98,11 @@ pub(crate) fn earlier_creator(tags: &std::collections::HashMap<String, String>) 
         return None;
     }
     let function = tags.get(LEGACY_FUNCTION_KEY);
-    Some(function.and_then(|f| legacy_creator(owner, f)).unwrap_or(UNKNOWN_CREATOR))
+    Some(
+        function
+            .and_then(|f| legacy_creator(owner, f))
+            .unwrap_or(UNKNOWN_CREATOR),
+    )
 }
 
 /// FNV-1a, 64 bits: stable across Rust versions and builds, unlike `DefaultHasher`.

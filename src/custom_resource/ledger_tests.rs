@@ -38,9 +38,15 @@ fn an_earlier_versions_group_is_held_by_its_creator_or_kept() {
     let owner = owner_value("arn:s", "L");
     let hashed = owner_value(&"s".repeat(200), &"L".repeat(200));
     let cases = [
-        (tags(&[(OWNER_KEY, &owner), (LEGACY_FUNCTION_KEY, f)]), Some(creator)),
+        (
+            tags(&[(OWNER_KEY, &owner), (LEGACY_FUNCTION_KEY, f)]),
+            Some(creator),
+        ),
         (tags(&[(OWNER_KEY, &owner)]), Some(UNKNOWN_CREATOR)),
-        (tags(&[(OWNER_KEY, &hashed), (LEGACY_FUNCTION_KEY, f)]), Some(UNKNOWN_CREATOR)),
+        (
+            tags(&[(OWNER_KEY, &hashed), (LEGACY_FUNCTION_KEY, f)]),
+            Some(UNKNOWN_CREATOR),
+        ),
         (tags(&[(OWNER_KEY, &owner), (RECORDS_KEY, RECORDS_VALUE)]), None),
         (tags(&[("team", "a")]), None),
     ];

@@ -102,11 +102,7 @@ fn number(n: &serde_json::Number) -> String {
 
 /// A string plain when every reader takes it for that string, else double-quoted.
 fn string(s: &str) -> String {
-    if plain(s) {
-        s.to_owned()
-    } else {
-        quoted(s)
-    }
+    if plain(s) { s.to_owned() } else { quoted(s) }
 }
 
 /// `s` double-quoted: JSON's escapes (YAML's double-quoted style takes them all), and `\u`
@@ -130,7 +126,10 @@ fn quoted(s: &str) -> String {
 }
 
 fn yaml_escapes(c: char) -> bool {
-    matches!(c, '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}')
+    matches!(
+        c,
+        '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
+    )
 }
 
 /// Words YAML 1.1 reads as booleans or null, in any of their spellings.

@@ -294,19 +294,29 @@ fn arn_word(part: &str, ok: fn(u8) -> bool) -> bool {
 
 pub fn parse_group_arn(arn: &str) -> Option<GroupArn<'_>> {
     let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("codeguru-profiler"), Some(region), Some(account), Some(resource)) = (
+    let (
+        Some("arn"),
+        Some(partition),
+        Some("codeguru-profiler"),
+        Some(region),
+        Some(account),
+        Some(resource),
+    ) = (
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
         parts.next(),
-    ) else {
+    )
+    else {
         return None;
     };
     let name = resource.strip_prefix("profilingGroup/")?;
     let partition_ok = arn_word(partition, |b| b.is_ascii_lowercase() || b == b'-');
-    let region_ok = arn_word(region, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let region_ok = arn_word(region, |b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'
+    });
     let account_ok = account.len() == 12 && arn_word(account, |b| b.is_ascii_digit());
     (partition_ok && region_ok && account_ok && is_valid_group_name(name)).then_some(GroupArn {
         region,
@@ -327,13 +337,23 @@ pub struct LayerArn<'a> {
 pub fn parse_layer_arn(arn: &str) -> Option<LayerArn<'_>> {
     let parts: Vec<&str> = arn.split(':').collect();
     match parts.as_slice() {
-        ["arn", partition, "lambda", region, account, "layer", name, version]
-            if arn_word(partition, |b| b.is_ascii_lowercase() || b == b'-')
-                && arn_word(region, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && account.len() == 12
-                && arn_word(account, |b| b.is_ascii_digit())
-                && arn_word(name, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                && arn_word(version, |b| b.is_ascii_digit()) =>
+        [
+            "arn",
+            partition,
+            "lambda",
+            region,
+            account,
+            "layer",
+            name,
+            version,
+        ] if arn_word(partition, |b| b.is_ascii_lowercase() || b == b'-')
+            && arn_word(region, |b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'
+            })
+            && account.len() == 12
+            && arn_word(account, |b| b.is_ascii_digit())
+            && arn_word(name, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && arn_word(version, |b| b.is_ascii_digit()) =>
         {
             Some(LayerArn {
                 region,

@@ -345,5 +345,9 @@ fn no_problem_quotes_a_variables_value() {
     assert!(s.problems.iter().all(|p| !p.contains(secret)), "{:?}", s.problems);
     let f = function("python3.12", &[(env::GROUP_NAME, "bad name s3cr3t")], &[PY_LAYER]);
     let s = inspect(&f).conclude(Some(&RoleAccess::Granted), None);
-    assert!(s.problems.iter().all(|p| !p.contains("s3cr3t")), "{:?}", s.problems);
+    assert!(
+        s.problems.iter().all(|p| !p.contains("s3cr3t")),
+        "{:?}",
+        s.problems
+    );
 }

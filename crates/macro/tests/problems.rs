@@ -306,7 +306,11 @@ fn the_groups_variables_count_at_their_longest() {
     let vars: serde_json::Map<String, Value> = (0..100)
         .map(|i| (format!("VAR_{i:02}"), json!("v".repeat(24))))
         .collect();
-    let function = |profiling: Value| single(python(json!({"Profiling": profiling, "Environment": {"Variables": vars}})));
+    let function = |profiling: Value| {
+        single(python(
+            json!({"Profiling": profiling, "Environment": {"Variables": vars}}),
+        ))
+    };
     assert_problem(
         "us-east-1",
         function(json!(true)),

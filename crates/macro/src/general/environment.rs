@@ -264,7 +264,9 @@ fn with_java_agent(existing: Option<&Value>) -> Option<Value> {
 /// template's, count at their longest (`group.longest_name`): with them, Lambda's refusal
 /// would quote every variable into the stack's events. Another intrinsic counts as empty.
 fn check_size(own: &Vars, global: Option<&Vars>, at: &str, group: &GroupRef) -> Checked<()> {
-    let longest_arn = "arn:aws-us-gov:codeguru-profiler:".len() + "ap-southeast-5".len() + ":123456789012:profilingGroup/".len();
+    let longest_arn = "arn:aws-us-gov:codeguru-profiler:".len()
+        + "ap-southeast-5".len()
+        + ":123456789012:profilingGroup/".len();
     let text = |k: &str, v: &Value| match v {
         Value::String(s) => s.clone(),
         Value::Number(_) | Value::Bool(_) => v.to_string(),

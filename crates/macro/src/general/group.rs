@@ -180,7 +180,10 @@ fn template_group_longest(template: &Template, target: &str) -> usize {
     let view = template
         .resource(target)
         .map(|r| r.build_view(&["ProfilingGroupName"]));
-    match view.as_ref().and_then(|v| v["Properties"]["ProfilingGroupName"].as_str()) {
+    match view
+        .as_ref()
+        .and_then(|v| v["Properties"]["ProfilingGroupName"].as_str())
+    {
         Some(name) => name.len(),
         None => agent::MAX_GROUP_NAME_LEN,
     }
