@@ -1,4 +1,4 @@
-//! Cold start of `bootstrap` (issue 6, target 2): for each run, a fresh process under
+//! Cold start of `bootstrap`: for each run, a fresh process under
 //! the project's Lambda Runtime API emulator handles ONE macro request for the
 //! synthetic N = 500 template.
 //!

@@ -1,4 +1,4 @@
-//! Target 1 of issue 6: in-process expansion (parse + expand + serialize) of the
+//! The macro's main job, measured: in-process expansion (parse + expand + serialize) of the
 //! synthetic template, N = 10, 500 and 5000 functions, with profiling on for all: the
 //! event's text in, the answer's bytes out, by the function the Lambda calls (the
 //! macro's one dispatcher, `lambda_profiling_macro::answer`). Also a template of mostly

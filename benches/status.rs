@@ -1,4 +1,4 @@
-//! `lambda-profiling status` over an account of 1,000 functions (issue 14), against moto
+//! `lambda-profiling status` over an account of 1,000 functions, against moto
 //! and the CodeGuru Profiler fake behind the test front (which pages ListFunctions at 50
 //! as Lambda does): wall time, and the AWS calls by kind, counted by the front.
 //!

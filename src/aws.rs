@@ -5,7 +5,7 @@
 //! SDK's standard `AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_<SERVICE>` (e.g.
 //! `AWS_ENDPOINT_URL_CODEGURUPROFILER`) and `AWS_MAX_ATTEMPTS`. Not `aws-config`'s whole
 //! chain: profiles, SSO, IMDS and STS never apply inside Lambda, and leaving them out
-//! keeps the binary small (issue 6). Settings are read from the environment once,
+//! keeps the binary small. Settings are read from the environment once,
 //! here, so that the rest of the crate (and its tests) never touch process-global state.
 //!
 //! The DynamoDB client talks to the role references' table, in the account's home region
@@ -83,7 +83,7 @@ impl Settings {
     }
 }
 
-/// The table of role references (issue 12), as `macro-template.yaml` names it.
+/// The table of role references, as `macro-template.yaml` names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferenceTable {
     /// `LAMBDA_PROFILING_REFERENCE_TABLE`, default [`DEFAULT_REFERENCE_TABLE`].

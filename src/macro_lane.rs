@@ -1,4 +1,4 @@
-//! Macro requests answered from the invocation's bytes (issue 6, the cold start).
+//! Macro requests answered from the invocation's bytes (the cold start).
 //!
 //! Through the runtime's handler, a macro request costs two passes the macro does not
 //! need: the runtime reads the event into a `Box<RawValue>` (checking the whole

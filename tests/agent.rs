@@ -1,4 +1,4 @@
-//! The agent suite (issue 13): what we set up makes the real CodeGuru Profiler agent
+//! The agent suite: what we set up makes the real CodeGuru Profiler agent
 //! report to the right group. See `tests/agent/README.md`.
 //!
 //! Our actual outputs (the committed expansions of `examples/`, and a function that

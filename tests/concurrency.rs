@@ -1,4 +1,4 @@
-//! Concurrent deploys on one shared role (issue 12), with the real `bootstrap`: two
+//! Concurrent deploys on one shared role, with the real `bootstrap`: two
 //! processes, each under its own Runtime API emulator, one in us-east-1 and one in
 //! eu-west-1, both pointed at the references' table in us-east-1 (the home region), against
 //! moto behind the front, which delays every IAM call on the trial's role 50–200 ms during
@@ -7,7 +7,7 @@
 //!
 //! Each trial, on a fresh role: Delete(A)+Create(B) (A made first), Create(A)+Create(B), or
 //! Delete(A)+Delete(B) (both made first); at random the user's own policy is attached first,
-//! an old-style tag reference (a resource of a version before issue 12) is there, which
+//! an old-style tag reference (a resource of a version before the references' table) is there, which
 //! process gets which request, and the second request's start (0–150 ms later). Every trial
 //! ends with the invariant: both answered SUCCESS; while a resource is live the role holds
 //! the policy; once every resource (the old-style one too) is deleted, the policy is

@@ -1,4 +1,4 @@
-//! The limits that remain (issue 12), each reached for real against moto: the reason
+//! The limits that remain, each reached for real against moto: the reason
 //! CloudFormation gets names the limit, how many resources share the role, and what to do.
 //! Also the Delete of an id CloudFormation invented for a Create that never answered.
 

@@ -338,7 +338,7 @@ fn statements_anywhere(value: &Value) -> Vec<&Value> {
     }
 }
 
-/// The references' table (issue 12): created only in the home region (by default this
+/// The references' table: created only in the home region (by default this
 /// stack's own), kept when the stack goes, and reachable only item by item, with keys
 /// of the two kinds the function writes.
 #[test]

@@ -1,4 +1,4 @@
-//! The deploy rehearsal (issue 4): the real `bootstrap`, run under the project's Lambda
+//! The deploy rehearsal: the real `bootstrap`, run under the project's Lambda
 //! Runtime API emulator with moto and the CodeGuru Profiler fake behind
 //! `AWS_ENDPOINT_URL_*`, while this test plays CloudFormation: it sends the macro
 //! request, lints the result, creates what the template describes, sends the custom

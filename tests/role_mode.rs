@@ -44,7 +44,7 @@ async fn role_mode_create_then_delete_attaches_then_detaches_and_keeps_the_users
     assert_eq!(response["Data"]["RoleName"], role.as_str());
     assert!(attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
 
-    // The reference is in the role's record, not in its tags (issue 12).
+    // The reference is in the role's record, not in its tags.
     let id =
         lambda_profiling::custom_resource::reference(&stack_id(&stack), "Profiling", &format!("role:{role}"));
     assert_eq!(record_refs(&c, &role).await, [id]);

@@ -1,4 +1,4 @@
-//! A platform team's shared role (issue 12): a thousand stacks' resources on one role,
+//! A platform team's shared role: a thousand stacks' resources on one role,
 //! eight requests at a time, with IAM's 50-tags-per-role quota enforced by the front and
 //! the role already carrying 50 tags of the user's own; then every one is deleted.
 //! The answers go to a local sink rather than to S3 (the other suites check those), so

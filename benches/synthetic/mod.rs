@@ -1,4 +1,4 @@
-//! Inputs of the performance measurements (issue 6), shared by the criterion bench and
+//! Inputs of the performance measurements, shared by the criterion bench and
 //! the cold-start harness so that both measure the same thing (`mod synthetic;` in each).
 // Each bench uses a part of it.
 #![allow(dead_code)]
@@ -111,7 +111,7 @@ pub fn macro_event(template: &Value, params: Value) -> String {
 }
 
 /// Checks that the synthetic template has the reference shape (N = 500 is about 0.37 MB
-/// of JSON), so that the figures stay comparable with issue 6's.
+/// of JSON), so that the figures stay comparable across sessions.
 pub fn check_reference_shape() {
     let t = synthetic_template(500);
     let bytes = serde_json::to_string(&t).expect("JSON").len();

@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use super::earlier;
 use super::error::{Error, Result, undo_failed_create};
 use super::function_calls::{Updated, read_settled, update};
 use super::function_config::{self, Change, Desired, Snapshot};
@@ -105,7 +106,7 @@ pub(crate) async fn enable(
     let moved_from = item.as_ref().map(|i| i.role.clone()).filter(|r| *r != snap.role);
     let recorded_before = match &item {
         Some(item) => Some(Ledger::decode(&item.ledger)),
-        None => legacy_ledger(clients, id, &snap.role).await?,
+        None => earlier::legacy_ledger(clients, id, &snap.role).await?,
     };
     let previous = recorded_before.clone().unwrap_or_default();
     let desired = function_config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;
@@ -291,7 +292,7 @@ pub(crate) async fn disable_keeping(
     let (item, snap) = (item?, snap?);
     let (recorded, role) = match (item, &snap) {
         (Some(item), _) => (Ledger::decode(&item.ledger), item.role),
-        (None, Some(snap)) => match legacy_ledger(clients, id, &snap.role).await? {
+        (None, Some(snap)) => match earlier::legacy_ledger(clients, id, &snap.role).await? {
             Some(recorded) => (recorded, role::canonical_or_given(clients, &snap.role).await?),
             None => return Ok(()), // nothing recorded: nothing of this resource's to undo
         },
@@ -299,13 +300,15 @@ pub(crate) async fn disable_keeping(
     };
     let keep = Keep {
         group: keep_group,
-        policy: spelt_otherwise(clients, &role, &recorded).await?,
+        policy: earlier::spelt_otherwise(clients, &role, &recorded).await?,
     };
     let Some(snap) = snap else {
         tracing::debug!("function is gone: nothing to undo on it");
         let mut recorded = recorded;
         if recorded.setting.is_none() {
-            recorded.retired.extend(earlier_group(function_arn, props));
+            recorded
+                .retired
+                .extend(earlier::ledgers_group(function_arn, props));
         }
         return release(clients, &me, function_arn, &role, &recorded, keep).await;
     };
@@ -328,38 +331,11 @@ pub(crate) async fn disable_keeping(
     release(clients, &me, function_arn, &role, &recorded, keep).await
 }
 
-/// The group of an earlier version's ledger, which does not name it, when the function is
-/// gone: the properties' name, or the console's default, in the function's region. (Its
-/// creator holds it through its tags until released.)
-fn earlier_group(function_arn: &str, props: Option<&Properties>) -> Option<String> {
-    let parts: Vec<&str> = function_arn.split(':').collect();
-    let ["arn", _, "lambda", region, account, "function", name] = parts.as_slice() else {
-        return None;
-    };
-    let group = props
-        .and_then(|p| p.group_name.clone())
-        .unwrap_or_else(|| lambda_profiling_macro::agent::console_group_name(name));
-    Some(Group::named(&group, region, account).arn)
-}
-
 /// What a Delete leaves in place when its reference is the last one.
 #[derive(Debug, Clone, Copy, Default)]
 struct Keep {
     group: bool,
     policy: bool,
-}
-
-/// Whether the role an earlier version's ledger names is spelt otherwise than IAM spells
-/// it. That version keyed the role's record by the function's spelling, this one by IAM's:
-/// the record may not be the role's only one, so its last user leaves the policy in place
-/// (left for a person to detach, never lost).
-async fn spelt_otherwise(clients: &Clients, role: &str, recorded: &Ledger) -> Result<bool> {
-    if recorded.setting.is_some() {
-        return Ok(false); // this version's ledger: the role's own spelling
-    }
-    Ok(role::canonical_name(clients, role)
-        .await?
-        .is_some_and(|own| own != role))
 }
 
 /// What to remove: the ledger's own record of its values; for a ledger of an earlier
@@ -421,11 +397,4 @@ async fn release(
     holder.ledger = true;
     holder.keep = keep.policy;
     references::leave(clients, &holder).await
-}
-
-/// What a resource of a version before the references' table recorded it added: the value
-/// of its old reference tag on the role. `None`: no such tag.
-async fn legacy_ledger(clients: &Clients, id: u64, role: &str) -> Result<Option<Ledger>> {
-    let tags = role::list_tags(clients, role).await?.unwrap_or_default();
-    Ok(tags.get(&ledger::legacy_key(id)).map(|v| Ledger::decode(v)))
 }

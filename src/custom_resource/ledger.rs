@@ -14,7 +14,7 @@
 //!   an Update renamed away from, kept until the next Update or the Delete (**retired**),
 //!   so that a rollback finds its old group.
 //! - On a profiling group lambda-profiling created, an **owner tag**, for people.
-//! - Versions before issue 12 kept references as role tags, `lambda-profiling:ref:<id>`
+//! - Versions before the references' table kept references as role tags, `lambda-profiling:ref:<id>`
 //!   (the ledger as the value) and `lambda-profiling:attached-policy`; they are read (and
 //!   removed) for migration, never written.
 //!
@@ -47,7 +47,7 @@ pub(crate) fn reference_id(stack_id: &str, logical_id: &str, physical_id: &str) 
     fnv1a(&[stack_id, logical_id, physical_id])
 }
 
-/// The old reference tag's key for one resource (versions before issue 12).
+/// The old reference tag's key for one resource (versions before the references' table).
 pub fn ref_key(stack_id: &str, logical_id: &str, physical_id: &str) -> String {
     legacy_key(reference_id(stack_id, logical_id, physical_id))
 }
@@ -150,7 +150,8 @@ pub(crate) struct Setting {
     pub family: Family,
     /// The group's ARN (its name and region are in it).
     pub group_arn: String,
-    /// The group came from the function's own variables: never created nor deleted.
+    /// The group came from the function's own variables (and stays theirs on the function;
+    /// its record decides, as for any group, whether it is deleted).
     pub users_group: bool,
 }
 

@@ -14,9 +14,11 @@
 //! - answers **exactly once** with a PUT to the event's `ResponseURL`, SUCCESS or FAILED;
 //! - turns a malformed event, an AWS error, a panic inside the operation, or running
 //!   out of time (less than a safe margin before the deadline) into FAILED with a reason;
-//! - refuses a `ResponseURL` that is not https on `*.amazonaws.com(.cn)` (or a host
-//!   listed in `LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS`): then it changes nothing and
-//!   sends nothing;
+//! - refuses a `ResponseURL` that is not a presigned https URL of CloudFormation's
+//!   response bucket in the stack's own region and partition (`aws`, `aws-cn`,
+//!   `aws-us-gov`; the ISO and European sovereign partitions are refused until their
+//!   hosts are known), or of a host listed in `LAMBDA_PROFILING_INSECURE_RESPONSE_HOSTS`:
+//!   then it changes nothing and sends nothing;
 //! - never fails itself: the caller returns `Ok` to Lambda so it does not retry. The
 //!   returned [`Answered`] is for logging and tests.
 //!
@@ -34,8 +36,10 @@
 //!   the name. **`FunctionName`** must be unqualified (`$LATEST` is what changes).
 //! - **`LayerVersion` with `LayerArn`** is an error: the ARN already names a version.
 //!   `HeapSummary` on a Python function is an error.
-//! - **A function whose own variables name a group** keeps it: no group is created; a
-//!   different `ProfilingGroupName` is an error.
+//! - **A function whose own variables name a group** keeps it; the group is created when
+//!   missing (the agent must report somewhere) and, in the function's region and account,
+//!   recorded like any other; a different `ProfilingGroupName` is an error, and so is a
+//!   variable that names no group.
 //! - **A Create that fails after changing something** undoes it before answering, since
 //!   CloudFormation's Delete of `failed-create:` ids does nothing. A Create stopped by
 //!   the deadline cannot; its reason says the change may be partial.
@@ -43,11 +47,12 @@
 //! - **A function already gone on Delete** is success; its ledger item names the role,
 //!   whose reference is released.
 //! - **The role's references** live in a DynamoDB table in the account's home region,
-//!   not in the role's tags as SPEC §3.2 first said (issue 12: tags have no conditional
+//!   not in the role's tags as SPEC §3.2 first said (tags have no conditional
 //!   write and a 50-per-role quota); see [`references`] and the README.
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
 pub mod direct;
+mod earlier;
 mod error;
 mod function_calls;
 mod function_config;
@@ -73,7 +78,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 pub use guard::{Answered, deadline_from_epoch_millis};
-/// The tags versions before issue 12 wrote on a role, read for migration, and the id the
+/// The tags versions before the references' table wrote on a role, read for migration, and the id the
 /// references' table holds for a resource (see the README's custom resource section).
 pub use ledger::{ATTACHED_KEY, REF_PREFIX, ref_key, reference};
 pub use outcome::Status;

@@ -126,7 +126,7 @@ pub fn run_trial(
         let attach = c.iam.attach_role_policy().role_name(&role).policy_arn(POLICY);
         h.block_on(attach.send()).unwrap();
     }
-    // A resource of a version before issue 12, on the role as that version left it.
+    // A resource of a version before the references' table, on the role as that version left it.
     let old = legacy.then(|| Resource {
         stack_id: stack_arn("us-east-1", &unique("old")),
         lambda: 0,
@@ -228,7 +228,7 @@ pub fn run_trial(
     }
 }
 
-/// The role as a version before issue 12 left it for one live resource: its reference tag
+/// The role as a version before the references' table left it for one live resource: its reference tag
 /// and, when that version attached the policy, the attached tag and the policy.
 pub async fn seed_old_reference(
     c: &lambda_profiling::Clients,

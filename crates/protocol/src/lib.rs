@@ -1,4 +1,4 @@
-//! The role-reference protocol of `Custom::LambdaProfiling` (issue 12).
+//! The role-reference protocol of `Custom::LambdaProfiling`.
 //!
 //! - [`machine`]: the protocol the product runs, one sans-IO state machine per operation
 //!   (`Op::next(reply) -> Step::Call(call)`); the Lambda binds each [`model::Call`] to

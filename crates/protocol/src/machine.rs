@@ -1,4 +1,4 @@
-//! The protocol (issue 12): one DynamoDB record per role, in the account's home
+//! The protocol: one DynamoDB record per role, in the account's home
 //! region; the detach decision serialized by conditional writes and a lease.
 //!
 //! **Ensure** (both kinds): GetItem. No record: PutItem (undecided, new `gen`), GetItem.

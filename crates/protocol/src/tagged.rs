@@ -1,4 +1,4 @@
-//! The tag protocol of the versions before issue 12, call for call as their
+//! The tag protocol of the versions before the references' table, call for call as their
 //! `src/custom_resource/role.rs` (role mode):
 //!
 //! Create: `role::read(with_tags = false)` = ListAttachedRolePolicies; `acquire` = TagRole(ref

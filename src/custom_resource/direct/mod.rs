@@ -1,4 +1,4 @@
-//! `lambda-profiling enable` and `disable` (issue 14): function mode's add-and-undo, asked
+//! `lambda-profiling enable` and `disable`: function mode's add-and-undo, asked
 //! for by a person at a terminal instead of by a stack.
 //!
 //! The same code as `Custom::LambdaProfiling` with `FunctionName` does the work, with the

@@ -1,0 +1,45 @@
+//! What earlier versions left for a function-mode resource, read so that this version
+//! releases it exactly: a ledger in the role's tags (before the references' table), a
+//! ledger without its values (the group then comes from the properties), and a role's
+//! record keyed by the function's spelling of the role's name.
+
+use super::error::Result;
+use super::group::Group;
+use super::ledger::{self, Ledger};
+use super::request::Properties;
+use super::role;
+use crate::aws::Clients;
+
+/// What a resource of a version before the references' table recorded it added: the value
+/// of its old reference tag on the role. `None`: no such tag.
+pub(crate) async fn legacy_ledger(clients: &Clients, id: u64, role: &str) -> Result<Option<Ledger>> {
+    let tags = role::list_tags(clients, role).await?.unwrap_or_default();
+    Ok(tags.get(&ledger::legacy_key(id)).map(|v| Ledger::decode(v)))
+}
+
+/// The group of an earlier version's ledger, which does not name it, when the function is
+/// gone: the properties' name, or the console's default, in the function's region. (Its
+/// creator holds it through its tags until released.)
+pub(crate) fn ledgers_group(function_arn: &str, props: Option<&Properties>) -> Option<String> {
+    let parts: Vec<&str> = function_arn.split(':').collect();
+    let ["arn", _, "lambda", region, account, "function", name] = parts.as_slice() else {
+        return None;
+    };
+    let group = props
+        .and_then(|p| p.group_name.clone())
+        .unwrap_or_else(|| lambda_profiling_macro::agent::console_group_name(name));
+    Some(Group::named(&group, region, account).arn)
+}
+
+/// Whether the role an earlier version's ledger names is spelt otherwise than IAM spells
+/// it. That version keyed the role's record by the function's spelling, this one by IAM's:
+/// the record may not be the role's only one, so its last user leaves the policy in place
+/// (left for a person to detach, never lost).
+pub(crate) async fn spelt_otherwise(clients: &Clients, role: &str, recorded: &Ledger) -> Result<bool> {
+    if recorded.setting.is_some() {
+        return Ok(false); // this version's ledger: the role's own spelling
+    }
+    Ok(role::canonical_name(clients, role)
+        .await?
+        .is_some_and(|own| own != role))
+}
