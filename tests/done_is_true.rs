@@ -99,9 +99,9 @@ async fn a_function_not_profiled_after_the_change_is_a_failure_not_a_success() {
 }
 
 /// `AWS_CODEGURU_PROFILER_ENABLED=false`, the user's own switch, keeps the agent off on
-/// purpose: a Create that would leave the function so fails (it was never profiled), but
-/// an Update, and so a rollback, after the user turned the switch succeeds and says in the
-/// log what `status` would say; the user's value stays.
+/// purpose: a Create that would leave the function so fails (it was never profiled) and
+/// is undone, but an Update, and so a rollback, after the user turned the switch succeeds
+/// (it says in the log what `status` would say); the user's value stays.
 #[tokio::test]
 async fn the_users_switch_fails_a_create_but_never_an_update_or_its_rollback() {
     let Some(s) = servers() else { return };
@@ -118,7 +118,9 @@ async fn the_users_switch_fails_a_create_but_never_an_update_or_its_rollback() {
         reason.contains(env::ENABLED) && reason.contains("is not true"),
         "{reason}"
     );
-    assert_eq!(function_state(&c, &held).await.vars[env::ENABLED], "false");
+    let after = function_state(&c, &held).await;
+    assert_eq!(after.vars[env::ENABLED], "false");
+    assert!(after.layers.is_empty(), "the failed Create is undone");
 
     let name = unique("switch");
     create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
@@ -132,7 +134,10 @@ async fn the_users_switch_fails_a_create_but_never_an_update_or_its_rollback() {
 
     let mut renamed = props.clone();
     renamed["ProfilingGroupName"] = json!(unique("switch-group"));
-    for (new, old) in [(&renamed, &props), (&props, &renamed)] {
+    // Old properties that no longer parse are still an Update's.
+    let mut unparsable = props.clone();
+    unparsable["HeapSummary"] = json!("perhaps");
+    for (new, old) in [(&renamed, &props), (&props, &renamed), (&props, &unparsable)] {
         let (_, r) = stack
             .send(s, &c, "Update", new.clone(), Some(&id), Some(old.clone()))
             .await;
@@ -141,4 +146,44 @@ async fn the_users_switch_fails_a_create_but_never_an_update_or_its_rollback() {
     let after = function_state(&c, &name).await;
     assert_eq!(after.vars[env::ENABLED], "false", "the user's switch stays");
     assert_eq!(after.layers, [layer]);
+}
+
+/// A Create replayed (its first attempt's answer never reached CloudFormation) that finds
+/// the function not profiled fails, and takes back everything, the first attempt's work
+/// included: CloudFormation's Delete of a `failed-create:` id does nothing.
+#[tokio::test]
+async fn a_replayed_create_that_fails_takes_back_the_first_attempts_work() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("replay")).await;
+    let role = unique("replayrole");
+    let role_arn = create_role(&c, &role).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("replay");
+    create_function(&c, &name, "python3.12", &role_arn, &[("MODE", "fast")], &[]).await;
+    let props = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer});
+    let stack = Stack::new("Profiling");
+    let (_, r) = stack.send(s, &c, "Create", props.clone(), None, None).await;
+    assert_eq!(r["Status"], "SUCCESS", "the first attempt: {r}");
+    // The replay's read-back (its second read, only) shows no layers, as after a concurrent
+    // change; the undo's reads show the function as it is.
+    let rule = json!({"hide_layers": {"function": name, "code": "hidden", "from_read": 2, "to_read": 2}});
+    http()
+        .post(format!("{}/_config", s.aws))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
+    let (_, r) = stack.send(s, &c, "Create", props, None, None).await;
+    let cleared = json!({"env_error": {"function": name, "code": null}});
+    http()
+        .post(format!("{}/_config", s.aws))
+        .json(&cleared)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r["Status"], "FAILED", "{r}");
+    let after = function_state(&c, &name).await;
+    assert!(after.layers.is_empty(), "{after:?}");
+    assert_eq!(after.vars.keys().collect::<Vec<_>>(), ["MODE"]);
+    assert!(record_refs(&c, &role).await.is_empty());
 }

@@ -316,3 +316,47 @@ async fn an_earlier_versions_group_goes_with_its_creator_after_the_function_did(
     assert_eq!(r["Status"], "SUCCESS", "{r}");
     assert!(!exists(s, &group).await, "its creator is gone: so is the group");
 }
+
+/// The same, but the properties name a group the resource never held (here one this
+/// version created, whose record is gone: as after `disable` kept it for a function
+/// outside the records): its Delete leaves that group alone, since a Delete by a
+/// resource that does not hold a group would decide for the group's users.
+#[tokio::test]
+async fn a_delete_never_releases_a_group_it_does_not_hold() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("notheld")).await;
+    let role_arn = create_role(&c, &unique("notheldrole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("notheld");
+    let arn = create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
+    let (held, theirs) = (unique("held"), unique("theirs"));
+    let stack = Stack::new("Profiling");
+    let (_, r) = stack
+        .send(s, &c, "Create", props(&name, &layer, &held), None, None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    as_earlier_versions(s, &c, &stack, &arn, &held).await;
+    group(&c.codeguru, &theirs).await;
+    let owner = format!("arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/other/1/Profiling");
+    let tags = [
+        ("lambda-profiling:owner", owner.as_str()),
+        ("lambda-profiling:records", "true"),
+    ];
+    tag_group(s, &theirs, &tags).await;
+
+    c.lambda
+        .delete_function()
+        .function_name(&name)
+        .send()
+        .await
+        .unwrap();
+    let id = format!("function:{arn}");
+    let (_, r) = stack
+        .send(s, &c, "Delete", props(&name, &layer, &theirs), Some(&id), None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(
+        exists(s, &theirs).await,
+        "never held by this resource: left alone"
+    );
+}

@@ -306,3 +306,22 @@ async fn a_failed_re_enable_leaves_the_ledger_saying_what_is_on_the_function() {
         "the first layer went too"
     );
 }
+
+/// An earlier version's ledger (no values recorded) and a user's own group variable that
+/// names no group (set since): the Delete still undoes what the resource added, and the
+/// user's value stays. (Enabling such a function is refused; undoing it is not.)
+#[tokio::test]
+async fn a_users_group_variable_that_names_no_group_never_blocks_an_undo() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("junkarn")).await;
+    let stack = Stack::new("Profiling");
+    let (name, id, before, p, _) = enabled_with_named_group(s, &c, &stack).await;
+    as_earlier_version(&c, &reference_item(&stack, &id)).await;
+    let junk = "not an ARN";
+    set_vars(&c, &name, &[(env::GROUP_ARN, junk)]).await;
+    let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    let after = function_state(&c, &name).await;
+    assert_eq!(after.layers, before.layers, "the agent layer is gone");
+    assert_eq!(after.vars.get(env::GROUP_ARN).map(String::as_str), Some(junk));
+}

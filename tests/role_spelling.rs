@@ -80,6 +80,43 @@ async fn a_role_mode_resource_under_an_earlier_spelling_leaves_without_detaching
     );
 }
 
+/// The other order: the last user of the role's own record goes first, while a record of
+/// an earlier spelling still holds a reference. The policy stays for that one (found by
+/// a Scan of the role records), and stays after it too: left for a person, never lost.
+#[tokio::test]
+async fn the_roles_own_record_emptied_first_keeps_the_policy_for_the_other_spelling() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("speltrev")).await;
+    let role = format!("Spelt-{}", unique("RevRole"));
+    let arn = create_role(&c, &role).await;
+    let lower = role.to_lowercase();
+    let (a, b) = (Stack::new("Profiling"), Stack::new("Profiling"));
+    let pa = json!({"ServiceToken": service_token(), "RoleArn": arn});
+    let pb = json!({"ServiceToken": service_token(), "RoleArn": arn.replace(&role, &lower)});
+    for (stack, p) in [(&a, &pa), (&b, &pb)] {
+        let (_, r) = stack.send(s, &c, "Create", p.clone(), None, None).await;
+        assert_eq!(r["Status"], "SUCCESS", "{r}");
+    }
+    let id_b = format!("role:{lower}");
+    as_earlier_spelling(&c, &role, &lower, &reference(&stack_id(&b), "Profiling", &id_b)).await;
+
+    let (_, r) = a
+        .send(s, &c, "Delete", pa, Some(&format!("role:{role}")), None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(
+        has_policy(&c, &role).await,
+        "the other spelling's stack still needs it"
+    );
+    let (_, r) = b.send(s, &c, "Delete", pb, Some(&id_b), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(record(&c, &lower).await.is_none() && record(&c, &role).await.is_none());
+    assert!(
+        has_policy(&c, &role).await,
+        "left attached for a person: a leak, not a loss"
+    );
+}
+
 /// Two functions of one role, each with a function-mode resource; X's as an earlier
 /// version left it: its ledger names the role as the function spelt it, in lower case, and
 /// its reference is in that spelling's record.
@@ -188,4 +225,23 @@ async fn a_function_mode_resource_under_an_earlier_spelling_leaves_without_detac
         !has_policy(&c, &f.role).await,
         "the last user of the role's own record detaches it"
     );
+}
+
+/// The other order in function mode: the function in the role's own record goes first;
+/// the policy stays for the function whose resource is in the earlier spelling's record.
+#[tokio::test]
+async fn a_function_in_the_roles_own_record_leaving_first_keeps_the_policy() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("speltfnrev")).await;
+    let f = fleet(s, &c).await;
+    let (y, fy, id_y) = &f.y;
+    let (_, r) = y
+        .send(s, &c, "Delete", f.props(fy, "spelt"), Some(id_y), None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    assert!(
+        has_policy(&c, &f.role).await,
+        "X's function still needs the policy"
+    );
+    assert_eq!(status_of(s, &f.x.1).await.0, "profiled");
 }

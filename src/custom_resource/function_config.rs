@@ -182,6 +182,32 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
     })
 }
 
+/// [`desired`] for undoing what an earlier version's ledger (which records no values)
+/// added: a group variable of the user's that names no group was never used as one, so it
+/// does not stop the undo (it is the user's, and stays).
+pub(crate) fn desired_to_undo(
+    snap: &Snapshot,
+    props: &Properties,
+    ledger: &Ledger,
+) -> Result<Desired, String> {
+    let mut snap = snap.clone();
+    if snap
+        .vars
+        .get(env::GROUP_ARN)
+        .is_some_and(|a| agent::parse_group_arn(a).is_none())
+    {
+        snap.vars.remove(env::GROUP_ARN);
+    }
+    if snap
+        .vars
+        .get(env::GROUP_NAME)
+        .is_some_and(|n| !agent::is_valid_group_name(n))
+    {
+        snap.vars.remove(env::GROUP_NAME);
+    }
+    desired(&snap, props, ledger)
+}
+
 /// Why a function whose variables Lambda cannot read back is left alone: an update
 /// built from what was read would replace them all with the agent's.
 pub(crate) fn unreadable_environment(snap: &Snapshot, code: &str) -> String {

@@ -43,15 +43,20 @@ pub(crate) fn function_of(physical_id: &str) -> Option<&str> {
         .filter(|arn| arn.starts_with("arn:") && arn.split(':').nth(5) == Some("function"))
 }
 
-/// What a function that is not profiled after `enable` means (see [`verify::profiled`]).
+/// Who asks `enable`, which decides what a failure takes back and what a function that is
+/// not profiled afterwards means (see [`verify::profiled`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verdict {
-    /// A failure (taken back where it is the first): a Create, the command line's `enable`.
-    Required,
-    /// A warning in the log: a stack's Update, whose rollback must not fail because the
-    /// function's own values keep the agent off on purpose (`AWS_CODEGURU_PROFILER_ENABLED`
-    /// set to false as a switch, say).
-    Logged,
+pub(crate) enum Occasion {
+    /// A stack's Create (replayed or not): a failure takes back everything, since
+    /// CloudFormation's Delete of `failed-create:` ids does nothing; not profiled is a failure.
+    Create,
+    /// A stack's Update: a failure keeps what an earlier request turned on; not profiled is
+    /// a warning in the log, so that a rollback never fails because the function's own
+    /// values keep the agent off on purpose (`AWS_CODEGURU_PROFILER_ENABLED=false`, say).
+    Update,
+    /// The command line's `enable`: a failure keeps what an earlier `enable` turned on; not
+    /// profiled is a failure.
+    Command,
 }
 
 /// One resource's hold on a function: who it is, and its ledger's id.
@@ -75,14 +80,14 @@ impl<'a> Resource<'a> {
 }
 
 /// Turns profiling on (Create, Update, replayed Create). On an Update, `old` is the
-/// previous physical id and properties.
+/// previous physical id and properties (`None` when they no longer parse).
 pub(crate) async fn enable(
     clients: &Clients,
     resource: &StackResource<'_>,
     props: &Properties,
-    old: Option<(&str, &Properties)>,
+    old: Option<(&str, Option<&Properties>)>,
     deadline: Instant,
-    verdict: Verdict,
+    occasion: Occasion,
 ) -> Result<Done> {
     let Target::Function { name } = &props.target else {
         return Err(Error::Invalid("function mode needs FunctionName".into()));
@@ -115,7 +120,7 @@ pub(crate) async fn enable(
     let groups = Retired::plan(
         &previous,
         &desired,
-        old.filter(|_| same_resource).map(|(_, p)| p),
+        old.filter(|_| same_resource).and_then(|(_, p)| p),
         &snap,
     );
 
@@ -131,16 +136,18 @@ pub(crate) async fn enable(
         &desired,
         change,
         &recorded,
-        (same_resource, verdict),
+        (same_resource, occasion),
     )
     .await;
     let layers = match applied {
         Ok(layers) => layers,
         Err((e, touched)) => {
+            // A Create that fails (a replayed one too: whatever its first attempt did) and
+            // a replacement's first attempt undo what they changed: CloudFormation's Delete
+            // of `failed-create:` ids does nothing.
+            let undo = occasion == Occasion::Create || (recorded_before.is_none() && !same_resource);
             return Err(match recorded_before {
-                // A Create that fails undoes what it changed: CloudFormation's Delete of
-                // `failed-create:` ids does nothing.
-                None if !same_resource => {
+                _ if undo => {
                     let undone = match touched {
                         true => disable(clients, resource, &snap.arn, Some(props), deadline).await,
                         false => {
@@ -209,7 +216,7 @@ async fn apply(
     desired: &Desired,
     change: Change,
     recorded: &Ledger,
-    (same_resource, verdict): (bool, Verdict),
+    (same_resource, occasion): (bool, Occasion),
 ) -> std::result::Result<Vec<String>, (Error, bool)> {
     // The group is created when missing, even one the function's own variables name (as
     // CDK's `profiling: true` does, without creating it): the agent must report somewhere.
@@ -236,10 +243,10 @@ async fn apply(
         Updated::NotApplied(e) => return Err((e, false)),
         Updated::Applied(e) => return Err((e, true)),
     };
-    match (verify::profiled(clients, &snap.arn, desired).await, verdict) {
+    match (verify::profiled(clients, &snap.arn, desired).await, occasion) {
         (Ok(()), _) => {}
-        (Err(e), Verdict::Required) => return Err((e, true)),
-        (Err(e), Verdict::Logged) => tracing::warn!(problem = %e, "not profiled after the change"),
+        (Err(e), Occasion::Update) => tracing::warn!(problem = %e, "not profiled after the change"),
+        (Err(e), Occasion::Create | Occasion::Command) => return Err((e, true)),
     }
     Ok(layers)
 }
@@ -355,7 +362,7 @@ fn undo_plan(snap: &Snapshot, props: Option<&Properties>, recorded: &Ledger) -> 
         heap_summary: false,
     };
     let props = props.unwrap_or(&fallback);
-    function_config::desired(snap, props, recorded).map_err(|why| {
+    function_config::desired_to_undo(snap, props, recorded).map_err(|why| {
         Error::Blocked(format!(
             "cannot tell what this resource added to {} from its record, which an earlier version of \
              lambda-profiling wrote ({why}). Nothing was changed and the record is kept: put the function \
@@ -389,7 +396,8 @@ async fn release(
     let left = futures_util::future::join_all(groups.iter().map(|group| {
         let mut holder = me.holder(Subject::Group(group));
         holder.keep = keep.group;
-        async move { references::leave(clients, &holder).await }
+        // Only a group this resource holds: a Delete by a non-holder would decide for its users.
+        async move { references::leave_if_held(clients, &holder).await }
     }))
     .await;
     left.into_iter().collect::<Result<Vec<()>>>()?;

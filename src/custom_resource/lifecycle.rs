@@ -79,15 +79,15 @@ async fn create(
             role_mode::enable(clients, resource, name, old.map(|(id, _)| id), deadline).await
         }
         Target::Function { .. } => {
-            let undoing = clients.settings.for_undoing();
-            let old = old.and_then(|(id, v)| Some((id, Properties::parse(v, &undoing).ok()?)));
-            let old = old.as_ref().map(|(id, p)| (*id, p));
-            // A Create must end profiled; an Update (a rollback too) only says when it is not.
-            let verdict = match old {
-                None => function_mode::Verdict::Required,
-                Some(_) => function_mode::Verdict::Logged,
+            // The request's kind, whether or not the old properties still parse.
+            let occasion = match old {
+                None => function_mode::Occasion::Create,
+                Some(_) => function_mode::Occasion::Update,
             };
-            function_mode::enable(clients, resource, &props, old, deadline, verdict).await
+            let undoing = clients.settings.for_undoing();
+            let old = old.map(|(id, v)| (id, Properties::parse(v, &undoing).ok()));
+            let old = old.as_ref().map(|(id, p)| (*id, p.as_ref()));
+            function_mode::enable(clients, resource, &props, old, deadline, occasion).await
         }
     }
 }

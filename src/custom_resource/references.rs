@@ -22,7 +22,7 @@ use lambda_profiling_protocol::machine::Op;
 use lambda_profiling_protocol::model::{Call, Generation, IamSnap, Id, Kind, Reply, Step};
 
 use super::error::{Error, Result};
-use super::group::Group;
+use super::group::{self, Group};
 use super::ledger::{self, legacy_key};
 use super::outcome::StackResource;
 use super::record::{self, Attributes, LedgerItem, Record, hex, id_set, role_key};
@@ -122,12 +122,21 @@ pub(crate) async fn leave_if_held(clients: &Clients, holder: &Holder<'_>) -> Res
     }
 }
 
-/// Whether the holder's reference is in its subject's record.
+/// Whether the holder's reference is in its subject's record: among its references, or
+/// an earlier version's it still carries. A group without a record is held by the
+/// creator its tags name (an earlier version's resource).
 pub(crate) async fn holds(clients: &Clients, holder: &Holder<'_>) -> Result<bool> {
-    let now = record::now_epoch_secs();
-    Ok(table::get(clients, holder.subject.key())
-        .await?
-        .is_some_and(|item| Record::read(&item, now).item.refs.contains(&holder.id)))
+    let id = holder.id;
+    if let Some(item) = table::get(clients, holder.subject.key()).await? {
+        let item = Record::read(&item, record::now_epoch_secs()).item;
+        return Ok(item.refs.contains(&id) || (item.legacy.contains(&id) && !item.gone.contains(&id)));
+    }
+    Ok(match holder.subject {
+        Subject::Group(g) => group::tags(clients, g)
+            .await?
+            .is_some_and(|tags| ledger::earlier_creator(&tags) == Some(id)),
+        Subject::Role(_) => false,
+    })
 }
 
 /// Writes function mode's ledger item for a reference (unconditionally: it is this

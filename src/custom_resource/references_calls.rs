@@ -254,6 +254,9 @@ impl Executor<'_> {
             Subject::Role(role) if self.h.keep => {
                 tracing::debug!(role = %role, "the last reference is gone; the policy is kept as asked");
             }
+            Subject::Role(role) if table::other_spellings_hold(self.clients, role).await? => {
+                tracing::info!(role = %role, "the policy is kept: a record of an earlier version's spelling of the role still holds references");
+            }
             Subject::Role(role) => {
                 role::detach(self.clients, role).await?;
                 self.detached = true;

@@ -89,15 +89,17 @@ pub(crate) async fn disable(
     deadline: Instant,
 ) -> Result<()> {
     let canonical = role::canonical_or_given(clients, role).await?;
-    let mut under = holder(resource, role, &canonical, deadline);
-    if canonical != role && !references::holds(clients, &under).await? {
+    if canonical != role {
         // An earlier version's reference, in the record of the role as the stack spells
         // it: it leaves that record; the policy stays, as another record of the same role
         // (under IAM's spelling) may still need it.
-        under = holder(resource, role, role, deadline);
-        under.keep = true;
+        let mut earlier = holder(resource, role, role, deadline);
+        earlier.keep = true;
+        if references::holds(clients, &earlier).await? {
+            return references::leave(clients, &earlier).await;
+        }
     }
-    references::leave(clients, &under).await
+    references::leave(clients, &holder(resource, role, &canonical, deadline)).await
 }
 
 /// The Delete of an id CloudFormation invented for a Create that never answered (it died

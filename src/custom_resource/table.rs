@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use super::error::{Error, Result};
-use super::record::{Attributes, PK};
+use super::record::{Attributes, LEGACY, PK, REFS};
 use crate::aws::Clients;
 
 /// What a conditional write did.
@@ -101,6 +101,38 @@ pub(crate) async fn get(clients: &Clients, key: AttributeValue) -> Result<Option
         }
         Err(e) => Err(Error::aws("dynamodb:GetItem", target, e)),
     }
+}
+
+/// Whether a record of `role` under another spelling of its name still holds references
+/// (earlier versions keyed a role's record by the spelling they were given; IAM's names
+/// ignore case). A Scan of the table's role records, page by page: made only before the
+/// last user of a role's record detaches the policy.
+pub(crate) async fn other_spellings_hold(clients: &Clients, role: &str) -> Result<bool> {
+    let own = format!("role#{role}");
+    let mut pages = clients
+        .dynamodb
+        .scan()
+        .table_name(&clients.table.name)
+        .filter_expression("begins_with(pk, :role)")
+        .expression_attribute_values(":role", AttributeValue::S("role#".into()))
+        .projection_expression(format!("{PK}, {REFS}, {LEGACY}"))
+        .consistent_read(true)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| Error::aws("dynamodb:Scan", role, e))?;
+        let held = page.items().iter().any(|item| {
+            let same_role = item
+                .get(PK)
+                .and_then(|k| k.as_s().ok())
+                .is_some_and(|k| *k != own && k.eq_ignore_ascii_case(&own));
+            same_role && (item.contains_key(REFS) || item.contains_key(LEGACY))
+        });
+        if held {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// PutItem, if `condition` (none: unconditional).

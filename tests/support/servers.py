@@ -44,8 +44,8 @@ whole (400 InvalidParameterValueException; moto applies the variables first); an
 environment whose compact JSON is over 4 KB is refused (400
 InvalidParameterValueException, whose message quotes every variable and value, as
 Lambda's does); POST /_config {"env_error": {"function": name, "code": "KMSAccessDeniedException",
-"from_read": 2}} makes that function's GetFunctionConfiguration, from its n-th read on,
-answer `Environment.Error` without the variables, as Lambda does when it cannot decrypt
+"from_read": 2}} makes that function's GetFunctionConfiguration, from its n-th read on
+(to its "to_read"-th, when given), answer `Environment.Error` without the variables, as Lambda does when it cannot decrypt
 them ({"hide_layers": {...}} likewise answers without the function's layers, as a read
 after a concurrent change that removed them would); and IAM's role names are case-insensitive (a request naming `myrole` acts on
 `MyRole`), where moto's are not.
@@ -393,7 +393,7 @@ def with_environment_error(req, answer):
         if rule is None:
             return answer
         rule["reads"] += 1
-        if rule["reads"] < rule.get("from_read", 1):
+        if rule["reads"] < rule.get("from_read", 1) or rule["reads"] > rule.get("to_read", rule["reads"]):
             return answer
     config = json.loads(answer.get_data())
     if rule.get("hide_layers"):

@@ -108,7 +108,8 @@ fn string(s: &str) -> String {
 /// `s` double-quoted: JSON's escapes (YAML's double-quoted style takes them all), and `\u`
 /// escapes for what JSON leaves as it is but a YAML reader would not: DEL and the C1
 /// controls (not printable in YAML; a reader refuses them), NEL, LS and PS (line breaks
-/// in YAML 1.1, which a reader folds), and the noncharacters U+FFFE and U+FFFF.
+/// in YAML 1.1, which a reader folds), the byte order mark U+FEFF (which a reader may drop)
+/// and the noncharacters U+FFFE and U+FFFF.
 fn quoted(s: &str) -> String {
     let json = serde_json::to_string(s).unwrap_or_default();
     if !json.chars().any(yaml_escapes) {
@@ -128,7 +129,7 @@ fn quoted(s: &str) -> String {
 fn yaml_escapes(c: char) -> bool {
     matches!(
         c,
-        '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
+        '\u{7F}'..='\u{9F}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
     )
 }
 

@@ -49,6 +49,7 @@ fn what_yaml_1_1_reads_as_something_else_is_quoted() {
         "nel\u{85}",
         "ls\u{2028}ps\u{2029}",
         "non\u{FFFE}\u{FFFF}",
+        "bom\u{FEFF}",
     ] {
         assert!(!plain(s), "{s:?} must be quoted");
         let written = string(s);

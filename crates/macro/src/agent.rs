@@ -222,6 +222,24 @@ pub fn has_layer(region: &str) -> bool {
     LAYER_REGIONS.contains(&region)
 }
 
+/// Whether `s` has the shape of a region's name (`us-east-1`, `us-gov-west-1`): a value
+/// of that shape carries nothing worth hiding, so messages may quote it.
+pub fn is_region_name(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return false;
+    };
+    s.len() <= 25
+        && first.len() == 2
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && !middle.is_empty()
+        && middle
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && (1..=2).contains(&last.len())
+        && last.bytes().all(|b| b.is_ascii_digit())
+}
+
 pub fn has_service(region: &str) -> bool {
     SERVICE_REGIONS.contains(&region)
 }

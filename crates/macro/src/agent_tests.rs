@@ -233,3 +233,22 @@ fn a_layer_arn_that_cannot_start_the_agent_is_told_by_its_name_and_version() {
     let renamed = "arn:aws:lambda:eu-west-1:111122223333:layer:codeguru-python:2";
     assert_eq!(layer_mismatch(renamed, Family::Python, "python3.12"), None);
 }
+
+#[test]
+fn region_names_have_their_shape() {
+    for ok in ["us-east-1", "us-gov-west-1", "ap-southeast-4", "eu-central-12"] {
+        assert!(is_region_name(ok), "{ok}");
+    }
+    for bad in [
+        "",
+        "us",
+        "us-east",
+        "US-east-1",
+        "us-east-1 ",
+        "us--1",
+        "us-east-123",
+        "secret",
+    ] {
+        assert!(!is_region_name(bad), "{bad}");
+    }
+}

@@ -412,11 +412,17 @@ fn resolve_group(f: &Function, problems: &mut Vec<String>) -> Option<GroupRef> {
         Some(name) => name.clone(),
         None => agent::console_group_name(&f.name),
     };
-    let region = f
-        .vars
-        .get(env::TARGET_REGION)
-        .cloned()
-        .unwrap_or_else(|| f.region().to_owned());
+    let region = match f.vars.get(env::TARGET_REGION) {
+        Some(region) if !agent::is_region_name(region) => {
+            problems.push(format!(
+                "{} is not a region's name: the agent cannot report; fix it or remove it",
+                env::TARGET_REGION
+            ));
+            return None;
+        }
+        Some(region) => region.clone(),
+        None => f.region().to_owned(),
+    };
     Some(GroupRef {
         region,
         account: f.account().to_owned(),

@@ -343,11 +343,18 @@ fn no_problem_quotes_a_variables_value() {
     assert_eq!(s.state, State::Broken);
     assert!(s.problems.len() >= 3, "{:?}", s.problems);
     assert!(s.problems.iter().all(|p| !p.contains(secret)), "{:?}", s.problems);
-    let f = function("python3.12", &[(env::GROUP_NAME, "bad name s3cr3t")], &[PY_LAYER]);
-    let s = inspect(&f).conclude(Some(&RoleAccess::Granted), None);
-    assert!(
-        s.problems.iter().all(|p| !p.contains("s3cr3t")),
-        "{:?}",
-        s.problems
-    );
+    for vars in [
+        [(env::GROUP_NAME, "bad name s3cr3t")],
+        [(env::TARGET_REGION, "s3cr3t")],
+        [(env::TARGET_REGION, "xx-s3cr3t-1 ")],
+    ] {
+        let f = function("python3.12", &vars, &[PY_LAYER]);
+        let s = inspect(&f).conclude(Some(&RoleAccess::Granted), None);
+        assert_eq!(s.state, State::Broken, "{vars:?}");
+        assert!(
+            s.problems.iter().all(|p| !p.contains("s3cr3t")),
+            "{:?}",
+            s.problems
+        );
+    }
 }

@@ -50,7 +50,7 @@ pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, Dir
             let props = props
                 .as_ref()
                 .expect("a ledger without a setting has its properties");
-            function_config::desired(&snap, props, &recorded).map_err(|why| {
+            function_config::desired_to_undo(&snap, props, &recorded).map_err(|why| {
                 DirectError::Refused(format!(
                     "cannot tell what enable added to {} ({}); nothing was changed: put the function back as it \
                      was (its runtime, say) and run disable again",

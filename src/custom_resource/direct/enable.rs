@@ -54,8 +54,8 @@ pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, Dire
     };
     let request_id = request_id();
     let resource = holder(&snap.arn, &request_id);
-    let verdict = function_mode::Verdict::Required;
-    function_mode::enable(clients, &resource, &props, None, deadline(), verdict).await?;
+    let occasion = function_mode::Occasion::Command;
+    function_mode::enable(clients, &resource, &props, None, deadline(), occasion).await?;
     report.applied = true;
     Ok(report)
 }
