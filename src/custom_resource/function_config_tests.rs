@@ -1,4 +1,5 @@
 use super::*;
+use crate::custom_resource::request::Properties;
 use lambda_profiling_macro::agent::env;
 
 const REGION_ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";

@@ -51,6 +51,7 @@
 //!   write and a 50-per-role quota); see [`references`] and the README.
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
+mod desired;
 pub mod direct;
 mod earlier;
 mod error;
@@ -70,6 +71,7 @@ mod retired;
 mod role;
 mod role_mode;
 mod shallow;
+mod snapshot;
 mod table;
 mod verify;
 
