@@ -2,10 +2,10 @@
 //! function as read, the resource's properties and its ledger, without I/O: checked first,
 //! so that a function that cannot be profiled is refused before anything changes.
 
-use super::snapshot::Snapshot;
 use super::group::Group;
 use super::ledger::{Ledger, Setting};
 use super::request::Properties;
+use super::snapshot::Snapshot;
 use lambda_profiling_macro::agent::{self, Family, env};
 
 /// What profiling this function means: its family, layer and group.

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 pub(crate) use super::desired::{Desired, desired, desired_to_undo, unreadable_environment};
-pub(crate) use super::snapshot::Snapshot;
 use super::ledger::{JavaOptions, Ledger};
+pub(crate) use super::snapshot::Snapshot;
 use lambda_profiling_macro::agent::{self, Family, env};
 
 /// The new configuration and what this resource added to it.
