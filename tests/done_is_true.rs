@@ -148,24 +148,24 @@ async fn the_users_switch_fails_a_create_but_never_an_update_or_its_rollback() {
     assert_eq!(after.layers, [layer]);
 }
 
-/// A Create replayed (its first attempt's answer never reached CloudFormation) that finds
-/// the function not profiled fails, and takes back everything, the first attempt's work
-/// included: CloudFormation's Delete of a `failed-create:` id does nothing.
+/// A Create delivered again (Lambda's asynchronous invocation is at least once; the first
+/// attempt may have answered SUCCESS) that finds the function not profiled fails, but
+/// never undoes the first attempt's work, which CloudFormation may show as complete: its
+/// record still says what is on the function, and the resource's Delete removes it.
 #[tokio::test]
-async fn a_replayed_create_that_fails_takes_back_the_first_attempts_work() {
+async fn a_create_delivered_again_that_fails_keeps_the_first_attempts_work() {
     let Some(s) = servers() else { return };
     let c = clients(s, &unique("replay")).await;
     let role = unique("replayrole");
     let role_arn = create_role(&c, &role).await;
     let layer = publish_layer(&c, PY_LAYER).await;
     let name = unique("replay");
-    create_function(&c, &name, "python3.12", &role_arn, &[("MODE", "fast")], &[]).await;
+    let arn = create_function(&c, &name, "python3.12", &role_arn, &[("MODE", "fast")], &[]).await;
     let props = json!({"ServiceToken": service_token(), "FunctionName": name, "LayerArn": layer});
     let stack = Stack::new("Profiling");
     let (_, r) = stack.send(s, &c, "Create", props.clone(), None, None).await;
     assert_eq!(r["Status"], "SUCCESS", "the first attempt: {r}");
-    // The replay's read-back (its second read, only) shows no layers, as after a concurrent
-    // change; the undo's reads show the function as it is.
+    // The second delivery's read-back (its second read, only) shows no layers.
     let rule = json!({"hide_layers": {"function": name, "code": "hidden", "from_read": 2, "to_read": 2}});
     http()
         .post(format!("{}/_config", s.aws))
@@ -173,7 +173,7 @@ async fn a_replayed_create_that_fails_takes_back_the_first_attempts_work() {
         .send()
         .await
         .unwrap();
-    let (_, r) = stack.send(s, &c, "Create", props, None, None).await;
+    let (_, r) = stack.send(s, &c, "Create", props.clone(), None, None).await;
     let cleared = json!({"env_error": {"function": name, "code": null}});
     http()
         .post(format!("{}/_config", s.aws))
@@ -182,6 +182,16 @@ async fn a_replayed_create_that_fails_takes_back_the_first_attempts_work() {
         .await
         .unwrap();
     assert_eq!(r["Status"], "FAILED", "{r}");
+    assert_eq!(
+        status_of(s, &name).await.0,
+        "profiled",
+        "the first attempt's work stays"
+    );
+    assert_eq!(record_refs(&c, &role).await.len(), 1, "and its record");
+
+    let id = format!("function:{arn}");
+    let (_, r) = stack.send(s, &c, "Delete", props, Some(&id), None).await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
     let after = function_state(&c, &name).await;
     assert!(after.layers.is_empty(), "{after:?}");
     assert_eq!(after.vars.keys().collect::<Vec<_>>(), ["MODE"]);

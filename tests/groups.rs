@@ -360,3 +360,43 @@ async fn a_delete_never_releases_a_group_it_does_not_hold() {
         "never held by this resource: left alone"
     );
 }
+
+/// The same through an Update: an earlier version's ledger does not name its group, so an
+/// Update retires the group its old properties name, and the next operation releases it;
+/// one the resource never held is left alone.
+#[tokio::test]
+async fn an_update_never_releases_a_group_it_does_not_hold() {
+    let Some(s) = servers() else { return };
+    let c = clients(s, &unique("notheldupd")).await;
+    let role_arn = create_role(&c, &unique("notheldupdrole")).await;
+    let layer = publish_layer(&c, PY_LAYER).await;
+    let name = unique("notheldupd");
+    let arn = create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
+    let (held, theirs) = (unique("held"), unique("theirs"));
+    let stack = Stack::new("Profiling");
+    let (_, r) = stack
+        .send(s, &c, "Create", props(&name, &layer, &held), None, None)
+        .await;
+    assert_eq!(r["Status"], "SUCCESS", "{r}");
+    as_earlier_versions(s, &c, &stack, &arn, &held).await;
+    group(&c.codeguru, &theirs).await;
+    let owner = format!("arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/other/1/Profiling");
+    let tags = [
+        ("lambda-profiling:owner", owner.as_str()),
+        ("lambda-profiling:records", "true"),
+    ];
+    tag_group(s, &theirs, &tags).await;
+
+    let id = format!("function:{arn}");
+    let (new, old) = (props(&name, &layer, &held), props(&name, &layer, &theirs));
+    for old in [old, new.clone()] {
+        let (_, r) = stack
+            .send(s, &c, "Update", new.clone(), Some(&id), Some(old))
+            .await;
+        assert_eq!(r["Status"], "SUCCESS", "{r}");
+    }
+    assert!(
+        exists(s, &theirs).await,
+        "never held by this resource: left alone"
+    );
+}

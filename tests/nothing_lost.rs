@@ -329,6 +329,8 @@ async fn a_users_group_variable_that_names_no_group_never_blocks_an_undo() {
     as_earlier_version(&c, &reference_item(&stack, &id)).await;
     let junk = "not a name";
     set_vars(&c, &name, &[(env::GROUP_NAME, junk)]).await;
+    // Properties that name another group than the user's do not block it either.
+    let p = props(&name, json!({"LayerArn": layer, "ProfilingGroupName": "another"}));
 
     let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");

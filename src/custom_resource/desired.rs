@@ -133,8 +133,9 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
 }
 
 /// [`desired`] for undoing what an earlier version's ledger (which records no values)
-/// added: a group variable of the user's that names no group was never used as one, so it
-/// does not stop the undo (it is the user's, and stays).
+/// added: a group variable of the user's that names no group was never used as one, and
+/// one that names another group than the properties is the user's to keep, so neither
+/// stops the undo (they are the user's, and stay).
 pub(crate) fn desired_to_undo(
     snap: &Snapshot,
     props: &Properties,
@@ -155,7 +156,13 @@ pub(crate) fn desired_to_undo(
     {
         snap.vars.remove(env::GROUP_NAME);
     }
-    desired(&snap, props, ledger)
+    // The user's group wins over the properties' name here: it is what the function used.
+    let own = |name: &str| snap.vars.contains_key(name) && !ledger.vars.contains(name);
+    let mut props = props.clone();
+    if own(env::GROUP_NAME) || own(env::GROUP_ARN) {
+        props.group_name = None;
+    }
+    desired(&snap, &props, ledger)
 }
 
 /// Why a function whose variables Lambda cannot read back is left alone: an update

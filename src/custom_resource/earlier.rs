@@ -1,7 +1,6 @@
 //! What earlier versions left for a function-mode resource, read so that this version
 //! releases it exactly: a ledger in the role's tags (before the references' table), a
-//! ledger without its values (the group then comes from the properties), and a role's
-//! record keyed by the function's spelling of the role's name.
+//! ledger without its values (the group then comes from the properties).
 
 use super::error::Result;
 use super::group::Group;
@@ -29,17 +28,4 @@ pub(crate) fn ledgers_group(function_arn: &str, props: Option<&Properties>) -> O
         .and_then(|p| p.group_name.clone())
         .unwrap_or_else(|| lambda_profiling_macro::agent::console_group_name(name));
     Some(Group::named(&group, region, account).arn)
-}
-
-/// Whether the role an earlier version's ledger names is spelt otherwise than IAM spells
-/// it. That version keyed the role's record by the function's spelling, this one by IAM's:
-/// the record may not be the role's only one, so its last user leaves the policy in place
-/// (left for a person to detach, never lost).
-pub(crate) async fn spelt_otherwise(clients: &Clients, role: &str, recorded: &Ledger) -> Result<bool> {
-    if recorded.setting.is_some() {
-        return Ok(false); // this version's ledger: the role's own spelling
-    }
-    Ok(role::canonical_name(clients, role)
-        .await?
-        .is_some_and(|own| own != role))
 }

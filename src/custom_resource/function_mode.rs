@@ -47,8 +47,8 @@ pub(crate) fn function_of(physical_id: &str) -> Option<&str> {
 /// not profiled afterwards means (see [`verify::profiled`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Occasion {
-    /// A stack's Create (replayed or not): a failure takes back everything, since
-    /// CloudFormation's Delete of `failed-create:` ids does nothing; not profiled is a failure.
+    /// A stack's Create: a failure takes back what it did, since CloudFormation's Delete of
+    /// `failed-create:` ids does nothing; not profiled is a failure.
     Create,
     /// A stack's Update: a failure keeps what an earlier request turned on; not profiled is
     /// a warning in the log, so that a rollback never fails because the function's own
@@ -142,17 +142,16 @@ pub(crate) async fn enable(
     let layers = match applied {
         Ok(layers) => layers,
         Err((e, touched)) => {
-            // A Create that fails (a replayed one too: whatever its first attempt did) and
-            // a replacement's first attempt undo what they changed: CloudFormation's Delete
-            // of `failed-create:` ids does nothing.
-            let undo = occasion == Occasion::Create || (recorded_before.is_none() && !same_resource);
+            // A Create that fails undoes what it changed: CloudFormation's Delete of
+            // `failed-create:` ids does nothing. One that finds a record (a replay: its
+            // first attempt may have answered SUCCESS, or still be running) never undoes
+            // what that attempt did; it leaves the record saying what is on the function.
+            let undo = recorded_before.is_none() && !same_resource;
             return Err(match recorded_before {
                 _ if undo => {
                     let undone = match touched {
                         true => disable(clients, resource, &snap.arn, Some(props), deadline).await,
-                        false => {
-                            release(clients, &me, &snap.arn, &snap.role, &recorded, Keep::default()).await
-                        }
+                        false => release(clients, &me, &snap.arn, &snap.role, &recorded, false).await,
                     };
                     undo_failed_create(e, undone)
                 }
@@ -181,14 +180,14 @@ pub(crate) async fn enable(
         }
     };
     if let Some(old_role) = moved_from {
-        let mut holder = me.holder(Subject::Role(&old_role));
-        // The same role under an earlier version's spelling: the record moves, the policy stays.
-        holder.keep = old_role.eq_ignore_ascii_case(&snap.role);
-        references::leave(clients, &holder).await?;
+        // Another role, or the same one under an earlier version's spelling: the detach
+        // looks for the records of every spelling first (see `table::other_spellings_hold`).
+        references::leave(clients, &me.holder(Subject::Role(&old_role))).await?;
     }
+    // Only a group this resource holds: a leave by a non-holder would decide for its users.
     let leave = |group: Group| {
         let me = &me;
-        async move { references::leave(clients, &me.holder(Subject::Group(&group))).await }
+        async move { references::leave_if_held(clients, &me.holder(Subject::Group(&group))).await }
     };
     if let Some(kept) = groups.release(leave).await {
         recorded.retired = kept;
@@ -305,10 +304,6 @@ pub(crate) async fn disable_keeping(
         },
         (None, None) => return Ok(()),
     };
-    let keep = Keep {
-        group: keep_group,
-        policy: earlier::spelt_otherwise(clients, &role, &recorded).await?,
-    };
     let Some(snap) = snap else {
         tracing::debug!("function is gone: nothing to undo on it");
         let mut recorded = recorded;
@@ -317,7 +312,7 @@ pub(crate) async fn disable_keeping(
                 .retired
                 .extend(earlier::ledgers_group(function_arn, props));
         }
-        return release(clients, &me, function_arn, &role, &recorded, keep).await;
+        return release(clients, &me, function_arn, &role, &recorded, keep_group).await;
     };
     let desired = undo_plan(&snap, props, &recorded)?;
     if let Some(code) = &snap.env_error {
@@ -335,14 +330,7 @@ pub(crate) async fn disable_keeping(
     verify::undone(clients, &snap.arn, &desired, &recorded).await?;
     let mut recorded = recorded;
     recorded.setting = Some(desired.setting());
-    release(clients, &me, function_arn, &role, &recorded, keep).await
-}
-
-/// What a Delete leaves in place when its reference is the last one.
-#[derive(Debug, Clone, Copy, Default)]
-struct Keep {
-    group: bool,
-    policy: bool,
+    release(clients, &me, function_arn, &role, &recorded, keep_group).await
 }
 
 /// What to remove: the ledger's own record of its values; for a ledger of an earlier
@@ -381,7 +369,7 @@ async fn release(
     function_arn: &str,
     role: &str,
     recorded: &Ledger,
-    keep: Keep,
+    keep_group: bool,
 ) -> Result<()> {
     let current = recorded
         .setting
@@ -395,7 +383,7 @@ async fn release(
         .collect();
     let left = futures_util::future::join_all(groups.iter().map(|group| {
         let mut holder = me.holder(Subject::Group(group));
-        holder.keep = keep.group;
+        holder.keep = keep_group;
         // Only a group this resource holds: a Delete by a non-holder would decide for its users.
         async move { references::leave_if_held(clients, &holder).await }
     }))
@@ -403,6 +391,5 @@ async fn release(
     left.into_iter().collect::<Result<Vec<()>>>()?;
     let mut holder = me.holder(Subject::Role(role));
     holder.ledger = true;
-    holder.keep = keep.policy;
     references::leave(clients, &holder).await
 }

@@ -79,9 +79,7 @@ pub(crate) struct Holder<'a> {
     /// Function mode's Delete on the role: its ledger item goes with the reference.
     pub ledger: bool,
     /// A Delete leaves in place the group it would delete (the command line found a
-    /// function outside lambda-profiling's records that still profiles into it) or the
-    /// policy it would detach (the record is one of an earlier version's spelling of the
-    /// role's name, and another record of the same role may still need it).
+    /// function outside lambda-profiling's records that still profiles into it).
     pub keep: bool,
 }
 

@@ -248,12 +248,10 @@ impl Executor<'_> {
         }
     }
 
-    /// Role: detach the policy. Group: delete it. Unless the holder keeps it.
+    /// Role: detach the policy, unless a record of another spelling of its name still
+    /// holds references. Group: delete it, unless the holder keeps it.
     async fn detach(&mut self) -> Result<()> {
         match self.h.subject {
-            Subject::Role(role) if self.h.keep => {
-                tracing::debug!(role = %role, "the last reference is gone; the policy is kept as asked");
-            }
             Subject::Role(role) if table::other_spellings_hold(self.clients, role).await? => {
                 tracing::info!(role = %role, "the policy is kept: a record of an earlier version's spelling of the role still holds references");
             }

@@ -90,11 +90,10 @@ pub(crate) async fn disable(
 ) -> Result<()> {
     let canonical = role::canonical_or_given(clients, role).await?;
     if canonical != role {
-        // An earlier version's reference, in the record of the role as the stack spells
-        // it: it leaves that record; the policy stays, as another record of the same role
-        // (under IAM's spelling) may still need it.
-        let mut earlier = holder(resource, role, role, deadline);
-        earlier.keep = true;
+        // An earlier version's reference, in the record of the role as the stack spells it:
+        // it leaves that record (whose last leaver detaches only if no record of another
+        // spelling still holds references, see `table::other_spellings_hold`).
+        let earlier = holder(resource, role, role, deadline);
         if references::holds(clients, &earlier).await? {
             return references::leave(clients, &earlier).await;
         }

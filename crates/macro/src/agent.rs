@@ -222,7 +222,8 @@ pub fn has_layer(region: &str) -> bool {
     LAYER_REGIONS.contains(&region)
 }
 
-/// Whether `s` has the shape of a region's name (`us-east-1`, `us-gov-west-1`): a value
+/// Whether `s` has the shape of a region's name (`us-east-1`, `us-gov-west-1`,
+/// `eusc-de-east-1`): a value
 /// of that shape carries nothing worth hiding, so messages may quote it.
 pub fn is_region_name(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
@@ -230,7 +231,7 @@ pub fn is_region_name(s: &str) -> bool {
         return false;
     };
     s.len() <= 25
-        && first.len() == 2
+        && (2..=4).contains(&first.len())
         && first.bytes().all(|b| b.is_ascii_lowercase())
         && !middle.is_empty()
         && middle

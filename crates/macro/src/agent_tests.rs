@@ -236,7 +236,13 @@ fn a_layer_arn_that_cannot_start_the_agent_is_told_by_its_name_and_version() {
 
 #[test]
 fn region_names_have_their_shape() {
-    for ok in ["us-east-1", "us-gov-west-1", "ap-southeast-4", "eu-central-12"] {
+    for ok in [
+        "us-east-1",
+        "us-gov-west-1",
+        "ap-southeast-4",
+        "eu-central-12",
+        "eusc-de-east-1",
+    ] {
         assert!(is_region_name(ok), "{ok}");
     }
     for bad in [
