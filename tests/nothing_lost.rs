@@ -308,39 +308,43 @@ async fn a_failed_re_enable_leaves_the_ledger_saying_what_is_on_the_function() {
 }
 
 /// An earlier version's ledger (no values recorded), and the user's own group name (theirs
-/// before profiling was turned on) changed since to a value that names no group: the
-/// Delete still undoes what the resource added (what it can tell it set), and the user's
-/// value stays. (Enabling such a function is refused; undoing it is not.)
+/// before profiling was turned on, and the properties') changed since, to a value that
+/// names no group or to another group: the Delete still undoes what the resource added
+/// (what it can tell it set), and the user's value stays. (Enabling such a function is
+/// refused; undoing it is not.)
 #[tokio::test]
-async fn a_users_group_variable_that_names_no_group_never_blocks_an_undo() {
+async fn a_users_changed_group_variable_never_blocks_an_undo() {
     let Some(s) = servers() else { return };
-    let c = clients(s, &unique("junkname")).await;
-    let role_arn = create_role(&c, &unique("junkrole")).await;
+    let c = clients(s, &unique("changedname")).await;
+    let role_arn = create_role(&c, &unique("changedrole")).await;
     let layer = publish_layer(&c, PY_LAYER).await;
-    let name = unique("junkname");
-    let theirs = [(env::GROUP_NAME, unique("theirs"))];
-    let theirs: Vec<(&str, &str)> = theirs.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let arn = create_function(&c, &name, "python3.12", &role_arn, &theirs, &[]).await;
-    let stack = Stack::new("Profiling");
-    let p = props(&name, json!({"LayerArn": layer}));
-    let (_, r) = stack.send(s, &c, "Create", p.clone(), None, None).await;
-    assert_eq!(r["Status"], "SUCCESS", "{r}");
-    let id = format!("function:{arn}");
-    as_earlier_version(&c, &reference_item(&stack, &id)).await;
-    let junk = "not a name";
-    set_vars(&c, &name, &[(env::GROUP_NAME, junk)]).await;
-    // Properties that name another group than the user's do not block it either.
-    let p = props(&name, json!({"LayerArn": layer, "ProfilingGroupName": "another"}));
+    for changed in ["not a name".to_owned(), unique("renamed")] {
+        let name = unique("changedname");
+        let group = unique("theirs");
+        let theirs = [(env::GROUP_NAME, group.as_str())];
+        let arn = create_function(&c, &name, "python3.12", &role_arn, &theirs, &[]).await;
+        let stack = Stack::new("Profiling");
+        let p = props(&name, json!({"LayerArn": layer, "ProfilingGroupName": group}));
+        let (_, r) = stack.send(s, &c, "Create", p.clone(), None, None).await;
+        assert_eq!(r["Status"], "SUCCESS", "{r}");
+        let id = format!("function:{arn}");
+        as_earlier_version(&c, &reference_item(&stack, &id)).await;
+        set_vars(&c, &name, &[(env::GROUP_NAME, &changed)]).await;
 
-    let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
-    assert_eq!(r["Status"], "SUCCESS", "{r}");
-    let after = function_state(&c, &name).await;
-    assert!(after.layers.is_empty(), "the agent layer is gone");
-    assert_eq!(after.vars.get(env::GROUP_NAME).map(String::as_str), Some(junk));
-    assert!(
-        !after.vars.contains_key(env::EXEC_WRAPPER),
-        "what it added is gone"
-    );
-    // The group ARN it set named the user's group, which the changed name no longer tells:
-    // a value that may not be the one set stays (left, never lost).
+        let (_, r) = stack.send(s, &c, "Delete", p, Some(&id), None).await;
+        assert_eq!(r["Status"], "SUCCESS", "{changed}: {r}");
+        let after = function_state(&c, &name).await;
+        assert!(after.layers.is_empty(), "the agent layer is gone");
+        assert_eq!(
+            after.vars.get(env::GROUP_NAME),
+            Some(&changed),
+            "the user's value stays"
+        );
+        assert!(
+            !after.vars.contains_key(env::EXEC_WRAPPER),
+            "what it added is gone"
+        );
+        // The group ARN it set named the user's first group, which the changed name no
+        // longer tells: a value that may not be the one set stays (left, never lost).
+    }
 }
