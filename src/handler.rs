@@ -15,8 +15,8 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use lambda_profiling_macro::{Answer, Lane, MacroStatus};
 
-use crate::aws::Clients;
 use crate::custom_resource;
+use lambda_profiling_switch::Clients;
 
 /// An event the function cannot serve.
 #[derive(thiserror::Error)]

@@ -5,15 +5,9 @@
 //! [`MacroLayer`] answers macro requests from the invocation's bytes, before the runtime
 //! reads them; [`Handler`] serves the rest: custom resources, and anything unknown.
 
-mod aws;
-pub mod aws_error;
 pub mod custom_resource;
 mod handler;
 mod macro_lane;
 
-pub use aws::{
-    Clients, DEFAULT_REFERENCE_TABLE, ReferenceTable, Settings, https_client, install_crypto_provider,
-};
-pub use custom_resource::direct;
 pub use handler::{Handler, init_logging, log_filter};
 pub use macro_lane::MacroLayer;

@@ -245,7 +245,7 @@ async fn a_function_enabled_by_function_mode_reports_and_after_delete_reports_no
 }
 
 /// A function's configuration as moto holds it.
-async fn read_back(c: &lambda_profiling::Clients, name: &str) -> Function {
+async fn read_back(c: &lambda_profiling_switch::Clients, name: &str) -> Function {
     let state = function_state(c, name).await;
     Function {
         name: name.to_owned(),

@@ -5,8 +5,8 @@
 
 mod support;
 
-use lambda_profiling::direct;
 use lambda_profiling_macro::agent::env;
+use lambda_profiling_switch::toggle;
 use serde_json::json;
 use support::*;
 
@@ -26,20 +26,20 @@ async fn enable_creates_the_missing_group_the_functions_own_variables_name() {
     create_function(&c, &name, "python3.12", &role_arn, &cdk, &[]).await;
     assert!(group_tags(s).await.get(&group).is_none());
 
-    let request = direct::Request {
+    let request = toggle::Request {
         function: name.clone(),
         layer_arn: Some(layer),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    direct::enable(&c, &request).await.unwrap();
+    toggle::enable(&c, &request).await.unwrap();
     assert!(group_tags(s).await.get(&group).is_some(), "the group is created");
     assert_eq!(status_of(s, &name).await.0, "profiled");
 
-    let off = direct::Request {
+    let off = toggle::Request {
         function: name.clone(),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    let report = direct::disable(&c, &off).await.unwrap();
+    let report = toggle::disable(&c, &off).await.unwrap();
     let said = format!("delete profiling group {group} (lambda-profiling created it");
     assert!(
         report.steps.iter().any(|l| l.starts_with(&said)),

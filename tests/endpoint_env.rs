@@ -5,7 +5,7 @@
 
 mod support;
 
-use lambda_profiling::Clients;
+use lambda_profiling_switch::Clients;
 use serde_json::json;
 use support::*;
 

@@ -5,9 +5,9 @@
 
 mod support;
 
-use lambda_profiling::Clients;
-use lambda_profiling::direct;
 use lambda_profiling_macro::agent::env;
+use lambda_profiling_switch::Clients;
+use lambda_profiling_switch::toggle;
 use serde_json::{Value, json};
 use support::*;
 
@@ -26,7 +26,8 @@ async fn exists(s: &Servers, group: &str) -> bool {
 /// function tags without the records tag.
 async fn as_earlier_versions(s: &Servers, c: &Clients, stack: &Stack, function_arn: &str, group: &str) {
     let id = format!("function:{function_arn}");
-    let reference = lambda_profiling::custom_resource::reference(&stack_id(stack), "Profiling", &id);
+    let reference =
+        lambda_profiling_switch::references::ledger::reference(&stack_id(stack), "Profiling", &id);
     as_earlier_version(c, &format!("ref#{reference}")).await;
     delete_item(c, &group_key(group)).await;
     let owner = format!("{}/Profiling", stack_id(stack));
@@ -62,13 +63,13 @@ async fn a_group_two_stacks_and_the_command_line_share_goes_with_its_last_user()
         .send(s, &c, "Create", props(&fb, &layer, &team), None, None)
         .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    let cli = direct::Request {
+    let cli = toggle::Request {
         function: fc.clone(),
         group_name: Some(team.clone()),
         layer_arn: Some(layer.clone()),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    direct::enable(&c, &cli).await.unwrap();
+    toggle::enable(&c, &cli).await.unwrap();
     assert_eq!(record_users(&c, &group_key(&team)).await.len(), 3);
 
     // The creator goes first: the group stays for the other two.
@@ -94,11 +95,11 @@ async fn a_group_two_stacks_and_the_command_line_share_goes_with_its_last_user()
     assert_eq!(status_of(s, &fc).await.0, "profiled");
 
     // The last user deletes it, and its record.
-    let off = direct::Request {
+    let off = toggle::Request {
         function: fc.clone(),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    let report = direct::disable(&c, &off).await.unwrap();
+    let report = toggle::disable(&c, &off).await.unwrap();
     assert!(
         report
             .steps

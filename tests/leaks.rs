@@ -9,7 +9,7 @@
 
 mod support;
 
-use lambda_profiling::direct;
+use lambda_profiling_switch::toggle;
 use serde_json::json;
 use support::*;
 
@@ -26,7 +26,7 @@ fn crowded_variables() -> Vec<(String, String)> {
     vars
 }
 
-async fn crowded_function(c: &lambda_profiling::Clients, name: &str) -> String {
+async fn crowded_function(c: &lambda_profiling_switch::Clients, name: &str) -> String {
     let role_arn = create_role(c, &unique("leakrole")).await;
     let vars = crowded_variables();
     let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -137,12 +137,12 @@ async fn the_command_line_never_prints_an_aws_message() {
     let name = unique("cliquoted");
     crowded_function(&c, &name).await;
     let layer = publish_layer(&c, PY_LAYER).await;
-    let request = direct::Request {
+    let request = toggle::Request {
         function: name.clone(),
         layer_arn: Some(layer),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    let refused = direct::enable(&c, &request).await.unwrap_err().to_string();
+    let refused = toggle::enable(&c, &request).await.unwrap_err().to_string();
     assert!(refused.contains("compact JSON"), "{refused}");
     assert!(!refused.contains(SECRET), "{refused}");
 
@@ -155,12 +155,12 @@ async fn the_command_line_never_prints_an_aws_message() {
     let body = json!({"message": format!("String measured: {{\"API_TOKEN\":\"{SECRET}\"}}")}).to_string();
     fault(&s.aws, &[&plain, "/configuration"], "PUT", 1, 400, headers, &body).await;
     let layer = publish_layer(&c, PY_LAYER).await;
-    let request = direct::Request {
+    let request = toggle::Request {
         function: plain,
         layer_arn: Some(layer),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    let failed = direct::enable(&c, &request).await.unwrap_err();
+    let failed = toggle::enable(&c, &request).await.unwrap_err();
     let mut chain = failed.to_string();
     let mut source = std::error::Error::source(&failed);
     while let Some(s) = source {

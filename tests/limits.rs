@@ -30,7 +30,7 @@ fn decided(role: &str, refs: Vec<String>) -> HashMap<String, AttributeValue> {
     item
 }
 
-async fn create(s: &Servers, c: &lambda_profiling::Clients, arn: &str) -> serde_json::Value {
+async fn create(s: &Servers, c: &lambda_profiling_switch::Clients, arn: &str) -> serde_json::Value {
     let props = json!({"ServiceToken": service_token(), "RoleArn": arn});
     Stack::new("Profiling")
         .send(s, c, "Create", props, None, None)

@@ -7,10 +7,10 @@
 
 mod support;
 
-use lambda_profiling::Clients;
-use lambda_profiling::custom_resource::{ATTACHED_KEY, REF_PREFIX, ref_key, reference};
 use lambda_profiling_protocol::model::{Call, IamSnap, Kind, Reply, Step};
 use lambda_profiling_protocol::tagged;
+use lambda_profiling_switch::Clients;
+use lambda_profiling_switch::references::ledger::{ATTACHED_KEY, REF_PREFIX, ref_key, reference};
 use serde_json::json;
 use support::*;
 

@@ -10,8 +10,8 @@
 
 mod support;
 
-use lambda_profiling::{Clients, Settings, direct};
 use lambda_profiling_macro::agent::env;
+use lambda_profiling_switch::{Clients, Settings, toggle};
 use serde_json::{Value, json};
 use support::*;
 
@@ -226,23 +226,23 @@ async fn disable_leaves_a_group_arn_the_user_pointed_at_their_own_group() {
     let layer = publish_layer(&c, PY_LAYER).await;
     let name = unique("repoint");
     create_function(&c, &name, "python3.12", &role_arn, USERS, &[]).await;
-    let request = direct::Request {
+    let request = toggle::Request {
         function: name.clone(),
         layer_arn: Some(layer),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    direct::enable(&c, &request).await.unwrap();
+    toggle::enable(&c, &request).await.unwrap();
     let theirs = format!(
         "arn:aws:codeguru-profiler:{REGION}:{ACCOUNT}:profilingGroup/{}",
         unique("theirs")
     );
     set_vars(&c, &name, &[(env::GROUP_ARN, &theirs)]).await;
 
-    let off = direct::Request {
+    let off = toggle::Request {
         function: name.clone(),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    direct::disable(&c, &off).await.unwrap();
+    toggle::disable(&c, &off).await.unwrap();
     let after = function_state(&c, &name).await;
     assert_eq!(
         after.vars.get(env::GROUP_ARN),
@@ -259,7 +259,8 @@ async fn disable_leaves_a_group_arn_the_user_pointed_at_their_own_group() {
 
 /// The key of a stack resource's ledger item, from its physical id.
 fn reference_item(stack: &Stack, physical_id: &str) -> String {
-    let id = lambda_profiling::custom_resource::reference(&stack_id(stack), &stack.logical, physical_id);
+    let id =
+        lambda_profiling_switch::references::ledger::reference(&stack_id(stack), &stack.logical, physical_id);
     format!("ref#{id}")
 }
 
@@ -277,29 +278,29 @@ async fn a_failed_re_enable_leaves_the_ledger_saying_what_is_on_the_function() {
     let name = unique("reenable");
     create_function(&c, &name, "python3.12", &role_arn, USERS, &[]).await;
     let before = function_state(&c, &name).await;
-    let enable = |layer: &str| direct::Request {
+    let enable = |layer: &str| toggle::Request {
         function: name.clone(),
         layer_arn: Some(layer.to_owned()),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    direct::enable(&c, &enable(&first)).await.unwrap();
+    toggle::enable(&c, &enable(&first)).await.unwrap();
     let throttled =
         json!({"x-amzn-ErrorType": "TooManyRequestsException", "Content-Type": "application/json"});
     let body = r#"{"Type":"User","message":"Rate exceeded","Reason":"CallerRateLimitExceeded"}"#;
     // The tests' clients make five attempts: each is throttled.
     fault(&s.aws, &[&name, "/configuration"], "PUT", 5, 429, throttled, body).await;
-    let failed = direct::enable(&c, &enable(&second))
+    let failed = toggle::enable(&c, &enable(&second))
         .await
         .unwrap_err()
         .to_string();
     assert!(failed.contains("TooManyRequestsException"), "{failed}");
     assert_eq!(function_state(&c, &name).await.layers, [first]);
 
-    let off = direct::Request {
+    let off = toggle::Request {
         function: name.clone(),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    direct::disable(&c, &off).await.unwrap();
+    toggle::disable(&c, &off).await.unwrap();
     assert_eq!(
         function_state(&c, &name).await,
         before,

@@ -5,7 +5,7 @@
 
 mod support;
 
-use lambda_profiling::direct;
+use lambda_profiling_switch::toggle;
 use serde_json::{Value, json};
 use support::*;
 
@@ -21,7 +21,7 @@ struct Untouched {
     group: Option<Value>,
 }
 
-async fn untouched(s: &Servers, c: &lambda_profiling::Clients, name: &str, role: &str) -> Untouched {
+async fn untouched(s: &Servers, c: &lambda_profiling_switch::Clients, name: &str, role: &str) -> Untouched {
     Untouched {
         function: function_state(c, name).await,
         policies: attached_policies(c, role).await,
@@ -83,12 +83,12 @@ async fn a_layer_arn_of_the_other_family_or_without_the_runtimes_agent_is_refuse
         );
 
         // The command line refuses it the same way, with its flag's name.
-        let request = direct::Request {
+        let request = toggle::Request {
             function: function.clone(),
             layer_arn: Some(layer.clone()),
-            ..direct::Request::default()
+            ..toggle::Request::default()
         };
-        let refused = direct::enable(&c, &request).await.unwrap_err().to_string();
+        let refused = toggle::enable(&c, &request).await.unwrap_err().to_string();
         assert!(
             refused.starts_with("--layer-arn: ") && refused.contains(needle),
             "{refused}"
@@ -183,21 +183,21 @@ async fn disable_of_an_arn_in_another_region_is_refused_and_releases_nothing() {
     let layer = publish_layer(&west, PY_LAYER).await;
     let name = unique("west");
     let arn = create_function(&west, &name, "python3.12", &role_arn, &[], &[]).await;
-    let on = direct::Request {
+    let on = toggle::Request {
         function: name.clone(),
         layer_arn: Some(layer),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    direct::enable(&west, &on).await.unwrap();
+    toggle::enable(&west, &on).await.unwrap();
     let held = record_refs(&west, &role).await;
     assert_eq!(held.len(), 1);
 
     let east = clients(s, &unique("east")).await;
-    let off = direct::Request {
+    let off = toggle::Request {
         function: arn.clone(),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    let refused = direct::disable(&east, &off).await.unwrap_err().to_string();
+    let refused = toggle::disable(&east, &off).await.unwrap_err().to_string();
     assert!(refused.contains("pass --region us-west-2"), "{refused}");
     assert_eq!(
         record_refs(&west, &role).await,
@@ -205,7 +205,7 @@ async fn disable_of_an_arn_in_another_region_is_refused_and_releases_nothing() {
         "the reference is still held"
     );
     assert!(attached_policies(&west, &role).await.contains(&POLICY.to_owned()));
-    direct::disable(&west, &off).await.unwrap();
+    toggle::disable(&west, &off).await.unwrap();
     assert!(record_refs(&west, &role).await.is_empty());
 }
 
@@ -221,12 +221,12 @@ async fn a_layer_version_that_does_not_exist_is_named_not_taken_for_a_deleted_fu
     let name = unique("nolayer");
     create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
     let before = function_state(&c, &name).await;
-    let request = direct::Request {
+    let request = toggle::Request {
         function: name.clone(),
         layer_arn: Some(missing.clone()),
-        ..direct::Request::default()
+        ..toggle::Request::default()
     };
-    let failed = direct::enable(&c, &request).await.unwrap_err().to_string();
+    let failed = toggle::enable(&c, &request).await.unwrap_err().to_string();
     assert!(
         failed.contains(&format!("Lambda found no layer version {missing}")),
         "{failed}"

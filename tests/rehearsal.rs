@@ -18,10 +18,10 @@ mod rehearsal {
 use std::path::Path;
 use std::time::Duration;
 
-use lambda_profiling::Clients;
-use lambda_profiling::custom_resource as ledger;
 use lambda_profiling_cli::cfn_yaml::parse_template;
 use lambda_profiling_macro::agent::env;
+use lambda_profiling_switch::Clients;
+use lambda_profiling_switch::references::ledger;
 use rehearsal::cloudformation::{macro_request, parameter_values};
 use rehearsal::deploy::{Cloud, Stack};
 use rehearsal::deployed::{self, BOOTSTRAP};

@@ -45,8 +45,11 @@ async fn role_mode_create_then_delete_attaches_then_detaches_and_keeps_the_users
     assert!(attached_policies(&c, &role).await.contains(&POLICY.to_owned()));
 
     // The reference is in the role's record, not in its tags.
-    let id =
-        lambda_profiling::custom_resource::reference(&stack_id(&stack), "Profiling", &format!("role:{role}"));
+    let id = lambda_profiling_switch::references::ledger::reference(
+        &stack_id(&stack),
+        "Profiling",
+        &format!("role:{role}"),
+    );
     assert_eq!(record_refs(&c, &role).await, [id]);
     assert_eq!(role_tags(&c, &role).await, before.1, "no tag of ours");
 

@@ -9,8 +9,8 @@
 mod support;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use lambda_profiling::Clients;
-use lambda_profiling::custom_resource::reference;
+use lambda_profiling_switch::Clients;
+use lambda_profiling_switch::references::ledger::reference;
 use serde_json::json;
 use support::*;
 

@@ -133,7 +133,11 @@ async fn a_thousand_stacks_share_one_role_and_all_are_deleted() {
     let mut expected: Vec<String> = stacks
         .iter()
         .map(|st| {
-            lambda_profiling::custom_resource::reference(&stack_id(st), "Profiling", &format!("role:{role}"))
+            lambda_profiling_switch::references::ledger::reference(
+                &stack_id(st),
+                "Profiling",
+                &format!("role:{role}"),
+            )
         })
         .collect();
     expected.sort();

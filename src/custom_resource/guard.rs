@@ -13,7 +13,7 @@ use tracing::Instrument;
 use super::outcome::{Outcome, Status, failed_create_id};
 use super::request::{self, Action, Envelope};
 use super::responder;
-use crate::aws::Clients;
+use lambda_profiling_switch::Clients;
 
 /// Time kept back from the operation for the response PUT: at most this much...
 const MAX_RESERVE: Duration = Duration::from_secs(10);

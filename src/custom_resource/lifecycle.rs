@@ -12,11 +12,13 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use super::error::{Error, Result};
-use super::outcome::{Done, Outcome, StackResource, is_failed_create};
-use super::request::{Action, Properties, Target};
-use super::{function_mode, role_mode};
-use crate::aws::Clients;
+use super::outcome::{Outcome, is_failed_create};
+use super::request::Action;
+use lambda_profiling_switch::Clients;
+use lambda_profiling_switch::error::{Error, Result};
+use lambda_profiling_switch::properties::{Properties, Target};
+use lambda_profiling_switch::resource::{Done, StackResource};
+use lambda_profiling_switch::{function as function_mode, role as role_mode};
 
 /// Runs one request to its outcome.
 pub(crate) async fn run(

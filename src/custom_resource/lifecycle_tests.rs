@@ -27,9 +27,10 @@ use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use serde_json::json;
 
 use super as lifecycle;
-use crate::aws::{Clients, ReferenceTable, Settings};
-use crate::custom_resource::outcome::{StackResource, Status};
+use crate::custom_resource::outcome::Status;
 use crate::custom_resource::request::Action;
+use lambda_profiling_switch::resource::StackResource;
+use lambda_profiling_switch::{Clients, ReferenceTable, Settings};
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:app";
 const LAYER: &str =

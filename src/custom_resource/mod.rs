@@ -51,41 +51,21 @@
 //!   write and a 50-per-role quota); see [`references`] and the README.
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
-mod desired;
-pub mod direct;
-mod earlier;
-mod error;
-mod function_calls;
-mod function_config;
-mod function_mode;
-mod group;
 mod guard;
-mod ledger;
 mod lifecycle;
 mod outcome;
-mod record;
-mod references;
 mod request;
 mod responder;
-mod retired;
-mod role;
-mod role_mode;
 mod shallow;
-mod snapshot;
-mod table;
-mod verify;
 
 use std::time::Instant;
 
 use serde_json::Value;
 
 pub use guard::{Answered, deadline_from_epoch_millis};
-/// The tags versions before the references' table wrote on a role, read for migration, and the id the
-/// references' table holds for a resource (see the README's custom resource section).
-pub use ledger::{ATTACHED_KEY, REF_PREFIX, ref_key, reference};
 pub use outcome::Status;
 
-use crate::aws::Clients;
+use lambda_profiling_switch::Clients;
 
 /// Handles one custom-resource event as the invocation's text. One nested deeper than
 /// serde_json reads (128 levels) is still answered: its envelope is read without its

@@ -1,22 +1,9 @@
-//! The shared types of the custom resource's operations: which resource asks, and what
-//! is answered. A leaf: the lifecycle, both modes and the responder all use it.
+//! What is answered to CloudFormation: the status, the reason, the physical id and the
+//! `Data`. A leaf: the lifecycle, the guard and the responder all use it.
 
 use std::collections::BTreeMap;
 
-/// The resource in its stack, as CloudFormation names it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct StackResource<'a> {
-    pub stack_id: &'a str,
-    pub logical_id: &'a str,
-    pub request_id: &'a str,
-}
-
-/// A successful operation: the physical id and the `Data` for `Fn::GetAtt`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Done {
-    pub physical_id: String,
-    pub data: BTreeMap<String, String>,
-}
+use lambda_profiling_switch::resource::Done;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

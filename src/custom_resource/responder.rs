@@ -13,8 +13,9 @@ use aws_lambda_events::event::cloudformation::{
 use reqwest::Url;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 
-use super::outcome::{Outcome, StackResource, Status};
-use crate::aws::Settings;
+use super::outcome::{Outcome, Status};
+use lambda_profiling_switch::Settings;
+use lambda_profiling_switch::resource::StackResource;
 
 /// CloudFormation rejects larger response bodies.
 pub(crate) const MAX_BODY: usize = 4096;

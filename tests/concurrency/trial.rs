@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use lambda_profiling::custom_resource::{ATTACHED_KEY, ref_key};
+use lambda_profiling_switch::references::ledger::{ATTACHED_KEY, ref_key};
 use serde_json::{Value, json};
 use tokio::runtime::Handle;
 
@@ -231,7 +231,7 @@ pub fn run_trial(
 /// The role as a version before the references' table left it for one live resource: its reference tag
 /// and, when that version attached the policy, the attached tag and the policy.
 pub async fn seed_old_reference(
-    c: &lambda_profiling::Clients,
+    c: &lambda_profiling_switch::Clients,
     role: &str,
     stack_id: &str,
     attached_by_us: bool,

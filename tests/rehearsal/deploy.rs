@@ -9,7 +9,7 @@ use std::time::Duration;
 use aws_sdk_codeguruprofiler::types::ComputePlatform;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Environment, FunctionCode};
-use lambda_profiling::Clients;
+use lambda_profiling_switch::Clients;
 use serde_json::{Map, Value, json};
 
 use super::cloudformation::{Known, Resolver, as_strings, creation_order};

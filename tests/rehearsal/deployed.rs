@@ -31,7 +31,7 @@ pub fn environment(s: &Servers) -> Vec<(&'static str, String)> {
         // macro-template.yaml: the references' table, in the home region (here, this one).
         (
             "LAMBDA_PROFILING_REFERENCE_TABLE",
-            lambda_profiling::DEFAULT_REFERENCE_TABLE.into(),
+            lambda_profiling_switch::DEFAULT_REFERENCE_TABLE.into(),
         ),
         ("LAMBDA_PROFILING_REFERENCE_REGION", crate::support::REGION.into()),
         ("AWS_ENDPOINT_URL", s.aws.clone()),

@@ -1,7 +1,7 @@
 //! Setting up and reading back IAM roles, Lambda functions and layers, and groups.
 
 use aws_sdk_lambda::primitives::Blob;
-use lambda_profiling::Clients;
+use lambda_profiling_switch::Clients;
 use serde_json::Value;
 
 use super::{Servers, http};

@@ -30,7 +30,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_config::retry::RetryConfig;
 use aws_config::{AppName, BehaviorVersion, Region};
-use lambda_profiling::{Clients, Settings};
+use lambda_profiling_switch::{Clients, Settings};
 use serde_json::{Value, json};
 
 pub const ACCOUNT: &str = "123456789012";
@@ -135,7 +135,7 @@ pub async fn clients(s: &Servers, app: &str) -> Clients {
 /// [`clients`] acting in `region` (the references' table stays in the home region, REGION).
 pub async fn clients_in(s: &Servers, app: &str, region: &str) -> Clients {
     let config = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(lambda_profiling::https_client())
+        .http_client(lambda_profiling_switch::https_client())
         .region(Region::new(region.to_owned()))
         .endpoint_url(&s.aws)
         .credentials_provider(aws_credential_types::Credentials::new(
@@ -163,8 +163,8 @@ pub async fn clients_in(s: &Servers, app: &str, region: &str) -> Clients {
                 .region(Region::new(REGION))
                 .build(),
         ),
-        lambda_profiling::ReferenceTable {
-            name: lambda_profiling::DEFAULT_REFERENCE_TABLE.into(),
+        lambda_profiling_switch::ReferenceTable {
+            name: lambda_profiling_switch::DEFAULT_REFERENCE_TABLE.into(),
             region: REGION.into(),
         },
         region.into(),
@@ -278,6 +278,6 @@ pub(crate) async fn add_fault(base: &str, spec: Value) {
 }
 
 pub fn http() -> reqwest::Client {
-    lambda_profiling::install_crypto_provider();
+    lambda_profiling_switch::install_crypto_provider();
     reqwest::Client::new()
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use lambda_profiling::Clients;
+use lambda_profiling_switch::Clients;
 use serde_json::Value;
 
 use super::{ACCOUNT, REGION, Servers, http, unique};

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use lambda_profiling::Clients;
+use lambda_profiling_switch::Clients;
 use serde_json::{Value, json};
 
 use super::{ACCOUNT, Servers, Stack, fault, item, put_item};

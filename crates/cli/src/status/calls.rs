@@ -5,7 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use aws_sdk_lambda::error::{ProvideErrorMetadata, SdkError};
-use lambda_profiling::aws_error::{AwsFailure, FailureKind};
+use lambda_profiling_switch::aws::failure::{AwsFailure, FailureKind};
 
 use super::assess::Unread;
 use tokio::sync::Semaphore;

@@ -3,8 +3,8 @@
 //! the arguments, a few at once.
 
 use futures_util::StreamExt;
-use lambda_profiling::direct::{self, DirectError, Request};
-use lambda_profiling::{Clients, ReferenceTable, Settings};
+use lambda_profiling_switch::toggle::{self, DirectError, Request};
+use lambda_profiling_switch::{Clients, ReferenceTable, Settings};
 
 use super::render::{Done, Line, render};
 use super::{FAILED, Outcome, Toggle};
@@ -50,8 +50,8 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Outcome {
             let clients = &clients;
             async move {
                 let result = match toggle {
-                    Toggle::Enable(_) => direct::enable(clients, &request).await,
-                    Toggle::Disable(_) => direct::disable(clients, &request).await,
+                    Toggle::Enable(_) => toggle::enable(clients, &request).await,
+                    Toggle::Disable(_) => toggle::disable(clients, &request).await,
                 };
                 Line {
                     function: request.function,
@@ -65,7 +65,7 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Outcome {
     render(toggle.verb(), common.dry_run, &lines)
 }
 
-fn done(r: direct::Report) -> Done {
+fn done(r: toggle::Report) -> Done {
     Done {
         function_arn: r.function_arn,
         stack: r.stack,

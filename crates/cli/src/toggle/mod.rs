@@ -1,6 +1,6 @@
 //! `lambda-profiling enable` and `disable`: the console's "Code profiling" toggle for
 //! existing functions, with the custom resource's function mode doing the work (see
-//! `lambda_profiling::direct`): the same ledger and role references, in the same table,
+//! `lambda_profiling_switch::toggle`): the same ledger and role references, in the same table,
 //! so `disable` takes back exactly what `enable` added.
 //!
 //! The arguments and the report's text are always built and unit-tested; running them

@@ -1,0 +1,209 @@
+//! What profiling a function means (its family, layer and group), worked out from the
+//! function as read, the resource's properties and its ledger, without I/O: checked first,
+//! so that a function that cannot be profiled is refused before anything changes.
+
+use crate::function::snapshot::Snapshot;
+use crate::group::Group;
+use crate::properties::Properties;
+use crate::references::ledger::{Ledger, Setting};
+use lambda_profiling_macro::agent::{self, Family, env};
+
+/// What profiling this function means: its family, layer and group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Desired {
+    pub family: Family,
+    pub layer_arn: String,
+    pub group: Group,
+    /// The group came from the user's own variables: use it, never create or delete it.
+    pub users_group: bool,
+    pub heap_summary: bool,
+}
+
+impl Desired {
+    /// What a ledger records was desired, when it records its values (see [`Setting`]):
+    /// a Delete then needs neither the properties nor the function's runtime.
+    pub(crate) fn recorded(ledger: &Ledger) -> Option<Desired> {
+        let setting = ledger.setting.as_ref()?;
+        Some(Desired {
+            family: setting.family,
+            layer_arn: ledger.layer.clone().unwrap_or_default(),
+            group: Group::from_arn(&setting.group_arn)?,
+            users_group: setting.users_group,
+            heap_summary: ledger.vars.contains(env::HEAP_SUMMARY),
+        })
+    }
+
+    /// The values to record, so that a Delete can undo from the ledger alone.
+    pub(crate) fn setting(&self) -> Setting {
+        Setting {
+            family: self.family,
+            group_arn: self.group.arn.clone(),
+            users_group: self.users_group,
+        }
+    }
+}
+
+/// Checks that the function can be profiled and works out the layer and group.
+pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> Result<Desired, String> {
+    if let Some(code) = &snap.env_error {
+        return Err(unreadable_environment(snap, code));
+    }
+    if snap.package_type.as_deref() == Some("Image") {
+        return Err(format!(
+            "{} is a container image: layers do not apply; add the agent to the image instead",
+            snap.name()
+        ));
+    }
+    if let Some(arch) = snap.architectures.iter().find(|a| *a != "x86_64") {
+        return Err(format!(
+            "{} runs on {arch}: the CodeGuru agent layers exist for x86_64 only",
+            snap.name()
+        ));
+    }
+    let runtime = snap.runtime.as_deref().unwrap_or_default();
+    // Said without the function's name: the caller names it (the stack's resource, the command line's line).
+    let family = agent::classify_runtime(runtime)?;
+    if props.heap_summary && family != Family::Java {
+        return Err("HeapSummary applies to Java functions only; remove it".into());
+    }
+    let region = snap.region();
+    let layer_arn = match &props.layer_arn {
+        Some(arn) => match agent::layer_mismatch(arn, family, runtime) {
+            Some(why) => return Err(format!("LayerArn: {why}")),
+            None => arn.clone(),
+        },
+        None => {
+            let version = match props.layer_version {
+                Some(v) if !family.layer_carries(v, runtime) => {
+                    return Err(format!(
+                        "LayerVersion {v} does not carry the {} agent for {runtime} (layers up to 12 have it \
+                         for python3.6 to 3.9 only), so {} could not start it; use 13 or later, or remove \
+                         LayerVersion",
+                        family.label(),
+                        snap.name()
+                    ));
+                }
+                Some(v) => v,
+                None => family.default_layer_version(runtime).ok_or_else(|| {
+                    format!(
+                        "no published {} agent layer carries the agent for {runtime} yet; give LayerArn for \
+                         one that does",
+                        family.label()
+                    )
+                })?,
+            };
+            family.layer_arn(region, version).ok_or_else(|| {
+                format!("the {} agent layer is not published in {region}: give LayerArn for a copy in this region", family.label())
+            })?
+        }
+    };
+    let (group, users_group) = match users_group(snap, ledger)? {
+        Some(group) => {
+            if props.group_name.as_ref().is_some_and(|n| *n != group.name) {
+                return Err(format!(
+                    "{} already profiles into group {} (its own {} variables); remove ProfilingGroupName or set it to that group",
+                    snap.name(),
+                    group.name,
+                    env::GROUP_NAME
+                ));
+            }
+            (group, true)
+        }
+        None => {
+            let name = props
+                .group_name
+                .clone()
+                .unwrap_or_else(|| agent::console_group_name(snap.name()));
+            if !agent::is_valid_group_name(&name) {
+                return Err(format!(
+                    "the group name {name} is not valid: give ProfilingGroupName"
+                ));
+            }
+            let arn = agent::group_arn(region, snap.account(), &name);
+            (Group { name, arn }, false)
+        }
+    };
+    Ok(Desired {
+        family,
+        layer_arn,
+        group,
+        users_group,
+        heap_summary: props.heap_summary,
+    })
+}
+
+/// [`desired`] for undoing what an earlier version's ledger (which records no values)
+/// added: a group variable of the user's that names no group was never used as one, and
+/// one that names another group than the properties is the user's to keep, so neither
+/// stops the undo (they are the user's, and stay).
+pub(crate) fn desired_to_undo(
+    snap: &Snapshot,
+    props: &Properties,
+    ledger: &Ledger,
+) -> Result<Desired, String> {
+    let mut snap = snap.clone();
+    if snap
+        .vars
+        .get(env::GROUP_ARN)
+        .is_some_and(|a| agent::parse_group_arn(a).is_none())
+    {
+        snap.vars.remove(env::GROUP_ARN);
+    }
+    if snap
+        .vars
+        .get(env::GROUP_NAME)
+        .is_some_and(|n| !agent::is_valid_group_name(n))
+    {
+        snap.vars.remove(env::GROUP_NAME);
+    }
+    // The user's group wins over the properties' name here: it is what the function used.
+    let own = |name: &str| snap.vars.contains_key(name) && !ledger.vars.contains(name);
+    let mut props = props.clone();
+    if own(env::GROUP_NAME) || own(env::GROUP_ARN) {
+        props.group_name = None;
+    }
+    desired(&snap, &props, ledger)
+}
+
+/// Why a function whose variables Lambda cannot read back is left alone: an update
+/// built from what was read would replace them all with the agent's.
+pub(crate) fn unreadable_environment(snap: &Snapshot, code: &str) -> String {
+    format!(
+        "Lambda cannot read back the environment variables of {} ({code}), so they cannot be kept: nothing \
+         was changed. Fix what keeps them unreadable (for example the function's KMS key or its grant), \
+         then retry",
+        snap.name()
+    )
+}
+
+/// A group the user's own variables already name (not ones this resource added). A value
+/// that names no group is refused: it would be recorded as one, and released as one.
+fn users_group(snap: &Snapshot, ledger: &Ledger) -> Result<Option<Group>, String> {
+    let own = |name: &str| snap.vars.get(name).filter(|_| !ledger.vars.contains(name));
+    let refused = |var: &str, what: &str| {
+        format!(
+            "{}'s own {var} is not {what}, so it names no group the agent could report to: correct it \
+             or remove it, and lambda-profiling sets it",
+            snap.name()
+        )
+    };
+    Ok(match (own(env::GROUP_NAME), own(env::GROUP_ARN)) {
+        (_, Some(arn)) => {
+            let Some(g) = agent::parse_group_arn(arn) else {
+                return Err(refused(env::GROUP_ARN, "a profiling group ARN"));
+            };
+            Some(Group {
+                name: g.name.to_owned(),
+                arn: arn.clone(),
+            })
+        }
+        (Some(name), None) if !agent::is_valid_group_name(name) => {
+            return Err(refused(env::GROUP_NAME, "a valid group name"));
+        }
+        (Some(name), None) => Some(Group {
+            name: name.clone(),
+            arn: agent::group_arn(snap.region(), snap.account(), name),
+        }),
+        (None, None) => None,
+    })
+}

@@ -1,0 +1,283 @@
+//! The executor's calls: each [`Call`] of the machine as DynamoDB calls and calls on the
+//! subject (IAM for a role, CodeGuru Profiler for a group), each outcome as the machine's
+//! [`Reply`] (errors read through the SDK's typed predicates).
+
+use super::*;
+use crate::group;
+
+impl Executor<'_> {
+    /// One call of the machine.
+    pub(super) async fn call(&mut self, call: &Call) -> Result<Reply, Stop> {
+        let gen_value = |g: Generation| AttributeValue::S(hex(g));
+        match call {
+            Call::GetItem => Ok(Reply::Item(self.get().await?)),
+            Call::WaitLease { owner } => Ok(Reply::Item(self.wait_lease(*owner).await?)),
+            Call::PutItem => {
+                let generation = record::new_generation(self.h.resource.request_id);
+                let item = Attributes::from([
+                    (record::PK.to_owned(), self.h.subject.key()),
+                    (record::GEN.to_owned(), gen_value(generation)),
+                ]);
+                let w = table::put(self.clients, item, Some("attribute_not_exists(#pk)")).await?;
+                if matches!(w, Written::Applied(_)) {
+                    self.created = Some(generation);
+                }
+                Ok(Reply::Ok)
+            }
+            Call::SetOurs {
+                ours,
+                legacy,
+                tagged,
+                generation,
+            } => {
+                let mut update = "SET #ours = :ours".to_owned();
+                let mut values = vec![
+                    (":ours", AttributeValue::Bool(*ours)),
+                    (":gen", gen_value(*generation)),
+                ];
+                if *tagged {
+                    update += ", #tagged = :tagged";
+                    values.push((":tagged", AttributeValue::Bool(true)));
+                }
+                if let Some(ids) = id_set(legacy.iter().copied()) {
+                    update += ", #legacy = :legacy";
+                    values.push((":legacy", ids));
+                }
+                let condition = "#gen = :gen AND attribute_not_exists(#ours)";
+                self.update(Update {
+                    update: &update,
+                    condition,
+                    values,
+                })
+                .await
+            }
+            Call::ClearTagged { generation } => {
+                let values = vec![(":gen", gen_value(*generation))];
+                self.update(Update {
+                    update: "REMOVE #tagged",
+                    condition: "#gen = :gen",
+                    values,
+                })
+                .await
+            }
+            Call::AddRef { legacy, .. } => {
+                self.sent_add = true;
+                self.add_ref(*legacy).await
+            }
+            Call::RemoveRef { legacy, .. } => {
+                let update = if *legacy {
+                    "DELETE #refs :me, #legacy :me ADD #gone :me"
+                } else {
+                    "DELETE #refs :me"
+                };
+                let condition = "attribute_exists(#ours) AND attribute_not_exists(#lease)";
+                self.update(Update {
+                    update,
+                    condition,
+                    values: vec![(":me", self.my_set())],
+                })
+                .await
+            }
+            Call::TakeLease { generation, .. } => {
+                let lease = AttributeValue::M(Attributes::from([
+                    (record::OWNER.to_owned(), self.me()),
+                    (
+                        record::TOKEN.to_owned(),
+                        AttributeValue::S(self.h.resource.request_id.to_owned()),
+                    ),
+                    (record::UNTIL.to_owned(), self.lease_until()),
+                    (
+                        record::STACK.to_owned(),
+                        AttributeValue::S(self.h.resource.stack_id.to_owned()),
+                    ),
+                ]));
+                let condition = "#gen = :gen AND attribute_exists(#ours) AND attribute_not_exists(#refs) \
+                                 AND attribute_not_exists(#lease)";
+                let values = vec![(":lease", lease), (":gen", gen_value(*generation))];
+                self.update(Update {
+                    update: "SET #lease = :lease",
+                    condition,
+                    values,
+                })
+                .await
+            }
+            Call::RenewLease { .. } => {
+                let token = AttributeValue::S(self.h.resource.request_id.to_owned());
+                let values = vec![
+                    (":until", self.lease_until()),
+                    (":token", token),
+                    (":me", self.me()),
+                ];
+                let update = "SET #lease.#until = :until, #lease.#token = :token";
+                self.update(Update {
+                    update,
+                    condition: "#lease.#owner = :me",
+                    values,
+                })
+                .await
+            }
+            Call::TakeOver { owner } => {
+                let now = AttributeValue::N(record::now_epoch_secs().to_string());
+                let values = vec![(":owner", AttributeValue::S(hex(*owner))), (":now", now)];
+                let condition = "#lease.#owner = :owner AND #lease.#until < :now";
+                tracing::info!(
+                    subject = %self.h.subject,
+                    owner = hex(*owner),
+                    "taking over an expired lease"
+                );
+                self.update(Update {
+                    update: "REMOVE #lease",
+                    condition,
+                    values,
+                })
+                .await
+            }
+            Call::DropLease { .. } => {
+                tracing::warn!(
+                    subject = %self.h.subject,
+                    "IAM's reads still lag: the role's empty record stays for the next stack"
+                );
+                let values = vec![(":me", self.me())];
+                self.update(Update {
+                    update: "REMOVE #lease",
+                    condition: "#lease.#owner = :me",
+                    values,
+                })
+                .await
+            }
+            Call::DeleteItem { .. } => {
+                let values = vec![(":me", self.me())];
+                let w = table::delete(
+                    self.clients,
+                    self.h.subject.key(),
+                    Some("#lease.#owner = :me"),
+                    values,
+                )
+                .await?;
+                Ok(self.written(w))
+            }
+            // Function mode writes its ledger item itself, before it joins the role and
+            // the group (so that neither reference is ever held without it).
+            Call::PutLedger { .. } => Err(Stop::Failed(Error::Blocked(
+                "internal error: the ledger is written before the references protocol runs; report this"
+                    .into(),
+            ))),
+            Call::DeleteLedger { id } => {
+                table::delete(self.clients, record::ledger_key(*id), None, Vec::new()).await?;
+                Ok(Reply::Ok)
+            }
+            Call::ReadAttached => self.read_attached().await,
+            Call::ReadTags => self.read_tags().await,
+            Call::Attach => self.attach().await,
+            Call::Detach => {
+                self.detach().await?;
+                Ok(Reply::Ok)
+            }
+            Call::Untag { refs, attached_tag } => {
+                let Subject::Role(role) = self.h.subject else {
+                    return Ok(Reply::Ok); // a group's owner tag stays: it tells people who made it
+                };
+                let mut keys: Vec<String> = refs.iter().map(|id| legacy_key(*id)).collect();
+                if *attached_tag {
+                    keys.push(ledger::ATTACHED_KEY.to_owned());
+                }
+                iam::untag(self.clients, role, &keys).await?;
+                self.untagged.extend(keys);
+                Ok(Reply::Ok)
+            }
+            Call::Settle => Ok(self.settle().await?),
+            Call::Tag { .. } => unreachable!("the tag protocol of earlier versions is never run"),
+        }
+    }
+}
+
+impl Executor<'_> {
+    /// Role: the policy is attached. Group: the group exists.
+    async fn read_attached(&mut self) -> Result<Reply, Stop> {
+        match self.h.subject {
+            Subject::Role(role) => match iam::is_attached(self.clients, role).await? {
+                Some(attached) => Ok(Reply::Attached(attached)),
+                None => Err(Stop::RoleGone),
+            },
+            Subject::Group(g) => {
+                let tags = group::tags(self.clients, g).await?;
+                let exists = tags.is_some();
+                self.group_tags = Some(tags); // the decision's ReadTags, which comes next, reads these
+                Ok(Reply::Attached(exists))
+            }
+        }
+    }
+
+    /// Role: the old-style reference tags and attached tag. Group: whether an earlier
+    /// version created it (its owner tag), which makes it lambda-profiling's to delete.
+    async fn read_tags(&mut self) -> Result<Reply, Stop> {
+        match self.h.subject {
+            Subject::Role(role) => match iam::list_tags(self.clients, role).await? {
+                Some(tags) => Ok(Reply::Tags(old_tags(&tags))),
+                None => Err(Stop::RoleGone),
+            },
+            Subject::Group(g) => {
+                let tags = match self.group_tags.take() {
+                    Some(tags) => tags.unwrap_or_default(),
+                    None => group::tags(self.clients, g).await?.unwrap_or_default(),
+                };
+                // Its creator under an earlier version holds it like an old-style reference
+                // until that resource is updated or deleted by this one.
+                let creator = ledger::earlier_creator(&tags);
+                Ok(Reply::Tags(IamSnap {
+                    attached: false,
+                    ref_tags: creator.into_iter().collect(),
+                    attached_tag: tags.contains_key(ledger::OWNER_KEY),
+                }))
+            }
+        }
+    }
+
+    /// Role: attach the policy. Group: create it (one that exists is fine).
+    async fn attach(&mut self) -> Result<Reply, Stop> {
+        match self.h.subject {
+            Subject::Role(role) => match iam::attach(self.clients, role, self.sharing()).await? {
+                Some(()) => Ok(Reply::Ok),
+                None => Err(Stop::RoleGone),
+            },
+            Subject::Group(g) => {
+                let owner = ledger::owner_value(self.h.resource.stack_id, self.h.resource.logical_id);
+                group::create(self.clients, g, &owner).await?;
+                Ok(Reply::Ok)
+            }
+        }
+    }
+
+    /// Role: detach the policy, unless a record of another spelling of its name still
+    /// holds references. Group: delete it, unless the holder keeps it.
+    async fn detach(&mut self) -> Result<()> {
+        match self.h.subject {
+            Subject::Role(role) if table::other_spellings_hold(self.clients, role).await? => {
+                tracing::info!(role = %role, "the policy is kept: a record of an earlier version's spelling of the role still holds references");
+            }
+            Subject::Role(role) => {
+                iam::detach(self.clients, role).await?;
+                self.detached = true;
+            }
+            Subject::Group(g) if self.h.keep => {
+                tracing::debug!(group = %g.name, "the last reference is gone; the group is kept as asked");
+            }
+            Subject::Group(g) => group::delete(self.clients, g).await?,
+        }
+        Ok(())
+    }
+}
+
+/// The old-style references and the old attached tag among a role's tags.
+fn old_tags(tags: &std::collections::HashMap<String, String>) -> IamSnap {
+    IamSnap {
+        attached: false,
+        ref_tags: tags
+            .keys()
+            .filter_map(|k| k.strip_prefix(ledger::REF_PREFIX).and_then(record::parse_hex))
+            .collect(),
+        attached_tag: tags
+            .get(ledger::ATTACHED_KEY)
+            .is_some_and(|v| v == ledger::ATTACHED_VALUE),
+    }
+}

@@ -1,0 +1,204 @@
+//! The IAM calls on a role, shared by role mode and function mode through the references'
+//! protocol ([`crate::references`]), which decides when to make them. A role that does not
+//! exist is `None`, never an error: what that means depends on the operation.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::aws::Clients;
+use crate::error::{Error, Result};
+use lambda_profiling_macro::agent;
+
+fn policy_arn(clients: &Clients) -> String {
+    agent::policy_arn(agent::partition(&clients.region))
+}
+
+pub(crate) fn missing_role(role: &str) -> Error {
+    Error::Invalid(format!(
+        "role {role} does not exist: check RoleArn, or the function's execution role"
+    ))
+}
+
+/// The role's name as IAM spells it. IAM's names are case-insensitive (`MyRole` and
+/// `myrole` are one role, whichever a template wrote), so the role's record is keyed by
+/// this spelling: one record per role. `None`: no such role.
+pub(crate) async fn canonical_name(clients: &Clients, role: &str) -> Result<Option<String>> {
+    match clients.iam.get_role().role_name(role).send().await {
+        Ok(out) => Ok(Some(out.role().map_or(role, |r| r.role_name()).to_owned())),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(Error::aws("iam:GetRole", role, e)),
+    }
+}
+
+/// The role's name as IAM spells it, or as given when the role is gone (a Delete still
+/// releases its reference).
+pub(crate) async fn canonical_or_given(clients: &Clients, role: &str) -> Result<String> {
+    Ok(canonical_name(clients, role)
+        .await?
+        .unwrap_or_else(|| role.to_owned()))
+}
+
+/// `None` when the role does not exist.
+pub(crate) async fn is_attached(clients: &Clients, role: &str) -> Result<Option<bool>> {
+    let arn = policy_arn(clients);
+    let mut marker = None;
+    loop {
+        let page = match clients
+            .iam
+            .list_attached_role_policies()
+            .role_name(role)
+            .set_marker(marker)
+            .send()
+            .await
+        {
+            Ok(page) => page,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(Error::aws("iam:ListAttachedRolePolicies", role, e)),
+        };
+        if page
+            .attached_policies()
+            .iter()
+            .any(|p| p.policy_arn() == Some(arn.as_str()))
+        {
+            return Ok(Some(true));
+        }
+        match page.marker() {
+            Some(m) if page.is_truncated() => marker = Some(m.to_owned()),
+            _ => return Ok(Some(false)),
+        }
+    }
+}
+
+/// All tags of a role; `None` when the role does not exist.
+pub(crate) async fn list_tags(clients: &Clients, role: &str) -> Result<Option<HashMap<String, String>>> {
+    let mut tags = HashMap::new();
+    let mut marker = None;
+    loop {
+        let page = match clients
+            .iam
+            .list_role_tags()
+            .role_name(role)
+            .set_marker(marker)
+            .send()
+            .await
+        {
+            Ok(page) => page,
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(Error::aws("iam:ListRoleTags", role, e)),
+        };
+        tags.extend(
+            page.tags()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned())),
+        );
+        match page.marker() {
+            Some(m) if page.is_truncated() => marker = Some(m.to_owned()),
+            _ => return Ok(Some(tags)),
+        }
+    }
+}
+
+/// Attaches the agent policy (idempotent). `None`: the role does not exist. `sharing` is
+/// how many resources share the role, for the reason of a quota error.
+pub(crate) async fn attach(clients: &Clients, role: &str, sharing: usize) -> Result<Option<()>> {
+    let sent = clients
+        .iam
+        .attach_role_policy()
+        .role_name(role)
+        .policy_arn(policy_arn(clients))
+        .send()
+        .await;
+    let Err(e) = sent else { return Ok(Some(())) };
+    let service = e.as_service_error();
+    if service.is_some_and(|s| s.is_no_such_entity_exception()) {
+        return Ok(None);
+    }
+    if service.is_some_and(|s| s.is_limit_exceeded_exception()) {
+        return Err(Error::Blocked(format!(
+            "iam:AttachRolePolicy on {role} failed: the role already has the most managed policies it may have \
+             (IAM quota \"Managed policies per role\", 10 by default, adjustable to 25 in Service Quotas); \
+             {sharing} lambda-profiling resource(s) share this role. Detach a policy from the role or raise the quota, then retry"
+        )));
+    }
+    if service.is_some_and(|s| s.is_unmodifiable_entity_exception()) {
+        return Err(Error::Blocked(format!(
+            "role {role} is a service-linked role: its policies cannot be changed; give the functions another execution role"
+        )));
+    }
+    if service.is_some_and(|s| s.is_policy_not_attachable_exception()) {
+        return Err(Error::Blocked(format!(
+            "the agent policy {} cannot be attached to {role} in this partition",
+            policy_arn(clients)
+        )));
+    }
+    Err(Error::aws("iam:AttachRolePolicy", role, e))
+}
+
+/// Detaches the agent policy. Already detached, or the role gone, is done.
+pub(crate) async fn detach(clients: &Clients, role: &str) -> Result<()> {
+    let sent = clients
+        .iam
+        .detach_role_policy()
+        .role_name(role)
+        .policy_arn(policy_arn(clients))
+        .send()
+        .await;
+    match sent {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_no_such_entity_exception()) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(Error::aws("iam:DetachRolePolicy", role, e)),
+    }
+}
+
+/// IAM takes at most 50 keys per UntagRole.
+const UNTAG_BATCH: usize = 50;
+const UNTAG_ATTEMPTS: u32 = 5;
+
+/// Removes tags (absent keys and a gone role are fine); a concurrent change of the role's
+/// tags is retried.
+pub(crate) async fn untag(clients: &Clients, role: &str, keys: &[String]) -> Result<()> {
+    for batch in keys.chunks(UNTAG_BATCH) {
+        let mut pause = Duration::from_millis(200);
+        for attempt in 1..=UNTAG_ATTEMPTS {
+            let sent = clients
+                .iam
+                .untag_role()
+                .role_name(role)
+                .set_tag_keys(Some(batch.to_vec()))
+                .send()
+                .await;
+            let Err(e) = sent else { break };
+            let service = e.as_service_error();
+            if service.is_some_and(|s| s.is_no_such_entity_exception()) {
+                return Ok(());
+            }
+            if !service.is_some_and(|s| s.is_concurrent_modification_exception()) || attempt == UNTAG_ATTEMPTS
+            {
+                return Err(Error::aws("iam:UntagRole", role, e));
+            }
+            tokio::time::sleep(pause).await;
+            pause *= 2;
+        }
+    }
+    Ok(())
+}

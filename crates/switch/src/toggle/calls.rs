@@ -1,0 +1,49 @@
+//! The calls only the command line's `enable` and `disable` make: a function's stack tag,
+//! and the other functions of the region that profile into a group (which the caller's
+//! own credentials may list; the Lambda's role may not read every function's variables).
+
+use crate::aws::Clients;
+use crate::error::{Error, Result};
+use crate::group::Group;
+use lambda_profiling_macro::agent::env;
+
+/// The stack that owns the function: its `aws:cloudformation:stack-name` tag.
+pub(crate) async fn stack_of(clients: &Clients, arn: &str) -> Result<Option<String>> {
+    let out = clients.lambda.list_tags().resource(arn).send().await;
+    let out = out.map_err(|e| Error::aws("lambda:ListTags", arn, e))?;
+    Ok(out
+        .tags()
+        .and_then(|t| t.get("aws:cloudformation:stack-name"))
+        .cloned())
+}
+
+/// Another function of this region whose variables name `group` (by ARN, or by name
+/// without an ARN), if any, by its ARN: a group still in use is not deleted. Pages of 50.
+pub(crate) async fn other_user(clients: &Clients, group: &Group, except_arn: &str) -> Result<Option<String>> {
+    let mut marker = None;
+    loop {
+        let page = clients
+            .lambda
+            .list_functions()
+            .max_items(50)
+            .set_marker(marker)
+            .send()
+            .await
+            .map_err(|e| Error::aws("lambda:ListFunctions", &clients.region, e))?;
+        for f in page.functions() {
+            let vars = f.environment().and_then(|e| e.variables());
+            let uses = vars.is_some_and(|v| match v.get(env::GROUP_ARN) {
+                Some(arn) => *arn == group.arn,
+                None => v.get(env::GROUP_NAME) == Some(&group.name),
+            });
+            match f.function_arn() {
+                Some(arn) if uses && arn != except_arn => return Ok(Some(arn.to_owned())),
+                _ => {}
+            }
+        }
+        match page.next_marker() {
+            Some(m) if !m.is_empty() => marker = Some(m.to_owned()),
+            _ => return Ok(None),
+        }
+    }
+}
