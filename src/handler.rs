@@ -1,4 +1,4 @@
-//! The Lambda handler (SPEC §4): one binary serves both event kinds, told apart by
+//! The Lambda handler (contract §4): one binary serves both event kinds, told apart by
 //! shape. AWS clients are built on the first custom-resource event, so that a
 //! macro-only cold start never loads the AWS configuration.
 
@@ -72,7 +72,7 @@ impl fmt::Debug for Handler {
 }
 
 impl Handler {
-    /// Serves one event; what it holds tells its kind (SPEC §4): `fragment` and
+    /// Serves one event; what it holds tells its kind (contract §4): `fragment` and
     /// `transformId` make a macro request (answered by the macro's one dispatcher), a
     /// `ResponseURL` a custom resource request, and anything else is an error.
     pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Box<RawValue>, HandlerError> {
@@ -98,7 +98,7 @@ impl Handler {
     }
 }
 
-/// An event, by its shape (SPEC §4).
+/// An event, by its shape (contract §4).
 // One per invocation, never stored: boxing the answer would buy nothing.
 #[allow(clippy::large_enum_variant)]
 enum Event {

@@ -1,6 +1,6 @@
 //! The product's own client construction: `Clients::from_env()` reads Lambda's
 //! variables and the SDK's endpoint variables, so `AWS_ENDPOINT_URL` and
-//! `AWS_ENDPOINT_URL_CODEGURUPROFILER` reach the local stand-ins, and the §3.2/§3.3 settings come from the environment. One test in its own
+//! `AWS_ENDPOINT_URL_CODEGURUPROFILER` reach the local stand-ins, and the contract §3.2/§3.3 settings come from the environment. One test in its own
 //! binary, since it sets process environment variables.
 
 mod support;

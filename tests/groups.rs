@@ -1,5 +1,5 @@
 //! A profiling group several resources use is kept while any of them does: it has a record
-//! of its users in the references' table, as a role has (see `src/custom_resource/references.rs`),
+//! of its users in the references' table, as a role has (see `crates/switch/src/references/`),
 //! and goes with its last user, only if lambda-profiling created it. Against moto (Lambda,
 //! IAM, DynamoDB) and the CodeGuru Profiler fake, judged by `lambda-profiling status`.
 

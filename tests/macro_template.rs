@@ -1,4 +1,4 @@
-//! `macro-template.yaml` (SPEC §6): it passes cfn-lint, and its execution role lets the
+//! `macro-template.yaml` (contract §6): it passes cfn-lint, and its execution role lets the
 //! function attach or detach no policy but the CodeGuru agent policy, nor grant a
 //! policy any other way. The checker is tested on bad documents first, so that a pass
 //! on the real template means something.

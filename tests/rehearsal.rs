@@ -222,7 +222,7 @@ async fn an_external_role_stack_is_rehearsed_from_macro_to_delete() {
         lines.iter().partition(|l| l["fields"]["kind"] == "macro");
     assert_eq!((macros.len(), resources.len()), (2, 4), "{lines:#?}");
     for line in resources {
-        // The request kind, the stack id and the logical id (SPEC §4).
+        // The request kind, the stack id and the logical id (contract §4).
         let span = &line["span"];
         assert_eq!(
             (&span["stack_id"], &span["logical_id"]),

@@ -177,7 +177,7 @@ fn clients_with(
     dynamodb: aws_sdk_dynamodb::Client,
 ) -> Clients {
     let table = ReferenceTable {
-        name: "lambda-profiling-references".into(),
+        name: lambda_profiling_switch::DEFAULT_REFERENCE_TABLE.into(),
         region: "us-east-1".into(),
     };
     Clients::new(

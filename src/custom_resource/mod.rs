@@ -1,4 +1,4 @@
-//! The custom resource `Custom::LambdaProfiling` (SPEC §3).
+//! The custom resource `Custom::LambdaProfiling` (contract §3).
 //!
 //! # Entry point
 //!
@@ -26,7 +26,7 @@
 //! request type, stack id and logical id; steps are at DEBUG, retries at WARN. Never the
 //! `ResponseURL`, environment values or the properties wholesale.
 //!
-//! # Decisions where SPEC §3 is silent
+//! # Decisions where contract §3 is silent
 //!
 //! - **What Delete removes** is what this resource recorded that it added: a ledger in
 //!   its item of the references' table (see [`ledger`]), so a value or layer the user had
@@ -47,7 +47,7 @@
 //! - **A function already gone on Delete** is success; its ledger item names the role,
 //!   whose reference is released.
 //! - **The role's references** live in a DynamoDB table in the account's home region,
-//!   not in the role's tags as SPEC §3.2 first said (tags have no conditional
+//!   not in the role's tags as contract §3.2 first said (tags have no conditional
 //!   write and a 50-per-role quota); see [`references`] and the README.
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 

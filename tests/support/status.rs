@@ -6,8 +6,9 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::{AppName, BehaviorVersion, Region};
 use aws_sdk_lambda::primitives::Blob;
-use lambda_profiling_cli::session::{Endpoints, Session, https_client};
+use lambda_profiling_cli::session::{Endpoints, Session};
 use lambda_profiling_cli::status::{StatusArgs, StatusFormat, execute};
+use lambda_profiling_switch::https_client;
 use serde_json::{Value, json};
 
 use super::{EMPTY_ZIP, Servers, add_fault, calls};

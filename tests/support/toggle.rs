@@ -15,7 +15,7 @@ pub fn toggle_common(dry_run: bool) -> Common {
         region: Some(REGION.into()),
         dry_run,
         force: false,
-        reference_table: toggle::DEFAULT_TABLE.into(),
+        reference_table: lambda_profiling_switch::DEFAULT_REFERENCE_TABLE.into(),
         reference_region: None,
     }
 }

@@ -1,4 +1,4 @@
-//! The `lambda-profiling` command line (SPEC §5): the macro, run on a workstation. It
+//! The `lambda-profiling` command line (contract §5): the macro, run on a workstation. It
 //! answers the same macro request CloudFormation would send, through the same
 //! dispatcher as the Lambda, and prints the fragment and a line per function. With the
 //! `aws` feature, `status` reads an account's functions (see [`status`]), and `enable`

@@ -58,7 +58,7 @@ impl Session {
     /// The standard credential chain and settings, as the AWS CLI reads them.
     pub async fn from_env() -> Session {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https_client())
+            .http_client(lambda_profiling_switch::https_client())
             .timeout_config(timeouts());
         if std::env::var_os("AWS_MAX_ATTEMPTS").is_none() && std::env::var_os("AWS_RETRY_MODE").is_none() {
             loader = loader.retry_config(RetryConfig::standard().with_max_attempts(DEFAULT_MAX_ATTEMPTS));
@@ -177,12 +177,4 @@ pub fn block_on<T, F: std::future::Future<Output = T>>(run: impl FnOnce(Session)
 fn cached<C: Clone>(clients: &PerRegion<C>, region: &str, make: impl FnOnce() -> C) -> C {
     let mut clients = clients.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     clients.entry(region.to_owned()).or_insert_with(make).clone()
-}
-
-/// The SDK's HTTPS client on rustls with ring: the TLS stack of the whole workspace.
-pub fn https_client() -> aws_sdk_lambda::config::SharedHttpClient {
-    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::Ring))
-        .build_https()
 }

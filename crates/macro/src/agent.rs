@@ -1,4 +1,4 @@
-//! Facts about Amazon CodeGuru Profiler on AWS Lambda (SPEC §1), kept as data.
+//! Facts about Amazon CodeGuru Profiler on AWS Lambda (contract §1), kept as data.
 //!
 //! A new layer version, a new region or a new runtime is a one-line change here;
 //! nothing else in the crate spells these values.
@@ -128,7 +128,7 @@ impl Family {
         }
     }
 
-    /// SPEC §1's default layer version.
+    /// contract §1's default layer version.
     fn spec_default_version(self) -> u32 {
         match self {
             Family::Python => 11,
@@ -136,7 +136,7 @@ impl Family {
         }
     }
 
-    /// The built-in layer version for `runtime`: SPEC §1's default (Python 11, Java 12)
+    /// The built-in layer version for `runtime`: contract §1's default (Python 11, Java 12)
     /// where its layer carries the agent for that runtime, else the first version that
     /// does; `None` when no published version does yet (see [`Family::layer_carries`]).
     pub fn default_layer_version(self, runtime: &str) -> Option<u32> {

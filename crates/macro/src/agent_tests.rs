@@ -25,7 +25,7 @@ fn runtimes_are_classified_as_the_agents_document() {
 
 #[test]
 fn the_built_in_layer_carries_the_agent_for_the_runtime() {
-    // SPEC §1's default where it works: layers 11 and 12 have the agent for python3.6-3.9
+    // contract §1's default where it works: layers 11 and 12 have the agent for python3.6-3.9
     // only; a python3.10+ function given them fails to import the agent's handler.
     for (runtime, version) in [
         ("python3.8", 11),

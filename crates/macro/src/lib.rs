@@ -1,4 +1,4 @@
-//! The `LambdaProfiling` CloudFormation macro (SPEC §2) as a pure function: a macro
+//! The `LambdaProfiling` CloudFormation macro (contract §2, in `docs/src/contract.md`) as a pure function: a macro
 //! request's text in, the response's bytes out, with a template or every problem found.
 //! No I/O and no AWS dependency: the compiler keeps it so.
 //!

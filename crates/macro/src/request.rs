@@ -1,4 +1,4 @@
-//! The macro request (SPEC §2.1), read once: `{region, accountId, fragment, transformId,
+//! The macro request (contract §2.1), read once: `{region, accountId, fragment, transformId,
 //! params, requestId, templateParameterValues}`. Its fragment is outlined for the splice
 //! lane in the same pass ([`Outline`]); the general lane reads the fragment's text.
 

@@ -1,4 +1,4 @@
-//! The macro's answer: the response (SPEC §2.1) `{requestId, status, fragment[,
+//! The macro's answer: the response (contract §2.1) `{requestId, status, fragment[,
 //! errorMessage]}`, written directly (the fragment is most of it, and is copied rather
 //! than serialized again), and what to log and report of it. Both lanes make it.
 

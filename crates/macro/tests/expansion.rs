@@ -1,4 +1,4 @@
-//! The macro's rules (SPEC §2.2–§2.3), each on a small template, answered through the
+//! The macro's rules (contract §2.2–§2.3), each on a small template, answered through the
 //! dispatcher by both lanes (see `support::answered`).
 
 mod support;

@@ -2,7 +2,7 @@
 //!
 //! - [`machine`]: the protocol the product runs, one sans-IO state machine per operation
 //!   (`Op::next(reply) -> Step::Call(call)`); the Lambda binds each [`model::Call`] to
-//!   DynamoDB and IAM (`src/custom_resource/references.rs`).
+//!   DynamoDB and IAM (`crates/switch/src/references/`).
 //! - [`tagged`]: the protocol of the versions before it (reference tags on the role), kept
 //!   so that the checker shows what it gets wrong, and for mixed fleets.
 //! - [`world`]: an abstract DynamoDB record and IAM with lagging reads; [`checker`]: the
@@ -10,6 +10,10 @@
 //!
 //! `cargo test -p lambda-profiling-protocol` runs a bounded configuration (a few seconds);
 //! `cargo run --release -p lambda-profiling-protocol` the full report (see its `main.rs`).
+
+/// The references' table of the macro stacks (`macro-template.yaml`'s default name), where
+/// the command line looks unless told otherwise.
+pub const DEFAULT_REFERENCE_TABLE: &str = "lambda-profiling-references";
 
 pub mod checker;
 pub mod machine;

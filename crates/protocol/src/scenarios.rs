@@ -290,7 +290,8 @@ pub fn three_stack_scenarios() -> Vec<Scenario> {
     v
 }
 
-/// Today's protocol (role.rs): the checker must find the two failures.
+/// The tag format's protocol, which earlier versions ran: the checker must find its known
+/// failures, so that it is seen to be able to fail.
 pub fn old_scenarios() -> Vec<Scenario> {
     use Start::*;
     let mut v = vec![

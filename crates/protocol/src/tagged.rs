@@ -1,5 +1,5 @@
-//! The tag protocol of the versions before the references' table, call for call as their
-//! `src/custom_resource/role.rs` (role mode):
+//! The tag protocol of the versions before the references' table (the tag format), call for
+//! call as their role mode made it:
 //!
 //! Create: `role::read(with_tags = false)` = ListAttachedRolePolicies; `acquire` = TagRole(ref
 //! key, plus `attached-policy` when the read said "not attached"), then AttachRolePolicy when

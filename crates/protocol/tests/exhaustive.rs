@@ -1,7 +1,7 @@
 //! `cargo test -p lambda-profiling-protocol`: the protocol holds in every schedule of every
 //! scenario (two operations: interleavings, then with lagging reads and one crash each;
 //! three operations with lagging reads); the tag protocol of earlier versions loses the
-//! policy (the interleaving, without any IAM lag), so the checker can fail; every
+//! policy (a Delete racing a Create, without any IAM lag), so the checker can fail; every
 //! mutant is caught; and the call sequences the AWS binding makes, written out. The full
 //! report (two crashes per operation, the mixed fleet): `cargo run --release -p
 //! lambda-profiling-protocol -- --crashes 2`.

@@ -19,6 +19,7 @@ pub mod aws;
 pub mod error;
 pub mod function;
 pub(crate) mod group;
+pub(crate) mod iam;
 pub mod properties;
 pub mod references;
 pub mod resource;

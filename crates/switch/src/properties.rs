@@ -20,7 +20,7 @@ pub enum Target {
     Function { name: String },
 }
 
-/// The typed `ResourceProperties` of SPEC §3.1.
+/// The typed `ResourceProperties` of contract §3.1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Properties {
     pub target: Target,

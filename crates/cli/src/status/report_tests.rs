@@ -55,7 +55,7 @@ fn the_summary_adds_up_and_broken_sets_the_exit_code() {
 }
 
 #[test]
-fn the_json_has_the_issues_fields() {
+fn the_json_has_the_documented_fields() {
     let v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
     let billing = &v["functions"][0];
     assert_eq!(billing["functionName"], "billing");

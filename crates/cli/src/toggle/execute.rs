@@ -3,7 +3,7 @@
 //! the arguments, a few at once.
 
 use futures_util::StreamExt;
-use lambda_profiling_switch::toggle::{self, DirectError, Request};
+use lambda_profiling_switch::toggle::{self, Request, ToggleError};
 use lambda_profiling_switch::{Clients, ReferenceTable, Settings};
 
 use super::render::{Done, Line, render};
@@ -55,7 +55,7 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Outcome {
                 };
                 Line {
                     function: request.function,
-                    result: result.map(done).map_err(|e: DirectError| e.to_string()),
+                    result: result.map(done).map_err(|e: ToggleError| e.to_string()),
                 }
             }
         })

@@ -12,8 +12,7 @@ pub use render::{Line, render};
 
 use std::process::ExitCode;
 
-/// The references' table of the macro stacks (macro-template.yaml's default name).
-pub const DEFAULT_TABLE: &str = "lambda-profiling-references";
+use lambda_profiling_protocol::DEFAULT_REFERENCE_TABLE;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct EnableArgs {
@@ -52,7 +51,7 @@ pub struct Common {
     #[arg(long)]
     pub force: bool,
     /// The references' table that the macro stacks share.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_TABLE)]
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_REFERENCE_TABLE)]
     pub reference_table: String,
     /// The table's region: the macro stacks' HomeRegion [default: --region].
     #[arg(long, value_name = "R")]

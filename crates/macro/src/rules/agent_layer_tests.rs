@@ -60,7 +60,7 @@ fn the_built_in_layer_follows_the_runtime() {
     assert_eq!(
         version(layer(&["python3.9"], &none, &settings, "us-east-1")),
         "11",
-        "SPEC's default"
+        "the contract's default"
     );
     assert_eq!(
         version(layer(&["python3.12"], &none, &settings, "us-east-1")),

@@ -22,7 +22,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
 use aws_types::region::Region;
 
-/// Administrator controls of SPEC §3.2–§3.3, read from the function's environment.
+/// Administrator controls of contract §3.2–§3.3, read from the function's environment.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
     /// Accounts besides the official publisher whose layers a `LayerArn` may name
@@ -92,7 +92,7 @@ pub struct ReferenceTable {
     pub region: String,
 }
 
-pub const DEFAULT_REFERENCE_TABLE: &str = "lambda-profiling-references";
+pub use lambda_profiling_protocol::DEFAULT_REFERENCE_TABLE;
 pub(crate) const REFERENCE_TABLE_VAR: &str = "LAMBDA_PROFILING_REFERENCE_TABLE";
 pub(crate) const REFERENCE_REGION_VAR: &str = "LAMBDA_PROFILING_REFERENCE_REGION";
 

@@ -1,6 +1,6 @@
 //! What function mode changes in a function's configuration, computed without I/O.
 //!
-//! [`enable`] adds the layer and variables of SPEC §1 and never touches a value the user
+//! [`enable`] adds the layer and variables of contract §1 and never touches a value the user
 //! set; [`disable`] removes exactly what the [`Ledger`] says this resource added, and only
 //! where the value is still the one it set.
 

@@ -5,9 +5,9 @@
 use crate::aws::Clients;
 use crate::error::Result;
 use crate::group::Group;
+use crate::iam;
 use crate::properties::Properties;
 use crate::references::ledger::{self, Ledger};
-use crate::role::iam;
 
 /// What a resource of a version before the references' table recorded it added: the value
 /// of its old reference tag on the role. `None`: no such tag.

@@ -28,8 +28,8 @@ use lambda_profiling_protocol::model::{Call, Generation, IamSnap, Id, Kind, Repl
 use crate::aws::Clients;
 use crate::error::{Error, Result};
 use crate::group::{self, Group};
+use crate::iam;
 use crate::resource::StackResource;
-use crate::role::iam;
 use ledger::legacy_key;
 use record::{Attributes, LedgerItem, Record, hex, id_set, role_key};
 use table::{Update, Written};

@@ -1,14 +1,13 @@
 //! Role mode: a role the stack does not own holds the agent policy while the resource
-//! exists (SPEC §3.1 `RoleArn`). The role's reference is [`crate::references`]'s, which
+//! exists (contract §3.1 `RoleArn`). The role's reference is [`crate::references`]'s, which
 //! function mode shares; this file is what role mode does with it.
-
-pub(crate) mod iam;
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::aws::Clients;
 use crate::error::{Error, Result, undo_failed_create};
+use crate::iam;
 use crate::properties::role_name;
 use crate::references::ledger;
 use crate::references::{self, Holder, Subject};

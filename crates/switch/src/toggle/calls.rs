@@ -20,16 +20,14 @@ pub(crate) async fn stack_of(clients: &Clients, arn: &str) -> Result<Option<Stri
 /// Another function of this region whose variables name `group` (by ARN, or by name
 /// without an ARN), if any, by its ARN: a group still in use is not deleted. Pages of 50.
 pub(crate) async fn other_user(clients: &Clients, group: &Group, except_arn: &str) -> Result<Option<String>> {
-    let mut marker = None;
-    loop {
-        let page = clients
-            .lambda
-            .list_functions()
-            .max_items(50)
-            .set_marker(marker)
-            .send()
-            .await
-            .map_err(|e| Error::aws("lambda:ListFunctions", &clients.region, e))?;
+    let mut pages = clients
+        .lambda
+        .list_functions()
+        .into_paginator()
+        .page_size(50)
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| Error::aws("lambda:ListFunctions", &clients.region, e))?;
         for f in page.functions() {
             let vars = f.environment().and_then(|e| e.variables());
             let uses = vars.is_some_and(|v| match v.get(env::GROUP_ARN) {
@@ -41,9 +39,6 @@ pub(crate) async fn other_user(clients: &Clients, group: &Group, except_arn: &st
                 _ => {}
             }
         }
-        match page.next_marker() {
-            Some(m) if !m.is_empty() => marker = Some(m.to_owned()),
-            _ => return Ok(None),
-        }
     }
+    Ok(None)
 }

@@ -4,7 +4,7 @@
 use super::calls::other_user;
 use super::plan::{self, GroupFate, RolePolicy};
 use super::{
-    DirectError, Report, Request, Turning, deadline, for_cli, function, holder, is_function_arn, properties,
+    Report, Request, ToggleError, Turning, deadline, for_cli, function, holder, is_function_arn, properties,
     reference_id, request_id,
 };
 use crate::aws::Clients;
@@ -18,10 +18,10 @@ use crate::references::{self, table};
 use lambda_profiling_macro::agent::{self, env};
 
 /// `lambda-profiling disable`: takes back what `enable` recorded, nothing else.
-pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
+pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, ToggleError> {
     properties(request, None, None)?;
     let (snap, stack) = match function(clients, request, Turning::Off).await {
-        Err(DirectError::NotFound { .. }) if is_function_arn(&request.function) => {
+        Err(ToggleError::NotFound { .. }) if is_function_arn(&request.function) => {
             return disable_gone(clients, request).await;
         }
         found => found?,
@@ -51,7 +51,7 @@ pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, Dir
                 .as_ref()
                 .expect("a ledger without a setting has its properties");
             config::desired_to_undo(&snap, props, &recorded).map_err(|why| {
-                DirectError::Refused(format!(
+                ToggleError::Refused(format!(
                     "cannot tell what enable added to {} ({}); nothing was changed: put the function back as it \
                      was (its runtime, say) and run disable again",
                     snap.name(),
@@ -61,7 +61,7 @@ pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, Dir
         }
     };
     if let Some(code) = &snap.env_error {
-        return Err(DirectError::Refused(for_cli(&config::unreadable_environment(
+        return Err(ToggleError::Refused(for_cli(&config::unreadable_environment(
             &snap, code,
         ))));
     }
@@ -90,7 +90,7 @@ async fn group_fate(
     desired: &Desired,
     id: u64,
     function_arn: &str,
-) -> Result<GroupFate, DirectError> {
+) -> Result<GroupFate, ToggleError> {
     // A group outside the function's region and account is never in the records.
     if !group::joins(&desired.group.arn, function_arn) {
         return Ok(GroupFate::KeepNotOurs);
@@ -126,11 +126,11 @@ async fn group_fate(
 }
 
 /// A function deleted after `enable`, named by its ARN: its reference on the role is released.
-async fn disable_gone(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
+async fn disable_gone(clients: &Clients, request: &Request) -> Result<Report, ToggleError> {
     let arn = request.function.as_str();
     let id = reference_id(arn);
     let Some(item) = references::read_ledger(clients, id).await? else {
-        return Err(DirectError::NotFound {
+        return Err(ToggleError::NotFound {
             function: arn.to_owned(),
             region: clients.region.clone(),
         });
@@ -154,7 +154,7 @@ async fn disable_gone(clients: &Clients, request: &Request) -> Result<Report, Di
 /// What `enable` used, from what the ledger says it added: the group its variables name
 /// (the ARN first: a user who retargets the group edits the name, rarely the ARN) and its
 /// layer, so `disable` needs neither flag again.
-fn recorded_properties(snap: &Snapshot, recorded: &Ledger) -> Result<Properties, DirectError> {
+fn recorded_properties(snap: &Snapshot, recorded: &Ledger) -> Result<Properties, ToggleError> {
     let ours = |name: &str| {
         recorded
             .vars
@@ -193,7 +193,7 @@ fn not_enabled(snap: &Snapshot, clients: &Clients) -> String {
 }
 
 /// What releasing reference `id` does to the policy of the ledger's role, from its record.
-async fn after_release(clients: &Clients, item: &LedgerItem, id: u64) -> Result<RolePolicy, DirectError> {
+async fn after_release(clients: &Clients, item: &LedgerItem, id: u64) -> Result<RolePolicy, ToggleError> {
     let record = table::get(clients, record::role_key(&item.role)).await?;
     let Some(record) = record.map(|r| Record::read(&r, record::now_epoch_secs())) else {
         return Ok(RolePolicy::KeptAsUsers);

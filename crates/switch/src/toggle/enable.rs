@@ -3,20 +3,20 @@
 
 use super::plan::{self, RolePolicy};
 use super::{
-    DirectError, Report, Request, Turning, deadline, function, holder, properties, reference_id, request_id,
+    Report, Request, ToggleError, Turning, deadline, function, holder, properties, reference_id, request_id,
 };
 use crate::aws::Clients;
 use crate::error::Error;
 use crate::function;
 use crate::function::config;
 use crate::group;
+use crate::iam;
 use crate::properties::Target;
 use crate::references;
 use crate::references::ledger::Ledger;
-use crate::role::iam;
 
 /// `lambda-profiling enable`: the console's toggle, recorded in the shared ledger.
-pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, DirectError> {
+pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, ToggleError> {
     let (group_name, layer_arn) = (request.group_name.as_deref(), request.layer_arn.as_deref());
     let mut props = properties(request, group_name, layer_arn)?;
     let (snap, stack) = function(clients, request, Turning::On).await?;

@@ -68,7 +68,7 @@ pub struct Report {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum DirectError {
+pub enum ToggleError {
     #[error("function {function} does not exist in {region}: check its name and --region")]
     NotFound { function: String, region: String },
     #[error(
@@ -93,11 +93,11 @@ pub enum DirectError {
     },
 }
 
-impl From<Error> for DirectError {
+impl From<Error> for ToggleError {
     fn from(e: Error) -> Self {
         match e {
-            Error::Invalid(m) | Error::Unsupported(m) => DirectError::Refused(for_cli(&m)),
-            other => DirectError::Failed {
+            Error::Invalid(m) | Error::Unsupported(m) => ToggleError::Refused(for_cli(&m)),
+            other => ToggleError::Failed {
                 message: for_cli(&other.to_string()),
                 source: Box::new(other),
             },
@@ -155,7 +155,7 @@ fn properties(
     request: &Request,
     group_name: Option<&str>,
     layer_arn: Option<&str>,
-) -> Result<Properties, DirectError> {
+) -> Result<Properties, ToggleError> {
     let mut props = json!({ "FunctionName": request.function });
     if let Some(name) = group_name {
         props["ProfilingGroupName"] = Value::from(name);
@@ -169,7 +169,7 @@ fn properties(
         settings.allowed_layer_accounts = layer.as_ref().map(|l| l.account.to_owned()).into_iter().collect();
         settings.allowed_layer_names = layer.map(|l| l.name.to_owned()).into_iter().collect();
     }
-    Properties::parse(&props, &settings).map_err(|m| DirectError::Refused(for_cli(&m)))
+    Properties::parse(&props, &settings).map_err(|m| ToggleError::Refused(for_cli(&m)))
 }
 
 /// The function, settled, and the stack that owns it; refused when owned without `force`,
@@ -179,26 +179,26 @@ async fn function(
     clients: &Clients,
     request: &Request,
     turning: Turning,
-) -> Result<(Snapshot, Option<String>), DirectError> {
+) -> Result<(Snapshot, Option<String>), ToggleError> {
     if let Some(region) = is_function_arn(&request.function)
         .then(|| request.function.split(':').nth(3))
         .flatten()
         .filter(|r| *r != clients.region)
     {
-        return Err(DirectError::Refused(format!(
+        return Err(ToggleError::Refused(format!(
             "{} is in {region}, not in {} where this runs: pass --region {region}",
             request.function, clients.region
         )));
     }
     let snap = read_settled(clients, &request.function)
         .await?
-        .ok_or_else(|| DirectError::NotFound {
+        .ok_or_else(|| ToggleError::NotFound {
             function: request.function.clone(),
             region: clients.region.clone(),
         })?;
     let stack = stack_of(clients, &snap.arn).await?;
     if let Some(stack) = stack.as_ref().filter(|_| !request.force) {
-        return Err(DirectError::InStack {
+        return Err(ToggleError::InStack {
             function: snap.name().to_owned(),
             stack: stack.clone(),
             fix: match turning {

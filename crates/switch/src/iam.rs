@@ -46,16 +46,14 @@ pub(crate) async fn canonical_or_given(clients: &Clients, role: &str) -> Result<
 /// `None` when the role does not exist.
 pub(crate) async fn is_attached(clients: &Clients, role: &str) -> Result<Option<bool>> {
     let arn = policy_arn(clients);
-    let mut marker = None;
-    loop {
-        let page = match clients
-            .iam
-            .list_attached_role_policies()
-            .role_name(role)
-            .set_marker(marker)
-            .send()
-            .await
-        {
+    let mut pages = clients
+        .iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = match page {
             Ok(page) => page,
             Err(e)
                 if e.as_service_error()
@@ -65,33 +63,25 @@ pub(crate) async fn is_attached(clients: &Clients, role: &str) -> Result<Option<
             }
             Err(e) => return Err(Error::aws("iam:ListAttachedRolePolicies", role, e)),
         };
-        if page
-            .attached_policies()
-            .iter()
-            .any(|p| p.policy_arn() == Some(arn.as_str()))
-        {
+        let attached = page.attached_policies().iter();
+        if attached.filter_map(|p| p.policy_arn()).any(|p| p == arn) {
             return Ok(Some(true));
         }
-        match page.marker() {
-            Some(m) if page.is_truncated() => marker = Some(m.to_owned()),
-            _ => return Ok(Some(false)),
-        }
     }
+    Ok(Some(false))
 }
 
 /// All tags of a role; `None` when the role does not exist.
 pub(crate) async fn list_tags(clients: &Clients, role: &str) -> Result<Option<HashMap<String, String>>> {
     let mut tags = HashMap::new();
-    let mut marker = None;
-    loop {
-        let page = match clients
-            .iam
-            .list_role_tags()
-            .role_name(role)
-            .set_marker(marker)
-            .send()
-            .await
-        {
+    let mut pages = clients
+        .iam
+        .list_role_tags()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = match page {
             Ok(page) => page,
             Err(e)
                 if e.as_service_error()
@@ -101,16 +91,10 @@ pub(crate) async fn list_tags(clients: &Clients, role: &str) -> Result<Option<Ha
             }
             Err(e) => return Err(Error::aws("iam:ListRoleTags", role, e)),
         };
-        tags.extend(
-            page.tags()
-                .iter()
-                .map(|t| (t.key().to_owned(), t.value().to_owned())),
-        );
-        match page.marker() {
-            Some(m) if page.is_truncated() => marker = Some(m.to_owned()),
-            _ => return Ok(Some(tags)),
-        }
+        let page_tags = page.tags().iter();
+        tags.extend(page_tags.map(|t| (t.key().to_owned(), t.value().to_owned())));
     }
+    Ok(Some(tags))
 }
 
 /// Attaches the agent policy (idempotent). `None`: the role does not exist. `sharing` is
