@@ -189,6 +189,7 @@ pub fn init_logging() {
 pub fn log_filter(level: LevelFilter) -> Targets {
     Targets::new()
         .with_default(level.min(LevelFilter::WARN))
+        // A prefix: the engine's (`lambda_profiling_switch`) and the macro's lines too.
         .with_target("lambda_profiling", level)
         .with_target("bootstrap", level)
 }

@@ -1,6 +1,6 @@
 //! The corpus gate: the macro on the real-world templates of `../shared/corpus`
 //! (SAM's translator test suite), with profiling on by default and asked for
-//! explicitly on every function. See the README's "Corpus" section for the totals.
+//! explicitly on every function. See the book's testing chapter (docs/src/testing.md) for the totals.
 
 mod toolbox;
 

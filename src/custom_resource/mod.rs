@@ -29,7 +29,7 @@
 //! # Decisions where contract §3 is silent
 //!
 //! - **What Delete removes** is what this resource recorded that it added: a ledger in
-//!   its item of the references' table (see [`ledger`]), so a value or layer the user had
+//!   its item of the references' table (see the engine's `references::ledger`), so a value or layer the user had
 //!   before (even one equal to ours) stays. A variable is removed only while its value
 //!   is still the one set; a user's agent layer (any version) wins over ours.
 //! - **`RoleArn`** may be a role ARN (any path) or a bare role name; the physical id uses
@@ -48,7 +48,8 @@
 //!   whose reference is released.
 //! - **The role's references** live in a DynamoDB table in the account's home region,
 //!   not in the role's tags as contract §3.2 first said (tags have no conditional
-//!   write and a 50-per-role quota); see [`references`] and the README.
+//!   write and a 50-per-role quota); see the engine's `references` and the book's
+//!   chapter on shared roles.
 //! - **The refused `ResponseURL`**: nothing is done and nothing is sent.
 
 mod guard;

@@ -47,68 +47,21 @@ impl Properties {
     /// Parses and checks the properties, listing every problem in one message.
     pub fn parse(props: &Value, settings: &Settings) -> Result<Self, String> {
         let Some(map) = props.as_object() else {
-            return Err(match props {
-                Value::Null => "the event's ResourceProperties could not be read (missing, or nested deeper \
-                                than 128 levels): give RoleArn or FunctionName and the other properties as \
-                                plain values"
-                    .into(),
-                _ => "ResourceProperties must be an object with RoleArn or FunctionName".into(),
-            });
+            return Err(not_an_object(props));
         };
-        let mut problems = Vec::new();
-        for key in map.keys().filter(|k| !KNOWN.contains(&k.as_str())) {
-            problems.push(match lambda_profiling_macro::closest(key, KNOWN) {
-                Some(near) => format!("unknown property {key}: did you mean {near}?"),
-                None => format!(
-                    "unknown property {key}: known properties are {}",
-                    KNOWN[2..].join(", ")
-                ),
-            });
-        }
-        let mut text = |key: &str| -> Option<String> {
-            match map.get(key) {
-                None | Some(Value::Null) => None,
-                Some(Value::String(s)) => Some(s.trim().to_owned()),
-                Some(Value::Number(n)) => Some(n.to_string()),
-                Some(Value::Bool(b)) => Some(b.to_string()),
-                Some(_) => {
-                    problems.push(format!("{key} must be a string"));
-                    None
-                }
-            }
+        let mut problems = unknown_keys(map);
+        let mut fields = Fields {
+            map,
+            problems: &mut problems,
         };
-        let role = text("RoleArn");
-        let function = text("FunctionName");
-        let group_name = text("ProfilingGroupName");
-        let layer_version = text("LayerVersion");
-        let layer_arn = text("LayerArn");
-        let heap_summary = text("HeapSummary");
+        let role = fields.text("RoleArn");
+        let function = fields.text("FunctionName");
+        let group_name = fields.text("ProfilingGroupName");
+        let layer_version = fields.text("LayerVersion");
+        let layer_arn = fields.text("LayerArn");
+        let heap_summary = fields.text("HeapSummary");
 
-        let target = match (role, function) {
-            (Some(_), Some(_)) => {
-                problems.push(
-                    "give exactly one of RoleArn (role mode) and FunctionName (function mode), not both"
-                        .into(),
-                );
-                None
-            }
-            (None, None) => {
-                problems
-                    .push("missing target: give RoleArn (role mode) or FunctionName (function mode)".into());
-                None
-            }
-            (Some(arn), None) => role_name(&arn)
-                .map(|name| Target::Role {
-                    name,
-                    home: role_home(&arn),
-                })
-                .map_err(|e| problems.push(e))
-                .ok(),
-            (None, Some(f)) => check_function_name(&f)
-                .map(|()| Target::Function { name: f })
-                .map_err(|e| problems.push(e))
-                .ok(),
-        };
+        let target = target(role, function, &mut problems);
         if matches!(target, Some(Target::Role { .. })) {
             for key in FUNCTION_ONLY.iter().filter(|k| map.contains_key(**k)) {
                 problems.push(format!(
@@ -123,15 +76,7 @@ impl Properties {
                 "ProfilingGroupName {name:?} must be 1-255 characters of letters, digits, '-' and '_'"
             ));
         }
-        let layer_version = layer_version.and_then(|v| match v.parse::<u32>() {
-            Ok(n) if n > 0 => Some(n),
-            _ => {
-                problems.push(format!(
-                    "LayerVersion {v:?} must be a positive whole number, such as 11"
-                ));
-                None
-            }
-        });
+        let layer_version = layer_version.and_then(|v| positive(&v, &mut problems));
         if let Some(arn) = &layer_arn {
             if let Err(e) = check_layer_arn(arn, settings) {
                 problems.push(e);
@@ -141,14 +86,7 @@ impl Properties {
                     .push("give LayerVersion or LayerArn, not both: LayerArn already names a version".into());
             }
         }
-        let heap_summary = match heap_summary.as_deref().map(str::to_ascii_lowercase).as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                problems.push(format!("HeapSummary must be true or false, not {other:?}"));
-                false
-            }
-        };
+        let heap_summary = switch(heap_summary.as_deref(), &mut problems);
         match target {
             Some(target) if problems.is_empty() => Ok(Properties {
                 target,
@@ -158,6 +96,105 @@ impl Properties {
                 heap_summary,
             }),
             _ => Err(problems.join("; ")),
+        }
+    }
+}
+
+/// Why properties that are not an object cannot be read.
+fn not_an_object(props: &Value) -> String {
+    match props {
+        Value::Null => "the event's ResourceProperties could not be read (missing, or nested deeper \
+                        than 128 levels): give RoleArn or FunctionName and the other properties as \
+                        plain values"
+            .into(),
+        _ => "ResourceProperties must be an object with RoleArn or FunctionName".into(),
+    }
+}
+
+/// Each key this resource does not know, with the nearest known one.
+fn unknown_keys(map: &serde_json::Map<String, Value>) -> Vec<String> {
+    let unknown = map.keys().filter(|k| !KNOWN.contains(&k.as_str()));
+    unknown
+        .map(|key| match lambda_profiling_macro::closest(key, KNOWN) {
+            Some(near) => format!("unknown property {key}: did you mean {near}?"),
+            None => format!(
+                "unknown property {key}: known properties are {}",
+                KNOWN[2..].join(", ")
+            ),
+        })
+        .collect()
+}
+
+/// The properties' scalars as text: CloudFormation sends every scalar as a string, and a
+/// template may write a number or a boolean.
+struct Fields<'a, 'p> {
+    map: &'a serde_json::Map<String, Value>,
+    problems: &'p mut Vec<String>,
+}
+
+impl Fields<'_, '_> {
+    fn text(&mut self, key: &str) -> Option<String> {
+        match self.map.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.trim().to_owned()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(Value::Bool(b)) => Some(b.to_string()),
+            Some(_) => {
+                self.problems.push(format!("{key} must be a string"));
+                None
+            }
+        }
+    }
+}
+
+/// Exactly one of `RoleArn` and `FunctionName`, checked.
+fn target(role: Option<String>, function: Option<String>, problems: &mut Vec<String>) -> Option<Target> {
+    match (role, function) {
+        (Some(_), Some(_)) => {
+            problems.push(
+                "give exactly one of RoleArn (role mode) and FunctionName (function mode), not both".into(),
+            );
+            None
+        }
+        (None, None) => {
+            problems.push("missing target: give RoleArn (role mode) or FunctionName (function mode)".into());
+            None
+        }
+        (Some(arn), None) => role_name(&arn)
+            .map(|name| Target::Role {
+                name,
+                home: role_home(&arn),
+            })
+            .map_err(|e| problems.push(e))
+            .ok(),
+        (None, Some(f)) => check_function_name(&f)
+            .map(|()| Target::Function { name: f })
+            .map_err(|e| problems.push(e))
+            .ok(),
+    }
+}
+
+/// `LayerVersion`: a positive whole number.
+fn positive(v: &str, problems: &mut Vec<String>) -> Option<u32> {
+    match v.parse::<u32>() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            problems.push(format!(
+                "LayerVersion {v:?} must be a positive whole number, such as 11"
+            ));
+            None
+        }
+    }
+}
+
+/// `HeapSummary`: true or false, in any case; absent is false.
+fn switch(value: Option<&str>, problems: &mut Vec<String>) -> bool {
+    match value.map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            problems.push(format!("HeapSummary must be true or false, not {other:?}"));
+            false
         }
     }
 }

@@ -124,12 +124,12 @@ fn for_cli(message: &str) -> String {
         ),
         (
             "The lambda-profiling execution role lacks this permission: update the macro stack's role or its FunctionScope parameter",
-            "Your credentials lack this permission: grant it (the README lists what enable and disable need)",
+            "Your credentials lack this permission: grant it (the book's command-line chapter, docs/src/command-line.md, lists what enable and disable need)",
         ),
         ("retry the stack operation later", "run it again later"),
         (
             crate::function::calls::OUT_OF_SCOPE,
-            "your credentials lack lambda:GetFunctionConfiguration on it: grant it (the README lists what enable and disable need)",
+            "your credentials lack lambda:GetFunctionConfiguration on it: grant it (the book's command-line chapter, docs/src/command-line.md, lists what enable and disable need)",
         ),
         ("what this Create had changed", "what this enable had changed"),
     ]
