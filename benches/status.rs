@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use lambda_profiling_cli::status::progress::Progress;
-use lambda_profiling_cli::status::{Request, scan};
+use lambda_profiling_cli::status::{Scope, scan};
 use support::*;
 
 struct Account {
@@ -145,7 +145,7 @@ struct Run {
 async fn measure(s: &Servers, account: &Account, n: usize) -> Result<Run, String> {
     let app = unique("bench-status");
     let session = status_session(s, &app, account.region).await;
-    let request = Request {
+    let request = Scope {
         regions: vec![account.region.to_owned()],
         functions: Vec::new(),
         concurrency: 8,

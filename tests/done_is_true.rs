@@ -26,18 +26,18 @@ async fn enable_creates_the_missing_group_the_functions_own_variables_name() {
     create_function(&c, &name, "python3.12", &role_arn, &cdk, &[]).await;
     assert!(group_tags(s).await.get(&group).is_none());
 
-    let request = toggle::Request {
+    let request = toggle::Job {
         function: name.clone(),
         layer_arn: Some(layer),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     toggle::enable(&c, &request).await.unwrap();
     assert!(group_tags(s).await.get(&group).is_some(), "the group is created");
     assert_eq!(status_of(s, &name).await.0, "profiled");
 
-    let off = toggle::Request {
+    let off = toggle::Job {
         function: name.clone(),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     let report = toggle::disable(&c, &off).await.unwrap();
     let said = format!("delete profiling group {group} (lambda-profiling created it");

@@ -63,11 +63,11 @@ async fn a_group_two_stacks_and_the_command_line_share_goes_with_its_last_user()
         .send(s, &c, "Create", props(&fb, &layer, &team), None, None)
         .await;
     assert_eq!(r["Status"], "SUCCESS", "{r}");
-    let cli = toggle::Request {
+    let cli = toggle::Job {
         function: fc.clone(),
         group_name: Some(team.clone()),
         layer_arn: Some(layer.clone()),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     toggle::enable(&c, &cli).await.unwrap();
     assert_eq!(record_users(&c, &group_key(&team)).await.len(), 3);
@@ -95,9 +95,9 @@ async fn a_group_two_stacks_and_the_command_line_share_goes_with_its_last_user()
     assert_eq!(status_of(s, &fc).await.0, "profiled");
 
     // The last user deletes it, and its record.
-    let off = toggle::Request {
+    let off = toggle::Job {
         function: fc.clone(),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     let report = toggle::disable(&c, &off).await.unwrap();
     assert!(

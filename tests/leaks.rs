@@ -137,10 +137,10 @@ async fn the_command_line_never_prints_an_aws_message() {
     let name = unique("cliquoted");
     crowded_function(&c, &name).await;
     let layer = publish_layer(&c, PY_LAYER).await;
-    let request = toggle::Request {
+    let request = toggle::Job {
         function: name.clone(),
         layer_arn: Some(layer),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     let refused = toggle::enable(&c, &request).await.unwrap_err().to_string();
     assert!(refused.contains("compact JSON"), "{refused}");
@@ -155,10 +155,10 @@ async fn the_command_line_never_prints_an_aws_message() {
     let body = json!({"message": format!("String measured: {{\"API_TOKEN\":\"{SECRET}\"}}")}).to_string();
     fault(&s.aws, &[&plain, "/configuration"], "PUT", 1, 400, headers, &body).await;
     let layer = publish_layer(&c, PY_LAYER).await;
-    let request = toggle::Request {
+    let request = toggle::Job {
         function: plain,
         layer_arn: Some(layer),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     let failed = toggle::enable(&c, &request).await.unwrap_err();
     let mut chain = failed.to_string();

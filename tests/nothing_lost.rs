@@ -226,10 +226,10 @@ async fn disable_leaves_a_group_arn_the_user_pointed_at_their_own_group() {
     let layer = publish_layer(&c, PY_LAYER).await;
     let name = unique("repoint");
     create_function(&c, &name, "python3.12", &role_arn, USERS, &[]).await;
-    let request = toggle::Request {
+    let request = toggle::Job {
         function: name.clone(),
         layer_arn: Some(layer),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     toggle::enable(&c, &request).await.unwrap();
     let theirs = format!(
@@ -238,9 +238,9 @@ async fn disable_leaves_a_group_arn_the_user_pointed_at_their_own_group() {
     );
     set_vars(&c, &name, &[(env::GROUP_ARN, &theirs)]).await;
 
-    let off = toggle::Request {
+    let off = toggle::Job {
         function: name.clone(),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     toggle::disable(&c, &off).await.unwrap();
     let after = function_state(&c, &name).await;
@@ -278,10 +278,10 @@ async fn a_failed_re_enable_leaves_the_ledger_saying_what_is_on_the_function() {
     let name = unique("reenable");
     create_function(&c, &name, "python3.12", &role_arn, USERS, &[]).await;
     let before = function_state(&c, &name).await;
-    let enable = |layer: &str| toggle::Request {
+    let enable = |layer: &str| toggle::Job {
         function: name.clone(),
         layer_arn: Some(layer.to_owned()),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     toggle::enable(&c, &enable(&first)).await.unwrap();
     let throttled =
@@ -296,9 +296,9 @@ async fn a_failed_re_enable_leaves_the_ledger_saying_what_is_on_the_function() {
     assert!(failed.contains("TooManyRequestsException"), "{failed}");
     assert_eq!(function_state(&c, &name).await.layers, [first]);
 
-    let off = toggle::Request {
+    let off = toggle::Job {
         function: name.clone(),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     toggle::disable(&c, &off).await.unwrap();
     assert_eq!(

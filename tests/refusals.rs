@@ -83,10 +83,10 @@ async fn a_layer_arn_of_the_other_family_or_without_the_runtimes_agent_is_refuse
         );
 
         // The command line refuses it the same way, with its flag's name.
-        let request = toggle::Request {
+        let request = toggle::Job {
             function: function.clone(),
             layer_arn: Some(layer.clone()),
-            ..toggle::Request::default()
+            ..toggle::Job::default()
         };
         let refused = toggle::enable(&c, &request).await.unwrap_err().to_string();
         assert!(
@@ -183,19 +183,19 @@ async fn disable_of_an_arn_in_another_region_is_refused_and_releases_nothing() {
     let layer = publish_layer(&west, PY_LAYER).await;
     let name = unique("west");
     let arn = create_function(&west, &name, "python3.12", &role_arn, &[], &[]).await;
-    let on = toggle::Request {
+    let on = toggle::Job {
         function: name.clone(),
         layer_arn: Some(layer),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     toggle::enable(&west, &on).await.unwrap();
     let held = record_refs(&west, &role).await;
     assert_eq!(held.len(), 1);
 
     let east = clients(s, &unique("east")).await;
-    let off = toggle::Request {
+    let off = toggle::Job {
         function: arn.clone(),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     let refused = toggle::disable(&east, &off).await.unwrap_err().to_string();
     assert!(refused.contains("pass --region us-west-2"), "{refused}");
@@ -221,10 +221,10 @@ async fn a_layer_version_that_does_not_exist_is_named_not_taken_for_a_deleted_fu
     let name = unique("nolayer");
     create_function(&c, &name, "python3.12", &role_arn, &[], &[]).await;
     let before = function_state(&c, &name).await;
-    let request = toggle::Request {
+    let request = toggle::Job {
         function: name.clone(),
         layer_arn: Some(missing.clone()),
-        ..toggle::Request::default()
+        ..toggle::Job::default()
     };
     let failed = toggle::enable(&c, &request).await.unwrap_err().to_string();
     assert!(

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use lambda_profiling_cli::status::{StatusArgs, StatusFormat};
-use lambda_profiling_cli::toggle::{self, Common, DisableArgs, EnableArgs, Outcome, Toggle};
+use lambda_profiling_cli::toggle::{self, Common, DisableArgs, EnableArgs, Printed, Toggle};
 use serde_json::Value;
 
 use super::{POLICY, REGION, Servers, status_session, unique};
@@ -36,7 +36,7 @@ pub fn disable_args(functions: &[&str], dry_run: bool) -> DisableArgs {
     }
 }
 
-pub async fn toggle_run(s: &Servers, toggle: Toggle<'_>) -> Outcome {
+pub async fn toggle_run(s: &Servers, toggle: Toggle<'_>) -> Printed {
     let session = status_session(s, &unique("tg"), REGION).await;
     let out = toggle::execute(toggle, &session).await;
     eprintln!("{}{}", out.stdout, out.stderr);

@@ -22,6 +22,16 @@ use clap::{Parser, Subcommand, ValueEnum};
 use lambda_profiling_macro::{FunctionReport, Lanes, MacroStatus, Options, Problems, answer_with};
 use serde_json::{Map, Value, json};
 
+/// What a command printed, and its exit code: the whole of a run but the process (`status`,
+/// `enable` and `disable` return it; `main` writes it out).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Printed {
+    pub stdout: String,
+    /// Warnings, refusals, or why the command could not answer (progress goes elsewhere).
+    pub stderr: String,
+    pub code: u8,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "lambda-profiling",

@@ -104,7 +104,7 @@ pub struct Config {
 }
 
 #[derive(Debug, Default)]
-pub struct Report {
+pub struct Findings {
     pub states: usize,
     pub schedules: u128,
     pub bad_schedules: u128,
@@ -117,10 +117,10 @@ struct Explorer<'a> {
     memo: HashMap<State, (u128, u128)>,
     on_stack: HashSet<State>,
     trace: Vec<String>,
-    report: Report,
+    report: Findings,
 }
 
-pub fn check(sc: &Scenario, cfg: Config) -> Report {
+pub fn check(sc: &Scenario, cfg: Config) -> Findings {
     let slots = sc
         .ops
         .iter()
@@ -155,7 +155,7 @@ pub fn check(sc: &Scenario, cfg: Config) -> Report {
         memo: HashMap::new(),
         on_stack: HashSet::new(),
         trace: Vec::new(),
-        report: Report::default(),
+        report: Findings::default(),
     };
     let (n, bad) = ex.explore(&init);
     ex.report.schedules = n;

@@ -4,7 +4,7 @@
 //!
 //! Options: `--crashes N` (default 1), `--quiet` (no counterexample schedules).
 
-use lambda_profiling_protocol::checker::{Config, Report, Scenario, check};
+use lambda_profiling_protocol::checker::{Config, Findings, Scenario, check};
 use lambda_profiling_protocol::scenarios::{
     mixed_scenarios, new_scenarios, old_scenarios, three_stack_scenarios,
 };
@@ -30,7 +30,7 @@ fn run(title: &str, scenarios: &[Scenario], cfg: Config, show: bool) -> (u128, u
     );
     let (mut all, mut bad) = (0u128, 0u128);
     for sc in scenarios {
-        let r: Report = check(sc, cfg);
+        let r: Findings = check(sc, cfg);
         println!(
             "{:>8} {:>24} {:>14}  {}",
             r.states,

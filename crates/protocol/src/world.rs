@@ -51,7 +51,7 @@ pub struct World {
 }
 
 /// One way a call can come out.
-pub struct Outcome {
+pub struct Branch {
     pub world: World,
     pub reply: Reply,
     /// For an IAM write: the version at which its effect holds (for `Settle`).
@@ -95,7 +95,7 @@ impl World {
         }
     }
 
-    fn iam_write(&self, f: impl FnOnce(&mut IamSnap)) -> Outcome {
+    fn iam_write(&self, f: impl FnOnce(&mut IamSnap)) -> Branch {
         let mut w = self.clone();
         let mut t = w.truth().clone();
         f(&mut t);
@@ -103,7 +103,7 @@ impl World {
             w.iam.push(t);
         }
         let at = w.latest();
-        Outcome {
+        Branch {
             world: w,
             reply: Reply::Ok,
             wrote_at: Some(at),
@@ -123,7 +123,7 @@ impl World {
         seen
     }
 
-    fn item_write(&self, f: impl FnOnce(&mut Option<Item>) -> bool) -> Outcome {
+    fn item_write(&self, f: impl FnOnce(&mut Option<Item>) -> bool) -> Branch {
         let mut w = self.clone();
         let ok = f(&mut w.item);
         let reply = match (&w.item, ok) {
@@ -131,7 +131,7 @@ impl World {
             (Some(i), true) => Reply::Written(i.clone()),
             (None, true) => Reply::Ok,
         };
-        Outcome {
+        Branch {
             world: if ok { w } else { self.clone() },
             reply,
             wrote_at: None,
@@ -140,15 +140,35 @@ impl World {
 
     /// Every outcome of `call`, or `None` while it is blocked. `last_write` is the caller's
     /// last IAM write version (for `Settle`).
-    pub fn run(&self, call: &Call, last_write: u32) -> Option<Vec<Outcome>> {
+    pub fn run(&self, call: &Call, last_write: u32) -> Option<Vec<Branch>> {
+        match call {
+            Call::GetItem
+            | Call::WaitLease { .. }
+            | Call::PutItem
+            | Call::SetOurs { .. }
+            | Call::ClearTagged { .. }
+            | Call::AddRef { .. }
+            | Call::RemoveRef { .. } => self.run_record(call),
+            Call::TakeLease { .. }
+            | Call::RenewLease { .. }
+            | Call::TakeOver { .. }
+            | Call::DropLease { .. }
+            | Call::DeleteItem { .. } => Some(vec![self.run_lease(call)]),
+            Call::PutLedger { .. } | Call::DeleteLedger { .. } => self.run_ledger(call),
+            _ => self.run_iam(call, last_write),
+        }
+    }
+
+    /// The record's reads and its item's writes, but the lease's.
+    fn run_record(&self, call: &Call) -> Option<Vec<Branch>> {
         let m = self.mutant;
         let free = |i: &Item| {
             (i.lease.is_none() || m == Some(Mutant::NoLeaseCondition))
                 && (i.ours.is_some() || m == Some(Mutant::NoDecidedCondition))
         };
-        let one = |o: Outcome| Some(vec![o]);
+        let one = |o: Branch| Some(vec![o]);
         match call {
-            Call::GetItem => one(Outcome {
+            Call::GetItem => one(Branch {
                 world: self.clone(),
                 reply: Reply::Item(self.item.clone()),
                 wrote_at: None,
@@ -158,7 +178,7 @@ impl World {
                 if held {
                     None
                 } else {
-                    one(Outcome {
+                    one(Branch {
                         world: self.clone(),
                         reply: Reply::Item(self.item.clone()),
                         wrote_at: None,
@@ -225,6 +245,20 @@ impl World {
                     _ => false,
                 }))
             }
+            _ => unreachable!("not a record call: {call:?}"),
+        }
+    }
+
+    /// The lease: taken by the last user, renewed, taken over once expired, dropped, and
+    /// the record deleted by its holder.
+    fn run_lease(&self, call: &Call) -> Branch {
+        let m = self.mutant;
+        let free = |i: &Item| {
+            (i.lease.is_none() || m == Some(Mutant::NoLeaseCondition))
+                && (i.ours.is_some() || m == Some(Mutant::NoDecidedCondition))
+        };
+        let one = |o: Branch| o;
+        match call {
             Call::TakeLease { id, generation } => one(self.item_write(|it| match it {
                 Some(i) if free(i) && i.refs.is_empty() && i.generation == *generation => {
                     i.lease = Some(Lease {
@@ -273,6 +307,14 @@ impl World {
                 }
                 _ => false,
             })),
+            _ => unreachable!("not a lease call: {call:?}"),
+        }
+    }
+
+    /// The ledger items: written before the references are taken, deleted after.
+    fn run_ledger(&self, call: &Call) -> Option<Vec<Branch>> {
+        let one = |o: Branch| Some(vec![o]);
+        match call {
             Call::PutLedger { id } | Call::DeleteLedger { id } => {
                 let mut w = self.clone();
                 if matches!(call, Call::PutLedger { .. }) {
@@ -280,12 +322,21 @@ impl World {
                 } else {
                     w.ledgers.remove(id);
                 }
-                one(Outcome {
+                one(Branch {
                     world: w,
                     reply: Reply::Ok,
                     wrote_at: None,
                 })
             }
+            _ => unreachable!("not a ledger call: {call:?}"),
+        }
+    }
+
+    /// IAM: reads that may lag (every version since the floor), writes, and the settle.
+    fn run_iam(&self, call: &Call, last_write: u32) -> Option<Vec<Branch>> {
+        let m = self.mutant;
+        let one = |o: Branch| Some(vec![o]);
+        match call {
             Call::ReadAttached => Some(
                 self.reads()
                     .into_iter()
@@ -297,7 +348,7 @@ impl World {
                         v
                     })
                     .into_iter()
-                    .map(|a| Outcome {
+                    .map(|a| Branch {
                         world: self.clone(),
                         reply: Reply::Attached(a),
                         wrote_at: None,
@@ -317,7 +368,7 @@ impl World {
                 }
                 Some(
                     tags.into_iter()
-                        .map(|t| Outcome {
+                        .map(|t| Branch {
                             world: self.clone(),
                             reply: Reply::Tags(t),
                             wrote_at: None,
@@ -344,13 +395,13 @@ impl World {
                 if m != Some(Mutant::NoSettle) {
                     w.raise_floor(last_write);
                 }
-                let settled = Outcome {
+                let settled = Branch {
                     world: w,
                     reply: Reply::Ok,
                     wrote_at: None,
                 };
                 // While reads lag, the settle may also give up with nothing learned.
-                let timed_out = Outcome {
+                let timed_out = Branch {
                     world: self.clone(),
                     reply: Reply::TimedOut,
                     wrote_at: None,
@@ -361,6 +412,7 @@ impl World {
                     vec![settled]
                 })
             }
+            _ => unreachable!("not an IAM call: {call:?}"),
         }
     }
 }

@@ -6,41 +6,68 @@ use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::aws::failure::{AwsFailure, FailureKind};
+use crate::message::{Advice, Message, Reader};
+use crate::say;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The request itself is wrong (properties, ids): fixing the template fixes it.
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Message),
     /// The function cannot be profiled as it is.
     #[error("{0}")]
-    Unsupported(String),
+    Unsupported(Message),
     /// A limit or a missing piece stops the operation; the message names it, says how
     /// many resources share the role where that matters, and what to do.
     #[error("{0}")]
-    Blocked(String),
+    Blocked(Message),
     /// An AWS call failed after the SDK's own retries. Only its code is kept: the
     /// service's message can quote a function's configuration (see [`AwsFailure`]).
-    #[error("{call} on {target} failed: {failure}{hint}")]
+    #[error("{}", self.render(Reader::StackAuthor))]
     Aws {
         call: &'static str,
         target: String,
         /// Boxed: a `Result` with this error stays small.
         failure: Box<AwsFailure>,
-        hint: &'static str,
+        /// What to do about its class of failure.
+        hint: Message,
     },
     /// A failure, and what became of the changes made before it.
-    #[error("{source}{note}")]
+    #[error("{}", self.render(Reader::StackAuthor))]
     Partial {
         #[source]
         source: Box<Error>,
-        note: String,
+        after: Aftermath,
     },
+}
+
+/// What became of a failed operation's earlier changes.
+#[derive(Debug)]
+pub enum Aftermath {
+    /// A Create (or `enable`) that failed after changing something took its changes back
+    /// (CloudFormation's Delete of a `failed-create:` id does nothing).
+    Undone,
+    /// Taking them back failed too.
+    UndoFailed(Box<Error>),
+    /// The function was left unchanged, but recording so failed.
+    Unrecorded(Box<Error>),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    pub(crate) fn invalid(message: impl Into<Message>) -> Self {
+        Error::Invalid(message.into())
+    }
+
+    pub(crate) fn unsupported(message: impl Into<Message>) -> Self {
+        Error::Unsupported(message.into())
+    }
+
+    pub(crate) fn blocked(message: impl Into<Message>) -> Self {
+        Error::Blocked(message.into())
+    }
+
     /// An SDK error as the failure of `call` on `target`: its code and the advice for
     /// its class, never its message.
     pub(crate) fn aws<E>(call: &'static str, target: impl Into<String>, err: SdkError<E, Response>) -> Self
@@ -64,38 +91,72 @@ impl Error {
             _ => None,
         }
     }
+
+    /// The error as `reader` reads it: a stack's author (the FAILED reason) or a
+    /// command-line user.
+    pub fn render(&self, reader: Reader) -> String {
+        match self {
+            Error::Invalid(m) | Error::Unsupported(m) | Error::Blocked(m) => m.render(reader),
+            Error::Aws {
+                call,
+                target,
+                failure,
+                hint,
+            } => format!("{call} on {target} failed: {failure}{}", hint.render(reader)),
+            Error::Partial { source, after } => {
+                let what = Advice::ThisOperation.say(reader);
+                let note = match after {
+                    Aftermath::Undone => format!("; what {what} had changed was undone"),
+                    Aftermath::UndoFailed(e) => {
+                        format!(
+                            "; undoing what {what} had changed also failed: {}",
+                            e.render(reader)
+                        )
+                    }
+                    Aftermath::Unrecorded(e) => format!(
+                        "; recording that the function is unchanged also failed: {}",
+                        e.render(reader)
+                    ),
+                };
+                source.render(reader) + &note
+            }
+        }
+    }
 }
 
 /// What to do about a class of failure.
-fn hint(kind: FailureKind) -> &'static str {
+fn hint(kind: FailureKind) -> Message {
     match kind {
-        FailureKind::AccessDenied => {
-            ". The lambda-profiling execution role lacks this permission: update the macro stack's role or its FunctionScope parameter"
-        }
-        FailureKind::Throttled => {
-            ". AWS kept throttling after several retries: retry the stack operation later"
-        }
+        FailureKind::AccessDenied => say![". ", Advice::GrantPermission],
+        FailureKind::Throttled => say![
+            ". AWS kept throttling after several retries: ",
+            Advice::RetryLater
+        ],
         FailureKind::ServerError
         | FailureKind::Timeout
         | FailureKind::Connection
-        | FailureKind::Unreadable => {
-            ". AWS did not answer normally; nothing here is wrong with the request: retry the stack operation later"
-        }
-        FailureKind::Credentials => ". The credentials were not accepted: check them",
-        FailureKind::Refused | FailureKind::Request => "",
+        | FailureKind::Unreadable => say![
+            ". AWS did not answer normally; nothing here is wrong with the request: ",
+            Advice::RetryLater
+        ],
+        FailureKind::Credentials => Message::from(". The credentials were not accepted: check them"),
+        FailureKind::Refused | FailureKind::Request => Message::default(),
     }
 }
 
-/// A Create that failed after changing something has taken its changes back
-/// (CloudFormation's Delete of a `failed-create:` id does nothing): the error, and
-/// whether the undoing worked.
+/// A Create that failed after changing something has taken its changes back: the error,
+/// and whether the undoing worked.
 pub(crate) fn undo_failed_create(source: Error, undone: Result<()>) -> Error {
-    let note = match undone {
-        Ok(()) => "; what this Create had changed was undone".to_owned(),
-        Err(undo) => format!("; undoing what this Create had changed also failed: {undo}"),
+    let after = match undone {
+        Ok(()) => Aftermath::Undone,
+        Err(e) => Aftermath::UndoFailed(Box::new(e)),
     };
     Error::Partial {
         source: Box::new(source),
-        note,
+        after,
     }
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use crate::aws::Clients;
 use crate::error::{Error, Result};
+use crate::message::Advice;
+use crate::say;
 use lambda_profiling_macro::agent;
 
 fn policy_arn(clients: &Clients) -> String {
@@ -14,9 +16,7 @@ fn policy_arn(clients: &Clients) -> String {
 }
 
 pub(crate) fn missing_role(role: &str) -> Error {
-    Error::Invalid(format!(
-        "role {role} does not exist: check RoleArn, or the function's execution role"
-    ))
+    Error::Invalid(say![format!("role {role} does not exist: "), Advice::CheckRole])
 }
 
 /// The role's name as IAM spells it. IAM's names are case-insensitive (`MyRole` and
@@ -113,19 +113,19 @@ pub(crate) async fn attach(clients: &Clients, role: &str, sharing: usize) -> Res
         return Ok(None);
     }
     if service.is_some_and(|s| s.is_limit_exceeded_exception()) {
-        return Err(Error::Blocked(format!(
+        return Err(Error::blocked(format!(
             "iam:AttachRolePolicy on {role} failed: the role already has the most managed policies it may have \
              (IAM quota \"Managed policies per role\", 10 by default, adjustable to 25 in Service Quotas); \
              {sharing} lambda-profiling resource(s) share this role. Detach a policy from the role or raise the quota, then retry"
         )));
     }
     if service.is_some_and(|s| s.is_unmodifiable_entity_exception()) {
-        return Err(Error::Blocked(format!(
+        return Err(Error::blocked(format!(
             "role {role} is a service-linked role: its policies cannot be changed; give the functions another execution role"
         )));
     }
     if service.is_some_and(|s| s.is_policy_not_attachable_exception()) {
-        return Err(Error::Blocked(format!(
+        return Err(Error::blocked(format!(
             "the agent policy {} cannot be attached to {role} in this partition",
             policy_arn(clients)
         )));

@@ -20,6 +20,7 @@ pub mod error;
 pub mod function;
 pub(crate) mod group;
 pub(crate) mod iam;
+pub mod message;
 pub mod properties;
 pub mod references;
 pub mod resource;

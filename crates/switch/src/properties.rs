@@ -5,6 +5,8 @@
 use serde_json::Value;
 
 use crate::aws::Settings;
+use crate::message::{Input, Message, Reader};
+use crate::say;
 use lambda_profiling_macro::agent;
 
 /// What the resource acts on.
@@ -41,11 +43,16 @@ const KNOWN: &[&str] = &[
     "LayerArn",
     "HeapSummary",
 ];
-const FUNCTION_ONLY: &[&str] = &["ProfilingGroupName", "LayerVersion", "LayerArn", "HeapSummary"];
+const FUNCTION_ONLY: [Input; 4] = [
+    Input::GroupName,
+    Input::LayerVersion,
+    Input::LayerArn,
+    Input::HeapSummary,
+];
 
 impl Properties {
     /// Parses and checks the properties, listing every problem in one message.
-    pub fn parse(props: &Value, settings: &Settings) -> Result<Self, String> {
+    pub fn parse(props: &Value, settings: &Settings) -> Result<Self, Message> {
         let Some(map) = props.as_object() else {
             return Err(not_an_object(props));
         };
@@ -63,18 +70,27 @@ impl Properties {
 
         let target = target(role, function, &mut problems);
         if matches!(target, Some(Target::Role { .. })) {
-            for key in FUNCTION_ONLY.iter().filter(|k| map.contains_key(**k)) {
-                problems.push(format!(
-                    "{key} applies only in function mode (FunctionName); remove it from a RoleArn resource"
-                ));
+            let given = FUNCTION_ONLY
+                .into_iter()
+                .filter(|i| map.contains_key(i.name(Reader::StackAuthor)));
+            for input in given {
+                problems.push(say![
+                    input,
+                    " applies only in function mode (",
+                    Input::Function,
+                    "); remove it from a ",
+                    Input::Role,
+                    " resource"
+                ]);
             }
         }
         if let Some(name) = &group_name
             && !agent::is_valid_group_name(name)
         {
-            problems.push(format!(
-                "ProfilingGroupName {name:?} must be 1-255 characters of letters, digits, '-' and '_'"
-            ));
+            problems.push(say![
+                Input::GroupName,
+                format!(" {name:?} must be 1-255 characters of letters, digits, '-' and '_'")
+            ]);
         }
         let layer_version = layer_version.and_then(|v| positive(&v, &mut problems));
         if let Some(arn) = &layer_arn {
@@ -82,8 +98,15 @@ impl Properties {
                 problems.push(e);
             }
             if layer_version.is_some() {
-                problems
-                    .push("give LayerVersion or LayerArn, not both: LayerArn already names a version".into());
+                problems.push(say![
+                    "give ",
+                    Input::LayerVersion,
+                    " or ",
+                    Input::LayerArn,
+                    ", not both: ",
+                    Input::LayerArn,
+                    " already names a version"
+                ]);
             }
         }
         let heap_summary = switch(heap_summary.as_deref(), &mut problems);
@@ -95,32 +118,40 @@ impl Properties {
                 layer_arn,
                 heap_summary,
             }),
-            _ => Err(problems.join("; ")),
+            _ => Err(Message::join(problems, "; ")),
         }
     }
 }
 
 /// Why properties that are not an object cannot be read.
-fn not_an_object(props: &Value) -> String {
+fn not_an_object(props: &Value) -> Message {
     match props {
-        Value::Null => "the event's ResourceProperties could not be read (missing, or nested deeper \
-                        than 128 levels): give RoleArn or FunctionName and the other properties as \
-                        plain values"
-            .into(),
-        _ => "ResourceProperties must be an object with RoleArn or FunctionName".into(),
+        Value::Null => say![
+            "the event's ResourceProperties could not be read (missing, or nested deeper than 128 levels): give ",
+            Input::Role,
+            " or ",
+            Input::Function,
+            " and the other properties as plain values"
+        ],
+        _ => say![
+            "ResourceProperties must be an object with ",
+            Input::Role,
+            " or ",
+            Input::Function
+        ],
     }
 }
 
 /// Each key this resource does not know, with the nearest known one.
-fn unknown_keys(map: &serde_json::Map<String, Value>) -> Vec<String> {
+fn unknown_keys(map: &serde_json::Map<String, Value>) -> Vec<Message> {
     let unknown = map.keys().filter(|k| !KNOWN.contains(&k.as_str()));
     unknown
         .map(|key| match lambda_profiling_macro::closest(key, KNOWN) {
-            Some(near) => format!("unknown property {key}: did you mean {near}?"),
-            None => format!(
+            Some(near) => Message::from(format!("unknown property {key}: did you mean {near}?")),
+            None => Message::from(format!(
                 "unknown property {key}: known properties are {}",
                 KNOWN[2..].join(", ")
-            ),
+            )),
         })
         .collect()
 }
@@ -129,7 +160,7 @@ fn unknown_keys(map: &serde_json::Map<String, Value>) -> Vec<String> {
 /// template may write a number or a boolean.
 struct Fields<'a, 'p> {
     map: &'a serde_json::Map<String, Value>,
-    problems: &'p mut Vec<String>,
+    problems: &'p mut Vec<Message>,
 }
 
 impl Fields<'_, '_> {
@@ -140,7 +171,7 @@ impl Fields<'_, '_> {
             Some(Value::Number(n)) => Some(n.to_string()),
             Some(Value::Bool(b)) => Some(b.to_string()),
             Some(_) => {
-                self.problems.push(format!("{key} must be a string"));
+                self.problems.push(format!("{key} must be a string").into());
                 None
             }
         }
@@ -148,16 +179,26 @@ impl Fields<'_, '_> {
 }
 
 /// Exactly one of `RoleArn` and `FunctionName`, checked.
-fn target(role: Option<String>, function: Option<String>, problems: &mut Vec<String>) -> Option<Target> {
+fn target(role: Option<String>, function: Option<String>, problems: &mut Vec<Message>) -> Option<Target> {
     match (role, function) {
         (Some(_), Some(_)) => {
-            problems.push(
-                "give exactly one of RoleArn (role mode) and FunctionName (function mode), not both".into(),
-            );
+            problems.push(say![
+                "give exactly one of ",
+                Input::Role,
+                " (role mode) and ",
+                Input::Function,
+                " (function mode), not both"
+            ]);
             None
         }
         (None, None) => {
-            problems.push("missing target: give RoleArn (role mode) or FunctionName (function mode)".into());
+            problems.push(say![
+                "missing target: give ",
+                Input::Role,
+                " (role mode) or ",
+                Input::Function,
+                " (function mode)"
+            ]);
             None
         }
         (Some(arn), None) => role_name(&arn)
@@ -175,32 +216,36 @@ fn target(role: Option<String>, function: Option<String>, problems: &mut Vec<Str
 }
 
 /// `LayerVersion`: a positive whole number.
-fn positive(v: &str, problems: &mut Vec<String>) -> Option<u32> {
+fn positive(v: &str, problems: &mut Vec<Message>) -> Option<u32> {
     match v.parse::<u32>() {
         Ok(n) if n > 0 => Some(n),
         _ => {
-            problems.push(format!(
-                "LayerVersion {v:?} must be a positive whole number, such as 11"
-            ));
+            problems.push(say![
+                Input::LayerVersion,
+                format!(" {v:?} must be a positive whole number, such as 11")
+            ]);
             None
         }
     }
 }
 
 /// `HeapSummary`: true or false, in any case; absent is false.
-fn switch(value: Option<&str>, problems: &mut Vec<String>) -> bool {
+fn switch(value: Option<&str>, problems: &mut Vec<Message>) -> bool {
     match value.map(str::to_ascii_lowercase).as_deref() {
         None | Some("false") => false,
         Some("true") => true,
         Some(other) => {
-            problems.push(format!("HeapSummary must be true or false, not {other:?}"));
+            problems.push(say![
+                Input::HeapSummary,
+                format!(" must be true or false, not {other:?}")
+            ]);
             false
         }
     }
 }
 
 /// A role ARN (`arn:<partition>:iam::<account>:role/<path>/<name>`) or a bare role name.
-pub fn role_name(arn: &str) -> Result<String, String> {
+pub fn role_name(arn: &str) -> Result<String, Message> {
     let name = match arn.strip_prefix("arn:") {
         Some(rest) => {
             let parts: Vec<&str> = rest.splitn(5, ':').collect();
@@ -209,9 +254,10 @@ pub fn role_name(arn: &str) -> Result<String, String> {
                     resource.rsplit('/').next().unwrap_or_default()
                 }
                 _ => {
-                    return Err(format!(
-                        "RoleArn {arn:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
-                    ));
+                    return Err(say![
+                        Input::Role,
+                        format!(" {arn:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+                    ]);
                 }
             }
         }
@@ -224,7 +270,10 @@ pub fn role_name(arn: &str) -> Result<String, String> {
     if valid {
         Ok(name.to_owned())
     } else {
-        Err(format!("RoleArn {arn:?} does not name a valid IAM role"))
+        Err(say![
+            Input::Role,
+            format!(" {arn:?} does not name a valid IAM role")
+        ])
     }
 }
 
@@ -239,12 +288,17 @@ fn role_home(arn: &str) -> Option<(String, String)> {
 }
 
 /// A function name, partial ARN or full ARN of `$LATEST`: a version's configuration cannot change.
-fn check_function_name(name: &str) -> Result<(), String> {
+fn check_function_name(name: &str) -> Result<(), Message> {
     let parts: Vec<&str> = name.split(':').collect();
     let unqualified = match parts.as_slice() {
         [_] | [_, "function", _] | ["arn", _, "lambda", _, _, "function", _] => true,
         [_, "function", _, _] | ["arn", _, "lambda", _, _, "function", _, _] => false,
-        _ => return Err(format!("FunctionName {name:?} is not a function name or ARN")),
+        _ => {
+            return Err(say![
+                Input::Function,
+                format!(" {name:?} is not a function name or ARN")
+            ]);
+        }
     };
     let base = parts[parts.iter().position(|p| *p == "function").map_or(0, |i| i + 1)];
     let valid = (1..=64).contains(&base.len())
@@ -252,12 +306,18 @@ fn check_function_name(name: &str) -> Result<(), String> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !valid {
-        return Err(format!("FunctionName {name:?} is not a function name or ARN"));
+        return Err(say![
+            Input::Function,
+            format!(" {name:?} is not a function name or ARN")
+        ]);
     }
     if !unqualified {
-        return Err(format!(
-            "FunctionName {name:?} names a version or alias; give the unqualified function, whose $LATEST configuration can change"
-        ));
+        return Err(say![
+            Input::Function,
+            format!(
+                " {name:?} names a version or alias; give the unqualified function, whose $LATEST configuration can change"
+            )
+        ]);
     }
     Ok(())
 }
@@ -266,11 +326,14 @@ fn check_function_name(name: &str) -> Result<(), String> {
 /// allows, and be an agent layer by its name (or a name the administrator allows):
 /// otherwise any stack author could inject code into any function in scope, an allowed
 /// account's extensions and libraries included.
-fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), String> {
+fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), Message> {
     let Some(layer) = agent::parse_layer_arn(arn) else {
-        return Err(format!(
-            "LayerArn {arn:?} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)"
-        ));
+        return Err(say![
+            Input::LayerArn,
+            format!(
+                " {arn:?} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)"
+            )
+        ]);
     };
     if settings.any_layer {
         return Ok(());
@@ -278,12 +341,15 @@ fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), String> {
     if layer.account != agent::PUBLISHER_ACCOUNT
         && !settings.allowed_layer_accounts.iter().any(|a| a == layer.account)
     {
-        return Err(format!(
-            "LayerArn account {} is not allowed: only the CodeGuru publisher {} or accounts the administrator lists in {} may provide the agent layer",
-            layer.account,
-            agent::PUBLISHER_ACCOUNT,
-            crate::aws::ALLOWED_LAYER_ACCOUNTS_VAR
-        ));
+        return Err(say![
+            Input::LayerArn,
+            format!(
+                " account {} is not allowed: only the CodeGuru publisher {} or accounts the administrator lists in {} may provide the agent layer",
+                layer.account,
+                agent::PUBLISHER_ACCOUNT,
+                crate::aws::ALLOWED_LAYER_ACCOUNTS_VAR
+            )
+        ]);
     }
     let agent_layer = [agent::Family::Python, agent::Family::Java]
         .iter()
@@ -293,13 +359,16 @@ fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), String> {
     if agent_layer || allowed {
         Ok(())
     } else {
-        Err(format!(
-            "LayerArn names layer {}, which is not an agent layer ({} or {}): the administrator may allow other names in {}",
-            layer.name,
-            agent::Family::Python.layer_name(),
-            agent::Family::Java.layer_name(),
-            crate::aws::ALLOWED_LAYER_NAMES_VAR
-        ))
+        Err(say![
+            Input::LayerArn,
+            format!(
+                " names layer {}, which is not an agent layer ({} or {}): the administrator may allow other names in {}",
+                layer.name,
+                agent::Family::Python.layer_name(),
+                agent::Family::Java.layer_name(),
+                crate::aws::ALLOWED_LAYER_NAMES_VAR
+            )
+        ])
     }
 }
 

@@ -1,8 +1,9 @@
 use super::*;
 use serde_json::json;
 
+/// Parsed, with its problems as a stack's author reads them.
 fn parse(v: Value) -> Result<Properties, String> {
-    Properties::parse(&v, &Settings::default())
+    Properties::parse(&v, &Settings::default()).map_err(|m| m.to_string())
 }
 
 #[test]
@@ -21,12 +22,16 @@ fn stringified_scalars_are_accepted() {
 
 #[test]
 fn unknown_property_is_named_with_a_suggestion() {
-    let e = parse(json!({"FunctionName": "f", "LayerVerison": "3"})).unwrap_err();
+    let e = parse(json!({"FunctionName": "f", "LayerVerison": "3"}))
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("unknown property LayerVerison: did you mean LayerVersion?"),
         "{e}"
     );
-    let e = parse(json!({"RoleArn": "r", "Zzzzzzzz": 1})).unwrap_err();
+    let e = parse(json!({"RoleArn": "r", "Zzzzzzzz": 1}))
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("unknown property Zzzzzzzz: known properties are"),
         "{e}"
@@ -38,16 +43,19 @@ fn exactly_one_target() {
     assert!(
         parse(json!({"ServiceToken": "x"}))
             .unwrap_err()
+            .to_string()
             .contains("missing target")
     );
     assert!(
         parse(json!({"RoleArn": "r", "FunctionName": "f"}))
             .unwrap_err()
+            .to_string()
             .contains("exactly one")
     );
     assert!(
         parse(json!({"RoleArn": "r", "LayerVersion": "3"}))
             .unwrap_err()
+            .to_string()
             .contains("only in function mode")
     );
 }
@@ -75,6 +83,7 @@ fn function_names_must_be_unqualified() {
     assert!(
         check_function_name("arn:aws:lambda:us-east-1:123456789012:function:f:live")
             .unwrap_err()
+            .to_string()
             .contains("version or alias")
     );
     assert!(check_function_name("bad name").is_err());
@@ -83,7 +92,9 @@ fn function_names_must_be_unqualified() {
 #[test]
 fn layer_overrides_only_from_trusted_accounts_and_only_agent_layers() {
     let foreign = "arn:aws:lambda:us-east-1:999999999999:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:1";
-    let e = parse(json!({"FunctionName": "f", "LayerArn": foreign})).unwrap_err();
+    let e = parse(json!({"FunctionName": "f", "LayerArn": foreign}))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("account 999999999999 is not allowed"), "{e}");
     let mirror = Settings {
         allowed_layer_accounts: vec!["999999999999".into()],
@@ -92,7 +103,9 @@ fn layer_overrides_only_from_trusted_accounts_and_only_agent_layers() {
     assert!(Properties::parse(&json!({"FunctionName": "f", "LayerArn": foreign}), &mirror).is_ok());
     // An allowed account's other layers (an extension, say) are not the agent's.
     let extension = "arn:aws:lambda:us-east-1:999999999999:layer:secrets-extension:4";
-    let e = Properties::parse(&json!({"FunctionName": "f", "LayerArn": extension}), &mirror).unwrap_err();
+    let e = Properties::parse(&json!({"FunctionName": "f", "LayerArn": extension}), &mirror)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("not an agent layer") && e.contains("LAMBDA_PROFILING_ALLOWED_LAYER_NAMES"),
         "{e}"

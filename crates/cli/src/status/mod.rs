@@ -23,7 +23,7 @@ mod scan;
 #[cfg(feature = "aws")]
 pub use calls::StatusError;
 #[cfg(feature = "aws")]
-pub use scan::{Request, scan};
+pub use scan::{Scope, scan};
 
 use std::process::ExitCode;
 
@@ -70,15 +70,8 @@ pub fn run(args: &StatusArgs) -> ExitCode {
     }
 }
 
-/// What `status` printed and its exit code.
 #[cfg(feature = "aws")]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub stdout: String,
-    /// Warnings, or why `status` could not answer (progress goes to its own writer).
-    pub stderr: String,
-    pub code: u8,
-}
+pub use crate::Printed;
 
 /// The whole of `lambda-profiling status` but the process: `terminals` says whether
 /// stdout and stderr are terminals, and `progress_to` receives the progress line.
@@ -88,19 +81,19 @@ pub async fn execute(
     session: &crate::session::Session,
     terminals: (bool, bool),
     progress_to: Box<dyn std::io::Write + Send>,
-) -> Outcome {
+) -> Printed {
     let json = args.format == StatusFormat::Json;
     let progress = match progress::wanted(json, terminals.0, terminals.1) {
         true => progress::Progress::to(progress_to),
         false => progress::Progress::hidden(),
     };
-    let request = Request {
+    let request = Scope {
         regions: args.regions.clone(),
         functions: args.functions.clone(),
         concurrency: usize::from(args.concurrency),
     };
     match scan(session, &request, &progress).await {
-        Ok(report) => Outcome {
+        Ok(report) => Printed {
             stdout: if json { report.to_json() } else { report.to_table() },
             stderr: report
                 .warnings
@@ -112,7 +105,7 @@ pub async fn execute(
         },
         Err(e) => {
             progress.finish();
-            Outcome {
+            Printed {
                 stdout: String::new(),
                 stderr: format!("{e}\n"),
                 code: FAILED,

@@ -14,7 +14,7 @@ use crate::session::Session;
 
 /// What to scan.
 #[derive(Debug, Clone)]
-pub struct Request {
+pub struct Scope {
     /// Empty: the session's region.
     pub regions: Vec<String>,
     /// Empty: every function of the regions.
@@ -24,7 +24,7 @@ pub struct Request {
 }
 
 /// The status of every function asked for.
-pub async fn scan(session: &Session, request: &Request, progress: &Progress) -> Result<Report, StatusError> {
+pub async fn scan(session: &Session, request: &Scope, progress: &Progress) -> Result<Report, StatusError> {
     let mut regions: Vec<String> = Vec::new();
     for r in &request.regions {
         if !regions.contains(r) {

@@ -3,21 +3,21 @@
 //! the arguments, a few at once.
 
 use futures_util::StreamExt;
-use lambda_profiling_switch::toggle::{self, Request, ToggleError};
+use lambda_profiling_switch::toggle::{self, Job, ToggleError};
 use lambda_profiling_switch::{Clients, ReferenceTable, Settings};
 
 use super::render::{Done, Line, render};
-use super::{FAILED, Outcome, Toggle};
+use super::{FAILED, Printed, Toggle};
 use crate::session::Session;
 
 /// Functions changed at once: each waits for Lambda's update to finish.
 const AT_ONCE: usize = 4;
 
 /// The whole of `enable` or `disable` but the process.
-pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Outcome {
+pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Printed {
     let common = toggle.common();
     let Some(region) = common.region.clone().or_else(|| session.region()) else {
-        return Outcome {
+        return Printed {
             stdout: String::new(),
             stderr: "no region: pass --region, or set AWS_REGION or a region in your AWS profile\n".into(),
             code: FAILED,
@@ -40,7 +40,7 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Outcome {
     };
     let lines: Vec<Line> = futures_util::stream::iter(toggle.functions())
         .map(|function| {
-            let request = Request {
+            let request = Job {
                 function: function.clone(),
                 group_name: group_name.clone(),
                 layer_arn: layer_arn.clone(),
@@ -65,7 +65,7 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Outcome {
     render(toggle.verb(), common.dry_run, &lines)
 }
 
-fn done(r: toggle::Report) -> Done {
+fn done(r: toggle::Effect) -> Done {
     Done {
         function_arn: r.function_arn,
         stack: r.stack,

@@ -96,13 +96,7 @@ pub const NO_AWS: &str = "lambda-profiling enable and disable talk to AWS, and t
 it. Install the command line with the `aws` feature:\n  cargo install --path crates/cli --features aws\nor, in \
 this repository: cargo run -p lambda-profiling-cli --features aws -- enable FUNCTION";
 
-/// What a run printed and its exit code.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub stdout: String,
-    pub stderr: String,
-    pub code: u8,
-}
+pub use crate::Printed;
 
 /// Runs `enable` or `disable` and prints its report; the process's exit code.
 pub fn run(toggle: Toggle<'_>) -> ExitCode {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::Outcome;
+use super::Printed;
 use crate::printable::printable;
 
 /// What became of one function.
@@ -26,7 +26,7 @@ pub struct Done {
 }
 
 /// The whole run's output: `verb` is `enable` or `disable`.
-pub fn render(verb: &str, dry_run: bool, lines: &[Line]) -> Outcome {
+pub fn render(verb: &str, dry_run: bool, lines: &[Line]) -> Printed {
     let (mut stdout, mut stderr) = (String::new(), String::new());
     let mut failed = 0;
     for line in lines {
@@ -68,7 +68,7 @@ pub fn render(verb: &str, dry_run: bool, lines: &[Line]) -> Outcome {
     if failed > 0 && lines.len() > 1 {
         let _ = writeln!(stderr, "{failed} of {} functions failed", lines.len());
     }
-    Outcome {
+    Printed {
         stdout,
         stderr,
         code: u8::from(failed > 0),

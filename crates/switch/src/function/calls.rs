@@ -10,6 +10,8 @@ use aws_sdk_lambda::types::{Environment, LastUpdateStatus, State};
 use crate::aws::Clients;
 use crate::error::{Error, Result};
 use crate::function::config::{Change, Snapshot, unreadable_environment};
+use crate::message::{Advice, Input};
+use crate::say;
 
 /// How often an update is re-applied after a concurrent change (PreconditionFailed) or
 /// while another update holds the function (ResourceConflictException).
@@ -76,7 +78,7 @@ async fn send(
         // Every read is checked, the re-reads after a conflict too: sending `Environment`
         // planned from variables that could not be read would replace them with ours.
         if let Some(code) = &snap.env_error {
-            return Err(Error::Unsupported(unreadable_environment(&snap, code)));
+            return Err(Error::unsupported(unreadable_environment(&snap, code)));
         }
         if !change.changes(&snap) {
             return Ok(Sent::Finished(snap.layers));
@@ -123,7 +125,7 @@ async fn send(
             }
         }
         snap = read_settled(clients, &name).await?.ok_or_else(|| {
-            Error::Invalid(format!(
+            Error::invalid(format!(
                 "function {name} was deleted while profiling was being changed"
             ))
         })?;
@@ -148,7 +150,7 @@ fn layer_denied(snap: &Snapshot, change: &Change, error: Error) -> Error {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    Error::Blocked(format!(
+    Error::blocked(format!(
         "Lambda refused to update {}: its layers are sent whole, Lambda checks lambda:GetLayerVersion on each, \
          and the lambda-profiling role may not read one of them ({}). The macro stack's role may read every \
          layer of its region; a layer of another account also needs that account's permission for this one \
@@ -197,11 +199,15 @@ pub(crate) async fn read_settled(clients: &Clients, function: &str) -> Result<Op
 /// An update Lambda refused for a layer version that does not exist: which, and what to do.
 fn layer_missing(snap: &Snapshot, error: Error) -> Error {
     match error.aws_failure().and_then(|f| f.missing_layer.clone()) {
-        Some(arn) => Error::Invalid(format!(
-            "Lambda found no layer version {arn} in {}: check that it is published there, and that this \
-             account may use it (LayerArn, or --layer-arn)",
-            snap.region()
-        )),
+        Some(arn) => Error::Invalid(say![
+            format!(
+                "Lambda found no layer version {arn} in {}: check that it is published there, and that this \
+                 account may use it (",
+                snap.region()
+            ),
+            Input::LayerArn,
+            ")"
+        ]),
         None => error,
     }
 }
@@ -220,14 +226,18 @@ async fn not_found(clients: &Clients, name: &str, change: &Change) -> Error {
             if new.is_empty() {
                 new = change.layers.iter().map(String::as_str).collect(); // one it had, deleted since
             }
-            Error::Invalid(format!(
-                "Lambda found no layer version {} in {}: check that it is published there, and that this \
-                 account may use it (LayerArn, or --layer-arn)",
-                new.join(", "),
-                snap.region()
-            ))
+            Error::Invalid(say![
+                format!(
+                    "Lambda found no layer version {} in {}: check that it is published there, and that this \
+                     account may use it (",
+                    new.join(", "),
+                    snap.region()
+                ),
+                Input::LayerArn,
+                ")"
+            ])
         }
-        Ok(None) => Error::Invalid(format!(
+        Ok(None) => Error::invalid(format!(
             "function {name} was deleted while profiling was being changed"
         )),
         Err(e) => e,
@@ -240,15 +250,11 @@ fn out_of_scope(function: &str, error: Error) -> Error {
     if !error.aws_failure().is_some_and(|f| f.is_access_denied()) {
         return error;
     }
-    Error::Blocked(format!(
-        "lambda-profiling may not read function {function} (AccessDeniedException): {OUT_OF_SCOPE}"
-    ))
+    Error::Blocked(say![
+        format!("lambda-profiling may not read function {function} (AccessDeniedException): "),
+        Advice::OutOfScope
+    ])
 }
-
-/// What to do about [`out_of_scope`]; the command line says its own.
-pub(crate) const OUT_OF_SCOPE: &str = "function mode acts only on the functions the macro stack's FunctionScope \
-    parameter names (none by default): set it to this function's name or a pattern that matches it (team-a-*, \
-    or * for every function), then retry";
 
 /// Waits for our own update to finish; a failed update is an error with Lambda's reason.
 async fn wait_for_update(clients: &Clients, function: &str) -> Result<()> {
@@ -267,7 +273,7 @@ async fn wait_for_update(clients: &Clients, function: &str) -> Result<()> {
             Some(LastUpdateStatus::InProgress) => continue,
             // The reason's text is Lambda's own and can quote the configuration: its code only.
             Some(LastUpdateStatus::Failed) => {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::unsupported(format!(
                     "Lambda could not apply the profiling configuration to {function} ({}): see the \
                      function's last update in the Lambda console",
                     out.last_update_status_reason_code()

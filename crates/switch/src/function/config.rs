@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 pub(crate) use crate::function::desired::{Desired, desired, desired_to_undo, unreadable_environment};
 pub(crate) use crate::function::snapshot::Snapshot;
+use crate::message::{Input, Message};
 use crate::references::ledger::{JavaOptions, Ledger};
+use crate::say;
 use lambda_profiling_macro::agent::{self, Family, env};
 
 /// The new configuration and what this resource added to it.
@@ -46,7 +48,7 @@ fn property_dependent(name: &str) -> bool {
 }
 
 /// Adds the layer and variables; `ledger` is what this resource added before (on Update or replay).
-pub(crate) fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Change, String> {
+pub(crate) fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Change, Message> {
     let mut layers = snap.layers.clone();
     let mut vars = snap.vars.clone();
     let mut handler = None;
@@ -70,7 +72,8 @@ pub(crate) fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Ch
                      lambda-profiling adds the right one)",
                     snap.name(),
                     d.layer_arn
-                ));
+                )
+                .into());
             }
         }
         (None, None) => {
@@ -84,7 +87,8 @@ pub(crate) fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Ch
             snap.name(),
             snap.layers.len(),
             agent::MAX_LAYERS
-        ));
+        )
+        .into());
     }
 
     let mut wanted = vec![env::GROUP_NAME, env::GROUP_ARN, env::TARGET_REGION, env::ENABLED];
@@ -221,17 +225,20 @@ fn ours_layer_index(layers: &[String], ledger: &Ledger, family: Family) -> Optio
 
 /// Lambda's 4 KB limit, measured as Lambda measures it, with a margin: a refusal by
 /// Lambda would quote every variable and value in its message.
-fn check_size(snap: &Snapshot, vars: &BTreeMap<String, String>) -> Result<(), String> {
+fn check_size(snap: &Snapshot, vars: &BTreeMap<String, String>) -> Result<(), Message> {
     let size = agent::environment_size(vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     if size > agent::ENVIRONMENT_LIMIT {
-        return Err(format!(
-            "the variables of {} would measure {size} bytes with the agent's (as Lambda measures them: their \
-             compact JSON), over Lambda's limit of {} bytes less the {} that lambda-profiling keeps free: \
-             shorten or remove some variables, or give a shorter ProfilingGroupName",
-            snap.name(),
-            agent::MAX_ENVIRONMENT_BYTES,
-            agent::ENVIRONMENT_MARGIN
-        ));
+        return Err(say![
+            format!(
+                "the variables of {} would measure {size} bytes with the agent's (as Lambda measures them: \
+                 their compact JSON), over Lambda's limit of {} bytes less the {} that lambda-profiling keeps \
+                 free: shorten or remove some variables, or give a shorter ",
+                snap.name(),
+                agent::MAX_ENVIRONMENT_BYTES,
+                agent::ENVIRONMENT_MARGIN
+            ),
+            Input::GroupName
+        ]);
     }
     Ok(())
 }

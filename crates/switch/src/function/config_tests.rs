@@ -39,8 +39,8 @@ fn props() -> Properties {
 use crate::properties::Target;
 
 fn plan(s: &Snapshot, p: &Properties, ledger: &Ledger) -> Result<(Desired, Change), String> {
-    let d = desired(s, p, ledger)?;
-    let c = enable(s, &d, ledger)?;
+    let d = desired(s, p, ledger).map_err(|m| m.to_string())?;
+    let c = enable(s, &d, ledger).map_err(|m| m.to_string())?;
     Ok((d, c))
 }
 
@@ -160,6 +160,7 @@ fn the_users_values_and_agent_layer_win_and_stay_on_disable() {
     assert!(
         desired(&s, &conflicting, &Ledger::default())
             .unwrap_err()
+            .to_string()
             .contains("already profiles into group team")
     );
 }
@@ -199,12 +200,14 @@ fn a_layer_version_without_the_runtimes_agent_is_refused() {
         layer_version: Some(11),
         ..props()
     };
-    let why = desired(&s, &old, &Ledger::default()).unwrap_err();
+    let why = desired(&s, &old, &Ledger::default()).unwrap_err().to_string();
     assert!(
         why.contains("LayerVersion 11") && why.contains("python3.12") && why.contains("13 or later"),
         "{why}"
     );
-    let why = desired(&snap("python3.14", &[], &[]), &props(), &Ledger::default()).unwrap_err();
+    let why = desired(&snap("python3.14", &[], &[]), &props(), &Ledger::default())
+        .unwrap_err()
+        .to_string();
     assert!(why.contains("python3.14") && why.contains("LayerArn"), "{why}");
     // The built-in layer follows the runtime.
     let layer = |runtime| {
@@ -222,6 +225,7 @@ fn unprofilable_functions_are_refused_with_reasons() {
     assert!(
         desired(&s, &props(), &Ledger::default())
             .unwrap_err()
+            .to_string()
             .contains("cannot read back the environment")
     );
     let mut s = snap("python3.12", &[], &[]);
@@ -229,6 +233,7 @@ fn unprofilable_functions_are_refused_with_reasons() {
     assert!(
         desired(&s, &props(), &Ledger::default())
             .unwrap_err()
+            .to_string()
             .contains("x86_64 only")
     );
     let mut s = snap("python3.12", &[], &[]);
@@ -236,12 +241,14 @@ fn unprofilable_functions_are_refused_with_reasons() {
     assert!(
         desired(&s, &props(), &Ledger::default())
             .unwrap_err()
+            .to_string()
             .contains("container image")
     );
     let s = snap("nodejs22.x", &[], &[]);
     assert!(
         desired(&s, &props(), &Ledger::default())
             .unwrap_err()
+            .to_string()
             .contains("not supported")
     );
     let mut s = snap("python3.12", &[], &[]);
@@ -249,6 +256,7 @@ fn unprofilable_functions_are_refused_with_reasons() {
     assert!(
         desired(&s, &props(), &Ledger::default())
             .unwrap_err()
+            .to_string()
             .contains("give LayerArn")
     );
     let s = snap("python3.12", &[], &[]);
@@ -259,6 +267,7 @@ fn unprofilable_functions_are_refused_with_reasons() {
     assert!(
         desired(&s, &heap, &Ledger::default())
             .unwrap_err()
+            .to_string()
             .contains("Java functions only")
     );
 }
@@ -273,6 +282,7 @@ fn lambda_limits_are_checked() {
     assert!(
         plan(&s, &props(), &Ledger::default())
             .unwrap_err()
+            .to_string()
             .contains("limit of 5")
     );
     let big = "v".repeat(3900);
@@ -280,6 +290,7 @@ fn lambda_limits_are_checked() {
     assert!(
         plan(&s, &props(), &Ledger::default())
             .unwrap_err()
+            .to_string()
             .contains("4096 bytes")
     );
 }
@@ -303,7 +314,7 @@ fn the_environment_is_measured_as_lambda_measures_it() {
         names_and_values < agent::MAX_ENVIRONMENT_BYTES,
         "{names_and_values}"
     );
-    let why = plan(&s, &props(), &Ledger::default()).unwrap_err();
+    let why = plan(&s, &props(), &Ledger::default()).unwrap_err().to_string();
     assert!(
         why.contains("compact JSON") && why.contains("4096 bytes"),
         "{why}"
@@ -317,7 +328,7 @@ fn an_agent_layer_of_the_users_that_cannot_start_the_agent_is_refused_with_the_f
     // invocation of a python3.12 function while the plan said the agent was on.
     let old = "arn:aws:lambda:eu-west-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:11";
     let s = snap("python3.12", &[], &[USER, old]);
-    let why = plan(&s, &props(), &Ledger::default()).unwrap_err();
+    let why = plan(&s, &props(), &Ledger::default()).unwrap_err().to_string();
     assert!(
         why.contains(&format!("already has the agent layer {old}: version 11")),
         "{why}"
@@ -346,7 +357,7 @@ fn the_users_group_variables_that_name_no_group_are_refused() {
         (env::GROUP_NAME, ""),
     ] {
         let s = snap("python3.12", &[(var, value)], &[]);
-        let e = desired(&s, &props(), &Ledger::default()).unwrap_err();
+        let e = desired(&s, &props(), &Ledger::default()).unwrap_err().to_string();
         assert!(e.contains(var) && e.contains("correct it or remove it"), "{e}");
         assert!(value.is_empty() || !e.contains(value), "{e}");
     }

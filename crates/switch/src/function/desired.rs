@@ -4,8 +4,10 @@
 
 use crate::function::snapshot::Snapshot;
 use crate::group::Group;
+use crate::message::{Input, Message};
 use crate::properties::Properties;
 use crate::references::ledger::{Ledger, Setting};
+use crate::say;
 use lambda_profiling_macro::agent::{self, Family, env};
 
 /// What profiling this function means: its family, layer and group.
@@ -44,68 +46,90 @@ impl Desired {
 }
 
 /// Checks that the function can be profiled and works out the layer and group.
-pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> Result<Desired, String> {
+pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> Result<Desired, Message> {
     if let Some(code) = &snap.env_error {
-        return Err(unreadable_environment(snap, code));
+        return Err(unreadable_environment(snap, code).into());
     }
     if snap.package_type.as_deref() == Some("Image") {
         return Err(format!(
             "{} is a container image: layers do not apply; add the agent to the image instead",
             snap.name()
-        ));
+        )
+        .into());
     }
     if let Some(arch) = snap.architectures.iter().find(|a| *a != "x86_64") {
         return Err(format!(
             "{} runs on {arch}: the CodeGuru agent layers exist for x86_64 only",
             snap.name()
-        ));
+        )
+        .into());
     }
     let runtime = snap.runtime.as_deref().unwrap_or_default();
     // Said without the function's name: the caller names it (the stack's resource, the command line's line).
     let family = agent::classify_runtime(runtime)?;
     if props.heap_summary && family != Family::Java {
-        return Err("HeapSummary applies to Java functions only; remove it".into());
+        return Err(say![
+            Input::HeapSummary,
+            " applies to Java functions only; remove it"
+        ]);
     }
     let region = snap.region();
     let layer_arn = match &props.layer_arn {
         Some(arn) => match agent::layer_mismatch(arn, family, runtime) {
-            Some(why) => return Err(format!("LayerArn: {why}")),
+            Some(why) => return Err(say![Input::LayerArn, format!(": {why}")]),
             None => arn.clone(),
         },
         None => {
             let version = match props.layer_version {
                 Some(v) if !family.layer_carries(v, runtime) => {
-                    return Err(format!(
-                        "LayerVersion {v} does not carry the {} agent for {runtime} (layers up to 12 have it \
-                         for python3.6 to 3.9 only), so {} could not start it; use 13 or later, or remove \
-                         LayerVersion",
-                        family.label(),
-                        snap.name()
-                    ));
+                    return Err(say![
+                        Input::LayerVersion,
+                        format!(
+                            " {v} does not carry the {} agent for {runtime} (layers up to 12 have it for \
+                             python3.6 to 3.9 only), so {} could not start it; use 13 or later, or remove ",
+                            family.label(),
+                            snap.name()
+                        ),
+                        Input::LayerVersion
+                    ]);
                 }
                 Some(v) => v,
                 None => family.default_layer_version(runtime).ok_or_else(|| {
-                    format!(
-                        "no published {} agent layer carries the agent for {runtime} yet; give LayerArn for \
-                         one that does",
-                        family.label()
-                    )
+                    say![
+                        format!(
+                            "no published {} agent layer carries the agent for {runtime} yet; give ",
+                            family.label()
+                        ),
+                        Input::LayerArn,
+                        " for one that does"
+                    ]
                 })?,
             };
             family.layer_arn(region, version).ok_or_else(|| {
-                format!("the {} agent layer is not published in {region}: give LayerArn for a copy in this region", family.label())
+                say![
+                    format!(
+                        "the {} agent layer is not published in {region}: give ",
+                        family.label()
+                    ),
+                    Input::LayerArn,
+                    " for a copy in this region"
+                ]
             })?
         }
     };
     let (group, users_group) = match users_group(snap, ledger)? {
         Some(group) => {
             if props.group_name.as_ref().is_some_and(|n| *n != group.name) {
-                return Err(format!(
-                    "{} already profiles into group {} (its own {} variables); remove ProfilingGroupName or set it to that group",
-                    snap.name(),
-                    group.name,
-                    env::GROUP_NAME
-                ));
+                return Err(say![
+                    format!(
+                        "{} already profiles into group {} (its own {} variables); remove ",
+                        snap.name(),
+                        group.name,
+                        env::GROUP_NAME
+                    ),
+                    Input::GroupName,
+                    " or set it to that group"
+                ]);
             }
             (group, true)
         }
@@ -115,9 +139,10 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
                 .clone()
                 .unwrap_or_else(|| agent::console_group_name(snap.name()));
             if !agent::is_valid_group_name(&name) {
-                return Err(format!(
-                    "the group name {name} is not valid: give ProfilingGroupName"
-                ));
+                return Err(say![
+                    format!("the group name {name} is not valid: give "),
+                    Input::GroupName
+                ]);
             }
             let arn = agent::group_arn(region, snap.account(), &name);
             (Group { name, arn }, false)
@@ -140,7 +165,7 @@ pub(crate) fn desired_to_undo(
     snap: &Snapshot,
     props: &Properties,
     ledger: &Ledger,
-) -> Result<Desired, String> {
+) -> Result<Desired, Message> {
     let mut snap = snap.clone();
     if snap
         .vars
@@ -178,7 +203,7 @@ pub(crate) fn unreadable_environment(snap: &Snapshot, code: &str) -> String {
 
 /// A group the user's own variables already name (not ones this resource added). A value
 /// that names no group is refused: it would be recorded as one, and released as one.
-fn users_group(snap: &Snapshot, ledger: &Ledger) -> Result<Option<Group>, String> {
+fn users_group(snap: &Snapshot, ledger: &Ledger) -> Result<Option<Group>, Message> {
     let own = |name: &str| snap.vars.get(name).filter(|_| !ledger.vars.contains(name));
     let refused = |var: &str, what: &str| {
         format!(
@@ -190,7 +215,7 @@ fn users_group(snap: &Snapshot, ledger: &Ledger) -> Result<Option<Group>, String
     Ok(match (own(env::GROUP_NAME), own(env::GROUP_ARN)) {
         (_, Some(arn)) => {
             let Some(g) = agent::parse_group_arn(arn) else {
-                return Err(refused(env::GROUP_ARN, "a profiling group ARN"));
+                return Err(refused(env::GROUP_ARN, "a profiling group ARN").into());
             };
             Some(Group {
                 name: g.name.to_owned(),
@@ -198,7 +223,7 @@ fn users_group(snap: &Snapshot, ledger: &Ledger) -> Result<Option<Group>, String
             })
         }
         (Some(name), None) if !agent::is_valid_group_name(name) => {
-            return Err(refused(env::GROUP_NAME, "a valid group name"));
+            return Err(refused(env::GROUP_NAME, "a valid group name").into());
         }
         (Some(name), None) => Some(Group {
             name: name.clone(),

@@ -17,25 +17,26 @@ pub(crate) mod calls;
 pub(crate) mod config;
 pub(crate) mod desired;
 pub(crate) mod earlier;
+mod enable;
 pub(crate) mod retired;
 pub(crate) mod snapshot;
 pub(crate) mod verify;
 
-use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::aws::Clients;
-use crate::error::{Error, Result, undo_failed_create};
+use crate::error::{Error, Result};
 use crate::group::{self, Group};
 use crate::iam;
 use crate::properties::{Properties, Target};
 use crate::references::ledger::{self, Ledger};
 use crate::references::record::LedgerItem;
 use crate::references::{self, Holder, Subject};
-use crate::resource::{Done, StackResource};
-use calls::{Updated, read_settled, update};
-use config::{Change, Desired, Snapshot};
-use retired::Retired;
+use crate::resource::StackResource;
+use calls::{read_settled, update};
+use config::{Desired, Snapshot};
+
+pub use enable::enable;
 
 /// `function:<function ARN>`.
 pub(crate) fn physical_id(function_arn: &str) -> String {
@@ -83,173 +84,6 @@ impl<'a> Resource<'a> {
             keep: false,
         }
     }
-}
-
-/// Turns profiling on (Create, Update, replayed Create). On an Update, `old` is the
-/// previous physical id and properties (`None` when they no longer parse).
-pub async fn enable(
-    clients: &Clients,
-    resource: &StackResource<'_>,
-    props: &Properties,
-    old: Option<(&str, Option<&Properties>)>,
-    deadline: Instant,
-    occasion: Occasion,
-) -> Result<Done> {
-    let Target::Function { name } = &props.target else {
-        return Err(Error::Invalid("function mode needs FunctionName".into()));
-    };
-    let mut snap = read_settled(clients, name)
-        .await?
-        .ok_or_else(|| Error::Invalid(format!("function {name} does not exist: check FunctionName")))?;
-    // The role's record is keyed by the role's own spelling (IAM's names ignore case).
-    snap.role = iam::canonical_name(clients, &snap.role)
-        .await?
-        .ok_or_else(|| iam::missing_role(&snap.role))?;
-    let physical_id = physical_id(&snap.arn);
-    let id = ledger::reference_id(resource.stack_id, resource.logical_id, &physical_id);
-    let me = Resource {
-        resource,
-        id,
-        deadline,
-    };
-    let item = references::read_ledger(clients, id).await?;
-    // The function was given another role since: the reference moves to the new one.
-    let moved_from = item.as_ref().map(|i| i.role.clone()).filter(|r| *r != snap.role);
-    let recorded_before = match &item {
-        Some(item) => Some(Ledger::decode(&item.ledger)),
-        None => earlier::legacy_ledger(clients, id, &snap.role).await?,
-    };
-    let previous = recorded_before.clone().unwrap_or_default();
-    let desired = config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;
-    let change = config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
-    let same_resource = old.is_some_and(|(id, _)| id == physical_id);
-    let groups = Retired::plan(
-        &previous,
-        &desired,
-        old.filter(|_| same_resource).and_then(|(_, p)| p),
-        &snap,
-    );
-
-    let mut recorded = previous.union(&change.added);
-    recorded.setting = Some(desired.setting());
-    recorded.retired = groups.held_until_done();
-    write_ledger(clients, id, &recorded, &snap).await?;
-
-    let applied = apply(
-        clients,
-        &me,
-        &snap,
-        &desired,
-        change,
-        &recorded,
-        (same_resource, occasion),
-    )
-    .await;
-    let layers = match applied {
-        Ok(layers) => layers,
-        Err((e, touched)) => {
-            // A Create that fails undoes what it changed: CloudFormation's Delete of
-            // `failed-create:` ids does nothing. One that finds a record (a replay: its
-            // first attempt may have answered SUCCESS, or still be running) never undoes
-            // what that attempt did; it leaves the record saying what is on the function.
-            let undo = recorded_before.is_none() && !same_resource;
-            return Err(match recorded_before {
-                _ if undo => {
-                    let undone = match touched {
-                        true => disable(clients, resource, &snap.arn, Some(props), deadline).await,
-                        false => release(clients, &me, &snap.arn, &snap.role, &recorded, false).await,
-                    };
-                    undo_failed_create(e, undone)
-                }
-                // An Update or a replay keeps what an earlier request turned on; its ledger
-                // goes back to what is on the function, holding the new group to release.
-                _ if !touched => {
-                    let mut restored = previous;
-                    restored.retired = recorded.retired;
-                    if group::joins(&desired.group.arn, &snap.arn)
-                        && restored.setting.as_ref().map(|s| &s.group_arn) != Some(&desired.group.arn)
-                    {
-                        restored.retired.insert(desired.group.arn.clone());
-                    }
-                    match write_ledger(clients, id, &restored, &snap).await {
-                        Ok(()) => e,
-                        Err(unrecorded) => Error::Partial {
-                            source: Box::new(e),
-                            note: format!(
-                                "; recording that the function is unchanged also failed: {unrecorded}"
-                            ),
-                        },
-                    }
-                }
-                _ => e,
-            });
-        }
-    };
-    if let Some(old_role) = moved_from {
-        // Another role, or the same one under an earlier version's spelling: the detach
-        // looks for the records of every spelling first (see `table::other_spellings_hold`).
-        references::leave(clients, &me.holder(Subject::Role(&old_role))).await?;
-    }
-    // Only a group this resource holds: a leave by a non-holder would decide for its users.
-    let leave = |group: Group| {
-        let me = &me;
-        async move { references::leave_if_held(clients, &me.holder(Subject::Group(&group))).await }
-    };
-    if let Some(kept) = groups.release(leave).await {
-        recorded.retired = kept;
-        if let Err(e) = write_ledger(clients, id, &recorded, &snap).await {
-            tracing::warn!(error = %e, "could not record the released groups; the next operation releases them again");
-        }
-    }
-    let mut data = BTreeMap::new();
-    data.insert("LayerArn".into(), config::layer_in_effect(&layers, &desired));
-    data.insert("ProfilingGroupName".into(), desired.group.name.clone());
-    data.insert("ProfilingGroupArn".into(), desired.group.arn.clone());
-    data.insert("RoleName".into(), snap.role.clone());
-    Ok(Done { physical_id, data })
-}
-
-/// The group's and the role's references (at the same time), then the function's update.
-/// A failure says whether the function was changed.
-async fn apply(
-    clients: &Clients,
-    me: &Resource<'_>,
-    snap: &Snapshot,
-    desired: &Desired,
-    change: Change,
-    recorded: &Ledger,
-    (same_resource, occasion): (bool, Occasion),
-) -> std::result::Result<Vec<String>, (Error, bool)> {
-    // The group is created when missing, even one the function's own variables name (as
-    // CDK's `profiling: true` does, without creating it): the agent must report somewhere.
-    let joined_group = async {
-        if !group::joins(&desired.group.arn, &snap.arn) {
-            return Ok(());
-        }
-        let holder = me.holder(Subject::Group(&desired.group));
-        references::join(clients, &holder, false)
-            .await
-            .map_err(|f| f.error)
-    };
-    let role_holder = me.holder(Subject::Role(&snap.role));
-    let joined_role = async {
-        let joined = references::join(clients, &role_holder, same_resource).await;
-        joined.map_err(|failed| failed.error) // the undo releases it whatever happened
-    };
-    let (group, role) = tokio::join!(joined_group, joined_role);
-    group.and(role).map_err(|e| (e, false))?;
-    let replan = |snap: &Snapshot| config::enable(snap, desired, recorded).map_err(Error::Unsupported);
-    let layers = match update(clients, snap.clone(), change, replan).await {
-        Updated::Done(layers) => layers,
-        Updated::NotApplied(e) => return Err((e, false)),
-        Updated::Applied(e) => return Err((e, true)),
-    };
-    match (verify::profiled(clients, &snap.arn, desired).await, occasion) {
-        (Ok(()), _) => {}
-        (Err(e), Occasion::Update) => tracing::warn!(problem = %e, "not profiled after the change"),
-        (Err(e), Occasion::Create | Occasion::Command) => return Err((e, true)),
-    }
-    Ok(layers)
 }
 
 /// Writes the resource's ledger item: before anything it records is done.
@@ -318,7 +152,7 @@ pub(crate) async fn disable_keeping(
     };
     let desired = undo_plan(&snap, props, &recorded)?;
     if let Some(code) = &snap.env_error {
-        return Err(Error::Blocked(format!(
+        return Err(Error::blocked(format!(
             "{} The record of what this resource added is kept: delete again once the variables can be read, \
              or retain this resource to leave the function as it is",
             config::unreadable_environment(&snap, code)
@@ -353,7 +187,7 @@ fn undo_plan(snap: &Snapshot, props: Option<&Properties>, recorded: &Ledger) -> 
     };
     let props = props.unwrap_or(&fallback);
     config::desired_to_undo(snap, props, recorded).map_err(|why| {
-        Error::Blocked(format!(
+        Error::blocked(format!(
             "cannot tell what this resource added to {} from its record, which an earlier version of \
              lambda-profiling wrote ({why}). Nothing was changed and the record is kept: put the function \
              back as it was when profiling was turned on (its runtime, say) and delete again, or retain this \

@@ -35,7 +35,7 @@ pub(crate) async fn profiled(clients: &Clients, function_arn: &str, desired: &De
     let verdict = inspection.conclude(Some(&RoleAccess::Granted), presence.as_ref());
     match verdict.state {
         State::Profiled => Ok(()),
-        state => Err(Error::Blocked(format!(
+        state => Err(Error::blocked(format!(
             "{} is {} after the change, as lambda-profiling status would say: {}",
             after.name(),
             state.label(),
@@ -70,7 +70,7 @@ pub(crate) async fn undone(
                 .cloned(),
         )
         .collect();
-    Err(Error::Blocked(format!(
+    Err(Error::blocked(format!(
         "{} still has what this resource added after the change ({}): a concurrent change may have put it \
          back; delete again",
         after.name(),
@@ -80,7 +80,7 @@ pub(crate) async fn undone(
 
 async fn read_back(clients: &Clients, function_arn: &str) -> Result<Snapshot> {
     read_settled(clients, function_arn).await?.ok_or_else(|| {
-        Error::Invalid(format!(
+        Error::invalid(format!(
             "function {function_arn} was deleted while profiling was being changed"
         ))
     })

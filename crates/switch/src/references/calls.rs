@@ -6,55 +6,23 @@ use super::*;
 use crate::group;
 
 impl Executor<'_> {
-    /// One call of the machine.
+    /// One call of the machine: the record's calls, the lease's, then the subject's.
     pub(super) async fn call(&mut self, call: &Call) -> Result<Reply, Stop> {
-        let gen_value = |g: Generation| AttributeValue::S(hex(g));
         match call {
             Call::GetItem => Ok(Reply::Item(self.get().await?)),
             Call::WaitLease { owner } => Ok(Reply::Item(self.wait_lease(*owner).await?)),
-            Call::PutItem => {
-                let generation = record::new_generation(self.h.resource.request_id);
-                let item = Attributes::from([
-                    (record::PK.to_owned(), self.h.subject.key()),
-                    (record::GEN.to_owned(), gen_value(generation)),
-                ]);
-                let w = table::put(self.clients, item, Some("attribute_not_exists(#pk)")).await?;
-                if matches!(w, Written::Applied(_)) {
-                    self.created = Some(generation);
-                }
-                Ok(Reply::Ok)
-            }
+            Call::PutItem => self.put_item().await,
             Call::SetOurs {
                 ours,
                 legacy,
                 tagged,
                 generation,
-            } => {
-                let mut update = "SET #ours = :ours".to_owned();
-                let mut values = vec![
-                    (":ours", AttributeValue::Bool(*ours)),
-                    (":gen", gen_value(*generation)),
-                ];
-                if *tagged {
-                    update += ", #tagged = :tagged";
-                    values.push((":tagged", AttributeValue::Bool(true)));
-                }
-                if let Some(ids) = id_set(legacy.iter().copied()) {
-                    update += ", #legacy = :legacy";
-                    values.push((":legacy", ids));
-                }
-                let condition = "#gen = :gen AND attribute_not_exists(#ours)";
-                self.update(Update {
-                    update: &update,
-                    condition,
-                    values,
-                })
-                .await
-            }
+            } => self.set_ours(*ours, legacy, *tagged, *generation).await,
             Call::ClearTagged { generation } => {
                 let values = vec![(":gen", gen_value(*generation))];
+                let update = "REMOVE #tagged";
                 self.update(Update {
-                    update: "REMOVE #tagged",
+                    update,
                     condition: "#gen = :gen",
                     values,
                 })
@@ -64,103 +32,21 @@ impl Executor<'_> {
                 self.sent_add = true;
                 self.add_ref(*legacy).await
             }
-            Call::RemoveRef { legacy, .. } => {
-                let update = if *legacy {
-                    "DELETE #refs :me, #legacy :me ADD #gone :me"
-                } else {
-                    "DELETE #refs :me"
-                };
-                let condition = "attribute_exists(#ours) AND attribute_not_exists(#lease)";
-                self.update(Update {
-                    update,
-                    condition,
-                    values: vec![(":me", self.my_set())],
-                })
-                .await
-            }
-            Call::TakeLease { generation, .. } => {
-                let lease = AttributeValue::M(Attributes::from([
-                    (record::OWNER.to_owned(), self.me()),
-                    (
-                        record::TOKEN.to_owned(),
-                        AttributeValue::S(self.h.resource.request_id.to_owned()),
-                    ),
-                    (record::UNTIL.to_owned(), self.lease_until()),
-                    (
-                        record::STACK.to_owned(),
-                        AttributeValue::S(self.h.resource.stack_id.to_owned()),
-                    ),
-                ]));
-                let condition = "#gen = :gen AND attribute_exists(#ours) AND attribute_not_exists(#refs) \
-                                 AND attribute_not_exists(#lease)";
-                let values = vec![(":lease", lease), (":gen", gen_value(*generation))];
-                self.update(Update {
-                    update: "SET #lease = :lease",
-                    condition,
-                    values,
-                })
-                .await
-            }
-            Call::RenewLease { .. } => {
-                let token = AttributeValue::S(self.h.resource.request_id.to_owned());
-                let values = vec![
-                    (":until", self.lease_until()),
-                    (":token", token),
-                    (":me", self.me()),
-                ];
-                let update = "SET #lease.#until = :until, #lease.#token = :token";
-                self.update(Update {
-                    update,
-                    condition: "#lease.#owner = :me",
-                    values,
-                })
-                .await
-            }
-            Call::TakeOver { owner } => {
-                let now = AttributeValue::N(record::now_epoch_secs().to_string());
-                let values = vec![(":owner", AttributeValue::S(hex(*owner))), (":now", now)];
-                let condition = "#lease.#owner = :owner AND #lease.#until < :now";
-                tracing::info!(
-                    subject = %self.h.subject,
-                    owner = hex(*owner),
-                    "taking over an expired lease"
-                );
-                self.update(Update {
-                    update: "REMOVE #lease",
-                    condition,
-                    values,
-                })
-                .await
-            }
-            Call::DropLease { .. } => {
-                tracing::warn!(
-                    subject = %self.h.subject,
-                    "IAM's reads still lag: the role's empty record stays for the next stack"
-                );
-                let values = vec![(":me", self.me())];
-                self.update(Update {
-                    update: "REMOVE #lease",
-                    condition: "#lease.#owner = :me",
-                    values,
-                })
-                .await
-            }
+            Call::RemoveRef { legacy, .. } => self.remove_ref(*legacy).await,
+            Call::TakeLease { generation, .. } => self.take_lease(*generation).await,
+            Call::RenewLease { .. } => self.renew_lease().await,
+            Call::TakeOver { owner } => self.take_over(*owner).await,
+            Call::DropLease { .. } => self.drop_lease().await,
             Call::DeleteItem { .. } => {
                 let values = vec![(":me", self.me())];
-                let w = table::delete(
-                    self.clients,
-                    self.h.subject.key(),
-                    Some("#lease.#owner = :me"),
-                    values,
-                )
-                .await?;
+                let (key, condition) = (self.h.subject.key(), Some("#lease.#owner = :me"));
+                let w = table::delete(self.clients, key, condition, values).await?;
                 Ok(self.written(w))
             }
             // Function mode writes its ledger item itself, before it joins the role and
             // the group (so that neither reference is ever held without it).
-            Call::PutLedger { .. } => Err(Stop::Failed(Error::Blocked(
-                "internal error: the ledger is written before the references protocol runs; report this"
-                    .into(),
+            Call::PutLedger { .. } => Err(Stop::Failed(Error::blocked(
+                "internal error: the ledger is written before the references protocol runs; report this",
             ))),
             Call::DeleteLedger { id } => {
                 table::delete(self.clients, record::ledger_key(*id), None, Vec::new()).await?;
@@ -173,22 +59,157 @@ impl Executor<'_> {
                 self.detach().await?;
                 Ok(Reply::Ok)
             }
-            Call::Untag { refs, attached_tag } => {
-                let Subject::Role(role) = self.h.subject else {
-                    return Ok(Reply::Ok); // a group's owner tag stays: it tells people who made it
-                };
-                let mut keys: Vec<String> = refs.iter().map(|id| legacy_key(*id)).collect();
-                if *attached_tag {
-                    keys.push(ledger::ATTACHED_KEY.to_owned());
-                }
-                iam::untag(self.clients, role, &keys).await?;
-                self.untagged.extend(keys);
-                Ok(Reply::Ok)
-            }
+            Call::Untag { refs, attached_tag } => self.untag(refs, *attached_tag).await,
             Call::Settle => Ok(self.settle().await?),
             Call::Tag { .. } => unreachable!("the tag protocol of earlier versions is never run"),
         }
     }
+
+    /// Creates the record, if no one has: it then decides, with this generation.
+    async fn put_item(&mut self) -> Result<Reply, Stop> {
+        let generation = record::new_generation(self.h.resource.request_id);
+        let item = Attributes::from([
+            (record::PK.to_owned(), self.h.subject.key()),
+            (record::GEN.to_owned(), gen_value(generation)),
+        ]);
+        let w = table::put(self.clients, item, Some("attribute_not_exists(#pk)")).await?;
+        if matches!(w, Written::Applied(_)) {
+            self.created = Some(generation);
+        }
+        Ok(Reply::Ok)
+    }
+
+    /// Decides whether the subject is ours, once, for the record's generation.
+    async fn set_ours(
+        &mut self,
+        ours: bool,
+        legacy: &BTreeSet<Id>,
+        tagged: bool,
+        generation: Generation,
+    ) -> Result<Reply, Stop> {
+        let mut update = "SET #ours = :ours".to_owned();
+        let mut values = vec![
+            (":ours", AttributeValue::Bool(ours)),
+            (":gen", gen_value(generation)),
+        ];
+        if tagged {
+            update += ", #tagged = :tagged";
+            values.push((":tagged", AttributeValue::Bool(true)));
+        }
+        if let Some(ids) = id_set(legacy.iter().copied()) {
+            update += ", #legacy = :legacy";
+            values.push((":legacy", ids));
+        }
+        let condition = "#gen = :gen AND attribute_not_exists(#ours)";
+        self.update(Update {
+            update: &update,
+            condition,
+            values,
+        })
+        .await
+    }
+
+    async fn remove_ref(&mut self, legacy: bool) -> Result<Reply, Stop> {
+        let update = if legacy {
+            "DELETE #refs :me, #legacy :me ADD #gone :me"
+        } else {
+            "DELETE #refs :me"
+        };
+        let condition = "attribute_exists(#ours) AND attribute_not_exists(#lease)";
+        let values = vec![(":me", self.my_set())];
+        self.update(Update {
+            update,
+            condition,
+            values,
+        })
+        .await
+    }
+
+    /// The last user takes the lease before it detaches (or deletes) the subject.
+    async fn take_lease(&mut self, generation: Generation) -> Result<Reply, Stop> {
+        let text = |t: &str| AttributeValue::S(t.to_owned());
+        let lease = AttributeValue::M(Attributes::from([
+            (record::OWNER.to_owned(), self.me()),
+            (record::TOKEN.to_owned(), text(self.h.resource.request_id)),
+            (record::UNTIL.to_owned(), self.lease_until()),
+            (record::STACK.to_owned(), text(self.h.resource.stack_id)),
+        ]));
+        let condition = "#gen = :gen AND attribute_exists(#ours) AND attribute_not_exists(#refs) \
+                         AND attribute_not_exists(#lease)";
+        let values = vec![(":lease", lease), (":gen", gen_value(generation))];
+        let update = "SET #lease = :lease";
+        self.update(Update {
+            update,
+            condition,
+            values,
+        })
+        .await
+    }
+
+    async fn renew_lease(&mut self) -> Result<Reply, Stop> {
+        let token = AttributeValue::S(self.h.resource.request_id.to_owned());
+        let values = vec![
+            (":until", self.lease_until()),
+            (":token", token),
+            (":me", self.me()),
+        ];
+        let update = "SET #lease.#until = :until, #lease.#token = :token";
+        let condition = "#lease.#owner = :me";
+        self.update(Update {
+            update,
+            condition,
+            values,
+        })
+        .await
+    }
+
+    /// Removes another's lease once it has expired: its holder has stopped.
+    async fn take_over(&mut self, owner: Id) -> Result<Reply, Stop> {
+        let now = AttributeValue::N(record::now_epoch_secs().to_string());
+        let values = vec![(":owner", AttributeValue::S(hex(owner))), (":now", now)];
+        let condition = "#lease.#owner = :owner AND #lease.#until < :now";
+        tracing::info!(subject = %self.h.subject, owner = hex(owner), "taking over an expired lease");
+        let update = "REMOVE #lease";
+        self.update(Update {
+            update,
+            condition,
+            values,
+        })
+        .await
+    }
+
+    async fn drop_lease(&mut self) -> Result<Reply, Stop> {
+        tracing::warn!(
+            subject = %self.h.subject,
+            "IAM's reads still lag: the role's empty record stays for the next stack"
+        );
+        let values = vec![(":me", self.me())];
+        let (update, condition) = ("REMOVE #lease", "#lease.#owner = :me");
+        self.update(Update {
+            update,
+            condition,
+            values,
+        })
+        .await
+    }
+
+    /// Removes the tag format's references (and its attached tag) from a role.
+    async fn untag(&mut self, refs: &BTreeSet<Id>, attached_tag: bool) -> Result<Reply, Stop> {
+        let Subject::Role(role) = self.h.subject else {
+            return Ok(Reply::Ok); // a group's owner tag stays: it tells people who made it
+        };
+        let mut keys: Vec<String> = refs.iter().map(|id| legacy_key(*id)).collect();
+        if attached_tag {
+            keys.push(ledger::ATTACHED_KEY.to_owned());
+        }
+        iam::untag(self.clients, role, &keys).await?;
+        self.untagged.extend(keys);
+        Ok(Reply::Ok)
+    }
+}
+
+fn gen_value(g: Generation) -> AttributeValue {
+    AttributeValue::S(hex(g))
 }
 
 impl Executor<'_> {

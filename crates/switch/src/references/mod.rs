@@ -213,7 +213,7 @@ impl<'a> Executor<'a> {
                 Err(Stop::RoleGone) => return self.role_gone().await,
             }
         }
-        Err(Error::Blocked(format!(
+        Err(Error::blocked(format!(
             "the references of {} did not settle in {MAX_STEPS} steps; retry, and report this if it recurs",
             self.h.subject
         )))

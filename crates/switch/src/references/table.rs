@@ -11,7 +11,9 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, ReturnValuesOnConditi
 use crate::aws::Clients;
 use crate::aws::failure::AwsFailure;
 use crate::error::{Error, Result};
+use crate::message::Advice;
 use crate::references::record::{Attributes, PK, REFS};
+use crate::say;
 
 /// What a conditional write did.
 #[derive(Debug)]
@@ -51,11 +53,14 @@ fn values(values: Vec<(&'static str, AttributeValue)>) -> Option<HashMap<String,
 /// The reason when the table is not there: the macro stack of the home region makes it.
 fn missing_table(clients: &Clients) -> Error {
     let t = &clients.table;
-    Error::Blocked(format!(
-        "the lambda-profiling reference table {} does not exist in {}: deploy the macro stack \
-         (macro-template.yaml) in {} first, or give every macro stack of this account the same HomeRegion",
-        t.name, t.region, t.region
-    ))
+    Error::Blocked(say![
+        format!(
+            "the lambda-profiling reference table {} does not exist in {}: deploy the macro stack \
+             (macro-template.yaml) in {} first, or ",
+            t.name, t.region, t.region
+        ),
+        Advice::SameHomeRegion
+    ])
 }
 
 /// Maps an SDK error: a missing table is [`missing_table`], a failed condition `Refused`.

@@ -28,7 +28,7 @@ impl Executor<'_> {
         });
         if reply == Reply::CondFailed && full {
             let t = &self.clients.table;
-            return Err(Stop::Failed(Error::Blocked(format!(
+            return Err(Stop::Failed(Error::blocked(format!(
                 "{} is already shared by {} lambda-profiling resources, the most one record holds \
                  (DynamoDB's 400 KB item limit; table {} in {}). Give further stacks another execution role \
                  or profiling group: each has its own record",
@@ -86,7 +86,7 @@ impl Executor<'_> {
             Subject::Role(_) => ("detaches the policy", "share the role"),
             Subject::Group(_) => ("deletes the group", "use the group"),
         };
-        Error::Blocked(format!(
+        Error::blocked(format!(
             "{}: a lambda-profiling Delete (stack {stack}) holds its record while it {what}, until {until} \
              (Unix time, {left}s from now) at the latest; {} resource(s) {sharing}. Retry after that time",
             self.h.subject,

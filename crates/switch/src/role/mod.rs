@@ -8,10 +8,12 @@ use std::time::Instant;
 use crate::aws::Clients;
 use crate::error::{Error, Result, undo_failed_create};
 use crate::iam;
+use crate::message::Input;
 use crate::properties::role_name;
 use crate::references::ledger;
 use crate::references::{self, Holder, Subject};
 use crate::resource::{Done, StackResource};
+use crate::say;
 
 /// `role:<role name>`.
 pub fn physical_id(role: &str) -> String {
@@ -74,11 +76,14 @@ pub fn check_home(resource: &StackResource<'_>, partition: &str, account: &str) 
     if (partition, account) == (here_partition, here_account) {
         return Ok(());
     }
-    Err(Error::Invalid(format!(
-        "RoleArn names a role of account {account} in partition {partition}, but this stack is in account \
-         {here_account} ({here_partition}), where lambda-profiling acts: give a role of this account, or deploy \
-         the macro stack in account {account} and use it there"
-    )))
+    Err(Error::Invalid(say![
+        Input::Role,
+        format!(
+            " names a role of account {account} in partition {partition}, but this stack is in account \
+             {here_account} ({here_partition}), where lambda-profiling acts: give a role of this account, or \
+             deploy the macro stack in account {account} and use it there"
+        )
+    ]))
 }
 
 /// Delete: drops the reference; the policy goes with the last one, if ours.

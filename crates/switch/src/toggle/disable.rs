@@ -4,13 +4,14 @@
 use super::calls::other_user;
 use super::plan::{self, GroupFate, RolePolicy};
 use super::{
-    Report, Request, ToggleError, Turning, deadline, for_cli, function, holder, is_function_arn, properties,
-    reference_id, request_id,
+    Effect, Job, ToggleError, Turning, deadline, function, holder, is_function_arn, properties, reference_id,
+    request_id,
 };
 use crate::aws::Clients;
 use crate::function;
 use crate::function::config::{self, Desired, Snapshot};
 use crate::group;
+use crate::message::Reader;
 use crate::properties::Properties;
 use crate::references::ledger::{self, Ledger};
 use crate::references::record::{self, LedgerItem, Record};
@@ -18,7 +19,7 @@ use crate::references::{self, table};
 use lambda_profiling_macro::agent::{self, env};
 
 /// `lambda-profiling disable`: takes back what `enable` recorded, nothing else.
-pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, ToggleError> {
+pub async fn disable(clients: &Clients, request: &Job) -> Result<Effect, ToggleError> {
     properties(request, None, None)?;
     let (snap, stack) = match function(clients, request, Turning::Off).await {
         Err(ToggleError::NotFound { .. }) if is_function_arn(&request.function) => {
@@ -27,7 +28,7 @@ pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, Tog
         found => found?,
     };
     let id = reference_id(&snap.arn);
-    let mut report = Report {
+    let mut report = Effect {
         function_arn: snap.arn.clone(),
         stack,
         steps: Vec::new(),
@@ -55,15 +56,13 @@ pub async fn disable(clients: &Clients, request: &Request) -> Result<Report, Tog
                     "cannot tell what enable added to {} ({}); nothing was changed: put the function back as it \
                      was (its runtime, say) and run disable again",
                     snap.name(),
-                    for_cli(&why)
+                    why.render(Reader::CommandLine)
                 ))
             })?
         }
     };
     if let Some(code) = &snap.env_error {
-        return Err(ToggleError::Refused(for_cli(&config::unreadable_environment(
-            &snap, code,
-        ))));
+        return Err(ToggleError::Refused(config::unreadable_environment(&snap, code)));
     }
     let change = config::disable(&snap, &desired, &recorded);
     let group = group_fate(clients, &desired, id, &snap.arn).await?;
@@ -126,7 +125,7 @@ async fn group_fate(
 }
 
 /// A function deleted after `enable`, named by its ARN: its reference on the role is released.
-async fn disable_gone(clients: &Clients, request: &Request) -> Result<Report, ToggleError> {
+async fn disable_gone(clients: &Clients, request: &Job) -> Result<Effect, ToggleError> {
     let arn = request.function.as_str();
     let id = reference_id(arn);
     let Some(item) = references::read_ledger(clients, id).await? else {
@@ -136,7 +135,7 @@ async fn disable_gone(clients: &Clients, request: &Request) -> Result<Report, To
         });
     };
     let policy = after_release(clients, &item, id).await?;
-    let mut report = Report {
+    let mut report = Effect {
         function_arn: arn.to_owned(),
         stack: None,
         steps: plan::gone_steps(&item.role, policy),
@@ -171,9 +170,9 @@ fn recorded_properties(snap: &Snapshot, recorded: &Ledger) -> Result<Properties,
         .layer
         .as_deref()
         .filter(|l| agent::parse_layer_arn(l).is_some());
-    let by_arn = Request {
+    let by_arn = Job {
         function: snap.arn.clone(),
-        ..Request::default()
+        ..Job::default()
     };
     properties(&by_arn, group_name.as_deref(), layer)
 }

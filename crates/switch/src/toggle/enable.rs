@@ -3,7 +3,7 @@
 
 use super::plan::{self, RolePolicy};
 use super::{
-    Report, Request, ToggleError, Turning, deadline, function, holder, properties, reference_id, request_id,
+    Effect, Job, ToggleError, Turning, deadline, function, holder, properties, reference_id, request_id,
 };
 use crate::aws::Clients;
 use crate::error::Error;
@@ -16,7 +16,7 @@ use crate::references;
 use crate::references::ledger::Ledger;
 
 /// `lambda-profiling enable`: the console's toggle, recorded in the shared ledger.
-pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, ToggleError> {
+pub async fn enable(clients: &Clients, request: &Job) -> Result<Effect, ToggleError> {
     let (group_name, layer_arn) = (request.group_name.as_deref(), request.layer_arn.as_deref());
     let mut props = properties(request, group_name, layer_arn)?;
     let (snap, stack) = function(clients, request, Turning::On).await?;
@@ -39,7 +39,7 @@ pub async fn enable(clients: &Clients, request: &Request) -> Result<Report, Togg
         true => RolePolicy::AlreadyHeld,
         false => RolePolicy::Attach,
     };
-    let mut report = Report {
+    let mut report = Effect {
         function_arn: snap.arn.clone(),
         stack,
         note: (!change.changes(&snap)).then(|| "its configuration already has the agent".to_owned()),

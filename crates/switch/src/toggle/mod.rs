@@ -25,6 +25,7 @@ use crate::error::Error;
 use crate::function::calls::read_settled;
 use crate::function::config::Snapshot;
 use crate::function::physical_id;
+use crate::message::Reader;
 use crate::properties::Properties;
 use crate::references::ledger;
 use crate::references::record;
@@ -41,7 +42,7 @@ const DEADLINE: Duration = Duration::from_secs(300);
 
 /// One function to enable or disable.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Request {
+pub struct Job {
     /// A name, or a full or partial ARN of the unqualified function.
     pub function: String,
     /// `enable` only: the group [default: `aws-lambda-<function name>`, as the console names it].
@@ -56,7 +57,7 @@ pub struct Request {
 
 /// What was (or, in a dry run, would be) done to one function.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Report {
+pub struct Effect {
     pub function_arn: String,
     /// The stack that owns the function (its `aws:cloudformation:stack-name` tag), if any.
     pub stack: Option<String>,
@@ -96,45 +97,13 @@ pub enum ToggleError {
 impl From<Error> for ToggleError {
     fn from(e: Error) -> Self {
         match e {
-            Error::Invalid(m) | Error::Unsupported(m) => ToggleError::Refused(for_cli(&m)),
+            Error::Invalid(m) | Error::Unsupported(m) => ToggleError::Refused(m.render(Reader::CommandLine)),
             other => ToggleError::Failed {
-                message: for_cli(&other.to_string()),
+                message: other.render(Reader::CommandLine),
                 source: Box::new(other),
             },
         }
     }
-}
-
-/// Function mode's messages name its properties and speak to stack authors; here they
-/// name flags and speak to the caller. Only whole phrases of its own are replaced, never
-/// a bare word (a function's name could hold one).
-fn for_cli(message: &str) -> String {
-    [
-        ("check RoleArn, or the function's execution role", "check the function's execution role"),
-        ("check FunctionName", "check the function's name"),
-        ("FunctionName \"", "the function \""),
-        ("remove ProfilingGroupName", "remove --profiling-group-name"),
-        ("give ProfilingGroupName", "give --profiling-group-name"),
-        ("LayerArn \"", "--layer-arn \""),
-        ("LayerArn: ", "--layer-arn: "),
-        ("give LayerArn", "give --layer-arn"),
-        (
-            "give every macro stack of this account the same HomeRegion",
-            "pass the macro stacks' HomeRegion as --reference-region",
-        ),
-        (
-            "The lambda-profiling execution role lacks this permission: update the macro stack's role or its FunctionScope parameter",
-            "Your credentials lack this permission: grant it (the book's command-line chapter, docs/src/command-line.md, lists what enable and disable need)",
-        ),
-        ("retry the stack operation later", "run it again later"),
-        (
-            crate::function::calls::OUT_OF_SCOPE,
-            "your credentials lack lambda:GetFunctionConfiguration on it: grant it (the book's command-line chapter, docs/src/command-line.md, lists what enable and disable need)",
-        ),
-        ("what this Create had changed", "what this enable had changed"),
-    ]
-    .iter()
-    .fold(message.to_owned(), |m, (from, to)| m.replace(from, to))
 }
 
 /// The command line's resource for one function.
@@ -152,7 +121,7 @@ fn reference_id(function_arn: &str) -> u64 {
 
 /// Properties as function mode parses them, so that bad input gets its errors.
 fn properties(
-    request: &Request,
+    request: &Job,
     group_name: Option<&str>,
     layer_arn: Option<&str>,
 ) -> Result<Properties, ToggleError> {
@@ -169,7 +138,7 @@ fn properties(
         settings.allowed_layer_accounts = layer.as_ref().map(|l| l.account.to_owned()).into_iter().collect();
         settings.allowed_layer_names = layer.map(|l| l.name.to_owned()).into_iter().collect();
     }
-    Properties::parse(&props, &settings).map_err(|m| ToggleError::Refused(for_cli(&m)))
+    Properties::parse(&props, &settings).map_err(|m| ToggleError::Refused(m.render(Reader::CommandLine)))
 }
 
 /// The function, settled, and the stack that owns it; refused when owned without `force`,
@@ -177,7 +146,7 @@ fn properties(
 /// not be found, and `disable` would take it for deleted and release its references).
 async fn function(
     clients: &Clients,
-    request: &Request,
+    request: &Job,
     turning: Turning,
 ) -> Result<(Snapshot, Option<String>), ToggleError> {
     if let Some(region) = is_function_arn(&request.function)
@@ -233,3 +202,7 @@ fn request_id() -> String {
 fn deadline() -> Instant {
     Instant::now() + DEADLINE
 }
+
+#[cfg(test)]
+#[path = "errors_tests.rs"]
+mod errors_tests;
