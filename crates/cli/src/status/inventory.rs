@@ -54,35 +54,28 @@ async fn functions(
 ) -> Result<Vec<Function>, StatusError> {
     let lambda = session.lambda(region);
     let mut out = Vec::new();
+    // A marker seen twice would loop for ever: it is an error, not the end.
+    let list = lambda.list_functions().into_paginator().page_size(PAGE);
+    let mut pages = list.stop_on_duplicate_token(false).send();
     let mut marker: Option<String> = None;
-    loop {
-        let page = limit
-            .run(
-                lambda
-                    .list_functions()
-                    .max_items(PAGE)
-                    .set_marker(marker.clone())
-                    .send(),
-            )
-            .await
-            .map_err(|e| StatusError::List {
-                region: region.to_owned(),
-                error: what_to_do(&e, "lambda:ListFunctions", session.endpoint_of("LAMBDA", region)),
-            })?;
+    while let Some(page) = limit.run(pages.next()).await {
+        let page = page.map_err(|e| StatusError::List {
+            region: region.to_owned(),
+            error: what_to_do(&e, "lambda:ListFunctions", session.endpoint_of("LAMBDA", region)),
+        })?;
         out.extend(page.functions().iter().map(|c| from_configuration(c, None)));
         progress.listed(page.functions().len());
         match page.next_marker().filter(|m| !m.is_empty()) {
-            // A marker seen before would loop for ever: stop with an error instead.
             Some(next) if marker.as_deref() == Some(next) => {
                 return Err(StatusError::List {
                     region: region.to_owned(),
                     error: format!("(Lambda answered the same NextMarker {next} twice): retry"),
                 });
             }
-            Some(next) => marker = Some(next.to_owned()),
-            None => return Ok(out),
+            next => marker = next.map(str::to_owned),
         }
     }
+    Ok(out)
 }
 
 /// Function ARN → stack name, for the functions that carry the stack tag.
@@ -90,20 +83,15 @@ async fn stacks(session: &Session, region: &str, limit: &Limit) -> Result<HashMa
     let tagging = session.tagging(region);
     let filter = TagFilter::builder().key(STACK_TAG).build();
     let mut out = HashMap::new();
+    let request = tagging
+        .get_resources()
+        .resource_type_filters("lambda:function")
+        .tag_filters(filter)
+        .resources_per_page(TAG_PAGE);
+    let mut pages = request.into_paginator().stop_on_duplicate_token(false).send();
     let mut token: Option<String> = None;
-    loop {
-        let page = limit
-            .run(
-                tagging
-                    .get_resources()
-                    .resource_type_filters("lambda:function")
-                    .tag_filters(filter.clone())
-                    .resources_per_page(TAG_PAGE)
-                    .set_pagination_token(token.clone())
-                    .send(),
-            )
-            .await
-            .map_err(|e| said(&e))?;
+    while let Some(page) = limit.run(pages.next()).await {
+        let page = page.map_err(|e| said(&e))?;
         for mapping in page.resource_tag_mapping_list() {
             let stack = mapping.tags().iter().find(|t| t.key() == STACK_TAG);
             if let (Some(arn), Some(stack)) = (mapping.resource_arn(), stack) {
@@ -116,10 +104,10 @@ async fn stacks(session: &Session, region: &str, limit: &Limit) -> Result<HashMa
                     "the Tagging API answered the same PaginationToken {next} twice"
                 ));
             }
-            Some(next) => token = Some(next.to_owned()),
-            None => return Ok(out),
+            next => token = next.map(str::to_owned),
         }
     }
+    Ok(out)
 }
 
 /// The functions named (names, partial or full ARNs), each looked up in its ARN's region

@@ -10,17 +10,13 @@ use lambda_profiling_macro::agent;
 
 /// Whether role `name` lets the agent report (`iam` at `endpoint`).
 pub(crate) async fn role(iam: &aws_sdk_iam::Client, endpoint: &str, name: &str, limit: &Limit) -> RoleAccess {
-    let mut marker: Option<String> = None;
-    loop {
-        let page = match limit
-            .run(
-                iam.list_attached_role_policies()
-                    .role_name(name)
-                    .set_marker(marker.clone())
-                    .send(),
-            )
-            .await
-        {
+    let mut pages = iam
+        .list_attached_role_policies()
+        .role_name(name)
+        .into_paginator()
+        .send();
+    while let Some(page) = limit.run(pages.next()).await {
+        let page = match page {
             Ok(page) => page,
             Err(e)
                 if e.as_service_error()
@@ -30,17 +26,9 @@ pub(crate) async fn role(iam: &aws_sdk_iam::Client, endpoint: &str, name: &str, 
             }
             Err(e) => return RoleAccess::Unreadable(unread(&e, endpoint.to_owned())),
         };
-        if page
-            .attached_policies()
-            .iter()
-            .filter_map(|p| p.policy_arn())
-            .any(agent::is_policy_name)
-        {
+        let attached = page.attached_policies().iter();
+        if attached.filter_map(|p| p.policy_arn()).any(agent::is_policy_name) {
             return RoleAccess::Granted;
-        }
-        match page.marker().filter(|_| page.is_truncated()) {
-            Some(next) if marker.as_deref() != Some(next) => marker = Some(next.to_owned()),
-            _ => break,
         }
     }
     inline(iam, endpoint, name, limit).await
@@ -48,25 +36,12 @@ pub(crate) async fn role(iam: &aws_sdk_iam::Client, endpoint: &str, name: &str, 
 
 /// The role's inline policies: one of them may allow the agent's calls (CDK's way).
 async fn inline(iam: &aws_sdk_iam::Client, endpoint: &str, role: &str, limit: &Limit) -> RoleAccess {
-    let mut marker: Option<String> = None;
     let mut names = Vec::new();
-    loop {
-        let page = match limit
-            .run(
-                iam.list_role_policies()
-                    .role_name(role)
-                    .set_marker(marker.clone())
-                    .send(),
-            )
-            .await
-        {
-            Ok(page) => page,
+    let mut pages = iam.list_role_policies().role_name(role).into_paginator().send();
+    while let Some(page) = limit.run(pages.next()).await {
+        match page {
+            Ok(page) => names.extend(page.policy_names().iter().cloned()),
             Err(e) => return RoleAccess::Unreadable(unread(&e, endpoint.to_owned())),
-        };
-        names.extend(page.policy_names().iter().cloned());
-        match page.marker().filter(|_| page.is_truncated()) {
-            Some(next) if marker.as_deref() != Some(next) => marker = Some(next.to_owned()),
-            _ => break,
         }
     }
     for policy_name in names {

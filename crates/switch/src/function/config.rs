@@ -49,11 +49,39 @@ fn property_dependent(name: &str) -> bool {
 
 /// Adds the layer and variables; `ledger` is what this resource added before (on Update or replay).
 pub(crate) fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Change, Message> {
-    let mut layers = snap.layers.clone();
-    let mut vars = snap.vars.clone();
-    let mut handler = None;
     let mut added = Ledger::default();
+    let layers = with_layer(snap, d, ledger, &mut added)?;
+    let mut vars = snap.vars.clone();
+    let redirect = d.family == Family::Python
+        && vars
+            .get(env::EXEC_WRAPPER)
+            .is_some_and(|w| w != env::EXEC_WRAPPER_VALUE);
+    add_variables(snap, d, ledger, redirect, &mut vars, &mut added);
+    let handler = match redirect {
+        true => redirect_handler(snap, ledger, &mut vars, &mut added),
+        false => None,
+    };
+    if d.family == Family::Java {
+        add_java_options(ledger, &mut vars, &mut added);
+    }
+    check_size(snap, &vars)?;
+    Ok(Change {
+        layers,
+        vars,
+        handler,
+        added,
+    })
+}
 
+/// The layers with the agent's: ours replaced by the desired version, the user's own agent
+/// layer kept (unless it cannot start the agent on this runtime), else the desired added.
+fn with_layer(
+    snap: &Snapshot,
+    d: &Desired,
+    ledger: &Ledger,
+    added: &mut Ledger,
+) -> Result<Vec<String>, Message> {
+    let mut layers = snap.layers.clone();
     let theirs = layers
         .iter()
         .find(|l| agent::same_agent_layer(l, &d.layer_arn, d.family))
@@ -90,12 +118,21 @@ pub(crate) fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Ch
         )
         .into());
     }
+    Ok(layers)
+}
 
+/// The agent's variables: each set unless the user has their own value (one this
+/// resource set and the properties changed is updated); the heap summary's taken off on
+/// an Update that turned it off.
+fn add_variables(
+    snap: &Snapshot,
+    d: &Desired,
+    ledger: &Ledger,
+    redirect: bool,
+    vars: &mut BTreeMap<String, String>,
+    added: &mut Ledger,
+) {
     let mut wanted = vec![env::GROUP_NAME, env::GROUP_ARN, env::TARGET_REGION, env::ENABLED];
-    let redirect = d.family == Family::Python
-        && vars
-            .get(env::EXEC_WRAPPER)
-            .is_some_and(|w| w != env::EXEC_WRAPPER_VALUE);
     if d.family == Family::Python && !redirect {
         wanted.push(env::EXEC_WRAPPER);
     }
@@ -122,39 +159,44 @@ pub(crate) fn enable(snap: &Snapshot, d: &Desired, ledger: &Ledger) -> Result<Ch
         vars.insert(name.to_owned(), value);
         added.vars.insert(name);
     }
+}
 
-    if redirect {
-        let current = snap.handler.as_deref().unwrap_or_default();
-        if current == agent::REDIRECT_HANDLER {
-            added.handler_redirected = ledger.handler_redirected;
-        } else if !vars.contains_key(env::REDIRECTED_HANDLER) {
-            vars.insert(env::REDIRECTED_HANDLER.to_owned(), current.to_owned());
-            handler = Some(agent::REDIRECT_HANDLER.to_owned());
-            added.handler_redirected = true;
-        }
+/// A Python function whose own exec wrapper stays: the agent starts from the handler
+/// instead, the function's handler kept in a variable. The new handler, if it changes.
+fn redirect_handler(
+    snap: &Snapshot,
+    ledger: &Ledger,
+    vars: &mut BTreeMap<String, String>,
+    added: &mut Ledger,
+) -> Option<String> {
+    let current = snap.handler.as_deref().unwrap_or_default();
+    if current == agent::REDIRECT_HANDLER {
+        added.handler_redirected = ledger.handler_redirected;
+        None
+    } else if !vars.contains_key(env::REDIRECTED_HANDLER) {
+        vars.insert(env::REDIRECTED_HANDLER.to_owned(), current.to_owned());
+        added.handler_redirected = true;
+        Some(agent::REDIRECT_HANDLER.to_owned())
+    } else {
+        None
     }
-    if d.family == Family::Java {
-        match vars.get(env::JAVA_TOOL_OPTIONS) {
-            None => {
-                vars.insert(env::JAVA_TOOL_OPTIONS.into(), env::JAVA_AGENT_FLAG.into());
-                added.java_options = Some(JavaOptions::Created);
+}
+
+/// Java: the agent's flag in `JAVA_TOOL_OPTIONS`, created or appended to the user's.
+fn add_java_options(ledger: &Ledger, vars: &mut BTreeMap<String, String>, added: &mut Ledger) {
+    match vars.get(env::JAVA_TOOL_OPTIONS) {
+        None => {
+            vars.insert(env::JAVA_TOOL_OPTIONS.into(), env::JAVA_AGENT_FLAG.into());
+            added.java_options = Some(JavaOptions::Created);
+        }
+        Some(v) => match agent::java_options_with_agent(v) {
+            None => added.java_options = ledger.java_options,
+            Some(appended) => {
+                vars.insert(env::JAVA_TOOL_OPTIONS.into(), appended);
+                added.java_options = Some(JavaOptions::Appended);
             }
-            Some(v) => match agent::java_options_with_agent(v) {
-                None => added.java_options = ledger.java_options,
-                Some(appended) => {
-                    vars.insert(env::JAVA_TOOL_OPTIONS.into(), appended);
-                    added.java_options = Some(JavaOptions::Appended);
-                }
-            },
-        }
+        },
     }
-    check_size(snap, &vars)?;
-    Ok(Change {
-        layers,
-        vars,
-        handler,
-        added,
-    })
 }
 
 /// Removes what `ledger` records, where the value is still the one this resource set.

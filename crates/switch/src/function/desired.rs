@@ -47,23 +47,7 @@ impl Desired {
 
 /// Checks that the function can be profiled and works out the layer and group.
 pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> Result<Desired, Message> {
-    if let Some(code) = &snap.env_error {
-        return Err(unreadable_environment(snap, code).into());
-    }
-    if snap.package_type.as_deref() == Some("Image") {
-        return Err(format!(
-            "{} is a container image: layers do not apply; add the agent to the image instead",
-            snap.name()
-        )
-        .into());
-    }
-    if let Some(arch) = snap.architectures.iter().find(|a| *a != "x86_64") {
-        return Err(format!(
-            "{} runs on {arch}: the CodeGuru agent layers exist for x86_64 only",
-            snap.name()
-        )
-        .into());
-    }
+    check_function(snap)?;
     let runtime = snap.runtime.as_deref().unwrap_or_default();
     // Said without the function's name: the caller names it (the stack's resource, the command line's line).
     let family = agent::classify_runtime(runtime)?;
@@ -73,81 +57,8 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
             " applies to Java functions only; remove it"
         ]);
     }
-    let region = snap.region();
-    let layer_arn = match &props.layer_arn {
-        Some(arn) => match agent::layer_mismatch(arn, family, runtime) {
-            Some(why) => return Err(say![Input::LayerArn, format!(": {why}")]),
-            None => arn.clone(),
-        },
-        None => {
-            let version = match props.layer_version {
-                Some(v) if !family.layer_carries(v, runtime) => {
-                    return Err(say![
-                        Input::LayerVersion,
-                        format!(
-                            " {v} does not carry the {} agent for {runtime} (layers up to 12 have it for \
-                             python3.6 to 3.9 only), so {} could not start it; use 13 or later, or remove ",
-                            family.label(),
-                            snap.name()
-                        ),
-                        Input::LayerVersion
-                    ]);
-                }
-                Some(v) => v,
-                None => family.default_layer_version(runtime).ok_or_else(|| {
-                    say![
-                        format!(
-                            "no published {} agent layer carries the agent for {runtime} yet; give ",
-                            family.label()
-                        ),
-                        Input::LayerArn,
-                        " for one that does"
-                    ]
-                })?,
-            };
-            family.layer_arn(region, version).ok_or_else(|| {
-                say![
-                    format!(
-                        "the {} agent layer is not published in {region}: give ",
-                        family.label()
-                    ),
-                    Input::LayerArn,
-                    " for a copy in this region"
-                ]
-            })?
-        }
-    };
-    let (group, users_group) = match users_group(snap, ledger)? {
-        Some(group) => {
-            if props.group_name.as_ref().is_some_and(|n| *n != group.name) {
-                return Err(say![
-                    format!(
-                        "{} already profiles into group {} (its own {} variables); remove ",
-                        snap.name(),
-                        group.name,
-                        env::GROUP_NAME
-                    ),
-                    Input::GroupName,
-                    " or set it to that group"
-                ]);
-            }
-            (group, true)
-        }
-        None => {
-            let name = props
-                .group_name
-                .clone()
-                .unwrap_or_else(|| agent::console_group_name(snap.name()));
-            if !agent::is_valid_group_name(&name) {
-                return Err(say![
-                    format!("the group name {name} is not valid: give "),
-                    Input::GroupName
-                ]);
-            }
-            let arn = agent::group_arn(region, snap.account(), &name);
-            (Group { name, arn }, false)
-        }
-    };
+    let layer_arn = layer(snap, props, family, runtime)?;
+    let (group, users_group) = group(snap, props, ledger)?;
     Ok(Desired {
         family,
         layer_arn,
@@ -155,6 +66,89 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
         users_group,
         heap_summary: props.heap_summary,
     })
+}
+
+/// A function a layer can profile: its variables readable, a zip on x86_64.
+fn check_function(snap: &Snapshot) -> Result<(), Message> {
+    if let Some(code) = &snap.env_error {
+        return Err(unreadable_environment(snap, code).into());
+    }
+    if snap.package_type.as_deref() == Some("Image") {
+        let name = snap.name();
+        return Err(format!(
+            "{name} is a container image: layers do not apply; add the agent to the image instead"
+        )
+        .into());
+    }
+    if let Some(arch) = snap.architectures.iter().find(|a| *a != "x86_64") {
+        let name = snap.name();
+        return Err(format!("{name} runs on {arch}: the CodeGuru agent layers exist for x86_64 only").into());
+    }
+    Ok(())
+}
+
+/// The agent layer: the one given (if it can start the agent for the runtime), or the
+/// publisher's version given or built in for the runtime, in the function's region.
+fn layer(snap: &Snapshot, props: &Properties, family: Family, runtime: &str) -> Result<String, Message> {
+    if let Some(arn) = &props.layer_arn {
+        return match agent::layer_mismatch(arn, family, runtime) {
+            Some(why) => Err(say![Input::LayerArn, format!(": {why}")]),
+            None => Ok(arn.clone()),
+        };
+    }
+    let label = family.label();
+    let version = match props.layer_version {
+        Some(v) if !family.layer_carries(v, runtime) => {
+            let name = snap.name();
+            return Err(say![
+                Input::LayerVersion,
+                format!(
+                    " {v} does not carry the {label} agent for {runtime} (layers up to 12 have it for python3.6 \
+                     to 3.9 only), so {name} could not start it; use 13 or later, or remove "
+                ),
+                Input::LayerVersion
+            ]);
+        }
+        Some(v) => v,
+        None => family.default_layer_version(runtime).ok_or_else(|| {
+            let why = format!("no published {label} agent layer carries the agent for {runtime} yet; give ");
+            say![why, Input::LayerArn, " for one that does"]
+        })?,
+    };
+    let region = snap.region();
+    family.layer_arn(region, version).ok_or_else(|| {
+        let why = format!("the {label} agent layer is not published in {region}: give ");
+        say![why, Input::LayerArn, " for a copy in this region"]
+    })
+}
+
+/// The group: the one the function's own variables name (a different name given is a
+/// conflict), else the one given, else the console's name for the function; and whether
+/// it is the user's.
+fn group(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> Result<(Group, bool), Message> {
+    if let Some(group) = users_group(snap, ledger)? {
+        if props.group_name.as_ref().is_some_and(|n| *n != group.name) {
+            let (name, var) = (snap.name(), env::GROUP_NAME);
+            let why = format!(
+                "{name} already profiles into group {} (its own {var} variables); remove ",
+                group.name
+            );
+            return Err(say![why, Input::GroupName, " or set it to that group"]);
+        }
+        return Ok((group, true));
+    }
+    let name = props
+        .group_name
+        .clone()
+        .unwrap_or_else(|| agent::console_group_name(snap.name()));
+    if !agent::is_valid_group_name(&name) {
+        return Err(say![
+            format!("the group name {name} is not valid: give "),
+            Input::GroupName
+        ]);
+    }
+    let arn = agent::group_arn(snap.region(), snap.account(), &name);
+    Ok((Group { name, arn }, false))
 }
 
 /// [`desired`] for undoing what an earlier version's ledger (which records no values)
