@@ -4,13 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_lambda::types::FunctionConfiguration;
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 
 use super::assess::Function;
 use super::calls::{Limit, StatusError, said, what_to_do};
 use super::progress::Progress;
 use crate::session::Session;
+use lambda_profiling_switch::function::snapshot::listed;
 
 /// The tag CloudFormation puts on every resource of a stack.
 pub(crate) const STACK_TAG: &str = "aws:cloudformation:stack-name";
@@ -63,7 +63,7 @@ async fn functions(
             region: region.to_owned(),
             error: what_to_do(&e, "lambda:ListFunctions", session.endpoint_of("LAMBDA", region)),
         })?;
-        out.extend(page.functions().iter().map(|c| from_configuration(c, None)));
+        out.extend(page.functions().iter().map(|c| listed(c, None)));
         progress.listed(page.functions().len());
         match page.next_marker().filter(|m| !m.is_empty()) {
             Some(next) if marker.as_deref() == Some(next) => {
@@ -164,7 +164,7 @@ async fn get(
     {
         Ok(out) => Ok(out.configuration().map(|c| {
             let stack = out.tags().and_then(|t| t.get(STACK_TAG)).cloned();
-            from_configuration(c, stack)
+            listed(c, stack)
         })),
         Err(e)
             if e.as_service_error()
@@ -177,33 +177,5 @@ async fn get(
             region: region.to_owned(),
             error: what_to_do(&e, "lambda:GetFunction", session.endpoint_of("LAMBDA", region)),
         }),
-    }
-}
-
-fn from_configuration(c: &FunctionConfiguration, stack: Option<String>) -> Function {
-    let env = c.environment();
-    Function {
-        name: c.function_name().unwrap_or_default().to_owned(),
-        arn: c.function_arn().unwrap_or_default().to_owned(),
-        runtime: c.runtime().map(|r| r.as_str().to_owned()),
-        architectures: c.architectures().iter().map(|a| a.as_str().to_owned()).collect(),
-        package_type: c.package_type().map(|p| p.as_str().to_owned()),
-        role: c.role().unwrap_or_default().to_owned(),
-        handler: c.handler().map(str::to_owned),
-        layers: c
-            .layers()
-            .iter()
-            .filter_map(|l| l.arn())
-            .map(str::to_owned)
-            .collect(),
-        vars: env
-            .and_then(|e| e.variables())
-            .map(|v| v.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default(),
-        // Its code only: the message is Lambda's and may quote the configuration.
-        env_error: env
-            .and_then(|e| e.error())
-            .map(|e| e.error_code().unwrap_or("an error without a code").to_owned()),
-        stack,
     }
 }

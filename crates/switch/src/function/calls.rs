@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use aws_sdk_lambda::operation::get_function_configuration::GetFunctionConfigurationOutput;
 use aws_sdk_lambda::types::{Environment, LastUpdateStatus, State};
 
 use crate::aws::Clients;
@@ -81,7 +80,7 @@ async fn send(
             return Err(Error::unsupported(unreadable_environment(&snap, code)));
         }
         if !change.changes(&snap) {
-            return Ok(Sent::Finished(snap.layers));
+            return Ok(Sent::Finished(snap.function.layers));
         }
         let mut call = clients
             .lambda
@@ -188,7 +187,7 @@ pub(crate) async fn read_settled(clients: &Clients, function: &str) -> Result<Op
         let busy = out.last_update_status() == Some(&LastUpdateStatus::InProgress)
             || out.state() == Some(&State::Pending);
         if !busy {
-            return Ok(Some(snapshot(out)));
+            return Ok(Some(super::snapshot::read(&out)));
         }
         tracing::debug!("an update of the function is in progress: waiting");
         tokio::time::sleep(pause).await;
@@ -282,39 +281,5 @@ async fn wait_for_update(clients: &Clients, function: &str) -> Result<()> {
             }
             _ => return Ok(()),
         }
-    }
-}
-
-fn snapshot(out: GetFunctionConfigurationOutput) -> Snapshot {
-    let env = out.environment();
-    Snapshot {
-        arn: out.function_arn().unwrap_or_default().to_owned(),
-        runtime: out.runtime().map(|r| r.as_str().to_owned()),
-        architectures: out
-            .architectures()
-            .iter()
-            .map(|a| a.as_str().to_owned())
-            .collect(),
-        package_type: out.package_type().map(|p| p.as_str().to_owned()),
-        role: out
-            .role()
-            .map(|r| r.rsplit('/').next().unwrap_or(r).to_owned())
-            .unwrap_or_default(),
-        handler: out.handler().map(str::to_owned),
-        layers: out
-            .layers()
-            .iter()
-            .filter_map(|l| l.arn())
-            .map(str::to_owned)
-            .collect(),
-        vars: env
-            .and_then(|e| e.variables())
-            .map(|v| v.clone().into_iter().collect())
-            .unwrap_or_default(),
-        // Its code only: the message is Lambda's and may quote the configuration.
-        env_error: env
-            .and_then(|e| e.error())
-            .map(|e| e.error_code().unwrap_or("an error without a code").to_owned()),
-        revision_id: out.revision_id().map(str::to_owned),
     }
 }

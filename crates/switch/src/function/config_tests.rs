@@ -1,6 +1,7 @@
 use super::*;
 use crate::properties::Properties;
 use lambda_profiling_macro::agent::env;
+use lambda_profiling_macro::assess::Function;
 
 const REGION_ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";
 const PY_DEFAULT: &str =
@@ -11,15 +12,20 @@ const USER: &str = "arn:aws:lambda:eu-west-1:111122223333:layer:deps:3";
 
 fn snap(runtime: &str, vars: &[(&str, &str)], layers: &[&str]) -> Snapshot {
     Snapshot {
-        arn: REGION_ARN.into(),
-        runtime: Some(runtime.into()),
-        architectures: vec!["x86_64".into()],
-        package_type: Some("Zip".into()),
+        function: Function {
+            name: "orders".into(),
+            arn: REGION_ARN.into(),
+            runtime: Some(runtime.into()),
+            architectures: vec!["x86_64".into()],
+            package_type: Some("Zip".into()),
+            role: "arn:aws:iam::123456789012:role/orders-role".into(),
+            handler: Some("app.handler".into()),
+            layers: layers.iter().map(|s| s.to_string()).collect(),
+            vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            env_error: None,
+            stack: None,
+        },
         role: "orders-role".into(),
-        handler: Some("app.handler".into()),
-        layers: layers.iter().map(|s| s.to_string()).collect(),
-        vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        env_error: None,
         revision_id: Some("r".into()),
     }
 }
@@ -46,12 +52,11 @@ fn plan(s: &Snapshot, p: &Properties, ledger: &Ledger) -> Result<(Desired, Chang
 
 /// Applies a change to a snapshot, as Lambda would.
 fn apply(s: &Snapshot, c: &Change) -> Snapshot {
-    Snapshot {
-        layers: c.layers.clone(),
-        vars: c.vars.clone(),
-        handler: c.handler.clone().or(s.handler.clone()),
-        ..s.clone()
-    }
+    let mut applied = s.clone();
+    applied.layers = c.layers.clone();
+    applied.vars = c.vars.clone();
+    applied.handler = c.handler.clone().or(s.handler.clone());
+    applied
 }
 
 #[test]

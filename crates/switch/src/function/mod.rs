@@ -19,7 +19,7 @@ pub(crate) mod desired;
 pub(crate) mod earlier;
 mod enable;
 pub(crate) mod retired;
-pub(crate) mod snapshot;
+pub mod snapshot;
 pub(crate) mod verify;
 
 use std::time::Instant;

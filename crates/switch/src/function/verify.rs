@@ -18,7 +18,7 @@ use crate::references::ledger::Ledger;
 /// function's own variables may name one in another region) is read.
 pub(crate) async fn profiled(clients: &Clients, function_arn: &str, desired: &Desired) -> Result<()> {
     let after = read_back(clients, function_arn).await?;
-    let inspection = assess::inspect(&as_assessed(&after));
+    let inspection = assess::inspect(&after.function);
     let presence = match &inspection.group {
         Some(g) if group::joins(&desired.group.arn, &after.arn) && g.name == desired.group.name => {
             Some(GroupPresence::Exists)
@@ -84,21 +84,4 @@ async fn read_back(clients: &Clients, function_arn: &str) -> Result<Snapshot> {
             "function {function_arn} was deleted while profiling was being changed"
         ))
     })
-}
-
-/// A snapshot as `status` reads a function.
-fn as_assessed(snap: &Snapshot) -> assess::Function {
-    assess::Function {
-        name: snap.name().to_owned(),
-        arn: snap.arn.clone(),
-        runtime: snap.runtime.clone(),
-        architectures: snap.architectures.clone(),
-        package_type: snap.package_type.clone(),
-        role: snap.role.clone(),
-        handler: snap.handler.clone(),
-        layers: snap.layers.clone(),
-        vars: snap.vars.clone(),
-        env_error: snap.env_error.clone(),
-        stack: None,
-    }
 }

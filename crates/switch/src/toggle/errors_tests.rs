@@ -4,6 +4,7 @@
 use super::*;
 use crate::function::config::desired;
 use crate::references::ledger::Ledger;
+use lambda_profiling_macro::assess::Function;
 
 fn refused(e: Error) -> String {
     match ToggleError::from(e) {
@@ -59,12 +60,15 @@ fn a_function_named_like_a_property_keeps_its_name() {
 #[test]
 fn a_group_conflict_or_a_missing_layer_names_the_flags() {
     let snap = Snapshot {
-        arn: "arn:aws:lambda:us-east-1:123456789012:function:orders".into(),
-        runtime: Some("python3.12".into()),
-        architectures: vec!["x86_64".into()],
+        function: Function {
+            arn: "arn:aws:lambda:us-east-1:123456789012:function:orders".into(),
+            runtime: Some("python3.12".into()),
+            architectures: vec!["x86_64".into()],
+            vars: [("AWS_CODEGURU_PROFILER_GROUP_NAME".to_owned(), "team".to_owned())].into(),
+            ..Function::default()
+        },
         role: "app-role".into(),
-        vars: [("AWS_CODEGURU_PROFILER_GROUP_NAME".to_owned(), "team".to_owned())].into(),
-        ..Snapshot::default()
+        revision_id: None,
     };
     let mut props = Properties::parse(&json!({"FunctionName": "orders"}), &Settings::default()).unwrap();
     props.group_name = Some("other".into());
@@ -74,11 +78,9 @@ fn a_group_conflict_or_a_missing_layer_names_the_flags() {
         cli.ends_with("remove --profiling-group-name or set it to that group"),
         "{cli}"
     );
-    let unpublished = Snapshot {
-        runtime: Some("python3.14".into()),
-        vars: Default::default(),
-        ..snap
-    };
+    let mut unpublished = snap;
+    unpublished.runtime = Some("python3.14".into());
+    unpublished.vars = Default::default();
     props.group_name = None;
     let why = desired(&unpublished, &props, &Ledger::default()).unwrap_err();
     assert!(

@@ -2,6 +2,7 @@ use super::*;
 use crate::function::config::{desired, disable, enable};
 use crate::properties::{Properties, Target};
 use crate::references::ledger::Ledger;
+use lambda_profiling_macro::assess::Function;
 
 const ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";
 const PY_DEFAULT: &str =
@@ -10,15 +11,20 @@ const USER: &str = "arn:aws:lambda:eu-west-1:111122223333:layer:deps:3";
 
 fn snap(runtime: &str, vars: &[(&str, &str)]) -> Snapshot {
     Snapshot {
-        arn: ARN.into(),
-        runtime: Some(runtime.into()),
-        architectures: vec!["x86_64".into()],
-        package_type: Some("Zip".into()),
+        function: Function {
+            name: "orders".into(),
+            arn: ARN.into(),
+            runtime: Some(runtime.into()),
+            architectures: vec!["x86_64".into()],
+            package_type: Some("Zip".into()),
+            role: "arn:aws:iam::157417159150:role/orders-role".into(),
+            handler: Some("app.handler".into()),
+            layers: vec![USER.into()],
+            vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            env_error: None,
+            stack: None,
+        },
         role: "orders-role".into(),
-        handler: Some("app.handler".into()),
-        layers: vec![USER.into()],
-        vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        env_error: None,
         revision_id: Some("r".into()),
     }
 }
@@ -86,11 +92,8 @@ fn disable_lists_what_the_ledger_took_back_and_the_policy_kept_for_others() {
     let before = snap("python3.12", &[("DB_HOST", "db")]);
     let d = desired(&before, &props(None), &Ledger::default()).unwrap();
     let on = enable(&before, &d, &Ledger::default()).unwrap();
-    let after = Snapshot {
-        layers: on.layers.clone(),
-        vars: on.vars.clone(),
-        ..before.clone()
-    };
+    let mut after = before.clone();
+    (after.layers, after.vars) = (on.layers.clone(), on.vars.clone());
     let off = disable(&after, &d, &on.added);
     assert_eq!((&off.layers, &off.vars), (&before.layers, &before.vars));
     let policy = RolePolicy::KeptForOthers { others: 2 };
@@ -149,11 +152,8 @@ fn every_line_starts_with_its_verb() {
         lines.extend(enable_steps(&before, &d, &on, false, policy));
         lines.extend(enable_steps(&before, &d, &on, true, policy));
     }
-    let after = Snapshot {
-        layers: on.layers.clone(),
-        vars: on.vars.clone(),
-        ..before.clone()
-    };
+    let mut after = before.clone();
+    (after.layers, after.vars) = (on.layers.clone(), on.vars.clone());
     let off = disable(&after, &d, &on.added);
     let fates = [
         GroupFate::Delete,
