@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use lambda_profiling_switch::toggle::{self, Job, ToggleError};
 use lambda_profiling_switch::{Clients, ReferenceTable, Settings};
 
-use super::render::{Done, Line, render};
+use super::render::{Line, render};
 use super::{FAILED, Printed, Toggle};
 use crate::session::Session;
 
@@ -55,7 +55,7 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Printed {
                 };
                 Line {
                     function: request.function,
-                    result: result.map(done).map_err(|e: ToggleError| e.to_string()),
+                    result: result.map_err(|e: ToggleError| e.to_string()),
                 }
             }
         })
@@ -63,14 +63,4 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Printed {
         .collect()
         .await;
     render(toggle.verb(), common.dry_run, &lines)
-}
-
-fn done(r: toggle::Effect) -> Done {
-    Done {
-        function_arn: r.function_arn,
-        stack: r.stack,
-        steps: r.steps,
-        note: r.note,
-        applied: r.applied,
-    }
 }

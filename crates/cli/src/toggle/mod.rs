@@ -6,8 +6,10 @@
 //! The arguments and the report's text are always built and unit-tested; running them
 //! needs the `aws` feature (`run_aws`).
 
+#[cfg(feature = "aws")]
 mod render;
 
+#[cfg(feature = "aws")]
 pub use render::{Line, render};
 
 use std::process::ExitCode;

@@ -1,10 +1,11 @@
-//! The report of `enable` and `disable`: per function, a header, the plan's lines and
+//! The report of `enable` and `disable` (feature `aws`): per function, a header, the plan's lines and
 //! what became of it; problems on stderr; exit 1 when any function was refused or failed.
 
 use std::fmt::Write as _;
 
 use super::Printed;
 use crate::printable::printable;
+use lambda_profiling_switch::toggle::Effect;
 
 /// What became of one function.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,17 +13,7 @@ pub struct Line {
     /// As the user named it.
     pub function: String,
     /// What was read; `Err`: why nothing was changed (or what went wrong).
-    pub result: Result<Done, String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Done {
-    pub function_arn: String,
-    pub stack: Option<String>,
-    pub steps: Vec<String>,
-    /// Why there is nothing to do, when there is not.
-    pub note: Option<String>,
-    pub applied: bool,
+    pub result: Result<Effect, String>,
 }
 
 /// The whole run's output: `verb` is `enable` or `disable`.

@@ -2,8 +2,8 @@ use super::*;
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:orders";
 
-fn done(steps: &[&str], applied: bool) -> Result<Done, String> {
-    Ok(Done {
+fn done(steps: &[&str], applied: bool) -> Result<Effect, String> {
+    Ok(Effect {
         function_arn: ARN.into(),
         stack: None,
         steps: steps.iter().map(|s| s.to_string()).collect(),
@@ -12,7 +12,7 @@ fn done(steps: &[&str], applied: bool) -> Result<Done, String> {
     })
 }
 
-fn line(function: &str, result: Result<Done, String>) -> Line {
+fn line(function: &str, result: Result<Effect, String>) -> Line {
     Line {
         function: function.into(),
         result,
