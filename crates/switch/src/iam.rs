@@ -5,6 +5,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use aws_sdk_iam::error::SdkError;
+use aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesError;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+
 use crate::aws::Clients;
 use crate::error::{Error, Result};
 use crate::message::Advice;
@@ -46,8 +50,19 @@ pub(crate) async fn canonical_or_given(clients: &Clients, role: &str) -> Result<
 /// `None` when the role does not exist.
 pub(crate) async fn is_attached(clients: &Clients, role: &str) -> Result<Option<bool>> {
     let arn = policy_arn(clients);
-    let mut pages = clients
-        .iam
+    let attached = attached_policies(&clients.iam, role).await;
+    let attached = attached.map_err(|e| Error::aws("iam:ListAttachedRolePolicies", role, e))?;
+    Ok(attached.map(|arns| arns.contains(&arn)))
+}
+
+/// The ARNs of the managed policies attached to `role`, every page; `None`: no such role.
+/// The command line's `status` reads roles with it too.
+pub async fn attached_policies(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+) -> std::result::Result<Option<Vec<String>>, SdkError<ListAttachedRolePoliciesError, HttpResponse>> {
+    let mut arns = Vec::new();
+    let mut pages = iam
         .list_attached_role_policies()
         .role_name(role)
         .into_paginator()
@@ -61,14 +76,12 @@ pub(crate) async fn is_attached(clients: &Clients, role: &str) -> Result<Option<
             {
                 return Ok(None);
             }
-            Err(e) => return Err(Error::aws("iam:ListAttachedRolePolicies", role, e)),
+            Err(e) => return Err(e),
         };
         let attached = page.attached_policies().iter();
-        if attached.filter_map(|p| p.policy_arn()).any(|p| p == arn) {
-            return Ok(Some(true));
-        }
+        arns.extend(attached.filter_map(|p| p.policy_arn()).map(str::to_owned));
     }
-    Ok(Some(false))
+    Ok(Some(arns))
 }
 
 /// All tags of a role; `None` when the role does not exist.

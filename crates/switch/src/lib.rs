@@ -19,7 +19,7 @@ pub mod aws;
 pub mod error;
 pub mod function;
 pub(crate) mod group;
-pub(crate) mod iam;
+pub mod iam;
 pub mod message;
 pub mod properties;
 pub mod references;

@@ -7,29 +7,15 @@ use super::calls::{Limit, unread};
 use super::policy;
 use crate::session::Session;
 use lambda_profiling_macro::agent;
+use lambda_profiling_switch::iam::attached_policies;
 
 /// Whether role `name` lets the agent report (`iam` at `endpoint`).
 pub(crate) async fn role(iam: &aws_sdk_iam::Client, endpoint: &str, name: &str, limit: &Limit) -> RoleAccess {
-    let mut pages = iam
-        .list_attached_role_policies()
-        .role_name(name)
-        .into_paginator()
-        .send();
-    while let Some(page) = limit.run(pages.next()).await {
-        let page = match page {
-            Ok(page) => page,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_no_such_entity_exception()) =>
-            {
-                return RoleAccess::Missing;
-            }
-            Err(e) => return RoleAccess::Unreadable(unread(&e, endpoint.to_owned())),
-        };
-        let attached = page.attached_policies().iter();
-        if attached.filter_map(|p| p.policy_arn()).any(agent::is_policy_name) {
-            return RoleAccess::Granted;
-        }
+    match limit.run(attached_policies(iam, name)).await {
+        Ok(None) => return RoleAccess::Missing,
+        Ok(Some(arns)) if arns.iter().any(|arn| agent::is_policy_name(arn)) => return RoleAccess::Granted,
+        Ok(Some(_)) => {}
+        Err(e) => return RoleAccess::Unreadable(unread(&e, endpoint.to_owned())),
     }
     inline(iam, endpoint, name, limit).await
 }
