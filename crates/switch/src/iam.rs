@@ -9,7 +9,7 @@ use aws_sdk_iam::error::SdkError;
 use aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesError;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
-use crate::aws::Clients;
+use crate::aws::{Clients, repeated};
 use crate::error::{Error, Result};
 use crate::message::Advice;
 use crate::say;
@@ -87,12 +87,9 @@ pub async fn attached_policies(
 /// All tags of a role; `None` when the role does not exist.
 pub(crate) async fn list_tags(clients: &Clients, role: &str) -> Result<Option<HashMap<String, String>>> {
     let mut tags = HashMap::new();
-    let mut pages = clients
-        .iam
-        .list_role_tags()
-        .role_name(role)
-        .into_paginator()
-        .send();
+    let list = clients.iam.list_role_tags().role_name(role).into_paginator();
+    let mut pages = list.stop_on_duplicate_token(false).send();
+    let mut marker = None;
     while let Some(page) = pages.next().await {
         let page = match page {
             Ok(page) => page,
@@ -104,6 +101,13 @@ pub(crate) async fn list_tags(clients: &Clients, role: &str) -> Result<Option<Ha
             }
             Err(e) => return Err(Error::aws("iam:ListRoleTags", role, e)),
         };
+        // Ending at a repeated marker could miss a reference in the tag format.
+        if repeated(&mut marker, page.marker()) {
+            return Err(Error::blocked(format!(
+                "IAM answered the same Marker twice while listing the tags of role {role}: nothing was \
+                 changed; retry"
+            )));
+        }
         let page_tags = page.tags().iter();
         tags.extend(page_tags.map(|t| (t.key().to_owned(), t.value().to_owned())));
     }

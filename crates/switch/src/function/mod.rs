@@ -28,6 +28,7 @@ use crate::aws::Clients;
 use crate::error::{Error, Result};
 use crate::group::{self, Group};
 use crate::iam;
+use crate::message::Message;
 use crate::properties::{Properties, Target};
 use crate::references::ledger::{self, Ledger};
 use crate::references::record::LedgerItem;
@@ -187,13 +188,15 @@ fn undo_plan(snap: &Snapshot, props: Option<&Properties>, recorded: &Ledger) -> 
     };
     let props = props.unwrap_or(&fallback);
     config::desired_to_undo(snap, props, recorded).map_err(|why| {
-        Error::blocked(format!(
-            "cannot tell what this resource added to {} from its record, which an earlier version of \
-             lambda-profiling wrote ({why}). Nothing was changed and the record is kept: put the function \
-             back as it was when profiling was turned on (its runtime, say) and delete again, or retain this \
-             resource and remove the agent's layer and variables by hand",
-            snap.name()
-        ))
+        let name = snap.name();
+        let what = format!(
+            "cannot tell what this resource added to {name} from its record, which an earlier version of \
+             lambda-profiling wrote ("
+        );
+        let then = "). Nothing was changed and the record is kept: put the function back as it was when \
+                    profiling was turned on (its runtime, say) and delete again, or retain this resource and \
+                    remove the agent's layer and variables by hand";
+        Error::Blocked(Message::from(what).then(why).then(Message::from(then)))
     })
 }
 
