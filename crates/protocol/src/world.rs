@@ -257,9 +257,8 @@ impl World {
             (i.lease.is_none() || m == Some(Mutant::NoLeaseCondition))
                 && (i.ours.is_some() || m == Some(Mutant::NoDecidedCondition))
         };
-        let one = |o: Branch| o;
         match call {
-            Call::TakeLease { id, generation } => one(self.item_write(|it| match it {
+            Call::TakeLease { id, generation } => self.item_write(|it| match it {
                 Some(i) if free(i) && i.refs.is_empty() && i.generation == *generation => {
                     i.lease = Some(Lease {
                         owner: *id,
@@ -268,15 +267,15 @@ impl World {
                     true
                 }
                 _ => false,
-            })),
-            Call::RenewLease { id } => one(self.item_write(|it| match it {
+            }),
+            Call::RenewLease { id } => self.item_write(|it| match it {
                 Some(Item { lease: Some(l), .. }) if l.owner == *id => {
                     l.expired = false;
                     true
                 }
                 _ => false,
-            })),
-            Call::TakeOver { owner } => one(self.item_write(|it| match it {
+            }),
+            Call::TakeOver { owner } => self.item_write(|it| match it {
                 Some(i)
                     if i.lease
                         == Some(Lease {
@@ -288,7 +287,7 @@ impl World {
                     true
                 }
                 _ => false,
-            })),
+            }),
             Call::DropLease { id } => {
                 let mut o = self.item_write(|it| match it {
                     Some(i) if i.lease.is_some_and(|l| l.owner == *id) => {
@@ -298,15 +297,15 @@ impl World {
                     _ => false,
                 });
                 o.world.kept_record |= o.reply != Reply::CondFailed;
-                one(o)
+                o
             }
-            Call::DeleteItem { id } => one(self.item_write(|it| match it {
+            Call::DeleteItem { id } => self.item_write(|it| match it {
                 Some(Item { lease: Some(l), .. }) if l.owner == *id => {
                     *it = None;
                     true
                 }
                 _ => false,
-            })),
+            }),
             _ => unreachable!("not a lease call: {call:?}"),
         }
     }

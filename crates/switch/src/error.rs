@@ -29,8 +29,6 @@ pub enum Error {
         target: String,
         /// Boxed: a `Result` with this error stays small.
         failure: Box<AwsFailure>,
-        /// What to do about its class of failure.
-        hint: Message,
     },
     /// A failure, and what became of the changes made before it.
     #[error("{}", self.render(Reader::StackAuthor))]
@@ -78,7 +76,6 @@ impl Error {
         Error::Aws {
             call,
             target: target.into(),
-            hint: hint(failure.kind),
             failure: Box::new(failure),
         }
     }
@@ -101,8 +98,10 @@ impl Error {
                 call,
                 target,
                 failure,
-                hint,
-            } => format!("{call} on {target} failed: {failure}{}", hint.render(reader)),
+            } => format!(
+                "{call} on {target} failed: {failure}{}",
+                hint(failure.kind).render(reader)
+            ),
             Error::Partial { source, after } => {
                 let what = Advice::ThisOperation.say(reader);
                 let note = match after {

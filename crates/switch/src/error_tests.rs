@@ -13,7 +13,6 @@ fn failed(kind: FailureKind, code: &str) -> Error {
         call: "lambda:GetFunctionConfiguration",
         target: "orders".into(),
         failure: Box::new(failure),
-        hint: hint(kind),
     }
 }
 

@@ -10,6 +10,7 @@ use super::assess::Function;
 use super::calls::{Limit, StatusError, said, what_to_do};
 use super::progress::Progress;
 use crate::session::Session;
+use lambda_profiling_switch::aws::repeated;
 use lambda_profiling_switch::function::snapshot::listed;
 
 /// The tag CloudFormation puts on every resource of a stack.
@@ -65,14 +66,12 @@ async fn functions(
         })?;
         out.extend(page.functions().iter().map(|c| listed(c, None)));
         progress.listed(page.functions().len());
-        match page.next_marker().filter(|m| !m.is_empty()) {
-            Some(next) if marker.as_deref() == Some(next) => {
-                return Err(StatusError::List {
-                    region: region.to_owned(),
-                    error: format!("(Lambda answered the same NextMarker {next} twice): retry"),
-                });
-            }
-            next => marker = next.map(str::to_owned),
+        if repeated(&mut marker, page.next_marker()) {
+            let next = marker.as_deref().unwrap_or_default();
+            return Err(StatusError::List {
+                region: region.to_owned(),
+                error: format!("(Lambda answered the same NextMarker {next} twice): retry"),
+            });
         }
     }
     Ok(out)
@@ -98,13 +97,11 @@ async fn stacks(session: &Session, region: &str, limit: &Limit) -> Result<HashMa
                 out.insert(arn.to_owned(), stack.value().to_owned());
             }
         }
-        match page.pagination_token().filter(|t| !t.is_empty()) {
-            Some(next) if token.as_deref() == Some(next) => {
-                return Err(format!(
-                    "the Tagging API answered the same PaginationToken {next} twice"
-                ));
-            }
-            next => token = next.map(str::to_owned),
+        if repeated(&mut token, page.pagination_token()) {
+            let next = token.as_deref().unwrap_or_default();
+            return Err(format!(
+                "the Tagging API answered the same PaginationToken {next} twice"
+            ));
         }
     }
     Ok(out)

@@ -9,7 +9,7 @@ pub use clients::*;
 /// Whether a page's `next` token repeats the one before it (`previous`, which it then
 /// replaces): such an answer would page for ever, and ending there would miss what the
 /// later pages hold, so a caller takes it for an incomplete answer, never the end.
-pub(crate) fn repeated(previous: &mut Option<String>, next: Option<&str>) -> bool {
+pub fn repeated(previous: &mut Option<String>, next: Option<&str>) -> bool {
     let next = next.filter(|t| !t.is_empty());
     if next.is_some() && next == previous.as_deref() {
         return true;
