@@ -55,8 +55,8 @@ async fn function_mode_create_makes_twenty_four_calls_on_a_new_role_and_eighteen
         "GetItem", // decided
         "GetRole", // the role's own spelling, which keys its record
         "ListAttachedRolePolicies",
-        "ListRoleTags", // an old-style reference's ledger?
-        "ListRoleTags", // whose the policy is, and old-style references
+        "ListRoleTags", // a tag-format reference's ledger?
+        "ListRoleTags", // whose the policy is, and tag-format references
         "POST",         // CreateProfilingGroup
         "PUT",          // UpdateFunctionConfiguration
         "PutItem",      // the ledger item

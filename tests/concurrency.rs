@@ -7,10 +7,10 @@
 //!
 //! Each trial, on a fresh role: Delete(A)+Create(B) (A made first), Create(A)+Create(B), or
 //! Delete(A)+Delete(B) (both made first); at random the user's own policy is attached first,
-//! an old-style tag reference (a resource of a version before the references' table) is there, which
+//! an tag-format reference (a resource of a version before the references' table) is there, which
 //! process gets which request, and the second request's start (0–150 ms later). Every trial
 //! ends with the invariant: both answered SUCCESS; while a resource is live the role holds
-//! the policy; once every resource (the old-style one too) is deleted, the policy is
+//! the policy; once every resource (the tag-format one too) is deleted, the policy is
 //! attached if and only if the user had attached it, and no tag and no record of ours is left.
 //!
 //! `LAMBDA_PROFILING_SEED` replays a run (the seed is printed first and in every failure);

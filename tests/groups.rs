@@ -160,18 +160,18 @@ async fn a_failed_replacement_leaves_the_group_of_the_function_still_profiled() 
 }
 
 /// A group that a version before the group records created is tagged with its creator
-/// (owner and function) and has no record: the creator holds it like an old-style
+/// (owner and function) and has no record: the creator holds it like a tag-format
 /// reference, until its own Delete, which the new version then runs.
 #[tokio::test]
 async fn a_group_an_earlier_version_created_is_kept_for_its_creator() {
     let Some(s) = servers() else { return };
-    let c = clients(s, &unique("legacygroup")).await;
-    let role_arn = create_role(&c, &unique("legacyrole")).await;
+    let c = clients(s, &unique("tagformatgroup")).await;
+    let role_arn = create_role(&c, &unique("tagformatrole")).await;
     let layer = publish_layer(&c, PY_LAYER).await;
     let (fa, fb) = (unique("lg-a"), unique("lg-b"));
     let arn_a = create_function(&c, &fa, "python3.12", &role_arn, &[], &[]).await;
     let arn_b = create_function(&c, &fb, "python3.12", &role_arn, &[], &[]).await;
-    let group = unique("legacy");
+    let group = unique("tagformat");
     let (stack_a, stack_b) = (Stack::new("Profiling"), Stack::new("Profiling"));
     let (_, r) = stack_a
         .send(s, &c, "Create", props(&fa, &layer, &group), None, None)

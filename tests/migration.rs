@@ -201,7 +201,7 @@ async fn a_mixed_fleet_converges() {
     new_version(s, &c, "Delete", &b, &arn, &role).await;
     assert!(
         has_policy(&c, &role).await,
-        "P, an old-style reference, still needs it"
+        "P, a tag-format reference, still needs it"
     );
     // P's region is upgraded: its next stack update moves P from its tag to the table.
     new_version(s, &c, "Update", &p, &arn, &role).await;

@@ -7,6 +7,7 @@ use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
+use reqwest::Url;
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -58,53 +59,69 @@ where
         logical_id = %envelope.logical_id,
     );
     async move {
-    let fallback_id = envelope
-        .physical_id
-        .clone()
-        .unwrap_or_else(|| failed_create_id(&envelope.request_id));
-    let url = match envelope
-        .response_url
-        .as_ref()
-        .map(|u| responder::check_url(&u.0, &envelope.stack_id, &clients.settings))
-    {
-        Some(Ok(url)) => url,
-        Some(Err(e)) => return unanswered(fallback_id, e.to_string()),
-        None => {
-            return unanswered(
-                fallback_id,
-                "the event has no ResponseURL: nothing can be answered".into(),
-            );
-        }
-    };
+        let fallback_id = envelope
+            .physical_id
+            .clone()
+            .unwrap_or_else(|| failed_create_id(&envelope.request_id));
+        let (url, waits, age) = match admit(&event, &envelope, clients) {
+            Ok(admitted) => admitted,
+            Err(reason) => return unanswered(fallback_id, reason),
+        };
+        let (deadline, limit) = earliest(deadline, waits, age);
+        let outcome = match request::parse_action(event) {
+            Err(reason) => Outcome::failed(fallback_id, reason),
+            Ok(action) => {
+                let failure_id = action.failure_id(&envelope.request_id);
+                guarded(operation(envelope.clone(), action), deadline, limit, failure_id).await
+            }
+        };
+        deliver(clients, &url, &envelope, outcome, deadline).await
+    }
+    .instrument(span)
+    .await
+}
 
+/// The event's answer URL, checked, with how long CloudFormation waits (its
+/// `ServiceTimeout`) and how long ago it sent the event; or why nothing is answered.
+fn admit(
+    event: &Value,
+    envelope: &Envelope,
+    clients: &Clients,
+) -> Result<(Url, Option<u64>, Duration), String> {
+    let url = match &envelope.response_url {
+        Some(u) => {
+            responder::check_url(&u.0, &envelope.stack_id, &clients.settings).map_err(|e| e.to_string())?
+        }
+        None => return Err("the event has no ResponseURL: nothing can be answered".into()),
+    };
     // CloudFormation stops waiting `ServiceTimeout` after it sent the event (its URL's
     // signing time): an event older than that (a retry of a crashed invocation, replayed
     // after its stack moved on) is acted on no more.
-    let waits = service_timeout(&event);
-    let age = responder::signed_at(&url).and_then(|sent| std::time::SystemTime::now().duration_since(sent).ok());
+    let waits = service_timeout(event);
+    let age =
+        responder::signed_at(&url).and_then(|sent| std::time::SystemTime::now().duration_since(sent).ok());
     let waited = Duration::from_secs(waits.unwrap_or(CLOUDFORMATION_WAIT));
     if let Some(age) = age.filter(|age| *age > waited) {
-        return unanswered(
-            fallback_id,
-            format!(
-                "CloudFormation sent this event {}s ago and waited for its answer {}s at most: it has moved on, \
-                 so nothing was done (an invocation retried after its stack's operation ended)",
-                age.as_secs(),
-                waited.as_secs()
-            ),
-        );
+        return Err(format!(
+            "CloudFormation sent this event {}s ago and waited for its answer {}s at most: it has moved on, \
+             so nothing was done (an invocation retried after its stack's operation ended)",
+            age.as_secs(),
+            waited.as_secs()
+        ));
     }
-    let (deadline, limit) = earliest(deadline, waits, age.unwrap_or_default());
-    let outcome = match request::parse_action(event) {
-        Err(reason) => Outcome::failed(fallback_id, reason),
-        Ok(action) => {
-            let failure_id = action.failure_id(&envelope.request_id);
-            guarded(operation(envelope.clone(), action), deadline, limit, failure_id).await
-        }
-    };
+    Ok((url, waits, age.unwrap_or_default()))
+}
 
+/// Sends the outcome and logs it: the one answer of this invocation.
+async fn deliver(
+    clients: &Clients,
+    url: &Url,
+    envelope: &Envelope,
+    outcome: Outcome,
+    deadline: Instant,
+) -> Answered {
     let body = responder::body(&outcome, &envelope.resource());
-    let delivered = match responder::send(&clients.http, &url, body, deadline).await {
+    let delivered = match responder::send(&clients.http, url, body, deadline).await {
         Ok(_) => true,
         Err(e) => {
             tracing::error!(error = %e, "response not delivered");
@@ -123,9 +140,6 @@ where
         reason: outcome.reason,
         delivered,
     }
-    }
-    .instrument(span)
-    .await
 }
 
 fn unanswered(physical_id: String, reason: String) -> Answered {

@@ -18,6 +18,7 @@ use lambda_profiling_switch::Clients;
 use lambda_profiling_switch::error::{Error, Result};
 use lambda_profiling_switch::properties::{Properties, Target};
 use lambda_profiling_switch::resource::{Done, StackResource};
+use lambda_profiling_switch::role::Created;
 use lambda_profiling_switch::{function as function_mode, role as role_mode};
 
 /// Runs one request to its outcome.
@@ -119,7 +120,7 @@ async fn delete(
     deadline: Instant,
 ) -> Result<()> {
     if let Some(role) = role_mode::role_of(physical_id) {
-        return role_mode::disable(clients, resource, role, deadline).await;
+        return role_mode::disable(clients, resource, role, Created::Answered, deadline).await;
     }
     // The properties only name the group; a Delete proceeds even if they no longer parse,
     // and is never held to the administrator's lists as they are now.
@@ -133,7 +134,7 @@ async fn delete(
             physical_id,
             "an id CloudFormation invented: releasing what its Create may have held"
         );
-        return role_mode::disable_unanswered(clients, resource, name, deadline).await;
+        return role_mode::disable(clients, resource, name, Created::Unanswered, deadline).await;
     }
     tracing::debug!(
         physical_id,

@@ -121,13 +121,13 @@ pub fn run_trial(
     let role = unique("shared");
     let arn = h.block_on(create_role(&c, &role));
     let user = rng.below(2) == 0;
-    let legacy = rng.below(4) == 0;
+    let tag_format = rng.below(4) == 0;
     if user {
         let attach = c.iam.attach_role_policy().role_name(&role).policy_arn(POLICY);
         h.block_on(attach.send()).unwrap();
     }
     // A resource of a version before the references' table, on the role as that version left it.
-    let old = legacy.then(|| Resource {
+    let old = tag_format.then(|| Resource {
         stack_id: stack_arn("us-east-1", &unique("old")),
         lambda: 0,
     });

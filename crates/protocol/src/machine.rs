@@ -7,9 +7,9 @@
 //! (`ours` = attached-policy tag || not attached; `legacy` = the ref tags; `tagged`), GetItem.
 //! `tagged`: UntagRole(attached-policy), ClearTagged, GetItem. A live lease of another (a
 //! last Delete detaching) makes it wait; an expired one (holder dead) it takes over.
-//! **Create / Update** (same role): [PutLedger] ensure; AddRef me (a legacy id also moves
-//! from `legacy` to `gone`); a legacy id: UntagRole(my key); AttachRolePolicy (always).
-//! **Delete**: ensure; RemoveRef me (same for a legacy id); a legacy id: UntagRole(my key);
+//! **Create / Update** (same role): [PutLedger] ensure; AddRef me (a tag-format id also moves
+//! from `legacy` to `gone`); a tag-format id: UntagRole(my key); AttachRolePolicy (always).
+//! **Delete**: ensure; RemoveRef me (same for a tag-format id); a tag-format id: UntagRole(my key);
 //! [DeleteLedger]. If the table's refs are now empty: ListRoleTags, GetItem (same record):
 //! a ref tag not in `gone` still holds the policy (an old version's resource); else
 //! TakeLease (same record, refs empty, no lease); DetachRolePolicy if `ours`;
@@ -27,7 +27,7 @@ enum Pc {
     Start,
     Ledger,
     Got,
-    /// ReadTags sent to look for my old-style tag; the record as read.
+    /// ReadTags sent to look for my tag-format tag; the record as read.
     OwnTag(Rec),
     Waited(Id),
     TookOver,
@@ -44,12 +44,12 @@ enum Pc {
         generation: Generation,
     },
     ClearedTagged,
-    /// AddRef / RemoveRef sent; `legacy`: my id had an old-style tag.
+    /// AddRef / RemoveRef sent; `tag_format`: my id had a tag-format tag.
     Joined {
-        legacy: bool,
+        tag_format: bool,
     },
     Left {
-        legacy: bool,
+        tag_format: bool,
     },
     CUntagged,
     Attached,
@@ -91,10 +91,10 @@ pub struct Op {
     pub id: Id,
     /// Function mode: the resource also keeps a ledger item `ref#<id>`.
     pub ledger: bool,
-    /// An Update or Delete of an id the record does not list as old-style looks once
-    /// whether the role has its old-style tag: one that an older Lambda (a region not
+    /// An Update or Delete of an id the record does not list as in the tag format looks once
+    /// whether the role has its tag-format tag: one that an older Lambda (a region not
     /// yet upgraded) wrote after the record's decision. Such an id then moves like a
-    /// legacy one (into `gone`, its tag removed), so that a mixed fleet converges.
+    /// tag-format one (into `gone`, its tag removed), so that a mixed fleet converges.
     own_tag: Option<bool>,
     pc: Pc,
 }
@@ -140,7 +140,7 @@ impl Op {
         call(Pc::Got, Call::GetItem)
     }
 
-    /// The record as read: create it, decide its ownership, clear the legacy tag, wait for a
+    /// The record as read: create it, decide its ownership, clear the tag-format tag, wait for a
     /// lease, or do this operation's own write.
     fn on_item(&self, item: Option<Rec>) -> (Pc, Step) {
         let me = self.id;
@@ -169,20 +169,32 @@ impl Op {
             Some(i)
                 if self.kind != Kind::Create
                     && self.own_tag.is_none()
-                    && !i.legacy.contains(&me)
+                    && !i.tag_format.contains(&me)
                     && !i.gone.contains(&me) =>
             {
                 call(Pc::OwnTag(i), Call::ReadTags)
             }
             Some(i) => {
-                // Listed as legacy, or tagged by an older Lambda after the decision; or moved
+                // Listed in the tag format, or tagged by an older Lambda after the decision; or moved
                 // to `gone` by an earlier attempt of mine.
-                let mine = i.legacy.contains(&me) || self.own_tag == Some(true);
-                let legacy = mine || i.gone.contains(&me);
+                let mine = i.tag_format.contains(&me) || self.own_tag == Some(true);
+                let tag_format = mine || i.gone.contains(&me);
                 if self.kind == Kind::Delete {
-                    call(Pc::Left { legacy }, Call::RemoveRef { id: me, legacy: mine })
+                    call(
+                        Pc::Left { tag_format },
+                        Call::RemoveRef {
+                            id: me,
+                            tag_format: mine,
+                        },
+                    )
                 } else {
-                    call(Pc::Joined { legacy }, Call::AddRef { id: me, legacy: mine })
+                    call(
+                        Pc::Joined { tag_format },
+                        Call::AddRef {
+                            id: me,
+                            tag_format: mine,
+                        },
+                    )
                 }
             }
         }
@@ -209,7 +221,7 @@ impl Op {
                 Pc::Decided,
                 Call::SetOurs {
                     ours: t.attached_tag || !attached,
-                    legacy: t.ref_tags.clone(),
+                    tag_format: t.ref_tags.clone(),
                     tagged: t.attached_tag,
                     generation: *generation,
                 },
@@ -230,14 +242,14 @@ impl Op {
         match (pc, reply) {
             (Pc::Start, None) if self.ledger => call(Pc::Ledger, Call::PutLedger { id: self.id }),
             (Pc::Start, None) | (Pc::Ledger, Some(Ok)) => self.get(),
-            (Pc::Joined { legacy: true }, Some(Written(_))) => call(
+            (Pc::Joined { tag_format: true }, Some(Written(_))) => call(
                 Pc::CUntagged,
                 Call::Untag {
                     refs: set(&[self.id]),
                     attached_tag: false,
                 },
             ),
-            (Pc::Joined { legacy: false }, Some(Written(_))) | (Pc::CUntagged, Some(Ok)) => {
+            (Pc::Joined { tag_format: false }, Some(Written(_))) | (Pc::CUntagged, Some(Ok)) => {
                 call(Pc::Attached, Call::Attach)
             }
             (Pc::Joined { .. }, Some(CondFailed)) => self.get(),
@@ -254,10 +266,10 @@ impl Op {
             (Pc::Start, None) => self.get(),
             (Pc::Left { .. } | Pc::Renewed, Some(CondFailed)) => self.get(),
             (Pc::Renewed, Some(Written(item))) => self.final_from_lease(item),
-            (Pc::Left { legacy }, Some(Written(item))) => {
+            (Pc::Left { tag_format }, Some(Written(item))) => {
                 // The record I left, if I was the last of its table references.
                 let mine = item.refs.is_empty().then_some(item.generation);
-                if legacy {
+                if tag_format {
                     call(
                         Pc::DUntagged { mine },
                         Call::Untag {
@@ -289,7 +301,7 @@ impl Op {
                     Pc::DecWaited { owner: l.owner, mine },
                     Call::WaitLease { owner: l.owner },
                 ),
-                Some(i) if tags.iter().any(|t| *t != me && !i.gone.contains(t)) => done(), // a legacy reference remains
+                Some(i) if tags.iter().any(|t| *t != me && !i.gone.contains(t)) => done(), // a tag-format reference remains
                 Some(_) => call(
                     Pc::Leased,
                     Call::TakeLease {
@@ -336,7 +348,7 @@ impl Op {
         }
     }
 
-    /// Removes the tags of the legacy references released during this record's life (their
+    /// Removes the tags of the tag-format references released during this record's life (their
     /// own Deletes did too; a crashed one may not have), then settles.
     fn cleanup(&self, gone: BTreeSet<Id>) -> (Pc, Step) {
         if gone.is_empty() {

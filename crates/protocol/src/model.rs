@@ -38,14 +38,14 @@ pub struct Item {
     /// the user attached gives `false` for the record's life. `None`: not decided yet.
     pub ours: Option<bool>,
     pub lease: Option<Lease>,
-    /// String set `legacy`: the old-style tag references seen when ownership was decided
+    /// String set `legacy` (its stored name; `tag_format` here): the tag-format references seen when ownership was decided
     /// (resources of an earlier version not yet deleted or updated by the new one).
-    pub legacy: BTreeSet<Id>,
-    /// String set `gone`: legacy ids released (or migrated) through the table during this
+    pub tag_format: BTreeSet<Id>,
+    /// String set `gone`: tag-format ids released (or migrated) through the table during this
     /// record's life, so that a lagging ListRoleTags still showing their tag does not count
     /// them. At most the role's 50 tags.
     pub gone: BTreeSet<Id>,
-    /// `tagged`: the legacy `attached-policy` tag was seen at the decision and may still
+    /// `tagged`: the tag format's `attached-policy` tag was seen at the decision and may still
     /// be on the role; whoever sees this removes the tag, then the flag.
     pub tagged: bool,
 }
@@ -55,9 +55,9 @@ pub struct Item {
 pub struct IamSnap {
     /// `AmazonCodeGuruProfilerAgentAccess` is attached.
     pub attached: bool,
-    /// Legacy reference tags `lambda-profiling:ref:<id>` (written by earlier versions).
+    /// Tag-format reference tags `lambda-profiling:ref:<id>` (written by earlier versions).
     pub ref_tags: BTreeSet<Id>,
-    /// Legacy tag `lambda-profiling:attached-policy = true`.
+    /// The tag format's tag `lambda-profiling:attached-policy = true`.
     pub attached_tag: bool,
 }
 
@@ -76,7 +76,7 @@ pub enum Call {
     /// attribute_not_exists(ours)`.
     SetOurs {
         ours: bool,
-        legacy: BTreeSet<Id>,
+        tag_format: BTreeSet<Id>,
         tagged: bool,
         generation: Generation,
     },
@@ -85,17 +85,17 @@ pub enum Call {
         generation: Generation,
     },
     /// UpdateItem `ADD refs :id`, if `attribute_exists(pk) AND attribute_exists(ours) AND
-    /// attribute_not_exists(lease)`; for a legacy id also `DELETE legacy :id ADD gone :id`
+    /// attribute_not_exists(lease)`; for a tag-format id also `DELETE legacy :id ADD gone :id`
     /// (the resource moves from its tag to the table).
     AddRef {
         id: Id,
-        legacy: bool,
+        tag_format: bool,
     },
-    /// UpdateItem `DELETE refs :id`, same condition; for a legacy id also `DELETE legacy :id
+    /// UpdateItem `DELETE refs :id`, same condition; for a tag-format id also `DELETE legacy :id
     /// ADD gone :id`.
     RemoveRef {
         id: Id,
-        legacy: bool,
+        tag_format: bool,
     },
     /// UpdateItem `SET lease = :l`, if `gen = :g AND attribute_exists(ours) AND
     /// attribute_not_exists(refs) AND attribute_not_exists(lease)`.
@@ -136,7 +136,7 @@ pub enum Call {
     Attach,
     /// DetachRolePolicy (NoSuchEntity = already detached = success).
     Detach,
-    /// UntagRole with the legacy keys of `refs` and, if set, `lambda-profiling:attached-policy`.
+    /// UntagRole with the tag-format keys of `refs` and, if set, `lambda-profiling:attached-policy`.
     Untag {
         refs: BTreeSet<Id>,
         attached_tag: bool,

@@ -1,5 +1,5 @@
 //! The scenarios the checker runs: two concurrent operations on one role, from several
-//! starting states (a fresh role, the user's own policy, another reference, old-style tag
+//! starting states (a fresh role, the user's own policy, another reference, tag-format
 //! references written by earlier versions).
 
 use crate::checker::{OpSpec, Proto, Scenario, run_alone};
@@ -20,11 +20,11 @@ pub enum Start {
     Fresh,
     /// The user attached the policy before any lambda-profiling resource.
     UserPolicy,
-    /// Today's version left old-style tag references to these live resources; it attached
+    /// Today's version left tag-format references to these live resources; it attached
     /// the policy (`lambda-profiling:attached-policy` is on the role).
-    Legacy(&'static [Id]),
-    /// As `Legacy`, but the policy is the user's (no attached-policy tag).
-    LegacyUser(&'static [Id]),
+    TagFormat(&'static [Id]),
+    /// As `TagFormat`, but the policy is the user's (no attached-policy tag).
+    TagFormatUser(&'static [Id]),
 }
 
 fn op(proto: Proto, kind: Kind, id: Id, ledger: bool) -> OpSpec {
@@ -56,7 +56,7 @@ pub fn scenario(
             true,
             set(&[]),
         ),
-        Start::Legacy(ids) => (
+        Start::TagFormat(ids) => (
             IamSnap {
                 attached: true,
                 ref_tags: set(ids),
@@ -65,7 +65,7 @@ pub fn scenario(
             false,
             set(ids),
         ),
-        Start::LegacyUser(ids) => (
+        Start::TagFormatUser(ids) => (
             IamSnap {
                 attached: true,
                 ref_tags: set(ids),
@@ -159,11 +159,11 @@ pub fn new_scenarios() -> Vec<Scenario> {
         &[(N, D, A), (N, D, B)],
         false,
     ));
-    let l = "old-style tag reference L (we attached)";
+    let l = "tag-format reference L (we attached)";
     v.push(scenario(
         &format!("Create(B) + Delete(L); {l}"),
         N,
-        Legacy(&[L]),
+        TagFormat(&[L]),
         &[],
         &[(N, C, B), (N, D, L)],
         false,
@@ -171,7 +171,7 @@ pub fn new_scenarios() -> Vec<Scenario> {
     v.push(scenario(
         &format!("Create(A) + Create(B); {l}"),
         N,
-        Legacy(&[L]),
+        TagFormat(&[L]),
         &[],
         &[(N, C, A), (N, C, B)],
         false,
@@ -179,7 +179,7 @@ pub fn new_scenarios() -> Vec<Scenario> {
     v.push(scenario(
         &format!("Delete(L) + Delete(B); {l}"),
         N,
-        Legacy(&[L]),
+        TagFormat(&[L]),
         &[B],
         &[(N, D, L), (N, D, B)],
         false,
@@ -187,31 +187,31 @@ pub fn new_scenarios() -> Vec<Scenario> {
     v.push(scenario(
         &format!("Update(L) + Delete(B); {l}"),
         N,
-        Legacy(&[L]),
+        TagFormat(&[L]),
         &[B],
         &[(N, U, L), (N, D, B)],
         false,
     ));
     v.push(scenario(
-        "Delete(L) + Delete(M); two old-style tag references",
+        "Delete(L) + Delete(M); two tag-format references",
         N,
-        Legacy(&[L, M]),
+        TagFormat(&[L, M]),
         &[],
         &[(N, D, L), (N, D, M)],
         false,
     ));
     v.push(scenario(
-        "Create(B) + Delete(L); old-style L, the user's policy",
+        "Create(B) + Delete(L); tag-format L, the user's policy",
         N,
-        LegacyUser(&[L]),
+        TagFormatUser(&[L]),
         &[],
         &[(N, C, B), (N, D, L)],
         false,
     ));
     v.push(scenario(
-        "Delete(L) + Delete(M); old-style L, M, the user's policy",
+        "Delete(L) + Delete(M); tag-format L, M, the user's policy",
         N,
-        LegacyUser(&[L, M]),
+        TagFormatUser(&[L, M]),
         &[],
         &[(N, D, L), (N, D, M)],
         false,
@@ -268,9 +268,9 @@ pub fn three_stack_scenarios() -> Vec<Scenario> {
     // Three stacks, one of which then deletes its resource: a straggler Delete of the old
     // lifecycle against the next lifecycle (this is what TakeLease's `gone` condition is for).
     let mut s3 = scenario(
-        "Delete(L) + Delete(M) + (Create(B), then Delete(B)); two old-style tag references",
+        "Delete(L) + Delete(M) + (Create(B), then Delete(B)); two tag-format references",
         N,
-        Legacy(&[L, M]),
+        TagFormat(&[L, M]),
         &[],
         &[(N, D, L), (N, D, M), (N, C, B)],
         false,
@@ -334,7 +334,7 @@ pub fn mixed_scenarios() -> Vec<Scenario> {
         scenario(
             "mixed: old Delete(L) + new Create(B)",
             N,
-            Legacy(&[L]),
+            TagFormat(&[L]),
             &[],
             &[(X, D, L), (N, C, B)],
             false,
@@ -342,7 +342,7 @@ pub fn mixed_scenarios() -> Vec<Scenario> {
         scenario(
             "mixed: new Delete(L) + old Create(B)",
             N,
-            Legacy(&[L]),
+            TagFormat(&[L]),
             &[],
             &[(N, D, L), (X, C, B)],
             false,
@@ -350,7 +350,7 @@ pub fn mixed_scenarios() -> Vec<Scenario> {
         scenario(
             "mixed: old Delete(L) + new Delete(B)",
             N,
-            Legacy(&[L]),
+            TagFormat(&[L]),
             &[B],
             &[(X, D, L), (N, D, B)],
             false,

@@ -7,6 +7,8 @@
 //! raises the floor to the settling operation's last write: the design's assumption that
 //! once IAM's reads show a write (the settle loop saw it), later reads show it too.
 
+use std::collections::BTreeSet;
+
 use crate::model::*;
 
 /// A deliberately broken store, to show that each mechanism of the protocol is needed: the
@@ -161,92 +163,107 @@ impl World {
 
     /// The record's reads and its item's writes, but the lease's.
     fn run_record(&self, call: &Call) -> Option<Vec<Branch>> {
-        let m = self.mutant;
-        let free = |i: &Item| {
-            (i.lease.is_none() || m == Some(Mutant::NoLeaseCondition))
-                && (i.ours.is_some() || m == Some(Mutant::NoDecidedCondition))
+        let read = || Branch {
+            world: self.clone(),
+            reply: Reply::Item(self.item.clone()),
+            wrote_at: None,
         };
-        let one = |o: Branch| Some(vec![o]);
-        match call {
-            Call::GetItem => one(Branch {
-                world: self.clone(),
-                reply: Reply::Item(self.item.clone()),
-                wrote_at: None,
-            }),
+        let branch = match call {
+            Call::GetItem => read(),
             Call::WaitLease { owner } => {
                 let held = matches!(self.item.as_ref().and_then(|i| i.lease), Some(l) if l.owner == *owner && !l.expired);
                 if held {
-                    None
-                } else {
-                    one(Branch {
-                        world: self.clone(),
-                        reply: Reply::Item(self.item.clone()),
-                        wrote_at: None,
-                    })
+                    return None;
                 }
+                read()
             }
-            Call::PutItem => {
-                let generation = self.generations + 1;
-                let mut o = self.item_write(|it| {
-                    if it.is_some() {
-                        return false;
-                    }
-                    *it = Some(Item {
-                        generation,
-                        ..Item::default()
-                    });
-                    true
-                });
-                if o.reply != Reply::CondFailed {
-                    o.world.generations = generation;
-                }
-                one(o)
-            }
+            Call::PutItem => self.put_item(),
             Call::SetOurs {
                 ours,
-                legacy,
+                tag_format,
                 tagged,
                 generation,
-            } => one(self.item_write(|it| match it {
-                Some(i)
-                    if i.ours.is_none()
-                        && (i.generation == *generation || m == Some(Mutant::NoGeneration)) =>
-                {
-                    i.ours = Some(*ours);
-                    i.legacy = legacy.clone();
-                    i.tagged = *tagged;
-                    true
-                }
-                _ => false,
-            })),
-            Call::ClearTagged { generation } => one(self.item_write(|it| match it {
+            } => self.set_ours(*ours, tag_format, *tagged, *generation),
+            Call::ClearTagged { generation } => self.item_write(|it| match it {
                 Some(i) if i.generation == *generation => {
                     i.tagged = false;
                     true
                 }
                 _ => false,
-            })),
-            Call::AddRef { id, legacy } | Call::RemoveRef { id, legacy } => {
-                one(self.item_write(|it| match it {
-                    Some(i) if free(i) => {
-                        if matches!(call, Call::AddRef { .. }) {
-                            i.refs.insert(*id);
-                        } else {
-                            i.refs.remove(id);
-                        }
-                        if *legacy {
-                            i.legacy.remove(id);
-                            if m != Some(Mutant::NoGone) {
-                                i.gone.insert(*id);
-                            }
-                        }
-                        true
-                    }
-                    _ => false,
-                }))
-            }
+            }),
+            Call::AddRef { id, tag_format } => self.move_ref(*id, *tag_format, true),
+            Call::RemoveRef { id, tag_format } => self.move_ref(*id, *tag_format, false),
             _ => unreachable!("not a record call: {call:?}"),
+        };
+        Some(vec![branch])
+    }
+
+    /// PutItem if the record does not exist: a new generation.
+    fn put_item(&self) -> Branch {
+        let generation = self.generations + 1;
+        let mut o = self.item_write(|it| {
+            if it.is_some() {
+                return false;
+            }
+            *it = Some(Item {
+                generation,
+                ..Item::default()
+            });
+            true
+        });
+        if o.reply != Reply::CondFailed {
+            o.world.generations = generation;
         }
+        o
+    }
+
+    /// Ownership decided once, by the generation that read the role.
+    fn set_ours(
+        &self,
+        ours: bool,
+        tag_format: &BTreeSet<Id>,
+        tagged: bool,
+        generation: Generation,
+    ) -> Branch {
+        let m = self.mutant;
+        self.item_write(|it| match it {
+            Some(i)
+                if i.ours.is_none() && (i.generation == generation || m == Some(Mutant::NoGeneration)) =>
+            {
+                i.ours = Some(ours);
+                i.tag_format = tag_format.clone();
+                i.tagged = tagged;
+                true
+            }
+            _ => false,
+        })
+    }
+
+    /// AddRef (`add`) or RemoveRef, if no lease is held and ownership is decided; a
+    /// tag-format id moves to `gone`.
+    fn move_ref(&self, id: Id, tag_format: bool, add: bool) -> Branch {
+        let m = self.mutant;
+        let free = |i: &Item| {
+            (i.lease.is_none() || m == Some(Mutant::NoLeaseCondition))
+                && (i.ours.is_some() || m == Some(Mutant::NoDecidedCondition))
+        };
+        self.item_write(|it| match it {
+            Some(i) if free(i) => {
+                if add {
+                    i.refs.insert(id);
+                } else {
+                    i.refs.remove(&id);
+                }
+                if tag_format {
+                    i.tag_format.remove(&id);
+                    if m != Some(Mutant::NoGone) {
+                        i.gone.insert(id);
+                    }
+                }
+                true
+            }
+            _ => false,
+        })
     }
 
     /// The lease: taken by the last user, renewed, taken over once expired, dropped, and

@@ -129,7 +129,7 @@ fn the_call_sequences_alone() {
     let second = calls(&mut w, Kind::Create, B, false);
     assert_eq!(second, ["GetItem", "AddRef", "Attach"]);
     let not_last = calls(&mut w, Kind::Delete, A, false);
-    // A Delete looks once for its own old-style tag (an older Lambda may have written it).
+    // A Delete looks once for its own tag-format tag (an older Lambda may have written it).
     assert_eq!(not_last, ["GetItem", "ReadTags", "RemoveRef"]);
     let last = calls(&mut w, Kind::Delete, B, false);
     assert_eq!(
@@ -167,14 +167,14 @@ fn the_call_sequences_alone() {
     let last = calls(&mut u, Kind::Delete, A, false);
     assert!(!last.contains(&"Detach".to_owned()), "{last:?}");
     assert!(u.truth().attached && u.item.is_none());
-    // A role left by an earlier version: one old-style reference L, the policy ours. The first
+    // A role left by an earlier version: one tag-format reference L, the policy ours. The first
     // Delete of the new version adopts it, moves the attached-policy tag into the record.
-    let legacy = IamSnap {
+    let tag_format = IamSnap {
         attached: true,
         ref_tags: [L].into(),
         attached_tag: true,
     };
-    let mut l = World::new(legacy, false);
+    let mut l = World::new(tag_format, false);
     let adopt = calls(&mut l, Kind::Delete, L, false);
     assert_eq!(
         adopt,

@@ -6,7 +6,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_iam::error::SdkError;
-use aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesError;
+use aws_sdk_iam::operation::list_attached_role_policies::{
+    ListAttachedRolePoliciesError, ListAttachedRolePoliciesOutput,
+};
+use aws_sdk_iam::operation::list_role_tags::ListRoleTagsOutput;
+use aws_smithy_async::future::pagination_stream::PaginationStream;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
 use crate::aws::{Clients, repeated};
@@ -51,8 +55,37 @@ pub(crate) async fn canonical_or_given(clients: &Clients, role: &str) -> Result<
 pub(crate) async fn is_attached(clients: &Clients, role: &str) -> Result<Option<bool>> {
     let arn = policy_arn(clients);
     let attached = attached_policies(&clients.iam, role).await;
-    let attached = attached.map_err(|e| Error::aws("iam:ListAttachedRolePolicies", role, e))?;
+    let attached = attached.map_err(|e| listing_error("iam:ListAttachedRolePolicies", role, e))?;
     Ok(attached.map(|arns| arns.contains(&arn)))
+}
+
+/// Why a listing of a role's came back incomplete.
+#[derive(Debug)]
+pub enum Listing<E> {
+    Aws(Box<SdkError<E, HttpResponse>>),
+    /// IAM answered the same Marker twice: ending there could hide an item.
+    RepeatedMarker,
+}
+
+/// Every page of a listing of `role`'s (`marker` reads a page's Marker); `None`: no such role.
+async fn role_pages<O, E>(
+    mut pages: PaginationStream<std::result::Result<O, SdkError<E, HttpResponse>>>,
+    marker: fn(&O) -> Option<&str>,
+    no_role: fn(&E) -> bool,
+) -> std::result::Result<Option<Vec<O>>, Listing<E>> {
+    let (mut all, mut last) = (Vec::new(), None);
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) if e.as_service_error().is_some_and(no_role) => return Ok(None),
+            Err(e) => return Err(Listing::Aws(Box::new(e))),
+        };
+        if repeated(&mut last, marker(&page)) {
+            return Err(Listing::RepeatedMarker);
+        }
+        all.push(page);
+    }
+    Ok(Some(all))
 }
 
 /// The ARNs of the managed policies attached to `role`, every page; `None`: no such role.
@@ -60,58 +93,51 @@ pub(crate) async fn is_attached(clients: &Clients, role: &str) -> Result<Option<
 pub async fn attached_policies(
     iam: &aws_sdk_iam::Client,
     role: &str,
-) -> std::result::Result<Option<Vec<String>>, SdkError<ListAttachedRolePoliciesError, HttpResponse>> {
-    let mut arns = Vec::new();
-    let mut pages = iam
-        .list_attached_role_policies()
-        .role_name(role)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = match page {
-            Ok(page) => page,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
-            {
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
-        };
-        let attached = page.attached_policies().iter();
-        arns.extend(attached.filter_map(|p| p.policy_arn()).map(str::to_owned));
-    }
-    Ok(Some(arns))
+) -> std::result::Result<Option<Vec<String>>, Listing<ListAttachedRolePoliciesError>> {
+    let list = iam.list_attached_role_policies().role_name(role).into_paginator();
+    let pages = role_pages(
+        list.stop_on_duplicate_token(false).send(),
+        |page| page.marker(),
+        |e| e.is_no_such_entity_exception(),
+    );
+    let arns = |pages: Vec<ListAttachedRolePoliciesOutput>| {
+        let attached = pages.iter().flat_map(|page| page.attached_policies());
+        attached
+            .filter_map(|p| p.policy_arn())
+            .map(str::to_owned)
+            .collect()
+    };
+    Ok(pages.await?.map(arns))
 }
 
 /// All tags of a role; `None` when the role does not exist.
 pub(crate) async fn list_tags(clients: &Clients, role: &str) -> Result<Option<HashMap<String, String>>> {
-    let mut tags = HashMap::new();
     let list = clients.iam.list_role_tags().role_name(role).into_paginator();
-    let mut pages = list.stop_on_duplicate_token(false).send();
-    let mut marker = None;
-    while let Some(page) = pages.next().await {
-        let page = match page {
-            Ok(page) => page,
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|e| e.is_no_such_entity_exception()) =>
-            {
-                return Ok(None);
-            }
-            Err(e) => return Err(Error::aws("iam:ListRoleTags", role, e)),
-        };
-        // Ending at a repeated marker could miss a reference in the tag format.
-        if repeated(&mut marker, page.marker()) {
-            return Err(Error::blocked(format!(
-                "IAM answered the same Marker twice while listing the tags of role {role}: nothing was \
-                 changed; retry"
-            )));
-        }
-        let page_tags = page.tags().iter();
-        tags.extend(page_tags.map(|t| (t.key().to_owned(), t.value().to_owned())));
+    let pages = role_pages(
+        list.stop_on_duplicate_token(false).send(),
+        |page| page.marker(),
+        |e| e.is_no_such_entity_exception(),
+    );
+    let tags = |pages: Vec<ListRoleTagsOutput>| {
+        let tags = pages.iter().flat_map(|page| page.tags());
+        tags.map(|t| (t.key().to_owned(), t.value().to_owned())).collect()
+    };
+    Ok(pages
+        .await
+        .map_err(|e| listing_error("iam:ListRoleTags", role, e))?
+        .map(tags))
+}
+
+fn listing_error<E>(call: &'static str, role: &str, e: Listing<E>) -> Error
+where
+    E: aws_sdk_iam::error::ProvideErrorMetadata,
+{
+    match e {
+        Listing::Aws(e) => Error::aws(call, role, *e),
+        Listing::RepeatedMarker => Error::blocked(format!(
+            "IAM answered the same Marker twice while reading role {role} ({call}): nothing was changed; retry"
+        )),
     }
-    Ok(Some(tags))
 }
 
 /// Attaches the agent policy (idempotent). `None`: the role does not exist. `sharing` is
@@ -202,4 +228,42 @@ pub(crate) async fn untag(clients: &Clients, role: &str, keys: &[String]) -> Res
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput;
+    use aws_sdk_iam::types::AttachedPolicy;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    use super::{Listing, attached_policies};
+
+    fn page(arn: &str, marker: Option<&str>) -> ListAttachedRolePoliciesOutput {
+        let policy = AttachedPolicy::builder().policy_arn(arn).build();
+        let out = ListAttachedRolePoliciesOutput::builder().attached_policies(policy);
+        out.is_truncated(marker.is_some())
+            .set_marker(marker.map(str::to_owned))
+            .build()
+    }
+
+    /// Every page is read; a Marker answered twice is an incomplete answer, never the end
+    /// (the policy could be on a page not read).
+    #[tokio::test]
+    async fn every_page_is_read_and_a_repeated_marker_is_not_the_end() {
+        let paged = [
+            mock!(aws_sdk_iam::Client::list_attached_role_policies).then_output(|| page("a", Some("m1"))),
+            mock!(aws_sdk_iam::Client::list_attached_role_policies).then_output(|| page("b", None)),
+        ];
+        let iam = mock_client!(aws_sdk_iam, RuleMode::Sequential, &paged);
+        let arns = attached_policies(&iam, "r").await.expect("read").expect("a role");
+        assert_eq!(arns, ["a", "b"]);
+
+        let repeating = [
+            mock!(aws_sdk_iam::Client::list_attached_role_policies).then_output(|| page("a", Some("m1"))),
+            mock!(aws_sdk_iam::Client::list_attached_role_policies).then_output(|| page("b", Some("m1"))),
+        ];
+        let iam = mock_client!(aws_sdk_iam, RuleMode::Sequential, &repeating);
+        let read = attached_policies(&iam, "r").await;
+        assert!(matches!(read, Err(Listing::RepeatedMarker)), "{read:?}");
+    }
 }

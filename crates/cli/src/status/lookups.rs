@@ -2,12 +2,12 @@
 //! (its attached policies, and its inline policies only when the managed one is missing),
 //! and each distinct group once, in its own region.
 
-use super::assess::{GroupPresence, GroupRef, RoleAccess};
+use super::assess::{GroupPresence, GroupRef, RoleAccess, Unread};
 use super::calls::{Limit, unread};
 use super::policy;
 use crate::session::Session;
 use lambda_profiling_macro::agent;
-use lambda_profiling_switch::iam::attached_policies;
+use lambda_profiling_switch::iam::{Listing, attached_policies};
 
 /// Whether role `name` lets the agent report (`iam` at `endpoint`).
 pub(crate) async fn role(iam: &aws_sdk_iam::Client, endpoint: &str, name: &str, limit: &Limit) -> RoleAccess {
@@ -15,7 +15,14 @@ pub(crate) async fn role(iam: &aws_sdk_iam::Client, endpoint: &str, name: &str, 
         Ok(None) => return RoleAccess::Missing,
         Ok(Some(arns)) if arns.iter().any(|arn| agent::is_policy_name(arn)) => return RoleAccess::Granted,
         Ok(Some(_)) => {}
-        Err(e) => return RoleAccess::Unreadable(unread(&e, endpoint.to_owned())),
+        Err(Listing::Aws(e)) => return RoleAccess::Unreadable(unread(&e, endpoint.to_owned())),
+        Err(Listing::RepeatedMarker) => {
+            return RoleAccess::Unreadable(Unread {
+                said: "IAM answered the same Marker twice".into(),
+                denied: false,
+                endpoint: endpoint.to_owned(),
+            });
+        }
     }
     inline(iam, endpoint, name, limit).await
 }

@@ -11,9 +11,9 @@ use crate::references::ledger::{self, Ledger};
 
 /// What a resource of a version before the references' table recorded it added: the value
 /// of its old reference tag on the role. `None`: no such tag.
-pub(crate) async fn legacy_ledger(clients: &Clients, id: u64, role: &str) -> Result<Option<Ledger>> {
+pub(crate) async fn tag_format_ledger(clients: &Clients, id: u64, role: &str) -> Result<Option<Ledger>> {
     let tags = iam::list_tags(clients, role).await?.unwrap_or_default();
-    Ok(tags.get(&ledger::legacy_key(id)).map(|v| Ledger::decode(v)))
+    Ok(tags.get(&ledger::tag_format_key(id)).map(|v| Ledger::decode(v)))
 }
 
 /// The group of an earlier version's ledger, which does not name it, when the function is

@@ -44,7 +44,7 @@ pub async fn enable(
     let moved_from = item.as_ref().map(|i| i.role.clone()).filter(|r| *r != snap.role);
     let recorded_before = match &item {
         Some(item) => Some(Ledger::decode(&item.ledger)),
-        None => earlier::legacy_ledger(clients, id, &snap.role).await?,
+        None => earlier::tag_format_ledger(clients, id, &snap.role).await?,
     };
     let previous = recorded_before.clone().unwrap_or_default();
     let desired = config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;

@@ -8,7 +8,7 @@
 //! ledger item: until then, the ledger still says what to release.
 //!
 //! Calls in a Create on a role and a group new to lambda-profiling: GetFunctionConfiguration;
-//! GetItem of the ledger (ListRoleTags for an old-style one when there is none); PutItem of
+//! GetItem of the ledger (ListRoleTags for one in the tag format when there is none); PutItem of
 //! the ledger; the group's record and CreateProfilingGroup ‖ the role's record and
 //! AttachRolePolicy; UpdateFunctionConfiguration; GetFunctionConfiguration while the update
 //! is in progress.
@@ -135,7 +135,7 @@ pub(crate) async fn disable_keeping(
     let (item, snap) = (item?, snap?);
     let (recorded, role) = match (item, &snap) {
         (Some(item), _) => (Ledger::decode(&item.ledger), item.role),
-        (None, Some(snap)) => match earlier::legacy_ledger(clients, id, &snap.role).await? {
+        (None, Some(snap)) => match earlier::tag_format_ledger(clients, id, &snap.role).await? {
             Some(recorded) => (recorded, iam::canonical_or_given(clients, &snap.role).await?),
             None => return Ok(()), // nothing recorded: nothing of this resource's to undo
         },

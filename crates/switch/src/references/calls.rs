@@ -14,10 +14,10 @@ impl Executor<'_> {
             Call::PutItem => self.put_item().await,
             Call::SetOurs {
                 ours,
-                legacy,
+                tag_format,
                 tagged,
                 generation,
-            } => self.set_ours(*ours, legacy, *tagged, *generation).await,
+            } => self.set_ours(*ours, tag_format, *tagged, *generation).await,
             Call::ClearTagged { generation } => {
                 let values = vec![(":gen", gen_value(*generation))];
                 let update = "REMOVE #tagged";
@@ -28,11 +28,11 @@ impl Executor<'_> {
                 })
                 .await
             }
-            Call::AddRef { legacy, .. } => {
+            Call::AddRef { tag_format, .. } => {
                 self.sent_add = true;
-                self.add_ref(*legacy).await
+                self.add_ref(*tag_format).await
             }
-            Call::RemoveRef { legacy, .. } => self.remove_ref(*legacy).await,
+            Call::RemoveRef { tag_format, .. } => self.remove_ref(*tag_format).await,
             Call::TakeLease { generation, .. } => self.take_lease(*generation).await,
             Call::RenewLease { .. } => self.renew_lease().await,
             Call::TakeOver { owner } => self.take_over(*owner).await,
@@ -83,7 +83,7 @@ impl Executor<'_> {
     async fn set_ours(
         &mut self,
         ours: bool,
-        legacy: &BTreeSet<Id>,
+        tag_format: &BTreeSet<Id>,
         tagged: bool,
         generation: Generation,
     ) -> Result<Reply, Stop> {
@@ -96,7 +96,7 @@ impl Executor<'_> {
             update += ", #tagged = :tagged";
             values.push((":tagged", AttributeValue::Bool(true)));
         }
-        if let Some(ids) = id_set(legacy.iter().copied()) {
+        if let Some(ids) = id_set(tag_format.iter().copied()) {
             update += ", #legacy = :legacy";
             values.push((":legacy", ids));
         }
@@ -109,8 +109,8 @@ impl Executor<'_> {
         .await
     }
 
-    async fn remove_ref(&mut self, legacy: bool) -> Result<Reply, Stop> {
-        let update = if legacy {
+    async fn remove_ref(&mut self, tag_format: bool) -> Result<Reply, Stop> {
+        let update = if tag_format {
             "DELETE #refs :me, #legacy :me ADD #gone :me"
         } else {
             "DELETE #refs :me"
@@ -198,7 +198,7 @@ impl Executor<'_> {
         let Subject::Role(role) = self.h.subject else {
             return Ok(Reply::Ok); // a group's owner tag stays: it tells people who made it
         };
-        let mut keys: Vec<String> = refs.iter().map(|id| legacy_key(*id)).collect();
+        let mut keys: Vec<String> = refs.iter().map(|id| tag_format_key(*id)).collect();
         if attached_tag {
             keys.push(ledger::ATTACHED_KEY.to_owned());
         }
@@ -229,7 +229,7 @@ impl Executor<'_> {
         }
     }
 
-    /// Role: the old-style reference tags and attached tag. Group: whether an earlier
+    /// Role: the tag-format reference tags and attached tag. Group: whether an earlier
     /// version created it (its owner tag), which makes it lambda-profiling's to delete.
     async fn read_tags(&mut self) -> Result<Reply, Stop> {
         match self.h.subject {
@@ -242,7 +242,7 @@ impl Executor<'_> {
                     Some(tags) => tags.unwrap_or_default(),
                     None => group::tags(self.clients, g).await?.unwrap_or_default(),
                 };
-                // Its creator under an earlier version holds it like an old-style reference
+                // Its creator under an earlier version holds it like a tag-format reference
                 // until that resource is updated or deleted by this one.
                 let creator = ledger::earlier_creator(&tags);
                 Ok(Reply::Tags(IamSnap {
@@ -289,7 +289,7 @@ impl Executor<'_> {
     }
 }
 
-/// The old-style references and the old attached tag among a role's tags.
+/// The tag-format references and the tag format's attached tag among a role's tags.
 fn old_tags(tags: &std::collections::HashMap<String, String>) -> IamSnap {
     IamSnap {
         attached: false,

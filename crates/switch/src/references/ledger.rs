@@ -31,7 +31,7 @@ pub(crate) const ATTACHED_VALUE: &str = "true";
 pub(crate) const OWNER_KEY: &str = "lambda-profiling:owner";
 /// Beside the owner tag on the groups that versions before the group records created:
 /// the function the group served (with the owner, it names that resource's reference).
-pub(crate) const LEGACY_FUNCTION_KEY: &str = "lambda-profiling:function";
+pub(crate) const TAG_FORMAT_FUNCTION_KEY: &str = "lambda-profiling:function";
 /// Beside the owner tag on the groups this version creates: their users are in the group
 /// records. A group with the owner tag and without it was created by an earlier version.
 pub(crate) const RECORDS_KEY: &str = "lambda-profiling:records";
@@ -49,10 +49,10 @@ pub(crate) fn reference_id(stack_id: &str, logical_id: &str, physical_id: &str) 
 
 /// The old reference tag's key for one resource (versions before the references' table).
 pub fn ref_key(stack_id: &str, logical_id: &str, physical_id: &str) -> String {
-    legacy_key(reference_id(stack_id, logical_id, physical_id))
+    tag_format_key(reference_id(stack_id, logical_id, physical_id))
 }
 
-pub(crate) fn legacy_key(id: u64) -> String {
+pub(crate) fn tag_format_key(id: u64) -> String {
     format!("{REF_PREFIX}{id:016x}")
 }
 
@@ -79,7 +79,7 @@ pub(crate) fn owner_value(stack_id: &str, logical_id: &str) -> String {
 /// The reference of the resource that created a group under a version before the group
 /// records, from the group's tags (its owner and function), when they name one.
 /// [`earlier_creator`] reads a group's tags.
-pub(crate) fn legacy_creator(owner: &str, function_arn: &str) -> Option<u64> {
+pub(crate) fn tag_format_creator(owner: &str, function_arn: &str) -> Option<u64> {
     // `<StackId>/<LogicalResourceId>`; a logical id has no '/'. A value shortened with a
     // hash (`…#<16 hex>`) cannot be split back.
     let (stack, logical) = owner.rsplit_once('/')?;
@@ -97,10 +97,10 @@ pub(crate) fn earlier_creator(tags: &std::collections::HashMap<String, String>) 
     if tags.get(RECORDS_KEY).is_some_and(|v| v == RECORDS_VALUE) {
         return None;
     }
-    let function = tags.get(LEGACY_FUNCTION_KEY);
+    let function = tags.get(TAG_FORMAT_FUNCTION_KEY);
     Some(
         function
-            .and_then(|f| legacy_creator(owner, f))
+            .and_then(|f| tag_format_creator(owner, f))
             .unwrap_or(UNKNOWN_CREATOR),
     )
 }

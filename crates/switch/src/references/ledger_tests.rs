@@ -39,12 +39,12 @@ fn an_earlier_versions_group_is_held_by_its_creator_or_kept() {
     let hashed = owner_value(&"s".repeat(200), &"L".repeat(200));
     let cases = [
         (
-            tags(&[(OWNER_KEY, &owner), (LEGACY_FUNCTION_KEY, f)]),
+            tags(&[(OWNER_KEY, &owner), (TAG_FORMAT_FUNCTION_KEY, f)]),
             Some(creator),
         ),
         (tags(&[(OWNER_KEY, &owner)]), Some(UNKNOWN_CREATOR)),
         (
-            tags(&[(OWNER_KEY, &hashed), (LEGACY_FUNCTION_KEY, f)]),
+            tags(&[(OWNER_KEY, &hashed), (TAG_FORMAT_FUNCTION_KEY, f)]),
             Some(UNKNOWN_CREATOR),
         ),
         (tags(&[(OWNER_KEY, &owner), (RECORDS_KEY, RECORDS_VALUE)]), None),

@@ -7,7 +7,7 @@
 //! the agent policy while any resource needs it (both modes), and a profiling group that
 //! function mode created or adopted, which exists while any resource profiles into it. The
 //! machine's "attached" is then "the group exists", attaching creates the group, detaching
-//! deletes it, and "the legacy attached tag" is the owner tag that versions before the
+//! deletes it, and "the tag format's attached tag" is the owner tag that versions before the
 //! group records put on the groups they created.
 //!
 //! What the model leaves to this file: the lease's times (its `until` is this invocation's
@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::group::{self, Group};
 use crate::iam;
 use crate::resource::StackResource;
-use ledger::legacy_key;
+use ledger::tag_format_key;
 use record::{Attributes, LedgerItem, Record, hex, id_set, role_key};
 use table::{Update, Written};
 
@@ -131,7 +131,7 @@ pub(crate) async fn holds(clients: &Clients, holder: &Holder<'_>) -> Result<bool
     let id = holder.id;
     if let Some(item) = table::get(clients, holder.subject.key()).await? {
         let item = Record::read(&item, record::now_epoch_secs()).item;
-        return Ok(item.refs.contains(&id) || (item.legacy.contains(&id) && !item.gone.contains(&id)));
+        return Ok(item.refs.contains(&id) || (item.tag_format.contains(&id) && !item.gone.contains(&id)));
     }
     Ok(match holder.subject {
         Subject::Group(g) => group::tags(clients, g)

@@ -21,7 +21,8 @@ pub(crate) const PK: &str = "pk";
 pub(crate) const GEN: &str = "gen";
 pub(crate) const OURS: &str = "ours";
 pub(crate) const REFS: &str = "refs";
-pub(crate) const LEGACY: &str = "legacy";
+/// The tag-format references; "legacy" is the name stored in every table already written.
+pub(crate) const TAG_FORMAT_REFS: &str = "legacy";
 pub(crate) const GONE: &str = "gone";
 pub(crate) const TAGGED: &str = "tagged";
 pub(crate) const LEASE: &str = "lease";
@@ -96,7 +97,7 @@ pub(crate) struct Record {
 impl Record {
     /// How many resources share the role: the table's references and the old tags'.
     pub(crate) fn sharing(&self) -> usize {
-        self.item.refs.len() + self.item.legacy.len()
+        self.item.refs.len() + self.item.tag_format.len()
     }
 
     /// Reads an item; `now` (epoch seconds) tells an expired lease, whose holder's
@@ -128,7 +129,7 @@ impl Record {
                 owner: l.owner,
                 expired: l.until < now,
             }),
-            legacy: ids(LEGACY),
+            tag_format: ids(TAG_FORMAT_REFS),
             gone: ids(GONE),
             tagged: flag(TAGGED).unwrap_or(false),
         };

@@ -25,7 +25,7 @@ fn a_record_reads_into_the_model_and_an_expired_lease_shows() {
     assert_eq!(live.item.ours, Some(true));
     assert_eq!(live.item.refs, [1, 2].into());
     assert_eq!(
-        (live.item.gone.len(), live.item.legacy.len(), live.item.tagged),
+        (live.item.gone.len(), live.item.tag_format.len(), live.item.tagged),
         (1, 0, false)
     );
     assert_eq!(

@@ -6,8 +6,8 @@ use super::*;
 impl Executor<'_> {
     /// AddRef, under the cap. Refused for a lease or an undecided record, the machine reads
     /// again (and waits); refused at the cap, the Create fails with the limit's reason.
-    pub(super) async fn add_ref(&mut self, legacy: bool) -> Result<Reply, Stop> {
-        let update = if legacy {
+    pub(super) async fn add_ref(&mut self, tag_format: bool) -> Result<Reply, Stop> {
+        let update = if tag_format {
             "ADD #refs :me, #gone :me DELETE #legacy :me"
         } else {
             "ADD #refs :me"

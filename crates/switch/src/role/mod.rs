@@ -86,14 +86,29 @@ pub fn check_home(resource: &StackResource<'_>, partition: &str, account: &str) 
     ]))
 }
 
+/// How the Create of the reference a Delete releases ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    /// It answered: the physical id is the one it made.
+    Answered,
+    /// It never answered (it died or timed out) and CloudFormation invented the id: it
+    /// may have added the reference, or not.
+    Unanswered,
+}
+
 /// Delete: drops the reference; the policy goes with the last one, if ours.
 pub async fn disable(
     clients: &Clients,
     resource: &StackResource<'_>,
     role: &str,
+    created: Created,
     deadline: Instant,
 ) -> Result<()> {
     let canonical = iam::canonical_or_given(clients, role).await?;
+    let held = holder(resource, role, &canonical, deadline);
+    if created == Created::Unanswered {
+        return references::leave_if_held(clients, &held).await;
+    }
     if canonical != role {
         // An earlier version's reference, in the record of the role as the stack spells it:
         // it leaves that record (whose last leaver detaches only if no record of another
@@ -103,17 +118,5 @@ pub async fn disable(
             return references::leave(clients, &earlier).await;
         }
     }
-    references::leave(clients, &holder(resource, role, &canonical, deadline)).await
-}
-
-/// The Delete of an id CloudFormation invented for a Create that never answered (it died
-/// or timed out): releases the reference that Create may have added to the role.
-pub async fn disable_unanswered(
-    clients: &Clients,
-    resource: &StackResource<'_>,
-    role: &str,
-    deadline: Instant,
-) -> Result<()> {
-    let canonical = iam::canonical_or_given(clients, role).await?;
-    references::leave_if_held(clients, &holder(resource, role, &canonical, deadline)).await
+    references::leave(clients, &held).await
 }

@@ -41,11 +41,11 @@ pub async fn disable(clients: &Clients, request: &Job) -> Result<Effect, ToggleE
     };
     let recorded = Ledger::decode(&item.ledger);
     // A ledger of an earlier version: the values from what its variables hold.
-    let legacy = match recorded.setting {
+    let earlier_props = match recorded.setting {
         Some(_) => None,
         None => Some(recorded_properties(&snap, &recorded)?),
     };
-    let desired = match (Desired::recorded(&recorded), &legacy) {
+    let desired = match (Desired::recorded(&recorded), &earlier_props) {
         (Some(desired), _) => desired,
         (None, props) => {
             let props = props
@@ -75,7 +75,7 @@ pub async fn disable(clients: &Clients, request: &Job) -> Result<Effect, ToggleE
     let request_id = request_id();
     let resource = holder(&snap.arn, &request_id);
     let keep_group = matches!(group, GroupFate::KeepInUse { .. });
-    let (arn, props) = (&snap.arn, legacy.as_ref());
+    let (arn, props) = (&snap.arn, earlier_props.as_ref());
     function::disable_keeping(clients, &resource, arn, props, deadline(), keep_group).await?;
     report.applied = true;
     Ok(report)
