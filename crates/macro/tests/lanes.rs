@@ -73,12 +73,53 @@ fn whitespace_and_escapes_inside_values_are_kept_as_they_came() {
     let pretty = event(escaped(serde_json::to_string_pretty(&common()).unwrap()));
     let json = answered(&pretty).into_string();
     assert!(json.contains("[\n        \"\\u0061\","), "{json}");
-    // A function's variables are rewritten compact, as the general lane writes them: the
-    // splice lane copies their text only when it is compact already.
-    assert_eq!(spliced(&pretty).err(), Some(Decline::Environment));
+    // A function's variables are rewritten compact, as the general lane writes them.
+    assert!(
+        spliced(&pretty).is_ok(),
+        "a pretty event is the splice lane's too"
+    );
     let compact = event(escaped(serde_json::to_string(&common()).unwrap()));
     let json = spliced(&compact).expect("spliced").into_string();
     assert!(json.contains(r#"["\u0061","\u0061"]"#), "{json}");
+}
+
+/// CloudFormation does not document how it formats a macro's event: the splice lane
+/// answers the common case in any formatting, with the general lane's bytes.
+#[test]
+fn the_common_case_is_spliced_whatever_the_events_formatting() {
+    let compact = request(&common(), json!({"Profiling": true}));
+    let spaced = compact
+        .replace("\":", "\": ")
+        .replace(",\"", ", \"")
+        .replace(",{", ", {");
+    let event: Value = serde_json::from_str(&compact).unwrap();
+    let pretty = serde_json::to_string_pretty(&event).unwrap();
+    let crlf = pretty.replace('\n', "\r\n");
+    let tabs = pretty.replace("  ", "\t");
+    for (name, text) in [
+        ("compact", &compact),
+        ("spaced", &spaced),
+        ("pretty", &pretty),
+        ("CRLF", &crlf),
+        ("tabs", &tabs),
+    ] {
+        let answer = spliced(text).unwrap_or_else(|d| panic!("a {name} event declined: {d:?}"));
+        assert_eq!(answer.profiled, 3, "{name}");
+    }
+    // The variables' text is spliced compact, whatever it was.
+    let json = spliced(&pretty).unwrap().into_string();
+    assert!(
+        json.contains(r#"{"Variables":{"Q":{"Ref":"Queue"},"AWS_CODEGURU_PROFILER_GROUP_NAME""#),
+        "{json}"
+    );
+    // Escapes and numbers in the variables are the general lane's: serde_json may spell them
+    // otherwise.
+    for variables in [json!({"A": "a"}), json!({"N": 1.50})] {
+        let mut t = common();
+        t["Resources"]["Plain"]["Properties"]["Environment"] = json!({"Variables": variables});
+        let text = request(&t, json!({"Profiling": true})).replace("\"a\"", "\"\\u0061\"");
+        assert_eq!(spliced(&text).err(), Some(Decline::Environment), "{variables}");
+    }
 }
 
 #[test]

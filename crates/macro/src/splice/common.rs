@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::decline::Decline;
 use super::outline::{Outline, ResourceText};
-use super::scan::{Scanner, array_items, is_canonical, string_pair, string_value};
+use super::scan::{Scanner, array_items, compact, string_pair, string_value};
 use crate::agent::{self, Family, MAX_LAYERS, env};
 use crate::context::Context;
 use crate::rules::agent_layer::agent_layer;
@@ -41,8 +41,8 @@ pub(crate) struct Plan<'t, 'l> {
     pub role: Cow<'t, str>,
     pub layer: &'l str,
     layers: Vec<&'t str>,
-    /// The function's variables: the text between the braces of its `Variables`.
-    variables: &'t str,
+    /// The function's variables: the text between the braces of its `Variables`, compact.
+    variables: Cow<'t, str>,
 }
 
 /// The agent's variables: a function that sets any of them is not the common case.
@@ -199,19 +199,21 @@ fn literal_layers<'t>(raw: Option<&'t str>, layer: &str, family: Family) -> Opti
     (items.len() < MAX_LAYERS && items.iter().all(literal)).then_some(items)
 }
 
-/// The text between the braces of `{"Variables": {…}}` (empty for `{}` or none), when
-/// none of the variables is the agent's, there is room left for the agent's, and the
-/// text is what the general lane writes: compact, keys and values without escapes.
-fn literal_variables(raw: Option<&str>) -> Option<&str> {
+/// The text between the braces of `{"Variables": {…}}` (empty for `{}` or none), as the
+/// general lane writes it (compact), when none of the variables is the agent's, there is
+/// room left for the agent's, and keys and values have no escapes or numbers.
+fn literal_variables(raw: Option<&str>) -> Option<Cow<'_, str>> {
     const JSON_SPACE: [char; 4] = [' ', '\n', '\r', '\t'];
-    let Some(raw) = raw else { return Some("") };
+    let Some(raw) = raw else {
+        return Some(Cow::Borrowed(""));
+    };
     let mut s = Scanner::new(raw);
     if !s.enter_object().ok()? {
         return None;
     }
     let mut first = true;
     let inner = match s.next_key(&mut first).ok()? {
-        None => return s.end().ok().map(|()| ""),
+        None => return s.end().ok().map(|()| Cow::Borrowed("")),
         Some(key) if key == "Variables" && s.enter_object().ok()? => {
             let open = s.position();
             let (mut first, mut size, mut keys) = (true, 0, 0);
@@ -231,11 +233,7 @@ fn literal_variables(raw: Option<&str>) -> Option<&str> {
             if size + ENVIRONMENT_ROOM > agent::ENVIRONMENT_LIMIT {
                 return None;
             }
-            let inner = raw[open..s.position() - 1].trim_matches(JSON_SPACE);
-            if !is_canonical(inner) {
-                return None;
-            }
-            inner
+            compact(raw[open..s.position() - 1].trim_matches(JSON_SPACE))?
         }
         Some(_) => return None,
     };

@@ -324,21 +324,38 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// Whether a value's text is exactly what serde_json writes for it, so that copying it
-/// gives the general lane's bytes: no whitespace outside strings, no escapes, and no
-/// numbers (whose spelling serde_json may change: `1.50`, `1e1`). The value is known
-/// to be JSON; this is one pass over its bytes.
-pub(crate) fn is_canonical(value: &str) -> bool {
+/// A value's text as serde_json writes it, so that copying it gives the general lane's
+/// bytes: its whitespace outside strings dropped (the text itself when it has none, the
+/// common case), or `None` when it has escapes or numbers, whose spelling serde_json may
+/// change (`\u0061`, `1.50`, `1e1`). The value is known to be JSON. Technique: one pass
+/// that only counts, and a second that copies only when there is whitespace to drop.
+pub(crate) fn compact(value: &str) -> Option<Cow<'_, str>> {
     let mut in_string = false;
+    let mut spaces = 0;
     for &b in value.as_bytes() {
         match (in_string, b) {
-            (_, b'\\') => return false,
+            (_, b'\\') => return None,
             (_, b'"') => in_string = !in_string,
-            (false, b' ' | b'\n' | b'\r' | b'\t' | b'-' | b'0'..=b'9') => return false,
+            (false, b' ' | b'\n' | b'\r' | b'\t') => spaces += 1,
+            (false, b'-' | b'0'..=b'9') => return None,
             _ => {}
         }
     }
-    true
+    if spaces == 0 {
+        return Some(Cow::Borrowed(value));
+    }
+    let mut out = Vec::with_capacity(value.len() - spaces);
+    in_string = false;
+    for &b in value.as_bytes() {
+        match (in_string, b) {
+            (_, b'"') => in_string = !in_string,
+            (false, b' ' | b'\n' | b'\r' | b'\t') => continue,
+            _ => {}
+        }
+        out.push(b);
+    }
+    // Only ASCII bytes were dropped, so the rest is still UTF-8.
+    String::from_utf8(out).ok().map(Cow::Owned)
 }
 
 /// `["a", "b"]`: its two strings, or `None` for anything else.

@@ -156,3 +156,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn compact_drops_whitespace_outside_strings_and_keeps_it_inside() {
+    use std::borrow::Cow;
+    assert!(matches!(compact(r#""A":"v""#), Some(Cow::Borrowed(_))));
+    let spaced = "\"A\" : \"a b\",\r\n\t\"Q\": { \"Ref\" : \"Queue\" }";
+    assert_eq!(
+        compact(spaced).as_deref(),
+        Some(r#""A":"a b","Q":{"Ref":"Queue"}"#)
+    );
+    assert_eq!(compact(r#""é" : "ü""#).as_deref(), Some(r#""é":"ü""#));
+    // serde_json may spell these otherwise: not copied.
+    for text in [r#""A":"\u0061""#, r#""A" : "\"""#, r#""N":1.50"#, r#""N": -1"#] {
+        assert_eq!(compact(text), None, "{text}");
+    }
+}
