@@ -3,7 +3,7 @@
 //! synthetic N = 500 template.
 //!
 //! ```text
-//! cargo bench --bench cold_start [-- --runs 20 --functions 500 --bootstrap PATH]
+//! cargo bench --bench cold_start [-- --runs 20 --functions 500 --pretty --bootstrap PATH]
 //! ```
 //!
 //! It builds nothing itself: it runs the `bootstrap` Cargo built beside it for the bench
@@ -42,6 +42,8 @@ struct Args {
     functions: usize,
     /// `cargo bench` passes `--bench`; `cargo test` does not.
     measuring: bool,
+    /// The event pretty-printed (CloudFormation does not document its formatting).
+    pretty: bool,
 }
 
 fn args() -> Result<Args, String> {
@@ -50,12 +52,14 @@ fn args() -> Result<Args, String> {
         runs: 20,
         functions: 500,
         measuring: false,
+        pretty: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match a.as_str() {
             "--bench" => args.measuring = true,
+            "--pretty" => args.pretty = true,
             "--bootstrap" => args.bootstrap = value("--bootstrap")?.into(),
             "--runs" => args.runs = value("--runs")?.parse().map_err(|e| format!("--runs: {e}"))?,
             "--functions" => {
@@ -146,7 +150,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let event = macro_event(&synthetic_template(args.functions), json!({"Profiling": true}));
+    let mut event = macro_event(&synthetic_template(args.functions), json!({"Profiling": true}));
+    if args.pretty {
+        let value: serde_json::Value = serde_json::from_str(&event).expect("the event is JSON");
+        event = serde_json::to_string_pretty(&value).expect("JSON");
+    }
     let mut runs = Vec::with_capacity(args.runs);
     for i in 0..args.runs {
         match run(&args, &event) {
@@ -163,12 +171,13 @@ fn main() -> ExitCode {
     }
     let size = std::fs::metadata(&args.bootstrap).map_or(0, |m| m.len());
     println!(
-        "cold_start: {} ({:.1} MiB), {} runs, N = {} ({} bytes of event)",
+        "cold_start: {} ({:.1} MiB), {} runs, N = {} ({} bytes of {} event)",
         args.bootstrap.display(),
         size as f64 / 1048576.0,
         args.runs,
         args.functions,
-        event.len()
+        event.len(),
+        if args.pretty { "pretty" } else { "compact" }
     );
     let ms = |f: fn(&Run) -> Duration| stats(runs.iter().map(|r| f(r).as_secs_f64() * 1e3).collect());
     let mib = stats(runs.iter().map(|r| r.peak_rss_kib as f64 / 1024.0).collect());
