@@ -195,6 +195,13 @@ fn characters_outside_ascii_count_at_their_longest_escape() {
     assert_eq!(environment_size([("K", "é")]), r#"{"K":"\u00e9"}"#.len());
     assert_eq!(environment_size([("K", "😀")]), r#"{"K":"\ud83d\ude00"}"#.len());
     assert_eq!(environment_size([("K", "\u{1}")]), r#"{"K":"\u0001"}"#.len());
+    // ASCII, escapes and characters outside ASCII after it, in one value.
+    let mixed = "a\"b\né\\😀\t";
+    assert_eq!(
+        environment_size([("K", mixed)]),
+        r#"{"K":"a\"b\n\u00e9\\\ud83d\ude00\t"}"#.len()
+    );
+    assert_eq!(measured([("K", 2 + 255)]), r#"{"K":""}"#.len() + 255);
     assert_eq!(ENVIRONMENT_LIMIT, MAX_ENVIRONMENT_BYTES - ENVIRONMENT_MARGIN);
 }
 

@@ -59,10 +59,23 @@ fn edit_variables(f: &FunctionView, edit: &mut VarsFn) -> Checked<Option<Value>>
                 ),
             },
         )?;
+        // The new Environment: its other keys as they were, Variables in its place (the
+        // old Variables are not copied only to be replaced).
         Ok(vars.map(|v| {
-            let mut env = env.cloned().unwrap_or_default();
-            env.insert("Variables".into(), v);
-            Value::Object(env)
+            let mut out = Map::new();
+            let mut new = Some(v);
+            for (k, x) in env.into_iter().flatten() {
+                let x = if k == "Variables" {
+                    new.take()
+                } else {
+                    Some(x.clone())
+                };
+                out.insert(k.clone(), x.unwrap_or_default());
+            }
+            if let Some(v) = new {
+                out.insert("Variables".into(), v);
+            }
+            Value::Object(out)
         }))
     })
 }
@@ -267,23 +280,19 @@ fn check_size(own: &Vars, global: Option<&Vars>, at: &str, group: &GroupRef) -> 
     let longest_arn = "arn:aws-us-gov:codeguru-profiler:".len()
         + "ap-southeast-5".len()
         + ":123456789012:profilingGroup/".len();
-    let text = |k: &str, v: &Value| match v {
-        Value::String(s) => s.clone(),
-        Value::Number(_) | Value::Bool(_) => v.to_string(),
-        _ if k == env::GROUP_NAME => "n".repeat(group.longest_name),
-        _ if k == env::GROUP_ARN => "a".repeat(longest_arn + group.longest_name),
-        _ => String::new(),
+    let size = |k: &str, v: &Value| match v {
+        Value::String(s) => agent::json_string_size(s),
+        Value::Number(_) | Value::Bool(_) => agent::json_string_size(&v.to_string()),
+        _ if k == env::GROUP_NAME => 2 + group.longest_name,
+        _ if k == env::GROUP_ARN => 2 + longest_arn + group.longest_name,
+        _ => 2,
     };
     let globals = global
         .into_iter()
         .flatten()
         .filter(|(k, _)| !own.contains_key(*k));
-    let vars: Vec<(&str, String)> = own
-        .iter()
-        .chain(globals)
-        .map(|(k, v)| (k.as_str(), text(k, v)))
-        .collect();
-    let total = agent::environment_size(vars.iter().map(|(k, v)| (*k, v.as_str())));
+    let vars = own.iter().chain(globals);
+    let total = agent::measured(vars.map(|(k, v)| (k.as_str(), size(k, v))));
     if total > agent::ENVIRONMENT_LIMIT {
         return Err(vec![Problem::new(
             at,
