@@ -4,7 +4,7 @@
 
 mod support;
 
-use lambda_profiling_cli::status::{StatusFormat, execute};
+use lambda_profiling_cli::status::{FailOn, StatusFormat, execute};
 use serde_json::{Value, json};
 use support::*;
 
@@ -209,6 +209,14 @@ async fn an_account_of_520_functions_is_listed_once_each_through_lambdas_paging(
     let app = unique("many");
     let (report, code) = json_status(s, &app, &status_args(region, StatusFormat::Json)).await;
     assert_eq!(code, 0, "{}", report["summary"]);
+    // An audit that every function an agent serves is profiled fails on the off ones.
+    let mut audit = status_args(region, StatusFormat::Json);
+    audit.fail_on = vec![FailOn::Broken, FailOn::Off];
+    assert_eq!(
+        json_status(s, &unique("many-audit"), &audit).await.1,
+        1,
+        "--fail-on broken,off"
+    );
     let names: Vec<&str> = report["functions"]
         .as_array()
         .unwrap()

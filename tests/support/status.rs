@@ -7,7 +7,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::{AppName, BehaviorVersion, Region};
 use aws_sdk_lambda::primitives::Blob;
 use lambda_profiling_cli::session::{Endpoints, Session};
-use lambda_profiling_cli::status::{StatusArgs, StatusFormat, execute};
+use lambda_profiling_cli::status::{FailOn, StatusArgs, StatusFormat, execute};
 use lambda_profiling_switch::https_client;
 use serde_json::{Value, json};
 
@@ -225,6 +225,7 @@ pub fn status_args(region: &str, format: StatusFormat) -> StatusArgs {
         functions: Vec::new(),
         format,
         concurrency: 8,
+        fail_on: vec![FailOn::Broken],
     }
 }
 

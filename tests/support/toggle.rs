@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use lambda_profiling_cli::status::{StatusArgs, StatusFormat};
+use lambda_profiling_cli::status::{FailOn, StatusArgs, StatusFormat};
 use lambda_profiling_cli::toggle::{self, Common, DisableArgs, EnableArgs, Printed, Toggle};
 use serde_json::Value;
 
@@ -82,6 +82,7 @@ pub async fn status_of(s: &Servers, name: &str) -> (String, Value) {
         functions: vec![name.into()],
         format: StatusFormat::Json,
         concurrency: 4,
+        fail_on: vec![FailOn::Broken],
     };
     let out =
         lambda_profiling_cli::status::execute(&args, &session, (false, false), Box::new(std::io::sink()))

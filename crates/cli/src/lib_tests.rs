@@ -99,6 +99,23 @@ fn status_takes_regions_functions_and_a_format() {
     assert!(Cli::try_parse_from(["lambda-profiling", "status", "--concurrency", "0"]).is_err());
 }
 
+#[test]
+fn status_fails_on_broken_unless_told_otherwise() {
+    let fail_on = |args: &[&str]| {
+        let cli = Cli::try_parse_from(["lambda-profiling", "status"].iter().chain(args)).unwrap();
+        let Command::Status(args) = cli.command else {
+            panic!("status parses as status")
+        };
+        args.fail_on
+    };
+    use status::FailOn::{Broken, Off, Unsupported};
+    assert_eq!(fail_on(&[]), [Broken]);
+    assert_eq!(fail_on(&["--fail-on", "broken,off"]), [Broken, Off]);
+    assert_eq!(fail_on(&["--fail-on", "unsupported"]), [Unsupported]);
+    let profiled = Cli::try_parse_from(["lambda-profiling", "status", "--fail-on", "profiled"]);
+    assert!(profiled.is_err(), "profiled is no failure");
+}
+
 /// Only in a build without the feature (`cargo test -p lambda-profiling-cli`; the
 /// workspace's test run turns the feature on).
 #[cfg(not(feature = "aws"))]

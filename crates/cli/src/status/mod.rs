@@ -35,6 +35,27 @@ pub enum StatusFormat {
     Json,
 }
 
+/// A state that fails `status` (exit code 1), for a scheduled audit.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    /// Profiling was meant to be on and is not working.
+    Broken,
+    /// Profiling is not set up on a function an agent serves.
+    Off,
+    /// No agent serves the function (its runtime, an image, arm64).
+    Unsupported,
+}
+
+impl FailOn {
+    pub fn state(self) -> assess::State {
+        match self {
+            FailOn::Broken => assess::State::Broken,
+            FailOn::Off => assess::State::Off,
+            FailOn::Unsupported => assess::State::Unsupported,
+        }
+    }
+}
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct StatusArgs {
     /// A region to scan (repeatable) [default: the AWS configuration's region].
@@ -48,6 +69,16 @@ pub struct StatusArgs {
     /// The most AWS calls in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// Exit 1 when any function is in one of these states (comma-separated): `broken,off`
+    /// for an audit that every function an agent serves is profiled.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "broken",
+        value_name = "STATES"
+    )]
+    pub fail_on: Vec<FailOn>,
 }
 
 /// Exit code when `status` could not answer (1 is "some function is broken").
@@ -101,7 +132,7 @@ pub async fn execute(
                 .map(|w| format!("warning: {w}\n"))
                 .chain(report.missing.iter().map(|m| format!("{m}\n")))
                 .collect(),
-            code: report.exit_code(),
+            code: report.exit_code(&args.fail_on.iter().map(|f| f.state()).collect::<Vec<_>>()),
         },
         Err(e) => {
             progress.finish();

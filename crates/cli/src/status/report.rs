@@ -46,13 +46,14 @@ impl Report {
         }
     }
 
-    /// 1 when any function is broken, so that `status` can gate a pipeline; 2 when a
-    /// function named was not found (the report is not whole).
-    pub fn exit_code(&self) -> u8 {
+    /// 1 when any function is in a state of `fail_on` (by default broken), so that `status`
+    /// can gate a pipeline or an audit; 2 when a function named was not found (the report
+    /// is not whole).
+    pub fn exit_code(&self, fail_on: &[State]) -> u8 {
         if !self.missing.is_empty() {
             return 2;
         }
-        u8::from(self.summary.broken > 0)
+        u8::from(self.functions.iter().any(|f| fail_on.contains(&f.state)))
     }
 
     pub fn to_json(&self) -> String {

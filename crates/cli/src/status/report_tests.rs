@@ -49,9 +49,14 @@ fn the_summary_adds_up_and_broken_sets_the_exit_code() {
             unsupported: 1
         }
     );
-    assert_eq!(r.exit_code(), 1);
+    assert_eq!(r.exit_code(&[State::Broken]), 1);
     let fine = Report::new(vec![status("a", "us-east-1", State::Off, &[])], vec![]);
-    assert_eq!(fine.exit_code(), 0);
+    assert_eq!(fine.exit_code(&[State::Broken]), 0);
+    // An audit that every function an agent serves is profiled: off fails too.
+    assert_eq!(fine.exit_code(&[State::Broken, State::Off]), 1);
+    let node = Report::new(vec![status("n", "us-east-1", State::Unsupported, &[])], vec![]);
+    assert_eq!(node.exit_code(&[State::Broken, State::Off]), 0);
+    assert_eq!(node.exit_code(&[State::Unsupported]), 1);
 }
 
 #[test]
