@@ -3,12 +3,12 @@
 //! `lambda-profiling:attached-policy`): this version releases their resources correctly,
 //! and a mixed fleet (a region still on the old version) converges once every region runs
 //! this one. The old version is played call for call by the tag protocol's state machine
-//! (`lambda_profiling_protocol::tagged`, as the checker runs it) against moto.
+//! (`lambda_profiling_protocol::tag_format`, as the checker runs it) against moto.
 
 mod support;
 
 use lambda_profiling_protocol::model::{Call, IamSnap, Kind, Reply, Step};
-use lambda_profiling_protocol::tagged;
+use lambda_profiling_protocol::tag_format;
 use lambda_profiling_switch::Clients;
 use lambda_profiling_switch::references::ledger::{ATTACHED_KEY, REF_PREFIX, ref_key, reference};
 use serde_json::json;
@@ -27,7 +27,7 @@ fn id_of(stack: &Stack, role: &str) -> u64 {
 
 /// The old version's Create or Delete of `stack`'s role-mode resource, call for call.
 async fn old_version(c: &Clients, role: &str, kind: Kind, stack: &Stack) {
-    let mut op = tagged::Op::new(kind, id_of(stack, role));
+    let mut op = tag_format::Op::new(kind, id_of(stack, role));
     let mut step = op.next(None);
     while let Step::Call(call) = step {
         let reply = match call {

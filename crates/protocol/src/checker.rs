@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::model::*;
 use crate::world::World;
-use crate::{machine, tagged};
+use crate::{machine, tag_format};
 
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
 pub enum Proto {
@@ -29,14 +29,14 @@ pub struct OpSpec {
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 enum Machine {
     New(machine::Op),
-    Old(tagged::Op),
+    Old(tag_format::Op),
 }
 
 impl Machine {
     fn start(spec: &OpSpec) -> (Machine, Step) {
         let mut m = match spec.proto {
             Proto::New => Machine::New(machine::Op::new(spec.kind, spec.id, spec.ledger)),
-            Proto::Old => Machine::Old(tagged::Op::new(spec.kind, spec.id)),
+            Proto::Old => Machine::Old(tag_format::Op::new(spec.kind, spec.id)),
         };
         let step = m.next(None);
         (m, step)

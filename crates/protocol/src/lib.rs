@@ -3,7 +3,7 @@
 //! - [`machine`]: the protocol the product runs, one sans-IO state machine per operation
 //!   (`Op::next(reply) -> Step::Call(call)`); the Lambda binds each [`model::Call`] to
 //!   DynamoDB and IAM (`crates/switch/src/references/`).
-//! - [`tagged`]: the protocol of the versions before it (reference tags on the role), kept
+//! - [`tag_format`]: the protocol of the versions before it (reference tags on the role), kept
 //!   so that the checker shows what it gets wrong, and for mixed fleets.
 //! - [`world`]: an abstract DynamoDB record and IAM with lagging reads; [`checker`]: the
 //!   exhaustive scheduler over every interleaving, read outcome and crash; [`scenarios`].
@@ -19,5 +19,5 @@ pub mod checker;
 pub mod machine;
 pub mod model;
 pub mod scenarios;
-pub mod tagged;
+pub mod tag_format;
 pub mod world;
