@@ -59,22 +59,15 @@ fn edit_variables(f: &FunctionView, edit: &mut VarsFn) -> Checked<Option<Value>>
                 ),
             },
         )?;
-        // The new Environment: its other keys as they were, Variables in its place (the
-        // old Variables are not copied only to be replaced).
+        // The new Environment: its other keys as they were, Variables in its place. The old
+        // Variables become a placeholder (not copied only to be replaced), which `insert`
+        // then replaces where it stands.
         Ok(vars.map(|v| {
-            let mut out = Map::new();
-            let mut new = Some(v);
-            for (k, x) in env.into_iter().flatten() {
-                let x = if k == "Variables" {
-                    new.take()
-                } else {
-                    Some(x.clone())
-                };
-                out.insert(k.clone(), x.unwrap_or_default());
-            }
-            if let Some(v) = new {
-                out.insert("Variables".into(), v);
-            }
+            let keep = |(k, x): (&String, &Value)| {
+                (k.clone(), if k == "Variables" { Value::Null } else { x.clone() })
+            };
+            let mut out: Map<String, Value> = env.into_iter().flatten().map(keep).collect();
+            out.insert("Variables".into(), v);
             Value::Object(out)
         }))
     })
