@@ -2,13 +2,15 @@
 //! tools by `scripts/dev-tools`): each form's unit tests (`cfn-guard test` on the
 //! `*_tests.yaml` beside each rules file), every example's expansion, made afresh, passing
 //! `guard/template`, and each way a later change loses profiling failing it with
-//! cfn-guard's exit code 19 and the rule that says so.
+//! cfn-guard's exit code 19 and the rule that says so. `lambda-profiling check`, which runs
+//! the same rules in-process, is held to cfn-guard's verdict on every one of those inputs.
 
 mod toolbox;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use lambda_profiling_cli::check::{self, CheckArgs};
 use lambda_profiling_cli::{ExpandArgs, Format, expand_text, render};
 use serde_json::{Value, json};
 
@@ -95,7 +97,18 @@ fn validate(guard: &Path, template: &Value, parameters: Option<&Value>) -> (i32,
     let report = String::from_utf8_lossy(&out.stdout);
     let failed = failed_rules(&report);
     std::fs::remove_dir_all(&dir).ok();
-    (out.status.code().unwrap_or(-1), failed)
+    let code = out.status.code().unwrap_or(-1);
+    // `check` gives the same verdict, in-process.
+    let refuse = parameters.is_some_and(|p| p["LambdaProfilingGuard"]["RefuseOptOuts"] == json!(true));
+    let mut in_process: Vec<String> = check::judge(template, refuse)
+        .expect("check judges it")
+        .into_iter()
+        .map(|v| v.rule)
+        .collect();
+    in_process.sort();
+    in_process.dedup();
+    assert_eq!(in_process, failed, "check and cfn-guard disagree");
+    (code, failed)
 }
 
 /// The names of the rules that failed in cfn-guard's structured JSON report.
@@ -267,4 +280,68 @@ fn the_install_templates_lint_clean_and_carry_the_rules_as_they_are() {
         return;
     };
     assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
+}
+
+/// `lambda-profiling check` on files: a template that declares the macro is expanded and
+/// passes; a refused opt-out fails (1); a template the macro refuses, or that cannot be
+/// read, cannot be judged (2, the worst verdict wins); each is named on its own line.
+#[test]
+fn check_expands_judges_and_answers_with_the_worst_verdict() {
+    let dir = std::env::temp_dir().join(format!("check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let example = toolbox::repo().join("examples/python-function/template.yaml");
+    let text = std::fs::read_to_string(&example).unwrap();
+    let opted_out = dir.join("opted-out.yaml");
+    std::fs::write(
+        &opted_out,
+        text.replacen("Profiling: true", "Profiling: false", 1),
+    )
+    .unwrap();
+    let refused = dir.join("refused.yaml");
+    std::fs::write(&refused, text.replacen("Profiling: true", "Profiling: maybe", 1)).unwrap();
+
+    let mut args = CheckArgs::new(vec![example.clone(), opted_out.clone()]);
+    let printed = check::execute(&args);
+    assert_eq!(
+        printed.code, 0,
+        "an opt-out passes by default: {}",
+        printed.stdout
+    );
+    assert_eq!(
+        printed.stdout.lines().filter(|l| l.starts_with("pass  ")).count(),
+        2
+    );
+
+    args.refuse_opt_outs = true;
+    let printed = check::execute(&args);
+    assert_eq!(printed.code, 1, "{}", printed.stdout);
+    assert!(
+        printed
+            .stdout
+            .contains(&format!("FAIL  {} (expanded by the macro)", opted_out.display()))
+    );
+    assert!(
+        printed.stdout.contains("[lambda_profiling_no_opt_out]"),
+        "{}",
+        printed.stdout
+    );
+
+    args.templates = vec![example, refused.clone(), dir.join("missing.yaml")];
+    args.format = check::CheckFormat::Json;
+    let printed = check::execute(&args);
+    assert_eq!(printed.code, 2, "{}", printed.stdout);
+    let report: Value = serde_json::from_str(&printed.stdout).unwrap();
+    let verdicts: Vec<&str> = report["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["pass", "error", "error"]);
+    let why = report["templates"][1]["error"].as_str().unwrap();
+    assert!(
+        why.starts_with("the macro refuses it") && why.contains("Profiling"),
+        "{why}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -2,9 +2,11 @@
 //! answers the same macro request CloudFormation would send, through the same
 //! dispatcher as the Lambda, and prints the fragment and a line per function. With the
 //! `aws` feature, `status` reads an account's functions (see [`status`]), and `enable`
-//! and `disable` toggle profiling on existing functions (see [`toggle`]).
+//! and `disable` toggle profiling on existing functions (see [`toggle`]). With `guard`,
+//! `check` judges templates with the Guard rules (see [`check`]).
 
 pub mod cfn_yaml;
+pub mod check;
 mod printable;
 #[cfg(feature = "aws")]
 pub mod session;
@@ -59,6 +61,10 @@ pub enum Command {
     Enable(toggle::EnableArgs),
     /// Takes back exactly what `enable` added. Needs the `aws` feature.
     Disable(toggle::DisableArgs),
+    /// Judges templates with the Guard rules that keep profiling on (guard/template),
+    /// expanding those that declare the macro first; exits 1 when a rule fails, 2 when a
+    /// template cannot be judged. Needs the `guard` feature.
+    Check(check::CheckArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -284,6 +290,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status(args) => return Ok(status::run(&args)),
         Command::Enable(args) => return Ok(toggle::run(toggle::Toggle::Enable(&args))),
         Command::Disable(args) => return Ok(toggle::run(toggle::Toggle::Disable(&args))),
+        Command::Check(args) => return Ok(check::run(&args)),
     };
     let text = if args.template.as_os_str() == "-" {
         let mut s = String::new();
