@@ -34,11 +34,37 @@ fn files(dir: &str, suffix: &str) -> Vec<PathBuf> {
 #[test]
 fn each_forms_unit_tests_pass_under_the_real_cfn_guard() {
     let Some(guard) = cfn_guard() else { return };
+    let ran = unit_tests(&guard, &["guard/template", "guard/hook", "guard/config"]);
+    assert!(ran >= 5, "the Guard unit tests are missing: {ran} files");
+}
+
+/// AWS Config runs custom policy rules with Guard 2 (its `guard-2.x.x` runtime), so the
+/// Config rules' unit tests pass under the last Guard 2 as well.
+#[test]
+fn the_config_rules_unit_tests_pass_under_guard_2_as_aws_config_runs_them() {
+    let Some(guard) = toolbox::tool("cfn-guard-2") else {
+        return;
+    };
+    let version = Command::new(&guard)
+        .arg("--version")
+        .output()
+        .expect("cfn-guard-2 runs");
+    assert!(
+        String::from_utf8_lossy(&version.stdout).starts_with("cfn-guard 2."),
+        "cfn-guard-2 is not Guard 2"
+    );
+    let ran = unit_tests(&guard, &["guard/config"]);
+    assert!(ran >= 2, "the Config rules' unit tests are missing: {ran} files");
+}
+
+/// `cfn-guard test` on each `*_tests.yaml` of `forms` with the rules file beside it; how
+/// many files ran.
+fn unit_tests(guard: &Path, forms: &[&str]) -> usize {
     let mut ran = 0;
-    for form in ["guard/template", "guard/hook", "guard/config"] {
+    for form in forms {
         for tests in files(form, "_tests.yaml") {
             let rules = PathBuf::from(tests.to_string_lossy().replace("_tests.yaml", ".guard"));
-            let out = Command::new(&guard)
+            let out = Command::new(guard)
                 .args(["test", "--rules-file"])
                 .arg(&rules)
                 .arg("--test-data")
@@ -61,7 +87,7 @@ fn each_forms_unit_tests_pass_under_the_real_cfn_guard() {
             ran += 1;
         }
     }
-    assert!(ran >= 5, "the Guard unit tests are missing: {ran} files");
+    ran
 }
 
 /// `cfn-guard validate --rules guard/template` on `template`, with `parameters` as input
