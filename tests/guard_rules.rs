@@ -371,3 +371,52 @@ fn check_expands_judges_and_answers_with_the_worst_verdict() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// What `check` cannot judge it says it cannot (exit 2), by where, never by quoting the
+/// template: an empty file, a file that is no template, text that does not read, a
+/// template the macro refuses for a value that holds a secret; `-` named twice.
+#[test]
+fn check_refuses_what_it_cannot_judge_without_quoting_it() {
+    let dir = std::env::temp_dir().join(format!("check-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let secret = "hunter2-s3cr3t";
+    let cases = [
+        ("empty.json", String::new(), "no Resources mapping"),
+        ("scalar.yaml", format!("{secret}\n"), "no Resources mapping"),
+        ("list.json", format!("[\"{secret}\"]"), "no Resources mapping"),
+        (
+            "unreadable.yaml",
+            format!("Resources:\n  Fn: !!int {secret}\n"),
+            "cannot be read as JSON or YAML at line 2",
+        ),
+        (
+            // `expand` says "Variables is the string \"DB_PASSWORD=…\"": its author's to read.
+            "refused.yaml",
+            format!(
+                "Transform: LambdaProfiling\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    \
+                 Properties:\n      Profiling: true\n      Runtime: python3.12\n      Handler: index.handler\n      \
+                 Role: arn:aws:iam::123456789012:role/r\n      Code: {{ZipFile: x}}\n      \
+                 Environment: {{Variables: \"DB_PASSWORD={secret}\"}}\n"
+            ),
+            "the macro refuses it, at Resources.Fn.Properties.Environment.Variables;",
+        ),
+    ];
+    for (name, body, said) in &cases {
+        let file = dir.join(name);
+        std::fs::write(&file, body).unwrap();
+        let printed = check::execute(&CheckArgs::new(vec![file]));
+        assert_eq!(printed.code, 2, "{name}: {}", printed.stdout);
+        assert!(printed.stdout.contains(said), "{name}: {}", printed.stdout);
+        assert!(
+            !printed.stdout.contains(secret),
+            "{name} quoted: {}",
+            printed.stdout
+        );
+    }
+    let twice = check::execute(&CheckArgs::new(vec!["-".into(), "-".into()]));
+    assert_eq!(
+        (twice.code, twice.stderr.as_str()),
+        (2, "standard input can be read once: name - at most once\n")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -19,6 +19,17 @@ pub enum TemplateError {
     Key(String),
 }
 
+impl TemplateError {
+    /// Where the text stops reading (line and column, from 1), when the reader knows.
+    pub fn location(&self) -> Option<(usize, usize)> {
+        match self {
+            TemplateError::Yaml(e) => e.location().map(|l| (l.line(), l.column())),
+            TemplateError::Json(e) => Some((e.line(), e.column())),
+            TemplateError::UnknownTag(_) | TemplateError::Key(_) => None,
+        }
+    }
+}
+
 /// Short forms whose long form is `Fn::<name>`.
 const FN_TAGS: &[&str] = &[
     "And",

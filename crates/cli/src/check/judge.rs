@@ -43,7 +43,10 @@ pub fn judge(template: &Value, refuse_opt_outs: bool) -> Result<Vec<Violation>, 
             top.insert(PARAMETERS_KEY.into(), json!({"RefuseOptOuts": true}));
         }
     }
-    let payload = json!({"rules": [TEMPLATE_RULES], "data": [data.to_string()]}).to_string();
+    // cfn-guard reads the data with its YAML loader, which refuses some characters JSON
+    // allows, and on a refusal slices the text at byte 100, which may fall inside a
+    // character: ASCII only, every other character escaped as YAML reads it.
+    let payload = json!({"rules": [TEMPLATE_RULES], "data": [ascii_json(&data)]}).to_string();
     let mut reader = Reader::new(ReadBuffer::Cursor(std::io::Cursor::new(payload.into_bytes())));
     let mut writer = Writer::new_with_err(WriteBuffer::Vec(Vec::new()), WriteBuffer::Vec(Vec::new()))
         .map_err(|_| JudgeError::Evaluation(-1))?;
@@ -54,16 +57,27 @@ pub fn judge(template: &Value, refuse_opt_outs: bool) -> Result<Vec<Violation>, 
         .show_summary(vec![ShowSummaryType::None])
         .try_build()
         .map_err(|_| JudgeError::Evaluation(-1))?;
-    // 0: every rule passed; 19: a rule failed; anything else: the evaluation failed.
-    let code = command
-        .execute(&mut writer, &mut reader)
-        .map_err(|_| JudgeError::Evaluation(-1))?;
+    // 0: every rule passed; 19: a rule failed; anything else: the evaluation failed. A
+    // panic of cfn-guard's is an evaluation that failed, and its message (which may quote
+    // the data) is not printed.
+    silence_cfn_guard_panics();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        command.execute(&mut writer, &mut reader)
+    }));
+    let code = match run {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) | Err(_) => return Err(JudgeError::Evaluation(-1)),
+    };
     if code != 0 && code != 19 {
         return Err(JudgeError::Evaluation(code));
     }
     let text = writer.into_string().map_err(|_| JudgeError::Report)?;
     let report: Value = serde_json::from_str(&text).map_err(|_| JudgeError::Report)?;
-    let violations = violations(&report);
+    let ids: Vec<&str> = match template.get("Resources") {
+        Some(Value::Object(resources)) => resources.keys().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let violations = violations(&report, &ids);
     match (code, violations.is_empty()) {
         (19, true) | (0, false) => Err(JudgeError::Report),
         _ => Ok(violations),
@@ -72,7 +86,7 @@ pub fn judge(template: &Value, refuse_opt_outs: bool) -> Result<Vec<Violation>, 
 
 /// The violations in cfn-guard's structured JSON report (a list with one entry per data
 /// file): for each failing rule, each check that carries the rules file's message.
-pub(crate) fn violations(report: &Value) -> Vec<Violation> {
+pub(crate) fn violations(report: &Value, ids: &[&str]) -> Vec<Violation> {
     let mut found = Vec::new();
     let files = report.as_array().map(Vec::as_slice).unwrap_or_default();
     for rule in files
@@ -88,13 +102,13 @@ pub(crate) fn violations(report: &Value) -> Vec<Violation> {
             if !message.is_empty() {
                 push_once(
                     &mut found,
-                    Violation::new(name, first_path(&clause["check"]), message),
+                    Violation::new(name, first_path(&clause["check"]), message, ids),
                 );
             }
         }
         if found.len() == before {
             // A failing check without a message of ours still fails the template.
-            found.push(Violation::new(name, None, ""));
+            found.push(Violation::new(name, None, "", ids));
         }
     }
     found
@@ -132,6 +146,41 @@ fn first_path(node: &Value) -> Option<String> {
         Value::Array(items) => items.iter().find_map(first_path),
         _ => None,
     }
+}
+
+/// `value` as JSON text of ASCII only: every other character, and DEL, escaped as
+/// `\uXXXX` (`\UXXXXXXXX` beyond the BMP: YAML's escape, where JSON would need a surrogate
+/// pair that YAML refuses).
+pub(crate) fn ascii_json(value: &Value) -> String {
+    let text = value.to_string();
+    if text.bytes().all(|b| b.is_ascii() && b != 0x7f) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    for c in text.chars() {
+        match c as u32 {
+            // Outside strings JSON text is ASCII, so each of these is inside one.
+            0x7f..=0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+            0x10000.. => out.push_str(&format!("\\U{:08x}", c as u32)),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Once per process: a panic inside cfn-guard prints where it happened, never its
+/// message (which may quote the data); any other panic is reported as before.
+fn silence_cfn_guard_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            match info.location().filter(|l| l.file().contains("cfn-guard")) {
+                Some(at) => eprintln!("cfn-guard panicked at {}:{}", at.file(), at.line()),
+                None => previous(info),
+            }
+        }));
+    });
 }
 
 #[cfg(test)]

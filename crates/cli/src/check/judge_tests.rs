@@ -116,7 +116,62 @@ fn a_failing_rule_without_a_message_is_still_a_violation() {
     let report = json!([{"not_compliant": [{"Rule": {"name": "bare", "checks": [
         {"Clause": {"Unary": {"messages": {"custom_message": ""}, "check": {}}}}
     ]}}]}]);
-    let found = violations(&report);
+    let found = violations(&report, &[]);
     assert_eq!(rules(&found), ["bare"]);
     assert_eq!(found[0].violation, "the rule bare failed");
+}
+
+#[test]
+fn a_handler_that_is_an_intrinsic_without_the_wrapper_is_one_problem() {
+    let mut t = expansion("python-function");
+    let props = &mut t["Resources"]["OrdersFunction"]["Properties"];
+    props["Handler"] = json!({"Ref": "HandlerName"});
+    props["Environment"]["Variables"]
+        .as_object_mut()
+        .unwrap()
+        .remove("AWS_LAMBDA_EXEC_WRAPPER");
+    let found = judge(&t, false).unwrap();
+    assert_eq!(rules(&found), ["lambda_profiling_python_start"], "{found:#?}");
+    assert!(found[0].violation.starts_with("nothing starts"), "{found:#?}");
+}
+
+/// cfn-guard reads the data with a YAML loader that refuses DEL and some other characters
+/// JSON allows, and on a refusal quoted the data's first 100 bytes, or panicked when byte
+/// 100 fell inside a character. Every character reaches it escaped: judged as any other.
+#[test]
+fn characters_yaml_refuses_are_judged_and_never_quoted() {
+    let mut t = expansion("python-function");
+    let props = &mut t["Resources"]["OrdersFunction"]["Properties"];
+    props["Description"] = json!(format!("{}é\u{7f}\u{85}\u{fffe}😀", "x".repeat(19)));
+    let vars = props["Environment"]["Variables"].as_object_mut().unwrap();
+    vars.insert("DB_PASSWORD".into(), json!("s3cr3t-é\u{7f}-😀"));
+    assert_eq!(
+        judge(&t, false),
+        Ok(vec![]),
+        "a compliant template passes whatever it holds"
+    );
+    let vars = t["Resources"]["OrdersFunction"]["Properties"]["Environment"]["Variables"]
+        .as_object_mut()
+        .unwrap();
+    vars.remove("AWS_LAMBDA_EXEC_WRAPPER");
+    let found = judge(&t, false).unwrap();
+    assert_eq!(rules(&found), ["lambda_profiling_python_start"]);
+    assert!(!serde_json::to_string(&found).unwrap().contains("s3cr3t"));
+}
+
+#[test]
+fn the_data_is_ascii_with_yamls_escapes() {
+    let text = ascii_json(&json!({"k": "é\u{7f}😀\"\\"}));
+    assert!(text.is_ascii() && !text.contains('\u{7f}'), "{text}");
+    assert_eq!(text, r#"{"k":"\u00e9\u007f\U0001f600\"\\"}"#);
+    assert_eq!(ascii_json(&json!({"k": "plain"})), r#"{"k":"plain"}"#);
+}
+
+#[test]
+fn a_role_in_a_branch_of_fn_if_as_a_getatt_string_is_not_followed() {
+    let mut t = expansion("python-function");
+    t["Conditions"] = json!({"Prod": {"Fn::Equals": ["a", "a"]}});
+    t["Resources"]["OrdersFunction"]["Properties"]["Role"] = json!({"Fn::If": ["Prod", {"Fn::GetAtt": "OrdersFunctionRole.Arn"}, {"Fn::GetAtt": ["OrdersFunctionRole", "Arn"]}]});
+    let found = judge(&t, false).unwrap();
+    assert_eq!(rules(&found), ["lambda_profiling_role_followed_if"], "{found:#?}");
 }

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::{ExpandArgs, Printed, cfn_yaml, expand_document, transform};
+use crate::{ExpandArgs, ExpandError, Printed, cfn_yaml, expand_document, transform};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum, PartialEq, Eq)]
 pub enum CheckFormat {
@@ -75,20 +75,27 @@ pub const NO_GUARD: &str = "check needs the CLI's guard feature: \
      cargo install --path crates/cli --features guard (with aws for status, enable and disable)";
 
 pub fn run(args: &CheckArgs) -> ExitCode {
+    use std::io::Write;
+
     let printed = execute(args);
-    print!("{}", printed.stdout);
-    eprint!("{}", printed.stderr);
+    // A reader that stops early (`| head`) ends the output, not the verdict.
+    let _ = std::io::stdout().lock().write_all(printed.stdout.as_bytes());
+    let _ = std::io::stderr().lock().write_all(printed.stderr.as_bytes());
     ExitCode::from(printed.code)
 }
 
 /// The whole of `lambda-profiling check` but the process.
 pub fn execute(args: &CheckArgs) -> Printed {
+    let refuse = |why: &str| Printed {
+        stdout: String::new(),
+        stderr: format!("{why}\n"),
+        code: 2,
+    };
     if cfg!(not(feature = "guard")) {
-        return Printed {
-            stdout: String::new(),
-            stderr: format!("{NO_GUARD}\n"),
-            code: 2,
-        };
+        return refuse(NO_GUARD);
+    }
+    if args.templates.iter().filter(|t| t.as_os_str() == "-").count() > 1 {
+        return refuse("standard input can be read once: name - at most once");
     }
     let judged: Vec<Judged> = args.templates.iter().map(|t| check_one(args, t)).collect();
     let stdout = match args.format {
@@ -108,25 +115,50 @@ fn check_one(args: &CheckArgs, path: &Path) -> Judged {
         template: path.display().to_string(),
         expanded: false,
         verdict: Verdict::Pass,
+        notes: Vec::new(),
     };
-    judged.verdict = match deployed(args, path, &mut judged.expanded) {
+    judged.verdict = match deployed(args, path, &mut judged) {
         Ok(template) => verdict_on(&template, args.refuse_opt_outs),
         Err(why) => Verdict::Error(why),
     };
     judged
 }
 
+/// Said when a template cannot be judged: where, never what (the text may be a secret's).
+const SEE_EXPAND: &str = "`lambda-profiling expand` on it says why";
+
 /// The template as the stack would deploy it: the macro's expansion where it is declared.
-fn deployed(args: &CheckArgs, path: &Path, expanded: &mut bool) -> Result<Value, String> {
+fn deployed(args: &CheckArgs, path: &Path, judged: &mut Judged) -> Result<Value, String> {
     let text = read(path)?;
-    let doc = cfn_yaml::parse_template(&text).map_err(|e| e.to_string())?;
-    if !transform::split(doc.get("Transform"))?.declared {
+    let doc = cfn_yaml::parse_template(&text).map_err(|e| match e.location() {
+        Some((line, column)) => {
+            format!("cannot be read as JSON or YAML at line {line}, column {column}; {SEE_EXPAND}")
+        }
+        None => format!("cannot be read as a template; {SEE_EXPAND}"),
+    })?;
+    if !doc.get("Resources").is_some_and(Value::is_object) {
+        return Err("is not a CloudFormation template: it has no Resources mapping".into());
+    }
+    let transforms = transform::split(doc.get("Transform"))
+        .map_err(|_| format!("its Transform section is refused; {SEE_EXPAND}"))?;
+    if !transforms.declared {
         return Ok(doc);
     }
-    *expanded = true;
-    let out =
-        expand_document(doc, &args.expand_args(path)).map_err(|e| format!("the macro refuses it: {e}"))?;
-    Ok(out.template)
+    judged.expanded = true;
+    match expand_document(doc, &args.expand_args(path)) {
+        Ok(out) => {
+            judged.notes = out.notes;
+            Ok(out.template)
+        }
+        Err(ExpandError::Problems(problems)) => {
+            let at: Vec<&str> = problems.0.iter().map(|p| p.path.as_str()).collect();
+            Err(format!(
+                "the macro refuses it, at {}; {SEE_EXPAND}",
+                at.join(", ")
+            ))
+        }
+        Err(ExpandError::Input(_)) => Err(format!("the macro cannot run on it; {SEE_EXPAND}")),
+    }
 }
 
 fn read(path: &Path) -> Result<String, String> {

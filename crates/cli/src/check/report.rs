@@ -18,8 +18,9 @@ pub struct Violation {
 }
 
 impl Violation {
-    /// From a rules file's message, `Violation: … Fix: …` over several indented lines.
-    pub fn new(rule: &str, path: Option<String>, message: &str) -> Violation {
+    /// From a rules file's message, `Violation: … Fix: …` over several indented lines;
+    /// `ids` are the template's logical ids, which name the resource a path is under.
+    pub fn new(rule: &str, path: Option<String>, message: &str, ids: &[&str]) -> Violation {
         let (violation, fix) = match message.split_once("Fix:") {
             Some((v, f)) => (v, Some(one_line(f))),
             None => (message, None),
@@ -27,8 +28,8 @@ impl Violation {
         let violation = one_line(violation.trim_start().trim_start_matches("Violation:"));
         let resource = path
             .as_deref()
-            .and_then(|p| p.strip_prefix("/Resources/"))
-            .map(|rest| rest.split('/').next().unwrap_or(rest).to_string());
+            .and_then(|p| resource_of(p, ids))
+            .map(str::to_string);
         Violation {
             rule: rule.to_string(),
             resource,
@@ -40,6 +41,17 @@ impl Violation {
             fix: fix.filter(|f| !f.is_empty()),
         }
     }
+}
+
+/// The resource a path (`/Resources/<id>/…`) is under: the longest logical id that
+/// fits, since an id may hold a `/` (the path does not escape it).
+fn resource_of<'i>(path: &str, ids: &[&'i str]) -> Option<&'i str> {
+    let rest = path.strip_prefix("/Resources/")?;
+    let fits = |id: &&&str| {
+        rest.strip_prefix(**id)
+            .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+    };
+    ids.iter().filter(fits).max_by_key(|id| id.len()).copied()
 }
 
 fn one_line(text: &str) -> String {
@@ -65,6 +77,9 @@ pub struct Judged {
     /// Whether the macro expanded it first (it declares `Transform: LambdaProfiling`).
     pub expanded: bool,
     pub verdict: Verdict,
+    /// What the expansion said that bears on the verdict (loops left unexpanded, so their
+    /// functions unjudged).
+    pub notes: Vec<String>,
 }
 
 /// 0: every template passes; 1: a rule fails; 2: a template could not be judged.
@@ -86,11 +101,16 @@ pub fn text(judged: &[Judged]) -> String {
         } else {
             ""
         };
+        let notes: String = j.notes.iter().map(|n| format!("  {n}\n")).collect();
         match &j.verdict {
-            Verdict::Pass => out += &format!("pass  {}{how}\n", j.template),
+            Verdict::Pass => out += &format!("pass  {}{how}\n{notes}", j.template),
             Verdict::Error(why) => out += &format!("error {}: {why}\n", j.template),
             Verdict::Fail(violations) => {
-                out += &format!("FAIL  {}{how}: {} problem(s)\n", j.template, violations.len());
+                out += &format!(
+                    "FAIL  {}{how}: {} problem(s)\n{notes}",
+                    j.template,
+                    violations.len()
+                );
                 for v in violations {
                     let at = v.resource.as_deref().unwrap_or("the template");
                     out += &format!("  {at}: {} [{}]\n", v.violation, v.rule);
@@ -104,7 +124,7 @@ pub fn text(judged: &[Judged]) -> String {
     out
 }
 
-/// For a pipeline: `{"templates": [{template, expanded, verdict, violations, error}]}`.
+/// For a pipeline: `{"templates": [{template, expanded, verdict, violations, error, notes}]}`.
 pub fn json(judged: &[Judged]) -> Value {
     let templates: Vec<Value> = judged
         .iter()
@@ -116,7 +136,7 @@ pub fn json(judged: &[Judged]) -> Value {
             };
             json!({
                 "template": j.template, "expanded": j.expanded, "verdict": verdict,
-                "violations": violations, "error": error,
+                "violations": violations, "error": error, "notes": j.notes,
             })
         })
         .collect();
