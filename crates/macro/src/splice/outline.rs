@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use super::decline::Decline;
 use super::scan::Scanner;
+use crate::rules::resource_types::SAM_FUNCTION;
 
 /// A resource with more keys or properties than this is declined (the lane checks for
 /// repeated keys pairwise).
@@ -129,6 +130,10 @@ impl<'a> Outline<'a> {
                 .find(|(k, _)| *k == "Type")
                 .and_then(|(_, ty)| unescaped(ty))
                 .ok_or(Decline::ResourceType)?;
+            // The lane would decline it when planning: say so now, not after reading the rest.
+            if ty == SAM_FUNCTION {
+                return Err(Decline::SamFunction);
+            }
             self.resources.push(ResourceText {
                 id,
                 ty,
