@@ -91,7 +91,11 @@ fn splice_lane_agrees(doc: &Value, default_on: bool) {
         "templateParameterValues": {}, "fragment": fragment})
     .to_string();
     let token = "arn:aws:lambda:us-east-1:123456789012:function:lambda-profiling";
-    let with = |lanes| Options { lanes, report: true };
+    let with = |lanes| Options {
+        lanes,
+        report: true,
+        any_region: false,
+    };
     let any = answer_with(&event, token, &with(Lanes::Any)).expect("a macro request");
     if any.lane != Lane::Splice {
         return;

@@ -71,9 +71,20 @@ pub fn corpus() -> Option<PathBuf> {
 /// cfn-lint's findings for `files`: `Some(errors)` (the `E` rules; warnings and notes do
 /// not count), or `None` (after saying SKIPPED) when cfn-lint is not installed.
 pub fn cfn_lint_errors(files: &[PathBuf]) -> Option<Vec<String>> {
+    cfn_lint_errors_in(files, &[])
+}
+
+/// [`cfn_lint_errors`], with the template judged in each of `regions` (cfn-lint's default,
+/// us-east-1, when empty).
+pub fn cfn_lint_errors_in(files: &[PathBuf], regions: &[&str]) -> Option<Vec<String>> {
     let cfn_lint = tool("cfn-lint")?;
-    let out = std::process::Command::new(cfn_lint)
+    let mut command = std::process::Command::new(cfn_lint);
+    if !regions.is_empty() {
+        command.arg("--regions").args(regions);
+    }
+    let out = command
         .args(["--format", "parseable"])
+        .arg("--")
         .args(files)
         .output()
         .expect("cfn-lint runs");

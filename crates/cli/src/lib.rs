@@ -100,6 +100,11 @@ pub struct ExpandArgs {
     /// `{"problems": [{"path", "message"}]}` for tools (a linter plugin, say).
     #[arg(long, value_enum, default_value = "text")]
     pub error_format: ErrorFormat,
+    /// One template for every region and account the agent serves (service-managed
+    /// StackSets, nested stacks): no region or account written in, the agent layers from
+    /// a Mappings table keyed by AWS::Region.
+    #[arg(long, conflicts_with_all = ["region", "account_id", "service_token"])]
+    pub any_region: bool,
     /// The template (JSON or YAML), or - for standard input.
     pub template: PathBuf,
 }
@@ -213,7 +218,11 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
         "transformId": format!("{}::{}", args.account_id, transform::MACRO_NAME),
         "params": params, "templateParameterValues": values, "fragment": doc,
     });
-    let options = Options { lanes, report: true };
+    let options = Options {
+        lanes,
+        report: true,
+        any_region: args.any_region,
+    };
     let answer = answer_with(&request.to_string(), &token, &options)
         .ok_or_else(|| ExpandError::Input("the template could not be made into a macro request".into()))?;
     if answer.status == MacroStatus::Failure {
@@ -230,6 +239,9 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
             resources.shift_insert(at.min(resources.len()), key, value);
         }
     }
+    if args.any_region {
+        notes.push(any_region_note(&out));
+    }
     if let (Some(rest), Some(at)) = (transforms.rest, position) {
         out.shift_insert(at.min(out.len()), "Transform".into(), rest);
     }
@@ -238,6 +250,21 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
         report: answer.report,
         notes,
     })
+}
+
+/// What a template for any region asks of where it is deployed.
+fn any_region_note(out: &Map<String, Value>) -> String {
+    let regions = lambda_profiling_macro::agent::any_regions().join(", ");
+    let mut note = format!("note: a template for any account and these regions: {regions}");
+    if out
+        .get("Parameters")
+        .and_then(|p| p.get("LambdaProfilingMacroStack"))
+        .is_some()
+    {
+        note += "; its custom resources use the ServiceToken export of the macro stack named by the \
+                 parameter LambdaProfilingMacroStack (default lambda-profiling) in each";
+    }
+    note
 }
 
 /// Takes the `Fn::ForEach::…` entries out of `Resources`, with their places.
@@ -274,6 +301,7 @@ impl ExpandArgs {
             service_token: None,
             format: Format::Json,
             error_format: ErrorFormat::Text,
+            any_region: false,
             template: template.into(),
         }
     }

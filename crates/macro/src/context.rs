@@ -1,7 +1,9 @@
 //! What the macro needs besides the template: the invocation's region, account and
 //! service token, and the stack's evaluated parameters. A leaf: both lanes read it.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
+
+use crate::agent;
 
 /// The stack's evaluated parameter values (`templateParameterValues`).
 pub type ParameterValues = Map<String, Value>;
@@ -14,4 +16,48 @@ pub(crate) struct Context<'a> {
     pub service_token: &'a str,
     /// `templateParameterValues`: the stack's evaluated parameters.
     pub values: &'a ParameterValues,
+    /// Write a template for every region (and account): the region and account come from
+    /// `AWS::Region` and `AWS::AccountId`, the agent layers from a `Mappings` table.
+    pub any_region: bool,
+}
+
+/// The parameter of a template for every region that names the macro stack, whose
+/// `ServiceToken` export the custom resources the macro adds use.
+pub(crate) const MACRO_STACK_PARAMETER: &str = "LambdaProfilingMacroStack";
+
+impl Context<'_> {
+    /// The region, as a value the template holds.
+    pub(crate) fn region_value(&self) -> Value {
+        match self.any_region {
+            true => json!({"Ref": "AWS::Region"}),
+            false => json!(self.region),
+        }
+    }
+
+    /// Whether a profiling group can be here: in every region of the table when the
+    /// template is for any region (the table holds only regions with the service).
+    pub(crate) fn has_service(&self) -> bool {
+        self.any_region || agent::has_service(self.region)
+    }
+
+    /// The ARN of the group `name` in this region and account.
+    pub(crate) fn group_arn(&self, name: &str) -> Value {
+        match self.any_region {
+            true => json!({"Fn::Sub": format!(
+                "arn:${{AWS::Partition}}:codeguru-profiler:${{AWS::Region}}:${{AWS::AccountId}}:profilingGroup/{name}"
+            )}),
+            false => json!(agent::group_arn(self.region, self.account_id, name)),
+        }
+    }
+
+    /// The `ServiceToken` of a custom resource the macro adds: the macro function's ARN,
+    /// or, for any region, the macro stack's export in the region where it is deployed.
+    pub(crate) fn service_token_value(&self) -> Value {
+        match self.any_region {
+            true => {
+                json!({"Fn::ImportValue": {"Fn::Sub": format!("${{{MACRO_STACK_PARAMETER}}}-ServiceToken")}})
+            }
+            false => json!(self.service_token),
+        }
+    }
 }

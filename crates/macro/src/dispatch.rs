@@ -26,6 +26,9 @@ pub struct Options {
     pub lanes: Lanes,
     /// Fill [`Answer::report`]: what happened to each function (the CLI's summary).
     pub report: bool,
+    /// A template for every region and account (StackSets, nested stacks): no region or
+    /// account written in, the agent layers from a `Mappings` table. The general lane's.
+    pub any_region: bool,
 }
 
 /// Answers a macro request's text; `None` when the event is not a macro request (no
@@ -39,10 +42,11 @@ pub fn answer_with(event: &str, service_token: &str, options: &Options) -> Optio
     let mut request = Request::read(event)?;
     let outline = std::mem::replace(&mut request.outline, Err(Decline::Asked));
     let no_values = ParameterValues::new();
-    let ctx = request.context(service_token, &no_values);
+    let ctx = request.context(service_token, &no_values, options.any_region);
     let params = request.params.as_ref();
     let declined = match (options.lanes, outline) {
         (Lanes::General, _) => Decline::Asked,
+        _ if options.any_region => Decline::Asked,
         (Lanes::Any, Err(decline)) => decline,
         (Lanes::Any, Ok(outline)) => match Splice::plan(outline, params, &ctx) {
             Ok(splice) => {

@@ -81,12 +81,14 @@ impl<'a> Request<'a> {
         &'c self,
         service_token: &'c str,
         no_values: &'c ParameterValues,
+        any_region: bool,
     ) -> Context<'c> {
         Context {
             region: &self.region,
             account_id: &self.account_id,
             service_token,
             values: self.values.as_ref().unwrap_or(no_values),
+            any_region,
         }
     }
 }

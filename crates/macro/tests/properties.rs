@@ -212,7 +212,11 @@ fn run(t: &str, params: &Value, values: &ParameterValues) -> Result<(String, Vec
         Value::Object(values.clone())
     );
     let token = "arn:aws:lambda:us-east-1:123456789012:function:p";
-    let with = |lanes| Options { lanes, report: true };
+    let with = |lanes| Options {
+        lanes,
+        report: true,
+        any_region: false,
+    };
     let general = answer_with(&event, token, &with(Lanes::General)).expect("a macro request");
     let any = answer_with(&event, token, &with(Lanes::Any)).expect("a macro request");
     // Where the splice lane answers, it writes exactly what the general lane writes.

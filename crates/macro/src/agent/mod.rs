@@ -84,7 +84,7 @@ pub mod env {
 pub const REDIRECT_HANDLER: &str = "codeguru_profiler_agent.aws_lambda.lambda_handler.call_handler";
 
 /// The language family of a supported runtime; each has its own agent layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Family {
     Python,
     Java,
@@ -214,6 +214,14 @@ pub fn is_region_name(s: &str) -> bool {
 
 pub fn has_service(region: &str) -> bool {
     SERVICE_REGIONS.contains(&region)
+}
+
+/// The regions a template for any region serves: those with the service and the layers,
+/// in alphabetical order.
+pub fn any_regions() -> Vec<&'static str> {
+    let mut regions: Vec<&str> = SERVICE_REGIONS.iter().copied().filter(|r| has_layer(r)).collect();
+    regions.sort_unstable();
+    regions
 }
 
 /// The partition of a region; CodeGuru Profiler exists only in `aws`.

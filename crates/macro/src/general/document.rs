@@ -240,6 +240,16 @@ impl<'a> Template<'a> {
         self.sections.get(name).map(Slot::to_value)
     }
 
+    /// Sets `key` in the top-level section `name` (a mapping), adding the section if absent.
+    pub(crate) fn set_section_entry(&mut self, name: &str, key: &str, value: Value) {
+        let mut section = match self.section(name) {
+            Some(Value::Object(m)) => m,
+            _ => Map::new(),
+        };
+        section.insert(key.to_string(), value);
+        self.sections.set(name, Value::Object(section));
+    }
+
     /// Removes `Globals.Function.Profiling`, which SAM would reject, and then
     /// `Function` and `Globals` if nothing is left in them.
     pub(crate) fn remove_global_profiling(&mut self) {

@@ -52,7 +52,7 @@ pub(crate) fn choose(
     if let Some(group) = &opts.group {
         return existing(group, &format!("{path}.ProfilingGroup"), template, ctx).map(|g| (g, None));
     }
-    if !agent::has_service(ctx.region) {
+    if !ctx.has_service() {
         return fail(
             &path,
             format!(
@@ -67,7 +67,7 @@ pub(crate) fn choose(
     let group = GroupRef {
         name: Some(json!({"Ref": id})),
         arn: Some(json!({"Fn::GetAtt": [id, "Arn"]})),
-        region: json!(ctx.region),
+        region: ctx.region_value(),
         label: format!("new group {id}"),
         longest_name: longest_name(opts.group_name.as_ref(), f.id),
     };
@@ -135,7 +135,7 @@ fn existing(group: &Value, path: &str, template: &Template, ctx: &Context) -> Ch
             ),
         );
     }
-    if !agent::has_service(ctx.region) {
+    if !ctx.has_service() {
         return fail(
             path,
             format!(
@@ -148,8 +148,8 @@ fn existing(group: &Value, path: &str, template: &Template, ctx: &Context) -> Ch
     }
     Ok(GroupRef {
         name: Some(json!(text)),
-        arn: Some(json!(agent::group_arn(ctx.region, ctx.account_id, text))),
-        region: json!(ctx.region),
+        arn: Some(ctx.group_arn(text)),
+        region: ctx.region_value(),
         label: format!("existing group {text}"),
         longest_name: text.len(),
     })
@@ -160,7 +160,7 @@ fn template_group(target: &str, path: &str, template: &Template, ctx: &Context) 
         Some(PROFILING_GROUP) => Ok(GroupRef {
             name: Some(json!({"Ref": target})),
             arn: Some(json!({"Fn::GetAtt": [target, "Arn"]})),
-            region: json!(ctx.region),
+            region: ctx.region_value(),
             label: format!("template group {target}"),
             longest_name: template_group_longest(template, target),
         }),
@@ -199,7 +199,7 @@ fn from_variables(name: Option<Value>, arn: Option<Value>, template: &Template, 
         .and_then(agent::parse_group_arn);
     let region = literal_arn
         .as_ref()
-        .map_or_else(|| json!(ctx.region), |a| json!(a.region));
+        .map_or_else(|| ctx.region_value(), |a| json!(a.region));
     let derived_name = match (&name, &arn) {
         (Some(n), _) => Some(n.clone()),
         (None, Some(a)) => match (&literal_arn, get_att(a)) {
@@ -211,7 +211,7 @@ fn from_variables(name: Option<Value>, arn: Option<Value>, template: &Template, 
     };
     let derived_arn = match (&arn, &name) {
         (Some(a), _) => Some(a.clone()),
-        (None, Some(Value::String(n))) => Some(json!(agent::group_arn(ctx.region, ctx.account_id, n))),
+        (None, Some(Value::String(n))) => Some(ctx.group_arn(n)),
         (None, Some(n)) => ref_name(n)
             .filter(|g| is_group(g))
             .map(|g| json!({"Fn::GetAtt": [g, "Arn"]})),

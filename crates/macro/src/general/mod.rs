@@ -8,6 +8,7 @@
 //! [`planner`] (the plan for each function). Planning only reads; the edits are applied
 //! once all is known, so that a template with problems is answered back untouched.
 
+mod any_region;
 mod document;
 mod environment;
 mod group;
@@ -114,6 +115,9 @@ fn expand(
     ctx: &Context,
 ) -> Result<Vec<FunctionReport>, Problems> {
     let settings = settings::parse_transform_parameters(params, ctx.values).map_err(Problems)?;
+    if ctx.any_region {
+        any_region::check_names(template).map_err(Problems)?;
+    }
     // Roles and role-mode custom resources are read up front, functions as they are planned.
     template.parse_resources(|r| read_properties(&r.ty));
     let globals: Option<Map<String, Value>> = template
@@ -128,7 +132,9 @@ fn expand(
         return Err(Problems(planner.problems));
     }
     let (edits, report) = (planner.edits, planner.report);
+    let for_any_region = any_region::Additions::of(&edits, ctx.any_region);
     apply(template, edits);
+    for_any_region.apply(template);
     if globals.is_some_and(|g| g.contains_key("Profiling")) {
         template.remove_global_profiling();
     }

@@ -190,7 +190,7 @@ pub(crate) fn custom_resource_id(role: &Value) -> String {
     )
 }
 
-pub(crate) fn custom_resource(role: &Value, service_token: &str, condition: Option<&Value>) -> Value {
+pub(crate) fn custom_resource(role: &Value, service_token: Value, condition: Option<&Value>) -> Value {
     let mut resource = serde_json::Map::new();
     resource.insert("Type".into(), json!(CUSTOM_RESOURCE));
     if let Some(c) = condition {

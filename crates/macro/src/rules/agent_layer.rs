@@ -1,7 +1,9 @@
 //! Which agent layer a function gets: its own choice (`LayerVersion`, `LayerArn`), else
 //! the transform's, else the built-in one for its region and runtime family.
 
-use serde_json::Value;
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value, json};
 
 use super::settings::{LayerOverride, Options, PARAMETERS_PATH, TransformSettings};
 use crate::agent::{self, Family};
@@ -15,7 +17,7 @@ pub(crate) fn agent_layer(
     runtimes: &[&str],
     opts: &Options,
     settings: &TransformSettings,
-    region: &str,
+    region: Option<&str>,
     path: &str,
 ) -> Checked<Value> {
     let defaults = match family {
@@ -76,6 +78,10 @@ pub(crate) fn agent_layer(
             }
         },
     };
+    // No region: a template for any region, whose layers come from a Mappings table.
+    let Some(region) = region else {
+        return Ok(mapped_layer(family, version));
+    };
     match family.layer_arn(region, version) {
         Some(arn) => Ok(Value::String(arn)),
         None => fail(
@@ -88,6 +94,47 @@ pub(crate) fn agent_layer(
             ),
         ),
     }
+}
+
+/// The `Mappings` table of a template for any region: for each region, the ARN of each
+/// agent layer the template uses.
+pub(crate) const LAYER_MAPPING: &str = "LambdaProfilingAgentLayers";
+
+/// The key of a layer in [`LAYER_MAPPING`]: `Python13`, `Java11`.
+fn mapping_key(family: Family, version: u32) -> String {
+    format!("{}{version}", family.label())
+}
+
+/// The agent layer of a template for any region: looked up in the table by region.
+fn mapped_layer(family: Family, version: u32) -> Value {
+    json!({"Fn::FindInMap": [LAYER_MAPPING, {"Ref": "AWS::Region"}, mapping_key(family, version)]})
+}
+
+/// The layer that [`mapped_layer`] wrote, read back: its family and version.
+pub(crate) fn mapped(layer: &Value) -> Option<(Family, u32)> {
+    let [table, _, key] = layer.get("Fn::FindInMap")?.as_array()?.as_slice() else {
+        return None;
+    };
+    let key = key.as_str().filter(|_| table == LAYER_MAPPING)?;
+    [Family::Python, Family::Java].into_iter().find_map(|family| {
+        let version = key.strip_prefix(family.label())?.parse().ok()?;
+        Some((family, version))
+    })
+}
+
+/// The rows of [`LAYER_MAPPING`] for the layers used: every region the table serves.
+pub(crate) fn layer_mapping(used: &BTreeSet<(Family, u32)>) -> Value {
+    let rows = agent::any_regions().into_iter().map(|region| {
+        let row: Map<String, Value> = used
+            .iter()
+            .filter_map(|&(family, version)| {
+                let arn = family.layer_arn(region, version)?;
+                Some((mapping_key(family, version), Value::String(arn)))
+            })
+            .collect();
+        (region.to_string(), Value::Object(row))
+    });
+    Value::Object(rows.collect())
 }
 
 /// The built-in version that carries every runtime, or the first runtime none carries.

@@ -11,7 +11,7 @@ fn layer(runtimes: &[&str], opts: &Options, settings: &TransformSettings, region
         runtimes,
         opts,
         settings,
-        region,
+        Some(region),
         "Resources.F.Properties.Profiling",
     )
 }
@@ -104,5 +104,51 @@ fn a_layer_version_without_the_runtimes_agent_is_refused_where_it_was_asked_for(
     assert_eq!(
         version(layer(&["python3.9"], &Options::default(), &settings, "us-east-1")),
         "12"
+    );
+}
+
+#[test]
+fn for_any_region_the_layer_comes_from_the_table() {
+    let settings = TransformSettings::default();
+    let pinned = Options {
+        layer: LayerOverride {
+            version: Some(11),
+            arn: None,
+        },
+        ..Options::default()
+    };
+    let at = "Resources.F.Properties.Profiling";
+    let built_in = agent_layer(
+        Family::Python,
+        &["python3.12"],
+        &Options::default(),
+        &settings,
+        None,
+        at,
+    );
+    let layer = built_in.unwrap();
+    assert_eq!(
+        layer,
+        json!({"Fn::FindInMap": [LAYER_MAPPING, {"Ref": "AWS::Region"}, "Python13"]})
+    );
+    assert_eq!(mapped(&layer), Some((Family::Python, 13)));
+    let java = agent_layer(Family::Java, &["java17"], &pinned, &settings, None, at).unwrap();
+    assert_eq!(mapped(&java), Some((Family::Java, 11)));
+    assert_eq!(
+        mapped(&json!({"Fn::FindInMap": ["Other", {"Ref": "AWS::Region"}, "Python13"]})),
+        None
+    );
+
+    let used = [(Family::Python, 13), (Family::Java, 11)].into_iter().collect();
+    let table = layer_mapping(&used);
+    let regions: Vec<&String> = table.as_object().unwrap().keys().collect();
+    assert_eq!(regions.len(), crate::agent::SERVICE_REGIONS.len(), "{regions:?}");
+    assert_eq!(
+        table["eu-north-1"]["Python13"],
+        "arn:aws:lambda:eu-north-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13"
+    );
+    assert_eq!(
+        table["ap-southeast-2"]["Java11"],
+        "arn:aws:lambda:ap-southeast-2:157417159150:layer:AWSCodeGuruProfilerJavaAgentLayer:11"
     );
 }

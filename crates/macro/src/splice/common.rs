@@ -85,7 +85,14 @@ impl AgentLayers {
         let key = (family, family.default_layer_version(runtime));
         for slot in &self.0 {
             let (held, layer) = slot.get_or_init(|| {
-                let layer = match agent_layer(family, &[runtime], &Options::default(), settings, region, "") {
+                let layer = match agent_layer(
+                    family,
+                    &[runtime],
+                    &Options::default(),
+                    settings,
+                    Some(region),
+                    "",
+                ) {
                     Ok(Value::String(layer)) => Some(layer),
                     _ => None,
                 };

@@ -7,7 +7,8 @@ use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decline {
-    /// The caller asked for the general lane ([`crate::Lanes::General`]).
+    /// The caller asked for the general lane ([`crate::Lanes::General`]), or for a template
+    /// for any region ([`crate::Options::any_region`]).
     Asked,
     /// The text is not JSON, or nests deeper than the scanner goes (128).
     NotJson,

@@ -30,7 +30,11 @@ pub fn request_text(region: &str, fragment: &str, params: &str) -> String {
 /// The answer by both lanes: the general lane's, after checking that the splice lane,
 /// wherever it answers, gives the same bytes and the same report.
 pub fn answered(event: &str) -> Answer {
-    let with = |lanes| Options { lanes, report: true };
+    let with = |lanes| Options {
+        lanes,
+        report: true,
+        any_region: false,
+    };
     let general = answer_with(event, TOKEN, &with(Lanes::General)).expect("a macro request");
     let any = answer_with(event, TOKEN, &with(Lanes::Any)).expect("a macro request");
     if any.lane == Lane::Splice {

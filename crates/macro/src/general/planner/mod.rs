@@ -4,7 +4,7 @@
 
 mod profiled;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -13,6 +13,7 @@ use super::loops;
 use super::role::{self, RolePlan};
 use super::slot::Slot;
 use super::view::FunctionView;
+use crate::agent::Family;
 use crate::context::Context;
 use crate::problems::{Checked, Problem};
 use crate::report::{FunctionOutcome, FunctionReport};
@@ -27,6 +28,8 @@ pub(crate) struct Edits {
     /// Template roles and their new `ManagedPolicyArns`.
     pub roles: Vec<(String, Value)>,
     pub new_resources: Vec<(String, &'static str, Slot<'static>)>,
+    /// The agent layers a template for any region looks up in its `Mappings` table.
+    pub mapped_layers: BTreeSet<(Family, u32)>,
 }
 
 #[derive(Debug, Default)]
@@ -285,7 +288,7 @@ impl<'p, 'a> Planner<'p, 'a> {
         for e in std::mem::take(&mut self.externals) {
             let first = e.conditions.first().cloned().flatten();
             let shared = first.filter(|c| e.conditions.iter().all(|x| x.as_ref() == Some(c)));
-            let resource = role::custom_resource(&e.role, self.ctx.service_token, shared.as_ref());
+            let resource = role::custom_resource(&e.role, self.ctx.service_token_value(), shared.as_ref());
             self.edits
                 .new_resources
                 .push((e.id, CUSTOM_RESOURCE, Slot::Value(resource)));

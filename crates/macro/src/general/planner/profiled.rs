@@ -14,7 +14,7 @@ use crate::general::slot::Slot;
 use crate::general::view::FunctionView;
 use crate::problems::{Checked, Problem, collect, fail};
 use crate::report::FunctionOutcome;
-use crate::rules::agent_layer::agent_layer;
+use crate::rules::agent_layer::{LAYER_MAPPING, agent_layer, mapped};
 use crate::rules::intrinsics::describe;
 use crate::rules::resource_types::PROFILING_GROUP;
 use crate::rules::settings::Options;
@@ -91,7 +91,9 @@ impl Planner<'_, '_> {
     ) -> (Option<Value>, Option<Option<Value>>) {
         let runtimes: Vec<&str> = facts.runtimes.iter().map(String::as_str).collect();
         let path = f.path("Profiling");
-        let (family, region) = (facts.family, self.ctx.region);
+        // A template for any region has no region: its layers come from a Mappings table.
+        let region = (!self.ctx.any_region).then_some(self.ctx.region);
+        let family = facts.family;
         let layer = collect(
             agent_layer(family, &runtimes, opts, self.settings, region, &path),
             problems,
@@ -177,10 +179,20 @@ impl Planner<'_, '_> {
         }
         edit.depends_on = plan.depends_on;
         let layer = layers::in_effect(f, &plan.layer, plan.facts.family, self.ctx.values);
+        let layer_label = match mapped(&layer) {
+            Some((family, version)) => {
+                self.edits.mapped_layers.insert((family, version));
+                format!(
+                    "{} agent layer {version} of the region ({LAYER_MAPPING})",
+                    family.label()
+                )
+            }
+            None => layer.as_str().map_or_else(|| describe(&layer), str::to_string),
+        };
         FunctionOutcome::Profiled {
             runtime: plan.facts.runtimes.join(" | "),
             group: group_label(&plan.group),
-            layer: layer.as_str().map_or_else(|| describe(&layer), str::to_string),
+            layer: layer_label,
             role: role_label(&plan.role, self),
         }
     }

@@ -1,0 +1,101 @@
+//! `lambda-profiling expand --any-region`: one template for every region and account the
+//! agent serves, for service-managed StackSets and nested stacks (which run no macro).
+//! Each example's expansion holds no region and no account of the macro's writing (the
+//! agent layers come from a Mappings table keyed by AWS::Region), and the real cfn-lint
+//! finds no error in it in several regions of the table, JSON and YAML alike.
+
+mod toolbox;
+
+use std::path::PathBuf;
+
+use lambda_profiling_cli::{ExpandArgs, Format, expand_text, render};
+use lambda_profiling_macro::agent;
+use serde_json::Value;
+
+/// The account the expansion would write were it for one account (the CLI's default).
+const ACCOUNT: &str = "123456789012";
+
+fn any_region(example: &str) -> (Value, String) {
+    let path = toolbox::repo()
+        .join("examples")
+        .join(example)
+        .join("template.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut args = ExpandArgs::new(&path);
+    args.any_region = true;
+    let expanded = expand_text(&text, &args).unwrap_or_else(|e| panic!("{example}: {e}"));
+    let input = lambda_profiling_cli::cfn_yaml::parse_template(&text).unwrap();
+    (expanded.template, input.to_string())
+}
+
+fn examples() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(toolbox::repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("template.yaml").is_file())
+        .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn no_region_or_account_is_written_outside_the_table() {
+    let names = examples();
+    assert!(names.len() >= 6, "the examples are missing");
+    for name in names {
+        let (mut out, input) = any_region(&name);
+        let table = out["Mappings"]["LambdaProfilingAgentLayers"].take();
+        let rows = table
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}: no layer table"));
+        assert_eq!(rows.len(), agent::any_regions().len(), "{name}");
+        let text = out.to_string();
+        for region in agent::LAYER_REGIONS {
+            // A region the template itself holds is its own.
+            if !input.contains(region) {
+                assert!(
+                    !text.contains(region),
+                    "{name}: {region} written outside the table"
+                );
+            }
+        }
+        if !input.contains(ACCOUNT) {
+            assert!(!text.contains(ACCOUNT), "{name}: the account is written");
+        }
+        let transform = out.get("Transform").map(Value::to_string).unwrap_or_default();
+        assert!(
+            !transform.contains("\"LambdaProfiling\""),
+            "{name}: the transform remains"
+        );
+    }
+}
+
+#[test]
+fn cfn_lint_finds_no_error_in_any_region_of_the_table() {
+    let dir = std::env::temp_dir().join(format!("any-region-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut files: Vec<PathBuf> = Vec::new();
+    for name in examples() {
+        let (out, _) = any_region(&name);
+        for (format, ext) in [(Format::Json, "json"), (Format::Yaml, "yaml")] {
+            let file = dir.join(format!("{name}.{ext}"));
+            std::fs::write(&file, render(&out, format).unwrap()).unwrap();
+            files.push(file);
+        }
+    }
+    let regions = ["us-east-1", "eu-north-1", "ap-southeast-2", "us-west-2"];
+    let Some(errors) = toolbox::cfn_lint_errors_in(&files, &regions) else {
+        return;
+    };
+    assert!(errors.is_empty(), "cfn-lint:\n{}", errors.join("\n"));
+    // And it can fail: a region outside the table has no row to find.
+    let Some(errors) = toolbox::cfn_lint_errors_in(&files[..1], &["ca-central-1"]) else {
+        return;
+    };
+    assert!(
+        !errors.is_empty(),
+        "cfn-lint found every layer in a region outside the table"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
