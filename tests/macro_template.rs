@@ -227,7 +227,9 @@ fn the_macro_roles_policy_attaches_nothing_but_the_agent_policy() {
 #[test]
 fn the_macro_template_passes_cfn_lint() {
     let file = toolbox::repo().join("macro-template.yaml");
-    let Some(errors) = toolbox::cfn_lint_errors(&[file]) else {
+    // One template for every region: judged in several.
+    let regions = ["us-east-1", "eu-north-1", "ap-southeast-2", "sa-east-1", "ca-central-1"];
+    let Some(errors) = toolbox::cfn_lint_errors_in(&[file], &regions) else {
         return;
     };
     assert!(errors.is_empty(), "cfn-lint errors:\n{}", errors.join("\n"));
@@ -273,10 +275,11 @@ const FUNCTION_MODE: [&str; 2] = [
 fn the_macro_role_allows_every_call_the_function_makes_and_no_other() {
     let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
     let template = parse_template(&text).unwrap();
-    // Statements that hold whatever the parameters: not those under an `Fn::If`.
-    let roles = template["Resources"].as_object().unwrap().values();
+    // Statements that hold whatever the parameters: not those under an `Fn::If`. The
+    // function's role (`Role`); the code copier's has a test of its own.
+    let roles = [&template["Resources"]["Role"]];
     let allowed: Vec<&Value> = roles
-        .filter(|r| r["Type"] == "AWS::IAM::Role")
+        .into_iter()
         .flat_map(|r| each(&r["Properties"]["Policies"]))
         .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().into_iter().flatten())
         .filter(|s| s["Effect"] == "Allow")
@@ -312,12 +315,8 @@ fn the_macro_role_allows_every_call_the_function_makes_and_no_other() {
     assert!(resource.ends_with(":function:${FunctionScope}"), "{resource}");
     // Least privilege: every action named (the conditional statements too) is one the
     // function calls.
-    let named: Vec<&Value> = template["Resources"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|r| r["Type"] == "AWS::IAM::Role")
-        .flat_map(|r| each(&r["Properties"]["Policies"]))
+    let named: Vec<&Value> = each(&template["Resources"]["Role"]["Properties"]["Policies"])
+        .into_iter()
         .flat_map(|p| statements_anywhere(&p["PolicyDocument"]["Statement"]))
         .flat_map(|s| each(&s["Action"]))
         .collect();
@@ -454,4 +453,75 @@ fn a_crashed_invocation_is_retried_once_and_never_replayed_late() {
         .unwrap();
     // A retry of an invocation that ran to its timeout still fits; anything later is refused.
     assert!(timeout < age && age <= 900, "{timeout} {age}");
+}
+
+/// The code copier's role writes and deletes the code in the stack's own bucket, under the
+/// copier's key prefix, and writes its logs: nothing else.
+#[test]
+fn the_code_copier_can_touch_nothing_but_the_code_in_its_bucket() {
+    let text = std::fs::read_to_string(toolbox::repo().join("macro-template.yaml")).unwrap();
+    let template = parse_template(&text).unwrap();
+    let roles: Vec<&str> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::IAM::Role")
+        .map(|(id, _)| id.as_str())
+        .collect();
+    assert_eq!(roles, ["Role", "CodeCopierRole"], "a role this test does not judge");
+    let copier = &template["Resources"]["CodeCopierRole"];
+    assert!(copier["Properties"].get("ManagedPolicyArns").is_none());
+    let statements: Vec<&Value> = each(&copier["Properties"]["Policies"])
+        .into_iter()
+        .flat_map(|p| statements_anywhere(&p["PolicyDocument"]["Statement"]))
+        .collect();
+    let mut granted: Vec<(String, String)> = Vec::new();
+    for s in &statements {
+        assert_eq!(s["Effect"], "Allow");
+        let resource = s["Resource"]["Fn::Sub"].as_str().unwrap_or("?").to_string();
+        for a in each(&s["Action"]) {
+            granted.push((a.as_str().unwrap().to_string(), resource.clone()));
+        }
+    }
+    let bucket = "${CodeStore.Arn}/bootstrap-*".to_string();
+    let logs = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*".to_string();
+    let expected = vec![
+        ("s3:PutObject".to_string(), bucket.clone()),
+        ("s3:DeleteObject".to_string(), bucket),
+        ("logs:CreateLogGroup".to_string(), logs.clone()),
+        ("logs:CreateLogStream".to_string(), logs.clone()),
+        ("logs:PutLogEvents".to_string(), logs),
+    ];
+    assert_eq!(granted, expected);
+    // The template is plain CloudFormation: service-managed StackSets run no transform.
+    assert!(template.get("Transform").is_none(), "a transform in macro-template.yaml");
+    let serverless = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .any(|r| r["Type"].as_str().unwrap_or("").starts_with("AWS::Serverless::"));
+    assert!(!serverless, "a SAM resource in macro-template.yaml");
+}
+
+/// The code copier's inline code, run by `tests/tools/code_copy_check.py` with the events
+/// CloudFormation sends, against moto's S3 over HTTP: it copies a release checked by its
+/// SHA-256, a new release is a new key and the old key's delete removes the old copy, other
+/// content and other schemes are refused, an AWS error is answered by its type (never its
+/// message), a failed create names no copy, and the last delete empties the bucket.
+#[test]
+fn the_code_copier_copies_checks_and_cleans_up() {
+    let Some(python) = toolbox::tool("python") else { return };
+    let out = std::process::Command::new(python)
+        .arg(toolbox::repo().join("tests/tools/code_copy_check.py"))
+        .arg(toolbox::repo().join("macro-template.yaml"))
+        .output()
+        .expect("the copier check runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    let cases: Vec<Value> = said.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let failed: Vec<&Value> = cases.iter().filter(|c| c["ok"] != true).collect();
+    assert!(
+        out.status.success() && failed.is_empty() && cases.len() >= 10,
+        "the copier: {failed:#?}\n{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
