@@ -228,7 +228,13 @@ fn the_macro_roles_policy_attaches_nothing_but_the_agent_policy() {
 fn the_macro_template_passes_cfn_lint() {
     let file = toolbox::repo().join("macro-template.yaml");
     // One template for every region: judged in several.
-    let regions = ["us-east-1", "eu-north-1", "ap-southeast-2", "sa-east-1", "ca-central-1"];
+    let regions = [
+        "us-east-1",
+        "eu-north-1",
+        "ap-southeast-2",
+        "sa-east-1",
+        "ca-central-1",
+    ];
     let Some(errors) = toolbox::cfn_lint_errors_in(&[file], &regions) else {
         return;
     };
@@ -468,7 +474,11 @@ fn the_code_copier_can_touch_nothing_but_the_code_in_its_bucket() {
         .filter(|(_, r)| r["Type"] == "AWS::IAM::Role")
         .map(|(id, _)| id.as_str())
         .collect();
-    assert_eq!(roles, ["Role", "CodeCopierRole"], "a role this test does not judge");
+    assert_eq!(
+        roles,
+        ["Role", "CodeCopierRole"],
+        "a role this test does not judge"
+    );
     let copier = &template["Resources"]["CodeCopierRole"];
     assert!(copier["Properties"].get("ManagedPolicyArns").is_none());
     let statements: Vec<&Value> = each(&copier["Properties"]["Policies"])
@@ -484,7 +494,8 @@ fn the_code_copier_can_touch_nothing_but_the_code_in_its_bucket() {
         }
     }
     let bucket = "${CodeStore.Arn}/bootstrap-*".to_string();
-    let logs = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*".to_string();
+    let logs =
+        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*".to_string();
     let expected = vec![
         ("s3:PutObject".to_string(), bucket.clone()),
         ("s3:DeleteObject".to_string(), bucket),
@@ -494,7 +505,10 @@ fn the_code_copier_can_touch_nothing_but_the_code_in_its_bucket() {
     ];
     assert_eq!(granted, expected);
     // The template is plain CloudFormation: service-managed StackSets run no transform.
-    assert!(template.get("Transform").is_none(), "a transform in macro-template.yaml");
+    assert!(
+        template.get("Transform").is_none(),
+        "a transform in macro-template.yaml"
+    );
     let serverless = template["Resources"]
         .as_object()
         .unwrap()
@@ -510,14 +524,19 @@ fn the_code_copier_can_touch_nothing_but_the_code_in_its_bucket() {
 /// message), a failed create names no copy, and the last delete empties the bucket.
 #[test]
 fn the_code_copier_copies_checks_and_cleans_up() {
-    let Some(python) = toolbox::tool("python") else { return };
+    let Some(python) = toolbox::tool("python") else {
+        return;
+    };
     let out = std::process::Command::new(python)
         .arg(toolbox::repo().join("tests/tools/code_copy_check.py"))
         .arg(toolbox::repo().join("macro-template.yaml"))
         .output()
         .expect("the copier check runs");
     let said = String::from_utf8_lossy(&out.stdout);
-    let cases: Vec<Value> = said.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let cases: Vec<Value> = said
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
     let failed: Vec<&Value> = cases.iter().filter(|c| c["ok"] != true).collect();
     assert!(
         out.status.success() && failed.is_empty() && cases.len() >= 10,

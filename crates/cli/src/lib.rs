@@ -34,10 +34,18 @@ pub struct Printed {
     pub code: u8,
 }
 
+/// `--version`: the version and the commit it was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("LAMBDA_PROFILING_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "lambda-profiling",
-    version,
+    version = VERSION,
     about = "Turns on CodeGuru Profiler for Lambda functions in CloudFormation templates"
 )]
 pub struct Cli {
