@@ -447,8 +447,13 @@ fn a_crashed_invocation_is_retried_once_and_never_replayed_late() {
         .unwrap()
         .values()
         .filter(|r| r["Type"] == "AWS::Lambda::EventInvokeConfig")
+        .filter(|r| r["Properties"]["FunctionName"] == json!({"Ref": "Function"}))
         .collect();
-    assert_eq!(configs.len(), 1);
+    assert_eq!(
+        configs.len(),
+        1,
+        "the function's; the code copier's is judged with it"
+    );
     let p = &configs[0]["Properties"];
     assert_eq!(p["FunctionName"], json!({"Ref": "Function"}));
     assert_eq!(p["Qualifier"], "$LATEST");
@@ -494,16 +499,32 @@ fn the_code_copier_can_touch_nothing_but_the_code_in_its_bucket() {
         }
     }
     let bucket = "${CodeStore.Arn}/bootstrap-*".to_string();
-    let logs =
-        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/*".to_string();
+    let logs = "${CodeCopierLogGroup.Arn}:*".to_string();
     let expected = vec![
         ("s3:PutObject".to_string(), bucket.clone()),
-        ("s3:DeleteObject".to_string(), bucket),
-        ("logs:CreateLogGroup".to_string(), logs.clone()),
+        ("s3:DeleteObject".to_string(), bucket.clone()),
+        ("s3:GetObject".to_string(), bucket),
         ("logs:CreateLogStream".to_string(), logs.clone()),
         ("logs:PutLogEvents".to_string(), logs),
     ];
     assert_eq!(granted, expected);
+    // Inline code: CloudFormation takes at most 4096 characters.
+    let code = template["Resources"]["CodeCopier"]["Properties"]["Code"]["ZipFile"]
+        .as_str()
+        .unwrap();
+    assert!(
+        code.chars().count() <= 4096,
+        "the copier's code is {} characters",
+        code.chars().count()
+    );
+    // It answers before its timeout and is never retried (a late retry could store a copy
+    // after the bucket was emptied); CloudFormation waits for it five minutes at most.
+    let invokes = &template["Resources"]["CodeCopierInvokes"]["Properties"];
+    assert_eq!(invokes["MaximumRetryAttempts"], 0);
+    assert_eq!(
+        template["Resources"]["CodeCopy"]["Properties"]["ServiceTimeout"],
+        300
+    );
     // The template is plain CloudFormation: service-managed StackSets run no transform.
     assert!(
         template.get("Transform").is_none(),

@@ -1,8 +1,9 @@
 //! What a release publishes, built by the scripts the release workflow runs
 //! (`.github/workflows/release.yml`): the template `scripts/render-template` makes from
-//! `macro-template.yaml` and a zip holds the zip's URL and SHA-256 as defaults, so every
-//! parameter has one and the template deploys as it is; nothing else of it changes, and
-//! cfn-lint finds no error in it in several regions. The wheel is `scripts/check-wheel`'s
+//! `macro-template.yaml` and a zip holds the zip's URL and SHA-256 in its `ReleaseCode`
+//! mapping (not as parameter defaults, which an update keeps from before), every parameter
+//! has a default, so it deploys as it is; nothing else of it changes, and cfn-lint finds no
+//! error in it in several regions. The wheel is `scripts/check-wheel`'s
 //! (run by CI: it builds the command line in release).
 
 mod toolbox;
@@ -32,9 +33,13 @@ fn the_release_template_deploys_as_it_is_with_its_own_code() {
     let rendered = String::from_utf8(out.stdout).unwrap();
     let template = parse_template(&rendered).unwrap();
     let parameters = template["Parameters"].as_object().unwrap();
-    assert_eq!(parameters["CodeUrl"]["Default"], URL);
-    let expected = sha256_of(&zip);
-    assert_eq!(parameters["CodeSha256"]["Default"], expected.as_str());
+    let code = &template["Mappings"]["ReleaseCode"]["Code"];
+    assert_eq!(code["Url"], URL);
+    assert_eq!(code["Sha256"], sha256_of(&zip).as_str());
+    assert_eq!(
+        parameters["CodeUrl"]["Default"], "",
+        "CodeUrl overrides the release's own"
+    );
     let without: Vec<&String> = parameters
         .keys()
         .filter(|k| parameters[*k].get("Default").is_none())
@@ -62,6 +67,11 @@ fn the_release_template_deploys_as_it_is_with_its_own_code() {
         assert!(errors.is_empty(), "cfn-lint:\n{}", errors.join("\n"));
     }
 
+    // A URL with a quote or a backslash stays what it was (YAML reads JSON's escapes).
+    let odd = "https://example.com/a\"b\\x41.zip";
+    let out = render(&zip, odd, "1.2.3");
+    let template = parse_template(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    assert_eq!(template["Mappings"]["ReleaseCode"]["Code"]["Url"], odd);
     // What would publish a template that cannot work is refused.
     for (url, version) in [
         ("http://example.com/bootstrap.zip", "1.2.3"),

@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import threading
+import time
 import types
 
 import boto3
@@ -40,6 +41,23 @@ class Loopback(http.server.BaseHTTPRequestHandler):
     answers = []
 
     def do_GET(self):
+        if self.path == "/to-http":
+            self.send_response(302)
+            self.send_header("Location", "http://example.com/bootstrap.zip")
+            self.end_headers()
+            return
+        if self.path == "/slow.zip":
+            # A body that trickles in: 100 bytes every 0.2 s, 40 s in all.
+            self.send_response(200)
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"x" * 100)
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the copier gave up, as it should
+            return
         body = self.files.get(self.path)
         self.send_response(200 if body is not None else 404)
         self.end_headers()
@@ -88,8 +106,17 @@ def main(template_path):
             e["PhysicalResourceId"] = physical
         return e
 
-    def run(e):
-        module.handler(e, None)
+    class Context:
+        """Lambda's context: the time left before the function is stopped."""
+
+        def __init__(self, ms):
+            self.ms = ms
+
+        def get_remaining_time_in_millis(self):
+            return self.ms
+
+    def run(e, context=None):
+        module.handler(e, context or Context(120_000))
         return Loopback.answers[-1]
 
     def keys():
@@ -101,23 +128,24 @@ def main(template_path):
         results.append({"case": name, "ok": bool(ok), "why": why})
 
     a = run(event("Create", f"{base}/v1/bootstrap.zip", sha1))
-    key1 = f"bootstrap-{sha1[:16]}.zip"
+    key1 = f"bootstrap-{sha1}.zip"
     body = s3.get_object(Bucket="stack-code", Key=key1)["Body"].read() if key1 in keys() else None
     case("create copies the code, checked", a["Status"] == "SUCCESS" and a["Data"] == {"Key": key1}
          and a["PhysicalResourceId"] == key1 and body == code_v1, json.dumps(a))
 
     a = run(event("Update", f"{base}/v2/bootstrap.zip", sha2, key1))
-    key2 = f"bootstrap-{sha2[:16]}.zip"
+    key2 = f"bootstrap-{sha2}.zip"
     case("an update to a new release is a new key", a["Status"] == "SUCCESS"
          and a["PhysicalResourceId"] == key2 and keys() == sorted([key1, key2]), json.dumps(a))
     a = run(event("Delete", f"{base}/v1/bootstrap.zip", sha1, key1))
     case("the old key's delete removes the old copy only", a["Status"] == "SUCCESS" and keys() == [key2],
          json.dumps(a))
 
-    a = run(event("Create", f"{base}/v1/bootstrap.zip", sha2))
+    other = hashlib.sha256(b"another release").hexdigest()
+    a = run(event("Create", f"{base}/v1/bootstrap.zip", other))
     case("content of another hash is refused and not stored", a["Status"] == "FAILED"
          and f"SHA-256 {sha1}" in a["Reason"] and keys() == [key2], json.dumps(a))
-    a = run(event("Delete", f"{base}/v1/bootstrap.zip", sha2, a["PhysicalResourceId"]))
+    a = run(event("Delete", f"{base}/v1/bootstrap.zip", other, a["PhysicalResourceId"]))
     case("the failed create's delete succeeds and removes nothing", a["Status"] == "SUCCESS"
          and keys() == [key2], json.dumps(a))
 
@@ -138,6 +166,26 @@ def main(template_path):
     case("an AWS error is answered by its type, not its message", a["Status"] == "FAILED"
          and "s3cr3t" not in a["Reason"] and a["Reason"].endswith("see the function's log")
          and a["PhysicalResourceId"] == "none", json.dumps(a))
+
+    # A rollback or a retry asks again for a copy that is there: kept, not fetched (the
+    # release's URL may be gone by then).
+    a = run(event("Update", f"{base}/gone.zip", sha2, key2))
+    case("a copy already there is kept without fetching", a["Status"] == "SUCCESS"
+         and a["PhysicalResourceId"] == key2 and keys() == [key2], json.dumps(a))
+    a = run(event("Create", f"{base}/to-http", sha1))
+    case("a redirect to plain http is refused", a["Status"] == "FAILED"
+         and a["Reason"] == "CodeUrl redirects to a URL that is not https", json.dumps(a))
+    a = run(event("Create", "", ""))
+    case("no URL (the repository's template, no release) is said", a["Status"] == "FAILED"
+         and a["Reason"].startswith("no code to copy"), json.dumps(a))
+    a = run(event("Create", f"{base}/v1/bootstrap.zip", ""))
+    case("a URL without its hash is refused", a["Status"] == "FAILED"
+         and a["Reason"].startswith("CodeSha256 is empty"), json.dumps(a))
+    started = time.monotonic()
+    a = run(event("Create", f"{base}/slow.zip", sha1), Context(17_000))
+    took = time.monotonic() - started
+    case("a slow URL is answered before the function's own timeout", a["Status"] == "FAILED"
+         and a["Reason"] == "CodeUrl did not send the code in time" and took < 5, f"{took:.1f}s {json.dumps(a)}")
 
     a = run(event("Delete", f"{base}/v2/bootstrap.zip", sha2, key2))
     case("the last delete empties the bucket", a["Status"] == "SUCCESS" and keys() == [], json.dumps(a))

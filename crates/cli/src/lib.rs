@@ -111,7 +111,9 @@ pub struct ExpandArgs {
     /// One template for every region and account the agent serves (service-managed
     /// StackSets, nested stacks): no region or account written in, the agent layers from
     /// a Mappings table keyed by AWS::Region.
-    #[arg(long, conflicts_with_all = ["region", "account_id", "service_token"])]
+    /// Parameters have no value then (each stack may give its own): what the macro reads
+    /// must be written literally.
+    #[arg(long, conflicts_with_all = ["region", "account_id", "service_token", "parameters"])]
     pub any_region: bool,
     /// The template (JSON or YAML), or - for standard input.
     pub template: PathBuf,
@@ -190,7 +192,12 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
         ),
         None => transforms.params.clone(),
     };
-    let values = transform::parameter_values(top.get("Parameters"), &args.parameters)?;
+    // For any region, no value: each stack instance may give its own, so the macro may
+    // rely on none (a Ref it must read is a problem, not a guess from the Default).
+    let values = match args.any_region {
+        true => Map::new(),
+        false => transform::parameter_values(top.get("Parameters"), &args.parameters)?,
+    };
     let mut notes = Vec::new();
     if !transforms.declared {
         notes.push(format!(
@@ -260,17 +267,26 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
     })
 }
 
+/// Why a template for any region may be refused where the same template for one is not.
+const ANY_REGION_VALUES: &str = "note: a template for any region is expanded without parameter values, since \
+     each stack may give its own: write literally what the macro reads (Profiling, ProfilingGroup, Runtime, \
+     Layers, a role's ManagedPolicyArns)";
+
 /// What a template for any region asks of where it is deployed.
 fn any_region_note(out: &Map<String, Value>) -> String {
     let regions = lambda_profiling_macro::agent::any_regions().join(", ");
-    let mut note = format!("note: a template for any account and these regions: {regions}");
+    let mut note = format!(
+        "note: a template for any account and these regions: {regions}; expanded without parameter values \
+         (each stack may give its own), so what the macro reads must be written literally"
+    );
     if out
         .get("Parameters")
-        .and_then(|p| p.get("LambdaProfilingMacroStack"))
+        .and_then(|p| p.get("LambdaProfilingMacroName"))
         .is_some()
     {
-        note += "; its custom resources use the ServiceToken export of the macro stack named by the \
-                 parameter LambdaProfilingMacroStack (default lambda-profiling) in each";
+        note += "; its custom resources use the ServiceToken the macro stack exports as <macro \
+                 name>:ServiceToken in each (the parameter LambdaProfilingMacroName, default \
+                 LambdaProfiling), so that stack must be there first, and stay while they do";
     }
     note
 }
@@ -351,7 +367,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Err(e) => {
             match args.error_format {
-                ErrorFormat::Text => eprintln!("{e}"),
+                ErrorFormat::Text => {
+                    eprintln!("{e}");
+                    if args.any_region && matches!(e, ExpandError::Problems(_)) {
+                        eprintln!("{ANY_REGION_VALUES}");
+                    }
+                }
                 ErrorFormat::Json => eprintln!("{}", e.to_json()),
             }
             Ok(ExitCode::FAILURE)

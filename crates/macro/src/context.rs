@@ -21,9 +21,10 @@ pub(crate) struct Context<'a> {
     pub any_region: bool,
 }
 
-/// The parameter of a template for every region that names the macro stack, whose
-/// `ServiceToken` export the custom resources the macro adds use.
-pub(crate) const MACRO_STACK_PARAMETER: &str = "LambdaProfilingMacroStack";
+/// The parameter of a template for every region that names the macro, whose stack exports
+/// its `ServiceToken` as `<macro name>:ServiceToken` (the same in every account and region,
+/// where a StackSet's stack names are not): the custom resources the macro adds use it.
+pub(crate) const MACRO_NAME_PARAMETER: &str = "LambdaProfilingMacroName";
 
 impl Context<'_> {
     /// The region, as a value the template holds.
@@ -42,9 +43,11 @@ impl Context<'_> {
 
     /// The ARN of the group `name` in this region and account.
     pub(crate) fn group_arn(&self, name: &str) -> Value {
+        // `${!` is Fn::Sub's literal `${`: a name read from variables is not checked.
+        let literal = name.replace("${", "${!");
         match self.any_region {
             true => json!({"Fn::Sub": format!(
-                "arn:${{AWS::Partition}}:codeguru-profiler:${{AWS::Region}}:${{AWS::AccountId}}:profilingGroup/{name}"
+                "arn:${{AWS::Partition}}:codeguru-profiler:${{AWS::Region}}:${{AWS::AccountId}}:profilingGroup/{literal}"
             )}),
             false => json!(agent::group_arn(self.region, self.account_id, name)),
         }
@@ -55,7 +58,7 @@ impl Context<'_> {
     pub(crate) fn service_token_value(&self) -> Value {
         match self.any_region {
             true => {
-                json!({"Fn::ImportValue": {"Fn::Sub": format!("${{{MACRO_STACK_PARAMETER}}}-ServiceToken")}})
+                json!({"Fn::ImportValue": {"Fn::Sub": format!("${{{MACRO_NAME_PARAMETER}}}:ServiceToken")}})
             }
             false => json!(self.service_token),
         }

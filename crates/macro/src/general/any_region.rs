@@ -1,5 +1,5 @@
 //! What a template for any region adds beside the functions' edits: the `Mappings` table
-//! of the agent layers it uses, and the parameter that names the macro stack whose
+//! of the agent layers it uses, and the parameter that names the macro whose stack's
 //! `ServiceToken` export its custom resources use.
 
 use std::collections::BTreeSet;
@@ -9,7 +9,7 @@ use serde_json::json;
 use super::document::Template;
 use super::planner::Edits;
 use crate::agent::Family;
-use crate::context::MACRO_STACK_PARAMETER;
+use crate::context::MACRO_NAME_PARAMETER;
 use crate::problems::Problem;
 use crate::rules::agent_layer::{LAYER_MAPPING, layer_mapping};
 use crate::rules::resource_types::CUSTOM_RESOURCE;
@@ -32,7 +32,7 @@ pub(super) fn check_names(template: &Template) -> Result<(), Vec<Problem>> {
     };
     let problems: Vec<Problem> = [
         taken("Mappings", LAYER_MAPPING),
-        taken("Parameters", MACRO_STACK_PARAMETER),
+        taken("Parameters", MACRO_NAME_PARAMETER),
     ]
     .into_iter()
     .flatten()
@@ -70,12 +70,12 @@ impl Additions {
         if self.custom_resources {
             let parameter = json!({
                 "Type": "String",
-                "Default": "lambda-profiling",
-                "Description": "The lambda-profiling macro stack in this account and region, whose \
-                    ServiceToken export the custom resources that attach the agent policy to roles \
-                    outside this template use",
+                "Default": "LambdaProfiling",
+                "Description": "The lambda-profiling macro's name (its stack's MacroName); that stack, \
+                    in this account and region, exports the ServiceToken of the custom resources \
+                    that attach the agent policy to roles outside this template",
             });
-            template.set_section_entry("Parameters", MACRO_STACK_PARAMETER, parameter);
+            template.set_section_entry("Parameters", MACRO_NAME_PARAMETER, parameter);
         }
     }
 }

@@ -72,8 +72,8 @@ fn no_region_or_account_is_written_but_in_the_table() {
         json!({"Ref": "AWS::Region"})
     );
     assert_eq!(
-        t["Parameters"]["LambdaProfilingMacroStack"]["Default"],
-        "lambda-profiling"
+        t["Parameters"]["LambdaProfilingMacroName"]["Default"],
+        "LambdaProfiling"
     );
     let token = response["fragment"]["Resources"]
         .as_object()
@@ -83,7 +83,7 @@ fn no_region_or_account_is_written_but_in_the_table() {
         .map(|r| r["Properties"]["ServiceToken"].clone());
     assert_eq!(
         token,
-        Some(json!({"Fn::ImportValue": {"Fn::Sub": "${LambdaProfilingMacroStack}-ServiceToken"}}))
+        Some(json!({"Fn::ImportValue": {"Fn::Sub": "${LambdaProfilingMacroName}:ServiceToken"}}))
     );
 }
 
@@ -104,7 +104,7 @@ fn a_named_group_is_found_in_the_region_and_account_it_is_deployed_in() {
 fn the_names_it_adds_must_be_free() {
     let (status, response) = expand(json!({
         "Mappings": {"LambdaProfilingAgentLayers": {"a": {"b": "c"}}},
-        "Parameters": {"LambdaProfilingMacroStack": {"Type": "String"}},
+        "Parameters": {"LambdaProfilingMacroName": {"Type": "String"}},
         "Resources": {"F": function("python3.12", json!("arn:aws:iam::111122223333:role/r"))},
     }));
     assert_eq!(status, MacroStatus::Failure);
@@ -114,7 +114,20 @@ fn the_names_it_adds_must_be_free() {
         "{message}"
     );
     assert!(
-        message.contains("Parameters.LambdaProfilingMacroStack"),
+        message.contains("Parameters.LambdaProfilingMacroName"),
         "{message}"
     );
+}
+
+#[test]
+fn a_group_name_read_from_variables_stays_literal_in_its_arn() {
+    let mut f = function("python3.12", json!("arn:aws:iam::111122223333:role/r"));
+    f["Properties"]["Environment"]["Variables"]["AWS_CODEGURU_PROFILER_GROUP_NAME"] = json!("g${Bogus}");
+    let (status, response) = expand(json!({"Resources": {"F": f}}));
+    assert_eq!(status, MacroStatus::Success, "{response:#}");
+    let vars = &response["fragment"]["Resources"]["F"]["Properties"]["Environment"]["Variables"];
+    let arn = vars["AWS_CODEGURU_PROFILER_GROUP_ARN"]["Fn::Sub"]
+        .as_str()
+        .unwrap();
+    assert!(arn.ends_with(":profilingGroup/g${!Bogus}"), "{arn}");
 }
