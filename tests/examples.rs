@@ -7,16 +7,7 @@ use std::path::{Path, PathBuf};
 
 use lambda_profiling_cli::{ExpandArgs, Format, expand_text, render};
 
-fn examples() -> Vec<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(toolbox::repo().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("template.yaml").is_file())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 6, "the examples are missing: {dirs:?}");
-    dirs
-}
+use toolbox::example_dirs as examples;
 
 fn check_golden(path: &Path, actual: &str, stale: &mut Vec<String>) {
     if std::env::var("UPDATE_GOLDEN").is_ok_and(|v| v == "1") {

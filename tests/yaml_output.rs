@@ -5,7 +5,6 @@
 
 mod toolbox;
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use lambda_profiling_cli::{ExpandArgs, Format, expand_text, render};
@@ -79,13 +78,7 @@ fn yaml_output_reads_back_as_the_same_template() {
     let scratch = std::env::temp_dir().join(format!("yaml-output-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let mut sources: Vec<(String, String)> = Vec::new();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(toolbox::repo().join("examples"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("template.yaml").is_file())
-        .collect();
-    dirs.sort();
-    for dir in &dirs {
+    for dir in &toolbox::example_dirs() {
         let text = std::fs::read_to_string(dir.join("template.yaml")).unwrap();
         sources.push((dir.file_name().unwrap().to_string_lossy().into_owned(), text));
     }

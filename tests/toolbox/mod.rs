@@ -54,6 +54,18 @@ pub fn tool(name: &str) -> Option<PathBuf> {
     }
 }
 
+/// Every example's directory (one with a `template.yaml`), sorted.
+pub fn example_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("template.yaml").is_file())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 6, "the examples are missing: {dirs:?}");
+    dirs
+}
+
 /// The shared corpus directory, or `None` (after saying SKIPPED) when absent.
 pub fn corpus() -> Option<PathBuf> {
     let dir = std::env::var_os("LAMBDA_PROFILING_CORPUS")
