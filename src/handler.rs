@@ -16,7 +16,9 @@ use tracing_subscriber::util::SubscriberInitExt;
 use lambda_profiling_macro::{Answer, Lane, MacroStatus};
 
 use crate::custom_resource;
+use crate::layers::MacroLayers;
 use lambda_profiling_switch::Clients;
+use std::sync::Arc;
 
 /// An event the function cannot serve.
 #[derive(thiserror::Error)]
@@ -61,6 +63,7 @@ impl From<HandlerError> for Diagnostic {
 #[derive(Default)]
 pub struct Handler {
     clients: OnceCell<Clients>,
+    layers: Arc<MacroLayers>,
 }
 
 impl fmt::Debug for Handler {
@@ -72,13 +75,18 @@ impl fmt::Debug for Handler {
 }
 
 impl Handler {
+    /// The macro's layer resolver, to share with [`crate::MacroLayer`].
+    pub fn layers(&self) -> Arc<MacroLayers> {
+        self.layers.clone()
+    }
+
     /// Serves one event; what it holds tells its kind (contract §4): `fragment` and
     /// `transformId` make a macro request (answered by the macro's one dispatcher), a
     /// `ResponseURL` a custom resource request, and anything else is an error.
     pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Box<RawValue>, HandlerError> {
         let (payload, context) = event.into_parts();
         let token = unqualified(&context.invoked_function_arn);
-        match read(payload.get(), token) {
+        match read(payload.get(), token, &self.layers).await {
             Event::Macro(answer) => {
                 log_macro(&answer);
                 Ok(RawValue::from_string(answer.into_string())?)
@@ -111,8 +119,13 @@ enum Event {
 }
 
 /// What an event is: a macro request is answered as it is read.
-fn read(payload: &str, token: &str) -> Event {
-    match lambda_profiling_macro::answer(payload, token) {
+async fn read(payload: &str, token: &str, layers: &MacroLayers) -> Event {
+    // A panic is the runtime's to report, as for any handler.
+    let answered = match layers.answer(payload, token).await {
+        Ok(answered) => answered,
+        Err(()) => panic!("the macro failed unexpectedly"),
+    };
+    match answered {
         Some(answer) => Event::Macro(answer),
         // A custom resource event with malformed fields still has its ResponseURL.
         None if custom_resource::has_response_url(payload) => Event::CustomResource,

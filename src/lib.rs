@@ -8,7 +8,9 @@
 
 pub mod custom_resource;
 mod handler;
+mod layers;
 mod macro_lane;
 
 pub use handler::{Handler, init_logging, log_filter};
+pub use layers::MacroLayers;
 pub use macro_lane::MacroLayer;

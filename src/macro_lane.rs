@@ -9,7 +9,6 @@
 //! macro request whose answering panicked, which the runtime then reports as it would.
 
 use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -20,7 +19,11 @@ use lambda_runtime::{LambdaInvocation, Service};
 use lambda_runtime_api_client::body::Body;
 use lambda_runtime_api_client::{BoxError, Client, build_request};
 
-use crate::handler;
+use lambda_runtime::Diagnostic;
+
+use crate::custom_resource;
+use crate::handler::{self, HandlerError};
+use crate::layers::{MacroLayers, may_be_macro};
 
 /// Echoed on the response, as the runtime does, so that Lambda can refuse a stale one.
 const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
@@ -28,13 +31,16 @@ const INVOCATION_ID: &str = "lambda-runtime-invocation-id";
 /// The layer; its client talks to the Runtime API named by `AWS_LAMBDA_RUNTIME_API`.
 pub struct MacroLayer {
     client: Arc<Client>,
+    layers: Arc<MacroLayers>,
 }
 
 impl MacroLayer {
-    pub fn from_env() -> Result<Self, BoxError> {
+    /// The layer, sharing `layers` (and so its cache) with the handler.
+    pub fn from_env(layers: Arc<MacroLayers>) -> Result<Self, BoxError> {
         let client = Client::builder().build()?;
         Ok(MacroLayer {
             client: Arc::new(client),
+            layers,
         })
     }
 }
@@ -46,6 +52,7 @@ impl<S> Layer<S> for MacroLayer {
         MacroService {
             inner,
             client: self.client.clone(),
+            layers: self.layers.clone(),
         }
     }
 }
@@ -53,6 +60,7 @@ impl<S> Layer<S> for MacroLayer {
 pub struct MacroService<S> {
     inner: S,
     client: Arc<Client>,
+    layers: Arc<MacroLayers>,
 }
 
 /// The handler's future, or the post of an answer.
@@ -85,24 +93,62 @@ where
     }
 
     fn call(&mut self, invocation: LambdaInvocation) -> Self::Future {
-        let token = handler::unqualified(&invocation.context.invoked_function_arn);
-        let answered = catch_unwind(AssertUnwindSafe(|| {
-            std::str::from_utf8(&invocation.body)
-                .ok()
-                .and_then(|text| lambda_profiling_macro::answer(text, token))
-        }));
-        let Ok(Some(answer)) = answered else {
+        let text = std::str::from_utf8(&invocation.body).unwrap_or_default();
+        if !may_be_macro(text) || custom_resource::has_response_url(text) {
             return MacroFuture::Handler(Box::pin(self.inner.call(invocation)));
-        };
-        handler::log_macro(&answer);
-        let request = response_request(&invocation, answer.json);
+        }
         let client = self.client.clone();
+        let layers = self.layers.clone();
         MacroFuture::Posted(Box::pin(async move {
+            let text = std::str::from_utf8(&invocation.body).unwrap_or_default();
+            let token = handler::unqualified(&invocation.context.invoked_function_arn);
+            let request = match layers.answer(text, token).await {
+                Ok(Some(answer)) => {
+                    handler::log_macro(&answer);
+                    response_request(&invocation, answer.json)
+                }
+                // Neither a macro request nor a custom resource's: what the handler answers.
+                Ok(None) => error_request(&invocation, &Diagnostic::from(HandlerError::UnknownEvent)),
+                Err(()) => error_request(&invocation, &panicked()),
+            };
             client.call(request?).await.map(drop).inspect_err(|e| {
                 tracing::error!(error = ?e, "failed to send the macro's answer to the Lambda Runtime API");
             })
         }))
     }
+}
+
+/// What is reported when answering panicked: never the panic's message, which could
+/// quote the template.
+fn panicked() -> Diagnostic {
+    tracing::error!(kind = "macro", status = "panicked");
+    Diagnostic {
+        error_type: "MacroPanic".into(),
+        error_message:
+            "the macro failed unexpectedly; nothing was changed, and this function's log has the request"
+                .into(),
+    }
+}
+
+/// `POST /2018-06-01/runtime/invocation/{id}/error` with the diagnostic as its body.
+fn error_request(
+    invocation: &LambdaInvocation,
+    diagnostic: &Diagnostic,
+) -> Result<http::Request<Body>, BoxError> {
+    let uri = format!(
+        "/2018-06-01/runtime/invocation/{}/error",
+        invocation.context.request_id
+    );
+    let body =
+        serde_json::json!({"errorType": diagnostic.error_type, "errorMessage": diagnostic.error_message});
+    let mut request = build_request().method(Method::POST).uri(uri).header(
+        "lambda-runtime-function-error-type",
+        diagnostic.error_type.as_str(),
+    );
+    if let Some(id) = invocation.parts.headers.get(INVOCATION_ID) {
+        request = request.header(INVOCATION_ID, id);
+    }
+    Ok(request.body(Body::from(body.to_string()))?)
 }
 
 /// `POST /2018-06-01/runtime/invocation/{id}/response` with the answer as its body.

@@ -10,7 +10,7 @@ async fn main() -> Result<(), Error> {
     init_logging();
     let handler = Handler::default();
     Runtime::new(service_fn(|event| handler.handle(event)))
-        .layer(MacroLayer::from_env()?)
+        .layer(MacroLayer::from_env(handler.layers())?)
         .layer(TracingLayer::new())
         .run()
         .await

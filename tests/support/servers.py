@@ -38,6 +38,12 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
   the Resource Groups Tagging API's GetResources for `lambda:function` (moto's does not
   know Lambda), read from moto's Lambda in this process, in pages of `ResourcesPerPage`.
 
+The front also plays the publisher's agent layers, which moto cannot (they are another
+account's): GetLayerVersion of `157417159150`'s two agent layers answers from a table of
+versions and the runtimes each lists, as Lambda does (404 ResourceNotFoundException for a
+version that does not exist); POST /_config {"publisher": {"region": R, "layers": {name:
+{version: [runtimes]}}}} sets what region R publishes (fewer versions, other listings).
+
 The front also plays Lambda's own rules that moto lacks, as the service words them: an
 update or creation naming a layer version of this account that does not exist is refused
 whole (400 InvalidParameterValueException; moto applies the variables first); an
@@ -422,6 +428,48 @@ def canonical_role_names(form_body):
 
 
 # ---------------------------------------------------------------- the fault-injecting front
+PUBLISHER = "157417159150"
+LAYER_PATH = re.compile(r"^/2018-10-31/layers/(?P<layer>[^/]+)/versions/(?P<version>\d+)$")
+PY_OLD = ["python3.6", "python3.7", "python3.8", "python3.9"]
+PY_NEW = PY_OLD + ["python3.10", "python3.11", "python3.12", "python3.13"]
+JAVA = ["java8.al2", "java11", "java17", "java21"]
+# What the publisher publishes in every region (its layer name -> version -> runtimes),
+# unless POST /_config {"publisher": {"region": R, "layers": {...}}} says otherwise there.
+PUBLISHED = {
+    "AWSCodeGuruProfilerPythonAgentLambdaLayer": {"11": PY_OLD, "12": PY_OLD, "13": PY_NEW},
+    "AWSCodeGuruProfilerJavaAgentLayer": {"11": JAVA, "12": JAVA},
+}
+published_in = {}  # region -> layers, as PUBLISHED
+
+
+def publisher_layer(req):
+    """GetLayerVersion of the publisher's agent layers, which moto cannot hold (another
+    account's): answered as Lambda does, from PUBLISHED, with `ResourceNotFoundException`
+    (404) for a version that does not exist. `None`: not a call for those layers."""
+    m = LAYER_PATH.match(req.path)
+    if req.method != "GET" or m is None:
+        return None
+    layer = unquote(m["layer"])
+    parts = layer.split(":")
+    if len(parts) != 7 or parts[4] != PUBLISHER:
+        return None
+    region, name, version = parts[3], parts[6], m["version"]
+    with lock:
+        listing = published_in.get(region, PUBLISHED).get(name, {}).get(version)
+    if listing is None:
+        return json_error(404, "ResourceNotFoundException", "The resource you requested does not exist.")
+    answer = {
+        "LayerArn": layer,
+        "LayerVersionArn": f"{layer}:{version}",
+        "Version": int(version),
+        "CompatibleRuntimes": listing,
+        "CompatibleArchitectures": ["x86_64", "arm64"],
+        "CreatedDate": "2024-05-02T10:00:00.000+0000",
+        "Content": {"CodeSha256": "", "CodeSize": 1, "Location": "https://example.invalid/layer.zip"},
+    }
+    return Response(json.dumps(answer), 200, {"Content-Type": "application/json"})
+
+
 def front(upstream, local=None):
     def app(environ, start_response):
         req = Request(environ)
@@ -438,6 +486,10 @@ def front(upstream, local=None):
                         env_errors.pop(rule["function"], None)
                     else:
                         env_errors[rule["function"]] = dict(rule, reads=0)
+                    return Response("{}", 200)(environ, start_response)
+                if "publisher" in body:
+                    rule = body["publisher"]
+                    published_in[rule["region"]] = rule["layers"]
                     return Response("{}", 200)(environ, start_response)
                 if "hide_layers" in body:
                     rule = body["hide_layers"]
@@ -494,6 +546,9 @@ def front(upstream, local=None):
     def forward(req, body):
         if local is not None:
             return local(req)
+        layer = publisher_layer(req)
+        if layer is not None:
+            return layer
         refused = environment_refused(req, body) or missing_layer(req, body)
         if refused is not None:
             return refused

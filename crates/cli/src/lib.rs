@@ -7,6 +7,7 @@
 
 pub mod cfn_yaml;
 pub mod check;
+pub mod layers;
 mod printable;
 #[cfg(feature = "aws")]
 pub mod session;
@@ -21,7 +22,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand, ValueEnum};
-use lambda_profiling_macro::{FunctionReport, Lanes, MacroStatus, Options, Problems, answer_with};
+use lambda_profiling_macro::agent::Published;
+use lambda_profiling_macro::{FunctionReport, Lanes, MacroStatus, Options, Problems, answer_published};
 use serde_json::{Map, Value, json};
 
 /// What a command printed, and its exit code: the whole of a run but the process (`status`,
@@ -69,6 +71,9 @@ pub enum Command {
     Enable(toggle::EnableArgs),
     /// Takes back exactly what `enable` added. Needs the `aws` feature.
     Disable(toggle::DisableArgs),
+    /// Prints the built-in table of agent layers per region; with --check, asks AWS what
+    /// each region publishes and marks where the two disagree. Needs the `aws` feature for --check.
+    Layers(layers::LayersArgs),
     /// Judges templates with the Guard rules that keep profiling on (guard/template),
     /// expanding those that declare the macro first; exits 1 when a rule fails, 2 when a
     /// template cannot be judged. Needs the `guard` feature.
@@ -115,6 +120,11 @@ pub struct ExpandArgs {
     /// must be written literally.
     #[arg(long, conflicts_with_all = ["region", "account_id", "service_token", "parameters"])]
     pub any_region: bool,
+    /// Ask AWS (with your credentials, the region's Lambda) which agent layer versions
+    /// exist and which runtimes each serves, as the deployed macro does [default: the
+    /// built-in table, unverified]. Needs the `aws` feature.
+    #[arg(long, conflicts_with = "any_region")]
+    pub resolve_layers: bool,
     /// The template (JSON or YAML), or - for standard input.
     pub template: PathBuf,
 }
@@ -126,6 +136,9 @@ pub struct Expanded {
     pub report: Vec<FunctionReport>,
     /// Said on stderr before the summary.
     pub notes: Vec<String>,
+    /// Layer versions a function names that were taken without knowing that they exist
+    /// (see [`lambda_profiling_macro::answer_published`]).
+    pub unverified_layers: Vec<String>,
 }
 
 /// Why a template was not expanded.
@@ -178,7 +191,17 @@ pub fn expand_document(doc: Value, args: &ExpandArgs) -> Result<Expanded, Expand
 }
 
 /// [`expand_document`] with the macro's lanes chosen (tests hold the two to one answer).
-pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Result<Expanded, ExpandError> {
+pub fn expand_document_in(doc: Value, args: &ExpandArgs, lanes: Lanes) -> Result<Expanded, ExpandError> {
+    expand_published(doc, args, lanes, &Published::default())
+}
+
+/// [`expand_document_in`] with what AWS publishes in the region (`--resolve-layers`).
+pub fn expand_published(
+    mut doc: Value,
+    args: &ExpandArgs,
+    lanes: Lanes,
+    published: &Published,
+) -> Result<Expanded, ExpandError> {
     let Value::Object(top) = &mut doc else {
         return Err(ExpandError::Input(
             "the template must be a mapping of sections (Resources, Parameters, …)".into(),
@@ -238,7 +261,7 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
         report: true,
         any_region: args.any_region,
     };
-    let answer = answer_with(&request.to_string(), &token, &options)
+    let answer = answer_published(&request.to_string(), &token, &options, published)
         .ok_or_else(|| ExpandError::Input("the template could not be made into a macro request".into()))?;
     if answer.status == MacroStatus::Failure {
         return Err(ExpandError::Problems(Problems(answer.problems)));
@@ -264,6 +287,7 @@ pub fn expand_document_in(mut doc: Value, args: &ExpandArgs, lanes: Lanes) -> Re
         template: Value::Object(out),
         report: answer.report,
         notes,
+        unverified_layers: answer.unverified_layers,
     })
 }
 
@@ -326,6 +350,7 @@ impl ExpandArgs {
             format: Format::Json,
             error_format: ErrorFormat::Text,
             any_region: false,
+            resolve_layers: false,
             template: template.into(),
         }
     }
@@ -343,6 +368,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Enable(args) => return Ok(toggle::run(toggle::Toggle::Enable(&args))),
         Command::Disable(args) => return Ok(toggle::run(toggle::Toggle::Disable(&args))),
         Command::Check(args) => return Ok(check::run(&args)),
+        Command::Layers(args) => return Ok(layers::run(&args)),
     };
     let text = if args.template.as_os_str() == "-" {
         let mut s = String::new();
@@ -354,7 +380,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         std::fs::read_to_string(&args.template)
             .with_context(|| format!("reading {}", args.template.display()))?
     };
-    match expand_text(&text, &args) {
+    let expanded = match args.resolve_layers {
+        true => layers::expand_resolved(&text, &args),
+        false => expand_text(&text, &args),
+    };
+    match expanded {
         Ok(expanded) => {
             print!("{}", render(&expanded.template, args.format)?);
             for note in &expanded.notes {
@@ -362,6 +392,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             for line in &expanded.report {
                 eprintln!("{line}");
+            }
+            if !args.resolve_layers && !args.any_region {
+                eprintln!("{}", layers::UNVERIFIED);
             }
             Ok(ExitCode::SUCCESS)
         }

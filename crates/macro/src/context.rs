@@ -5,6 +5,15 @@ use serde_json::{Map, Value, json};
 
 use crate::agent;
 
+/// Where a template's agent layers come from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum LayerSource<'a> {
+    /// A template for any region: a `Mappings` table, by region (the built-in table's).
+    Mapped,
+    /// The region's layers, checked against what AWS publishes there where that is known.
+    Region(&'a str, &'a agent::Published),
+}
+
 /// The stack's evaluated parameter values (`templateParameterValues`).
 pub type ParameterValues = Map<String, Value>;
 
@@ -19,6 +28,8 @@ pub(crate) struct Context<'a> {
     /// Write a template for every region (and account): the region and account come from
     /// `AWS::Region` and `AWS::AccountId`, the agent layers from a `Mappings` table.
     pub any_region: bool,
+    /// What AWS publishes in the region, where the edge asked (else empty: unverified).
+    pub published: &'a agent::Published,
 }
 
 /// The parameter of a template for every region that names the macro, whose stack exports
@@ -26,7 +37,15 @@ pub(crate) struct Context<'a> {
 /// where a StackSet's stack names are not): the custom resources the macro adds use it.
 pub(crate) const MACRO_NAME_PARAMETER: &str = "LambdaProfilingMacroName";
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// Where the agent layers come from.
+    pub(crate) fn layer_source(&self) -> LayerSource<'a> {
+        match self.any_region {
+            true => LayerSource::Mapped,
+            false => LayerSource::Region(self.region, self.published),
+        }
+    }
+
     /// The region, as a value the template holds.
     pub(crate) fn region_value(&self) -> Value {
         match self.any_region {

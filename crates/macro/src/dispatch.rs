@@ -3,6 +3,7 @@
 //! splice lane (the common case, answered from the request's text), and gives what that
 //! lane declines to the general lane. The answer says which lane answered, and why.
 
+use crate::agent::Published;
 use crate::context::ParameterValues;
 use crate::general;
 use crate::request::Request;
@@ -39,10 +40,29 @@ pub fn answer(event: &str, service_token: &str) -> Option<Answer> {
 
 /// [`answer`], with the lanes and the report chosen.
 pub fn answer_with(event: &str, service_token: &str, options: &Options) -> Option<Answer> {
+    answer_published(event, service_token, options, &Published::default())
+}
+
+/// [`answer_with`], with what AWS publishes in the region (found at the edge): a layer is
+/// chosen from it and checked against it. A layer it does not know is taken unverified,
+/// and named in [`Answer::unverified_layers`], so that the edge may ask and answer again.
+pub fn answer_published(
+    event: &str,
+    service_token: &str,
+    options: &Options,
+    published: &Published,
+) -> Option<Answer> {
+    published.take_asked();
+    let mut answer = dispatch(event, service_token, options, published)?;
+    answer.unverified_layers = published.take_asked();
+    Some(answer)
+}
+
+fn dispatch(event: &str, service_token: &str, options: &Options, published: &Published) -> Option<Answer> {
     let mut request = Request::read(event)?;
     let outline = std::mem::replace(&mut request.outline, Err(Decline::Asked));
     let no_values = ParameterValues::new();
-    let ctx = request.context(service_token, &no_values, options.any_region);
+    let ctx = request.context(service_token, &no_values, options.any_region, published);
     let params = request.params.as_ref();
     let declined = match (options.lanes, outline) {
         (Lanes::General, _) => Decline::Asked,

@@ -22,7 +22,7 @@ mod splice;
 mod suggest;
 
 pub use context::ParameterValues;
-pub use dispatch::{Lanes, Options, answer, answer_with};
+pub use dispatch::{Lanes, Options, answer, answer_published, answer_with};
 pub use problems::{Problem, Problems};
 pub use report::{FunctionOutcome, FunctionReport};
 pub use response::{Answer, Lane, MacroStatus};

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::agent::Published;
 use crate::context::{Context, ParameterValues};
 use crate::splice::decline::Decline;
 use crate::splice::outline::Outline;
@@ -82,6 +83,7 @@ impl<'a> Request<'a> {
         service_token: &'c str,
         no_values: &'c ParameterValues,
         any_region: bool,
+        published: &'c Published,
     ) -> Context<'c> {
         Context {
             region: &self.region,
@@ -89,6 +91,7 @@ impl<'a> Request<'a> {
             service_token,
             values: self.values.as_ref().unwrap_or(no_values),
             any_region,
+            published,
         }
     }
 }

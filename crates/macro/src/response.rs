@@ -38,6 +38,9 @@ pub struct Answer {
     pub profiled: usize,
     /// One line per function, in template order, when [`Options::report`] asks for it.
     pub report: Vec<FunctionReport>,
+    /// Layer version ARNs a function names that were taken without knowing whether they
+    /// exist and serve its runtime (see [`crate::answer_published`]).
+    pub unverified_layers: Vec<String>,
 }
 
 impl Answer {

@@ -9,6 +9,7 @@
 //! - [`role`]: role mode, the agent policy on a role the stack does not own;
 //! - [`references`]: the references protocol, which keeps the users of a shared role or
 //!   profiling group in a DynamoDB table, and the ledger of what each resource added;
+//! - [`layers`]: what AWS publishes of the agent layers, asked at the edge and cached;
 //! - [`aws`]: the clients, the administrator's settings, and AWS failures kept without
 //!   their messages.
 //!
@@ -20,6 +21,7 @@ pub mod error;
 pub mod function;
 pub(crate) mod group;
 pub mod iam;
+pub mod layers;
 pub mod message;
 pub mod properties;
 pub mod references;
@@ -29,4 +31,5 @@ pub mod toggle;
 
 pub use aws::{
     Clients, DEFAULT_REFERENCE_TABLE, ReferenceTable, Settings, https_client, install_crypto_provider,
+    lambda_client_from_env,
 };

@@ -4,11 +4,13 @@
 //! nothing else in the crate spells these values.
 
 mod environment;
+mod published;
 
 pub use environment::{
     ENVIRONMENT_LIMIT, ENVIRONMENT_MARGIN, MAX_ENVIRONMENT_BYTES, environment_size, json_string_size,
     measured,
 };
+pub use published::{Listing, Published, Refusal, listing_words};
 
 /// The account that publishes the agent layers, in every region of [`LAYER_REGIONS`].
 pub const PUBLISHER_ACCOUNT: &str = "157417159150";
@@ -97,6 +99,11 @@ impl Family {
             Family::Python => "AWSCodeGuruProfilerPythonAgentLambdaLayer",
             Family::Java => "AWSCodeGuruProfilerJavaAgentLayer",
         }
+    }
+
+    /// The oldest version whose publication is checked: contract §1's default.
+    pub fn built_in_floor(self) -> u32 {
+        self.spec_default_version()
     }
 
     /// contract §1's default layer version.

@@ -83,6 +83,7 @@ pub(crate) fn answer(
                 problems: Vec::new(),
                 profiled,
                 report: if report { functions } else { Vec::new() },
+                unverified_layers: Vec::new(),
             }
         }
         // On failure the fragment goes back as it came: nothing was applied.
@@ -101,6 +102,7 @@ pub(crate) fn answer(
                 lane,
                 problems: problems.0,
                 profiled: 0,
+                unverified_layers: Vec::new(),
                 report: Vec::new(),
             }
         }

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value, json};
 
 use super::settings::{LayerOverride, Options, PARAMETERS_PATH, TransformSettings};
-use crate::agent::{self, Family};
+use crate::agent::{self, Family, Published, Refusal, listing_words};
+use crate::context::LayerSource;
 use crate::problems::{Checked, fail};
 
 /// The layer to add for a function of `runtimes` (more than one under `Fn::If`, all of
@@ -17,7 +18,7 @@ pub(crate) fn agent_layer(
     runtimes: &[&str],
     opts: &Options,
     settings: &TransformSettings,
-    region: Option<&str>,
+    source: LayerSource,
     path: &str,
 ) -> Checked<Value> {
     let defaults = match family {
@@ -38,12 +39,15 @@ pub(crate) fn agent_layer(
                 .iter()
                 .find_map(|r| agent::layer_mismatch(arn, family, r))
         });
+        let at = chosen_at.replace("LayerVersion", "LayerArn");
         if let Some(why) = mismatch {
-            let at = chosen_at.replace("LayerVersion", "LayerArn");
             return fail(
                 &at,
                 format!("{why}, or remove the layer ARN to get the built-in one"),
             );
+        }
+        if let (Some(text), LayerSource::Region(_, published)) = (arn.as_str(), source) {
+            checked(published, text, family, runtimes, &at)?;
         }
         return Ok(arn.clone());
     }
@@ -62,9 +66,12 @@ pub(crate) fn agent_layer(
             }
             None => version,
         },
-        None => match built_in_version(family, runtimes) {
+        None => match default_version(family, runtimes, source) {
             Ok(version) => version,
-            Err(runtime) => {
+            Err(NoLayer::Published(runtime, region, published)) => {
+                return fail(path, none_serves(family, runtime, region, published));
+            }
+            Err(NoLayer::BuiltIn(runtime)) => {
                 return fail(
                     path,
                     format!(
@@ -78,12 +85,17 @@ pub(crate) fn agent_layer(
             }
         },
     };
-    // No region: a template for any region, whose layers come from a Mappings table.
-    let Some(region) = region else {
-        return Ok(mapped_layer(family, version));
+    let (region, published) = match source {
+        LayerSource::Mapped => return Ok(mapped_layer(family, version)),
+        LayerSource::Region(region, published) => (region, published),
     };
     match family.layer_arn(region, version) {
-        Some(arn) => Ok(Value::String(arn)),
+        Some(arn) => {
+            if chosen.version.is_some() {
+                checked(published, &arn, family, runtimes, &chosen_at)?;
+            }
+            Ok(Value::String(arn))
+        }
         None => fail(
             path,
             format!(
@@ -135,6 +147,78 @@ pub(crate) fn layer_mapping(used: &BTreeSet<(Family, u32)>) -> Value {
         (region.to_string(), Value::Object(row))
     });
     Value::Object(rows.collect())
+}
+
+/// Why no default layer can be chosen.
+enum NoLayer<'r, 'a> {
+    /// AWS publishes no version in the region that serves the runtime.
+    Published(&'r str, &'a str, &'a Published),
+    /// The built-in table has none that carries it.
+    BuiltIn(&'r str),
+}
+
+/// The default version for `runtimes`: the newest published one that serves them all,
+/// where what the region publishes is known, else the built-in one.
+fn default_version<'r, 'a>(
+    family: Family,
+    runtimes: &[&'r str],
+    source: LayerSource<'a>,
+) -> Result<u32, NoLayer<'r, 'a>> {
+    if let LayerSource::Region(region, published) = source
+        && let Some(newest) = published.newest(family, region, runtimes)
+    {
+        return newest.map_err(|runtime| NoLayer::Published(runtime, region, published));
+    }
+    built_in_version(family, runtimes).map_err(NoLayer::BuiltIn)
+}
+
+/// The default version for `runtime`, as [`agent_layer`] chooses it: the key of a layer
+/// that runtimes can share.
+pub(crate) fn default_version_for(family: Family, runtime: &str, source: LayerSource) -> Option<u32> {
+    default_version(family, &[runtime], source).ok()
+}
+
+/// The layer version `arn` chosen at `at`, refused where AWS says it does not exist in the
+/// region or does not serve the runtime.
+fn checked(published: &Published, arn: &str, family: Family, runtimes: &[&str], at: &str) -> Checked<()> {
+    let why = match published.check(arn, family, runtimes) {
+        Ok(()) => return Ok(()),
+        Err(Refusal::Missing) => {
+            format!("the layer version {arn} does not exist (AWS Lambda has no such version)")
+        }
+        Err(Refusal::Incompatible(listed)) => format!(
+            "the layer version {arn} does not serve {} (it lists: {})",
+            runtimes.join(", "),
+            listing_words(&listed)
+        ),
+    };
+    fail(
+        at,
+        format!(
+            "{why}; name a version that exists and serves the runtime, or remove it to get the newest that does"
+        ),
+    )
+}
+
+/// Why no version the region publishes serves `runtime`, with what each version lists.
+fn none_serves(family: Family, runtime: &str, region: &str, published: &Published) -> String {
+    let versions: Vec<String> = published
+        .catalog(family, region)
+        .unwrap_or_default()
+        .iter()
+        .map(|(v, listed)| format!("{v} ({})", listing_words(listed)))
+        .collect();
+    let versions = match versions.is_empty() {
+        true => "none".to_string(),
+        false => versions.join("; "),
+    };
+    format!(
+        "no version of the CodeGuru Profiler {} agent layer published in {region} serves {runtime} (versions: \
+         {versions}), so the function could not start the agent; set Profiling.LayerArn, or the transform \
+         parameter {}LayerArn, to a layer that does, or remove Profiling from this function",
+        family.label(),
+        family.label()
+    )
 }
 
 /// The built-in version that carries every runtime, or the first runtime none carries.

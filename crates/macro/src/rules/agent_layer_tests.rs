@@ -1,6 +1,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::context::LayerSource;
 
 const PY: &str = "arn:aws:lambda:us-east-1:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:";
 
@@ -11,7 +12,7 @@ fn layer(runtimes: &[&str], opts: &Options, settings: &TransformSettings, region
         runtimes,
         opts,
         settings,
-        Some(region),
+        LayerSource::Region(region, &Published::default()),
         "Resources.F.Properties.Profiling",
     )
 }
@@ -123,7 +124,7 @@ fn for_any_region_the_layer_comes_from_the_table() {
         &["python3.12"],
         &Options::default(),
         &settings,
-        None,
+        LayerSource::Mapped,
         at,
     );
     let layer = built_in.unwrap();
@@ -132,7 +133,15 @@ fn for_any_region_the_layer_comes_from_the_table() {
         json!({"Fn::FindInMap": [LAYER_MAPPING, {"Ref": "AWS::Region"}, "Python13"]})
     );
     assert_eq!(mapped(&layer), Some((Family::Python, 13)));
-    let java = agent_layer(Family::Java, &["java17"], &pinned, &settings, None, at).unwrap();
+    let java = agent_layer(
+        Family::Java,
+        &["java17"],
+        &pinned,
+        &settings,
+        LayerSource::Mapped,
+        at,
+    )
+    .unwrap();
     assert_eq!(mapped(&java), Some((Family::Java, 11)));
     assert_eq!(
         mapped(&json!({"Fn::FindInMap": ["Other", {"Ref": "AWS::Region"}, "Python13"]})),
@@ -151,4 +160,151 @@ fn for_any_region_the_layer_comes_from_the_table() {
         table["ap-southeast-2"]["Java11"],
         "arn:aws:lambda:ap-southeast-2:157417159150:layer:AWSCodeGuruProfilerJavaAgentLayer:11"
     );
+}
+
+/// What a region publishes, as the edge would find it: versions from the built-in one up,
+/// each with the runtimes it lists.
+fn published(region: &str, python: &[(u32, &[&str])]) -> Published {
+    let mut p = Published::default();
+    for (v, listed) in python {
+        let arn = Family::Python.layer_arn(region, *v).unwrap();
+        p.insert(arn, Some(listed.iter().map(|r| r.to_string()).collect()));
+    }
+    p.mark_complete(Family::Python, region);
+    p
+}
+
+fn resolved(runtime: &str, opts: &Options, settings: &TransformSettings, p: &Published) -> Checked<Value> {
+    let source = LayerSource::Region("eu-west-1", p);
+    agent_layer(
+        Family::Python,
+        &[runtime],
+        opts,
+        settings,
+        source,
+        "Resources.F.Properties.Profiling",
+    )
+}
+
+const OLD: &[&str] = &["python3.8", "python3.9"];
+const NEW: &[&str] = &["python3.10", "python3.11", "python3.12", "python3.13"];
+
+#[test]
+fn the_newest_published_version_that_serves_the_runtime_is_taken() {
+    let none = Options::default();
+    let settings = TransformSettings::default();
+    let p = published(
+        "eu-west-1",
+        &[(11, OLD), (12, OLD), (13, NEW), (14, &["python3.14"])],
+    );
+    assert!(
+        version(resolved("python3.9", &none, &settings, &p)) == "12",
+        "13 does not list 3.9 here"
+    );
+    assert_eq!(version(resolved("python3.12", &none, &settings, &p)), "13");
+    assert_eq!(
+        version(resolved("python3.14", &none, &settings, &p)),
+        "14",
+        "beyond the built-in table"
+    );
+
+    // A region with fewer versions: 13 is not there, so nothing serves python3.12.
+    let fewer = published("eu-west-1", &[(11, OLD), (12, OLD)]);
+    let refused = resolved("python3.12", &none, &settings, &fewer).unwrap_err();
+    let text: String = refused.into_iter().map(|p| p.to_string()).collect();
+    for needle in [
+        "Resources.F.Properties.Profiling",
+        "python3.12",
+        "eu-west-1",
+        "11 (python3.8, python3.9)",
+        "12 (",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from {text}");
+    }
+}
+
+#[test]
+fn a_listing_never_overrules_what_the_built_in_table_knows() {
+    // Layer 12 lists python3.12 but holds the agent for python3.6-3.9 only.
+    let p = published("eu-west-1", &[(11, OLD), (12, &["python3.9", "python3.12"])]);
+    let none = Options::default();
+    assert!(resolved("python3.12", &none, &TransformSettings::default(), &p).is_err());
+    // A layer that lists no runtime is judged by the table alone.
+    let unlisted = published("eu-west-1", &[(12, OLD), (13, &[])]);
+    assert_eq!(
+        version(resolved(
+            "python3.12",
+            &none,
+            &TransformSettings::default(),
+            &unlisted
+        )),
+        "13"
+    );
+}
+
+#[test]
+fn a_pinned_version_must_exist_and_serve_the_runtime() {
+    let settings = TransformSettings::default();
+    let p = published("eu-west-1", &[(11, OLD), (12, OLD), (13, NEW)]);
+    let pin = |v| Options {
+        layer: LayerOverride {
+            version: Some(v),
+            arn: None,
+        },
+        ..Options::default()
+    };
+    assert_eq!(version(resolved("python3.12", &pin(13), &settings, &p)), "13");
+    let missing = resolved("python3.12", &pin(15), &settings, &p)
+        .unwrap_err()
+        .into_iter()
+        .map(|p| p.to_string())
+        .collect::<String>();
+    assert!(
+        missing.contains("Profiling.LayerVersion") && missing.contains("does not exist"),
+        "{missing}"
+    );
+    let wrong = resolved("python3.9", &pin(13), &settings, &p)
+        .unwrap_err()
+        .into_iter()
+        .map(|p| p.to_string())
+        .collect::<String>();
+    assert!(wrong.contains("python3.10, python3.11"), "{wrong}");
+
+    // Below the versions probed, the version is taken, and asked about.
+    assert_eq!(version(resolved("python3.9", &pin(9), &settings, &p)), "9");
+    let asked = p.take_asked();
+    assert_eq!(asked, vec![Family::Python.layer_arn("eu-west-1", 9).unwrap()]);
+}
+
+#[test]
+fn a_pinned_arn_is_checked_when_it_is_known_and_asked_about_when_not() {
+    let settings = TransformSettings::default();
+    let mirror = "arn:aws:lambda:eu-west-1:111122223333:layer:mirror:3";
+    let pin = Options {
+        layer: LayerOverride {
+            version: None,
+            arn: Some(json!(mirror)),
+        },
+        ..Options::default()
+    };
+    let mut p = published("eu-west-1", &[(13, NEW)]);
+    assert_eq!(
+        resolved("python3.12", &pin, &settings, &p).unwrap(),
+        json!(mirror)
+    );
+    assert_eq!(p.take_asked(), vec![mirror.to_string()]);
+    p.insert(mirror.into(), None);
+    let gone = resolved("python3.12", &pin, &settings, &p)
+        .unwrap_err()
+        .into_iter()
+        .map(|p| p.to_string())
+        .collect::<String>();
+    assert!(
+        gone.contains("Profiling.LayerArn") && gone.contains("does not exist"),
+        "{gone}"
+    );
+    p.insert(mirror.into(), Some(vec!["python3.11".into()]));
+    assert!(resolved("python3.12", &pin, &settings, &p).is_err());
+    assert!(resolved("python3.11", &pin, &settings, &p).is_ok());
+    assert!(p.take_asked().is_empty());
 }

@@ -18,10 +18,11 @@ use super::outline::{Outline, ResourceText};
 use super::scan::{Scanner, array_items, compact, string_pair, string_value};
 use crate::agent::{self, Family, MAX_LAYERS, env};
 use crate::context::Context;
-use crate::rules::agent_layer::agent_layer;
+use crate::context::LayerSource;
+use crate::rules::agent_layer::{agent_layer, default_version_for};
 use crate::rules::json::write_string;
 use crate::rules::resource_types::{IAM_ROLE, LAMBDA_FUNCTION};
-use crate::rules::settings::{Options, TransformSettings};
+use crate::rules::settings::{LayerOverride, Options, TransformSettings};
 
 /// How the lane takes a function.
 #[derive(Debug)]
@@ -63,15 +64,16 @@ const AGENT_VARIABLES: [&str; 8] = [
 /// lane.
 const ENVIRONMENT_ROOM: usize = 1200;
 
-/// The agent layers of an expansion, each made once: one per family and built-in
-/// version (runtimes with the same built-in version get the same layer, whatever the
-/// transform's parameters say). A few slots, filled in order, so that what they hold can
-/// be lent out for the whole expansion.
+/// The agent layers of an expansion, each made once: one per family and default
+/// version (runtimes with the same default version get the same layer), and per runtime
+/// where the transform's parameters pin a layer (whether it serves is the runtime's). A
+/// few slots, filled in order, so that what they hold can be lent out for the whole
+/// expansion.
 #[derive(Default)]
 pub(crate) struct AgentLayers([OnceCell<LayerSlot>; 4]);
 
-/// A family and built-in version, and its layer (`None`: not the common case).
-type LayerSlot = ((Family, Option<u32>), Option<String>);
+/// A family, default version and pinned runtime, and its layer (`None`: not the common case).
+type LayerSlot = ((Family, Option<u32>, Option<String>), Option<String>);
 
 impl AgentLayers {
     /// The agent layer for `runtime` of `family`, when it is a literal ARN.
@@ -80,23 +82,24 @@ impl AgentLayers {
         family: Family,
         runtime: &str,
         settings: &TransformSettings,
-        region: &str,
+        source: LayerSource,
     ) -> Option<&str> {
-        let key = (family, family.default_layer_version(runtime));
+        let pinned = match family {
+            Family::Python => &settings.python_layer,
+            Family::Java => &settings.java_layer,
+        } != &LayerOverride::default();
+        let key = (
+            family,
+            default_version_for(family, runtime, source),
+            pinned.then(|| runtime.to_owned()),
+        );
         for slot in &self.0 {
             let (held, layer) = slot.get_or_init(|| {
-                let layer = match agent_layer(
-                    family,
-                    &[runtime],
-                    &Options::default(),
-                    settings,
-                    Some(region),
-                    "",
-                ) {
+                let layer = match agent_layer(family, &[runtime], &Options::default(), settings, source, "") {
                     Ok(Value::String(layer)) => Some(layer),
                     _ => None,
                 };
-                (key, layer)
+                (key.clone(), layer)
             });
             if *held == key {
                 return layer.as_deref();
@@ -150,7 +153,7 @@ pub(crate) fn triage<'t, 'l, 'x>(
         return Err(Decline::Region);
     }
     let layer = agent_layers
-        .get(family, &runtime, settings, ctx.region)
+        .get(family, &runtime, settings, ctx.layer_source())
         .ok_or(Decline::Layer)?;
     let layers = literal_layers(property("Layers"), layer, family).ok_or(Decline::Layers)?;
     let variables = literal_variables(property("Environment")).ok_or(Decline::Environment)?;

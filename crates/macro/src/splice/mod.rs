@@ -171,6 +171,7 @@ impl<'a> Splice<'a> {
             problems: Vec::new(),
             profiled: self.functions.len(),
             report: if report { self.report(ctx) } else { Vec::new() },
+            unverified_layers: Vec::new(),
         }
     }
 
@@ -185,7 +186,7 @@ impl<'a> Splice<'a> {
                         let f = &self.functions[f];
                         let layers = &self.agent_layers;
                         let layer = layers
-                            .get(f.family, &f.runtime, &self.settings, ctx.region)
+                            .get(f.family, &f.runtime, &self.settings, ctx.layer_source())
                             .unwrap_or_default();
                         FunctionOutcome::Profiled {
                             runtime: f.runtime.to_string(),

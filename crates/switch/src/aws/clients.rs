@@ -215,6 +215,18 @@ impl Clients {
     }
 }
 
+/// The Lambda client alone, from the function's environment (as [`Clients::from_env`]
+/// builds it): the macro's layer lookups need nothing else.
+pub fn lambda_client_from_env() -> aws_sdk_lambda::Client {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let config = sdk_config(&lookup);
+    let mut lambda = aws_sdk_lambda::config::Builder::from(&config);
+    if let Some(url) = endpoint_url(&lookup, "LAMBDA") {
+        lambda.set_endpoint_url(Some(url));
+    }
+    aws_sdk_lambda::Client::from_conf(lambda.build())
+}
+
 /// The configuration every client shares: region, the session's credentials, retries.
 fn sdk_config(lookup: &impl Fn(&str) -> Option<String>) -> SdkConfig {
     let set = |name: &str| non_empty(lookup, name);

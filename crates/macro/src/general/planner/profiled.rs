@@ -91,11 +91,10 @@ impl Planner<'_, '_> {
     ) -> (Option<Value>, Option<Option<Value>>) {
         let runtimes: Vec<&str> = facts.runtimes.iter().map(String::as_str).collect();
         let path = f.path("Profiling");
-        // A template for any region has no region: its layers come from a Mappings table.
-        let region = (!self.ctx.any_region).then_some(self.ctx.region);
         let family = facts.family;
+        let source = self.ctx.layer_source();
         let layer = collect(
-            agent_layer(family, &runtimes, opts, self.settings, region, &path),
+            agent_layer(family, &runtimes, opts, self.settings, source, &path),
             problems,
         );
         let layers_edit = layer
