@@ -6,6 +6,11 @@
 //! cargo bench --bench cold_start [-- --runs 20 --functions 500 --pretty --bootstrap PATH]
 //! ```
 //!
+//! The deployed macro asks Lambda which agent layer versions its region publishes before
+//! it answers: each run's process gets a loopback stand-in of the publisher's layers
+//! (`publisher.rs`) behind `AWS_ENDPOINT_URL_LAMBDA`, with a session's credentials, so
+//! the figure includes that one resolution (the calls are printed).
+//!
 //! It builds nothing itself: it runs the `bootstrap` Cargo built beside it for the bench
 //! (`target/release/bootstrap`, with the release profile's settings: LTO, stripped), or
 //! `--bootstrap PATH`, e.g. `target/lambda/bootstrap/bootstrap` from `cargo lambda build
@@ -31,6 +36,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod publisher;
 mod synthetic;
 use runtime_api::{FunctionConfig, Invocation, Reply, RuntimeApi};
 use serde_json::{Value, json};
@@ -86,13 +92,18 @@ struct Run {
 }
 
 /// One cold start: a fresh emulator (a fresh execution environment) and process.
-fn run(args: &Args, event: &str) -> Result<Run, String> {
+fn run(args: &Args, event: &str, publisher: &publisher::Publisher) -> Result<Run, String> {
     let api = RuntimeApi::start(FunctionConfig::default()).map_err(|e| e.to_string())?;
     let ticket = api.enqueue(Invocation::new(event, Duration::from_secs(60)));
-    // As deployed (macro-template.yaml: LogFormat JSON); no AWS settings, as a macro needs none.
+    // As deployed (macro-template.yaml: LogFormat JSON), with Lambda's session and the
+    // publisher's stand-in for the one resolution of the layers.
     let env = [
         ("AWS_LAMBDA_LOG_FORMAT", "JSON"),
         ("AWS_LAMBDA_LOG_LEVEL", "INFO"),
+        ("AWS_ACCESS_KEY_ID", "ASIABENCH"),
+        ("AWS_SECRET_ACCESS_KEY", "bench"),
+        ("AWS_SESSION_TOKEN", "bench"),
+        ("AWS_ENDPOINT_URL_LAMBDA", publisher.url.as_str()),
     ];
     let mut function = api
         .spawn(&args.bootstrap, &env)
@@ -155,9 +166,16 @@ fn main() -> ExitCode {
         let value: serde_json::Value = serde_json::from_str(&event).expect("the event is JSON");
         event = serde_json::to_string_pretty(&value).expect("JSON");
     }
+    let publisher = match publisher::Publisher::start() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("cold_start: the publisher's stand-in: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut runs = Vec::with_capacity(args.runs);
     for i in 0..args.runs {
-        match run(&args, &event) {
+        match run(&args, &event, &publisher) {
             Ok(r) => runs.push(r),
             Err(e) => {
                 eprintln!("cold_start: run {i} failed: {e}");
@@ -165,7 +183,12 @@ fn main() -> ExitCode {
             }
         }
     }
+    let calls = publisher.calls() / args.runs;
     if !args.measuring {
+        if calls == 0 {
+            eprintln!("cold_start: the run never asked the publisher's stand-in for the layers");
+            return ExitCode::FAILURE;
+        }
         println!("cold_start: one run passed (pass --bench, as `cargo bench` does, for figures)");
         return ExitCode::SUCCESS;
     }
@@ -179,6 +202,7 @@ fn main() -> ExitCode {
         event.len(),
         if args.pretty { "pretty" } else { "compact" }
     );
+    println!("  layer resolution: {calls} GetLayerVersion calls per cold start, to a loopback stand-in");
     let ms = |f: fn(&Run) -> Duration| stats(runs.iter().map(|r| f(r).as_secs_f64() * 1e3).collect());
     let mib = stats(runs.iter().map(|r| r.peak_rss_kib as f64 / 1024.0).collect());
     for (name, (median, min, max), unit) in [

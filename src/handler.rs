@@ -120,10 +120,14 @@ enum Event {
 
 /// What an event is: a macro request is answered as it is read.
 async fn read(payload: &str, token: &str, layers: &MacroLayers) -> Event {
-    // A panic is the runtime's to report, as for any handler.
-    let answered = match layers.answer(payload, token).await {
-        Ok(answered) => answered,
-        Err(()) => panic!("the macro failed unexpectedly"),
+    // A custom resource's event is never a macro request: no layers are asked for it.
+    let answered = match custom_resource::has_response_url(payload) {
+        true => lambda_profiling_macro::answer(payload, token),
+        // A panic is the runtime's to report, as for any handler.
+        false => match layers.answer(payload, token).await {
+            Ok(answered) => answered,
+            Err(()) => panic!("the macro failed unexpectedly"),
+        },
     };
     match answered {
         Some(answer) => Event::Macro(answer),

@@ -9,10 +9,12 @@
 //! macro request whose answering panicked, which the runtime then reports as it would.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use futures_util::FutureExt;
 use http::Method;
 use lambda_runtime::tower::Layer;
 use lambda_runtime::{LambdaInvocation, Service};
@@ -102,14 +104,19 @@ where
         MacroFuture::Posted(Box::pin(async move {
             let text = std::str::from_utf8(&invocation.body).unwrap_or_default();
             let token = handler::unqualified(&invocation.context.invoked_function_arn);
-            let request = match layers.answer(text, token).await {
-                Ok(Some(answer)) => {
+            // Outside the runtime's own panic guard: a panic here is caught, and answered.
+            let answering = AssertUnwindSafe(layers.answer(text, token)).catch_unwind();
+            let request = match answering.await {
+                Ok(Ok(Some(answer))) => {
                     handler::log_macro(&answer);
                     response_request(&invocation, answer.json)
                 }
                 // Neither a macro request nor a custom resource's: what the handler answers.
-                Ok(None) => error_request(&invocation, &Diagnostic::from(HandlerError::UnknownEvent)),
-                Err(()) => error_request(&invocation, &panicked()),
+                Ok(Ok(None)) => {
+                    tracing::warn!(kind = "unknown", error = ?HandlerError::UnknownEvent);
+                    error_request(&invocation, &Diagnostic::from(HandlerError::UnknownEvent))
+                }
+                Ok(Err(())) | Err(_) => error_request(&invocation, &panicked()),
             };
             client.call(request?).await.map(drop).inspect_err(|e| {
                 tracing::error!(error = ?e, "failed to send the macro's answer to the Lambda Runtime API");

@@ -40,9 +40,11 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
 
 The front also plays the publisher's agent layers, which moto cannot (they are another
 account's): GetLayerVersion of `157417159150`'s two agent layers answers from a table of
-versions and the runtimes each lists, as Lambda does (404 ResourceNotFoundException for a
-version that does not exist); POST /_config {"publisher": {"region": R, "layers": {name:
-{version: [runtimes]}}}} sets what region R publishes (fewer versions, other listings).
+versions and the runtimes each lists, as Lambda does (a version that does not exist is
+refused as one no policy shares: 403 AccessDeniedException "... because no resource-based
+policy allows ..."); POST /_config {"publisher": {"region": R, "layers": {name:
+{version: [runtimes]}}}} sets what region R publishes of the layers named (fewer versions,
+other listings); the other layer stays as in every region.
 
 The front also plays Lambda's own rules that moto lacks, as the service words them: an
 update or creation naming a layer version of this account that does not exist is refused
@@ -444,8 +446,8 @@ published_in = {}  # region -> layers, as PUBLISHED
 
 def publisher_layer(req):
     """GetLayerVersion of the publisher's agent layers, which moto cannot hold (another
-    account's): answered as Lambda does, from PUBLISHED, with `ResourceNotFoundException`
-    (404) for a version that does not exist. `None`: not a call for those layers."""
+    account's): answered as Lambda does, from PUBLISHED, with AccessDeniedException (403)
+    for a version that does not exist. `None`: not a call for those layers."""
     m = LAYER_PATH.match(req.path)
     if req.method != "GET" or m is None:
         return None
@@ -457,7 +459,12 @@ def publisher_layer(req):
     with lock:
         listing = published_in.get(region, PUBLISHED).get(name, {}).get(version)
     if listing is None:
-        return json_error(404, "ResourceNotFoundException", "The resource you requested does not exist.")
+        # Another account's version that no policy shares (it does not exist): Lambda
+        # refuses it as it refuses one not shared with the caller.
+        message = (f"User: arn:aws:sts::{ACCOUNT}:assumed-role/lambda-profiling/caller is not authorized to "
+                   f"perform: lambda:GetLayerVersion on resource: {layer}:{version} because no resource-based "
+                   "policy allows the lambda:GetLayerVersion action")
+        return json_error(403, "AccessDeniedException", message)
     answer = {
         "LayerArn": layer,
         "LayerVersionArn": f"{layer}:{version}",
@@ -489,7 +496,7 @@ def front(upstream, local=None):
                     return Response("{}", 200)(environ, start_response)
                 if "publisher" in body:
                     rule = body["publisher"]
-                    published_in[rule["region"]] = rule["layers"]
+                    published_in[rule["region"]] = dict(PUBLISHED, **rule["layers"])
                     return Response("{}", 200)(environ, start_response)
                 if "hide_layers" in body:
                     rule = body["hide_layers"]

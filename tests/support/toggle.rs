@@ -26,6 +26,7 @@ pub fn enable_args(functions: &[&str], layer: &str, dry_run: bool) -> EnableArgs
         common: toggle_common(dry_run),
         profiling_group_name: None,
         layer_arn: Some(layer.into()),
+        upgrade: false,
     }
 }
 

@@ -155,6 +155,9 @@ pub struct FunctionStatus {
     /// The agent layer on the function.
     pub layer: Option<String>,
     pub stack: Option<String>,
+    /// What is worth knowing without being a problem (a newer agent layer, say).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Reads one function; see the module header.
@@ -168,6 +171,7 @@ pub fn inspect(f: &Function) -> Inspection {
         profiling_group: None,
         layer: None,
         stack: f.stack.clone(),
+        notes: Vec::new(),
     };
     let settled = |status: FunctionStatus| Inspection {
         status,

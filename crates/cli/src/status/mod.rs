@@ -7,6 +7,7 @@
 //! subcommand says how to get it.
 
 pub use lambda_profiling_macro::assess;
+pub mod freshness;
 pub mod policy;
 pub mod progress;
 pub mod report;

@@ -108,6 +108,9 @@ impl Report {
                 for problem in &self.functions[i - 1].problems {
                     out.push_str(&format!("    - {}\n", printable(problem)));
                 }
+                for note in &self.functions[i - 1].notes {
+                    out.push_str(&format!("    note: {}\n", printable(note)));
+                }
             }
         }
         let s = &self.summary;

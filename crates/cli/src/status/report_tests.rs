@@ -12,6 +12,7 @@ fn status(name: &str, region: &str, state: State, problems: &[&str]) -> Function
         }),
         layer: None,
         stack: (name == "orders").then(|| "shop".to_owned()),
+        notes: Vec::new(),
     }
 }
 

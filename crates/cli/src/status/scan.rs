@@ -1,15 +1,19 @@
 //! `status` across a region or the functions named (feature `aws`): list, inspect, look
-//! up each distinct role and group once, conclude. Every AWS call goes through one
+//! up each distinct role and group once, conclude, and note where a newer agent layer is
+//! published. Every AWS call goes through one
 //! `Limit`, so that at most `concurrency` are in flight; the SDK's retries absorb
 //! throttling (see [`crate::session`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::assess::{self, GroupRef, Inspection};
+use lambda_profiling_macro::agent::Published;
+use lambda_profiling_switch::layers::LayerResolver;
+
+use super::assess::{self, FunctionStatus, GroupRef, Inspection};
 use super::calls::{Limit, StatusError};
 use super::progress::Progress;
 use super::report::Report;
-use super::{inventory, lookups};
+use super::{freshness, inventory, lookups};
 use crate::session::Session;
 
 /// What to scan.
@@ -83,7 +87,7 @@ pub async fn scan(session: &Session, request: &Scope, progress: &Progress) -> Re
     let groups: BTreeMap<_, _> = groups.into_iter().collect();
     progress.finish();
 
-    let statuses = inspections
+    let mut statuses: Vec<FunctionStatus> = inspections
         .into_iter()
         .map(|i| {
             let role = i.role.as_ref().and_then(|r| roles.get(r));
@@ -91,7 +95,32 @@ pub async fn scan(session: &Session, request: &Scope, progress: &Progress) -> Re
             i.conclude(role, group)
         })
         .collect();
+    let mut warnings = warnings;
+    newer_layers(session, &mut statuses, &mut warnings).await;
     let mut report = Report::new(statuses, warnings);
     report.missing = missing.iter().map(ToString::to_string).collect();
     Ok(report)
 }
+
+/// Notes on profiled functions whose region publishes a newer agent layer that serves
+/// their runtime: a handful of `GetLayerVersion` calls per region, not per function.
+async fn newer_layers(session: &Session, statuses: &mut [FunctionStatus], warnings: &mut Vec<String>) {
+    let regions = freshness::regions_to_ask(statuses);
+    let asked = regions.iter().map(|region| async move {
+        let resolver = LayerResolver::new(session.lambda(region));
+        resolver.resolve(region, &[], LAYERS_BUDGET).await
+    });
+    let mut published = Published::default();
+    for found in futures_util::future::join_all(asked).await {
+        for (what, why) in &found.failures {
+            warnings.push(format!("newer agent layers not looked for in {what}: {why}"));
+        }
+        published.merge(found.published);
+    }
+    for status in statuses.iter_mut() {
+        status.notes.extend(freshness::newer_layer(status, &published));
+    }
+}
+
+/// The longest the layers of one region are waited for.
+const LAYERS_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);

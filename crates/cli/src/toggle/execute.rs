@@ -34,9 +34,9 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Printed {
         |service| session.endpoint(service),
         Settings::default(),
     );
-    let (group_name, layer_arn) = match toggle {
-        Toggle::Enable(a) => (a.profiling_group_name.clone(), a.layer_arn.clone()),
-        Toggle::Disable(_) => (None, None),
+    let (group_name, layer_arn, upgrade) = match toggle {
+        Toggle::Enable(a) => (a.profiling_group_name.clone(), a.layer_arn.clone(), a.upgrade),
+        Toggle::Disable(_) => (None, None, false),
     };
     let lines: Vec<Line> = futures_util::stream::iter(toggle.functions())
         .map(|function| {
@@ -44,6 +44,7 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Printed {
                 function: function.clone(),
                 group_name: group_name.clone(),
                 layer_arn: layer_arn.clone(),
+                upgrade,
                 force: common.force,
                 dry_run: common.dry_run,
             };

@@ -26,10 +26,14 @@ pub struct EnableArgs {
     /// The profiling group [default: aws-lambda-<function name>, as the console names it].
     #[arg(long, value_name = "NAME")]
     pub profiling_group_name: Option<String>,
-    /// The agent layer version to add [default: the published CodeGuru layer for the
-    /// function's runtime and region].
+    /// The agent layer version to add [default: the newest CodeGuru layer the function's
+    /// region publishes for its runtime].
     #[arg(long, value_name = "ARN")]
     pub layer_arn: Option<String>,
+    /// Only move functions whose agent layer lambda-profiling added to the newest version
+    /// the region publishes for their runtime; leave every other function as it is.
+    #[arg(long)]
+    pub upgrade: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

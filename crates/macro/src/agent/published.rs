@@ -3,14 +3,16 @@
 //! line's `--resolve-layers`) and given to the macro as an input, like the stack's
 //! parameters; empty, the macro uses the built-in table and the layers are unverified.
 //!
-//! A layer is taken for a runtime only when AWS lists the runtime and the built-in table
-//! does not know otherwise ([`Family::layer_carries`]: a layer's listing has been wrong
-//! before). A layer that lists no runtime at all is judged by the built-in table alone.
+//! What a version serves is judged by the built-in table where it knows the version (a
+//! version's `CompatibleRuntimes` is fixed when it is published, so it never names a
+//! later runtime it serves), and by its listing only for a Python version newer than
+//! the table; a version that lists no runtime is judged by the table alone. A mirror's
+//! layer (another account's) is judged by its listing, or taken when it lists none.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Family, PUBLISHER_ACCOUNT, parse_layer_arn};
+use super::{Family, NEWEST_KNOWN_PYTHON_LAYER, PUBLISHER_ACCOUNT, parse_layer_arn};
 
 /// A layer version, as AWS answered for it: `None` when it does not exist, else the
 /// runtimes it lists (empty when it lists none).
@@ -20,9 +22,9 @@ pub type Listing = Option<Vec<String>>;
 #[derive(Debug, Default)]
 pub struct Published {
     versions: BTreeMap<String, Listing>,
-    /// The (family, region) pairs whose every version from the built-in one up is known:
-    /// a version of those that is not in `versions` does not exist.
-    complete: BTreeSet<(Family, String)>,
+    /// The (family, region) pairs whose every version from the built-in one up to the
+    /// one given is known: a version in that range not in `versions` does not exist.
+    complete: BTreeMap<(Family, String), u32>,
     /// Layer versions the macro took without knowing: the edge may ask and answer again.
     asked: RefCell<BTreeSet<String>>,
 }
@@ -43,9 +45,10 @@ impl Published {
     }
 
     /// Records that every version of `family`'s layer in `region` from the built-in one
-    /// up has been inserted.
-    pub fn mark_complete(&mut self, family: Family, region: &str) {
-        self.complete.insert((family, region.to_owned()));
+    /// up to `up_to` has been inserted (and that none after `up_to` is likely: versions
+    /// above it are asked for on their own).
+    pub fn mark_complete(&mut self, family: Family, region: &str, up_to: u32) {
+        self.complete.insert((family, region.to_owned()), up_to);
     }
 
     /// Adds what `other` found (another region's, say).
@@ -69,7 +72,7 @@ impl Published {
     /// What is known of the publisher's `family` layers in `region`, when every version is:
     /// the versions that exist, oldest first, with what they list.
     pub fn catalog(&self, family: Family, region: &str) -> Option<Vec<(u32, &[String])>> {
-        if !self.complete.contains(&(family, region.to_owned())) {
+        if !self.complete.contains_key(&(family, region.to_owned())) {
             return None;
         }
         let prefix = official_prefix(family, region);
@@ -114,7 +117,7 @@ impl Published {
             }
             common = Some(both);
         }
-        Some(common.and_then(|c| c.last().copied()).ok_or(""))
+        common.and_then(|c| c.last().copied()).map(Ok)
     }
 
     /// Checks the layer version `arn` against every one of `runtimes`: `Ok` when it serves
@@ -142,6 +145,11 @@ impl Published {
         }
     }
 
+    /// Whether what AWS says of the layer version `arn` is known (found, or known missing).
+    pub fn covers(&self, arn: &str) -> bool {
+        self.versions.contains_key(arn) || self.known_missing(arn)
+    }
+
     /// A version of a complete catalog that was never found: it does not exist.
     fn known_missing(&self, arn: &str) -> bool {
         let Some(layer) = parse_layer_arn(arn) else {
@@ -151,18 +159,27 @@ impl Published {
             return false;
         };
         [Family::Python, Family::Java].into_iter().any(|family| {
+            let up_to = self.complete.get(&(family, layer.region.to_owned()));
             is_official(arn, family)
                 && version >= family.spec_default_version()
-                && self.complete.contains(&(family, layer.region.to_owned()))
+                && up_to.is_some_and(|&u| version <= u)
         })
     }
 }
 
 /// Whether version `v` of the publisher's `family` layer, listing `listed`, can start the
-/// agent on `runtime`.
+/// agent on `runtime`. A version's listing is fixed when it is published, so it never
+/// names a runtime released after it: Java's one jar serves every Java runtime, and a
+/// Python version the built-in table knows is judged by the table (which knows what
+/// each holds); only a newer Python version is judged by its listing.
 fn serves(family: Family, v: u32, listed: &[String], runtime: &str) -> bool {
-    let listed_ok = listed.is_empty() || listed.iter().any(|l| l == runtime);
-    listed_ok && family.layer_carries(v, runtime)
+    match family {
+        Family::Java => true,
+        Family::Python if v <= NEWEST_KNOWN_PYTHON_LAYER || listed.is_empty() => {
+            family.layer_carries(v, runtime)
+        }
+        Family::Python => listed.iter().any(|l| l == runtime),
+    }
 }
 
 fn official_prefix(family: Family, region: &str) -> String {

@@ -184,7 +184,9 @@ fn checked(published: &Published, arn: &str, family: Family, runtimes: &[&str], 
     let why = match published.check(arn, family, runtimes) {
         Ok(()) => return Ok(()),
         Err(Refusal::Missing) => {
-            format!("the layer version {arn} does not exist (AWS Lambda has no such version)")
+            format!(
+                "the layer version {arn} does not exist in this region, or is not shared with this account"
+            )
         }
         Err(Refusal::Incompatible(listed)) => format!(
             "the layer version {arn} does not serve {} (it lists: {})",

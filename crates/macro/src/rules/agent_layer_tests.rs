@@ -170,7 +170,7 @@ fn published(region: &str, python: &[(u32, &[&str])]) -> Published {
         let arn = Family::Python.layer_arn(region, *v).unwrap();
         p.insert(arn, Some(listed.iter().map(|r| r.to_string()).collect()));
     }
-    p.mark_complete(Family::Python, region);
+    p.mark_complete(Family::Python, region, 20);
     p
 }
 
@@ -195,18 +195,16 @@ fn the_newest_published_version_that_serves_the_runtime_is_taken() {
     let settings = TransformSettings::default();
     let p = published(
         "eu-west-1",
-        &[(11, OLD), (12, OLD), (13, NEW), (14, &["python3.14"])],
+        &[(11, OLD), (12, OLD), (13, &["python3.12"]), (14, &["python3.14"])],
     );
-    assert!(
-        version(resolved("python3.9", &none, &settings, &p)) == "12",
-        "13 does not list 3.9 here"
-    );
-    assert_eq!(version(resolved("python3.12", &none, &settings, &p)), "13");
+    let chosen = |runtime| version(resolved(runtime, &none, &settings, &p));
+    assert_eq!(chosen("python3.9"), "13", "the table knows 13 holds python3.9");
     assert_eq!(
-        version(resolved("python3.14", &none, &settings, &p)),
-        "14",
-        "beyond the built-in table"
+        chosen("python3.12"),
+        "13",
+        "14, newer than the table, does not list it"
     );
+    assert_eq!(chosen("python3.14"), "14", "beyond the built-in table");
 
     // A region with fewer versions: 13 is not there, so nothing serves python3.12.
     let fewer = published("eu-west-1", &[(11, OLD), (12, OLD)]);
@@ -223,29 +221,36 @@ fn the_newest_published_version_that_serves_the_runtime_is_taken() {
     }
 }
 
+fn problems(checked: Checked<Value>) -> String {
+    checked.unwrap_err().into_iter().map(|p| p.to_string()).collect()
+}
+
 #[test]
 fn a_listing_never_overrules_what_the_built_in_table_knows() {
+    let none = Options::default();
+    let settings = TransformSettings::default();
     // Layer 12 lists python3.12 but holds the agent for python3.6-3.9 only.
     let p = published("eu-west-1", &[(11, OLD), (12, &["python3.9", "python3.12"])]);
-    let none = Options::default();
-    assert!(resolved("python3.12", &none, &TransformSettings::default(), &p).is_err());
-    // A layer that lists no runtime is judged by the table alone.
-    let unlisted = published("eu-west-1", &[(12, OLD), (13, &[])]);
-    assert_eq!(
-        version(resolved(
-            "python3.12",
-            &none,
-            &TransformSettings::default(),
-            &unlisted
-        )),
-        "13"
+    let text = problems(resolved("python3.12", &none, &settings, &p));
+    assert!(
+        text.contains("serves python3.12") && text.contains("12 (python3.9, python3.12)"),
+        "{text}"
     );
+    // A version newer than the table is judged by its listing; one that lists no runtime,
+    // by the table alone.
+    let newer = published("eu-west-1", &[(13, NEW), (14, &["python3.14"])]);
+    assert_eq!(version(resolved("python3.12", &none, &settings, &newer)), "13");
+    let unlisted = published("eu-west-1", &[(13, NEW), (14, &[])]);
+    assert_eq!(version(resolved("python3.12", &none, &settings, &unlisted)), "14");
 }
 
 #[test]
 fn a_pinned_version_must_exist_and_serve_the_runtime() {
     let settings = TransformSettings::default();
-    let p = published("eu-west-1", &[(11, OLD), (12, OLD), (13, NEW)]);
+    let p = published(
+        "eu-west-1",
+        &[(11, OLD), (12, OLD), (13, NEW), (14, &["python3.14"])],
+    );
     let pin = |v| Options {
         layer: LayerOverride {
             version: Some(v),
@@ -254,21 +259,16 @@ fn a_pinned_version_must_exist_and_serve_the_runtime() {
         ..Options::default()
     };
     assert_eq!(version(resolved("python3.12", &pin(13), &settings, &p)), "13");
-    let missing = resolved("python3.12", &pin(15), &settings, &p)
-        .unwrap_err()
-        .into_iter()
-        .map(|p| p.to_string())
-        .collect::<String>();
+    let missing = problems(resolved("python3.12", &pin(15), &settings, &p));
     assert!(
         missing.contains("Profiling.LayerVersion") && missing.contains("does not exist"),
         "{missing}"
     );
-    let wrong = resolved("python3.9", &pin(13), &settings, &p)
-        .unwrap_err()
-        .into_iter()
-        .map(|p| p.to_string())
-        .collect::<String>();
-    assert!(wrong.contains("python3.10, python3.11"), "{wrong}");
+    let wrong = problems(resolved("python3.12", &pin(14), &settings, &p));
+    assert!(
+        wrong.contains("does not serve python3.12") && wrong.contains("lists: python3.14"),
+        "{wrong}"
+    );
 
     // Below the versions probed, the version is taken, and asked about.
     assert_eq!(version(resolved("python3.9", &pin(9), &settings, &p)), "9");

@@ -12,7 +12,10 @@
 //! (`LAMBDA_PROFILING_REFERENCE_REGION`, empty meaning this function's region), whatever
 //! region this function runs in: IAM is global, so one table serves every region.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::layers::LayerResolver;
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -119,6 +122,9 @@ pub struct Clients {
     /// The region the clients act in: the function's and the group's.
     pub region: String,
     pub settings: Settings,
+    /// What AWS publishes of the agent layers, asked before a function is changed;
+    /// `None` for clients assembled by hand (tests' mocks), which then use the built-in table.
+    pub layers: Option<Arc<LayerResolver>>,
 }
 
 /// Attempts per AWS call when the environment does not say (`AWS_MAX_ATTEMPTS`):
@@ -180,7 +186,7 @@ impl Clients {
             codeguru.set_endpoint_url(Some(url)); // else the configuration's own, if any
         }
         codeguru.set_region(here);
-        Self::new(
+        let mut clients = Self::new(
             aws_sdk_iam::Client::from_conf(iam.build()),
             aws_sdk_lambda::Client::from_conf(lambda.build()),
             aws_sdk_codeguruprofiler::Client::from_conf(codeguru.build()),
@@ -188,7 +194,9 @@ impl Clients {
             table,
             region.to_owned(),
             settings,
-        )
+        );
+        clients.layers = Some(Arc::new(LayerResolver::new(clients.lambda.clone())));
+        clients
     }
 
     /// Assembles clients built elsewhere (tests use mocked or locally pointed clients).
@@ -211,6 +219,7 @@ impl Clients {
             http: response_http_client(),
             region,
             settings,
+            layers: None,
         }
     }
 }

@@ -1,6 +1,7 @@
 use super::*;
 use crate::properties::Properties;
 use lambda_profiling_macro::agent::env;
+use lambda_profiling_macro::agent::{Family, Published};
 use lambda_profiling_macro::assess::Function;
 
 const REGION_ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";
@@ -45,7 +46,7 @@ fn props() -> Properties {
 use crate::properties::Target;
 
 fn plan(s: &Snapshot, p: &Properties, ledger: &Ledger) -> Result<(Desired, Change), String> {
-    let d = desired(s, p, ledger).map_err(|m| m.to_string())?;
+    let d = desired(s, p, ledger, &Published::default()).map_err(|m| m.to_string())?;
     let c = enable(s, &d, ledger).map_err(|m| m.to_string())?;
     Ok((d, c))
 }
@@ -163,7 +164,7 @@ fn the_users_values_and_agent_layer_win_and_stay_on_disable() {
         ..props()
     };
     assert!(
-        desired(&s, &conflicting, &Ledger::default())
+        desired(&s, &conflicting, &Ledger::default(), &Published::default())
             .unwrap_err()
             .to_string()
             .contains("already profiles into group team")
@@ -205,20 +206,32 @@ fn a_layer_version_without_the_runtimes_agent_is_refused() {
         layer_version: Some(11),
         ..props()
     };
-    let why = desired(&s, &old, &Ledger::default()).unwrap_err().to_string();
+    let why = desired(&s, &old, &Ledger::default(), &Published::default())
+        .unwrap_err()
+        .to_string();
     assert!(
         why.contains("LayerVersion 11") && why.contains("python3.12") && why.contains("13 or later"),
         "{why}"
     );
-    let why = desired(&snap("python3.14", &[], &[]), &props(), &Ledger::default())
-        .unwrap_err()
-        .to_string();
+    let why = desired(
+        &snap("python3.14", &[], &[]),
+        &props(),
+        &Ledger::default(),
+        &Published::default(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(why.contains("python3.14") && why.contains("LayerArn"), "{why}");
     // The built-in layer follows the runtime.
     let layer = |runtime| {
-        desired(&snap(runtime, &[], &[]), &props(), &Ledger::default())
-            .unwrap()
-            .layer_arn
+        desired(
+            &snap(runtime, &[], &[]),
+            &props(),
+            &Ledger::default(),
+            &Published::default(),
+        )
+        .unwrap()
+        .layer_arn
     };
     assert!(layer("python3.9").ends_with(":11") && layer("python3.12").ends_with(":13"));
 }
@@ -228,7 +241,7 @@ fn unprofilable_functions_are_refused_with_reasons() {
     let mut s = snap("python3.12", &[], &[]);
     s.env_error = Some("KMSAccessDeniedException: denied".into());
     assert!(
-        desired(&s, &props(), &Ledger::default())
+        desired(&s, &props(), &Ledger::default(), &Published::default())
             .unwrap_err()
             .to_string()
             .contains("cannot read back the environment")
@@ -236,7 +249,7 @@ fn unprofilable_functions_are_refused_with_reasons() {
     let mut s = snap("python3.12", &[], &[]);
     s.architectures = vec!["arm64".into()];
     assert!(
-        desired(&s, &props(), &Ledger::default())
+        desired(&s, &props(), &Ledger::default(), &Published::default())
             .unwrap_err()
             .to_string()
             .contains("x86_64 only")
@@ -244,14 +257,14 @@ fn unprofilable_functions_are_refused_with_reasons() {
     let mut s = snap("python3.12", &[], &[]);
     s.package_type = Some("Image".into());
     assert!(
-        desired(&s, &props(), &Ledger::default())
+        desired(&s, &props(), &Ledger::default(), &Published::default())
             .unwrap_err()
             .to_string()
             .contains("container image")
     );
     let s = snap("nodejs22.x", &[], &[]);
     assert!(
-        desired(&s, &props(), &Ledger::default())
+        desired(&s, &props(), &Ledger::default(), &Published::default())
             .unwrap_err()
             .to_string()
             .contains("not supported")
@@ -259,7 +272,7 @@ fn unprofilable_functions_are_refused_with_reasons() {
     let mut s = snap("python3.12", &[], &[]);
     s.arn = "arn:aws:lambda:af-south-1:111122223333:function:orders".into();
     assert!(
-        desired(&s, &props(), &Ledger::default())
+        desired(&s, &props(), &Ledger::default(), &Published::default())
             .unwrap_err()
             .to_string()
             .contains("give LayerArn")
@@ -270,7 +283,7 @@ fn unprofilable_functions_are_refused_with_reasons() {
         ..props()
     };
     assert!(
-        desired(&s, &heap, &Ledger::default())
+        desired(&s, &heap, &Ledger::default(), &Published::default())
             .unwrap_err()
             .to_string()
             .contains("Java functions only")
@@ -310,7 +323,7 @@ fn the_environment_is_measured_as_lambda_measures_it() {
         .collect();
     let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let s = snap("python3.12", &pairs, &[]);
-    let d = desired(&s, &props(), &Ledger::default()).unwrap();
+    let d = desired(&s, &props(), &Ledger::default(), &Published::default()).unwrap();
     let mut with_agent = s.vars.clone();
     with_agent.insert(env::GROUP_NAME.into(), d.group.name.clone());
     with_agent.insert(env::GROUP_ARN.into(), d.group.arn.clone());
@@ -362,15 +375,76 @@ fn the_users_group_variables_that_name_no_group_are_refused() {
         (env::GROUP_NAME, ""),
     ] {
         let s = snap("python3.12", &[(var, value)], &[]);
-        let e = desired(&s, &props(), &Ledger::default()).unwrap_err().to_string();
+        let e = desired(&s, &props(), &Ledger::default(), &Published::default())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains(var) && e.contains("correct it or remove it"), "{e}");
         assert!(value.is_empty() || !e.contains(value), "{e}");
     }
     let fine = "arn:aws:codeguru-profiler:eu-west-1:111122223333:profilingGroup/mine";
     let s = snap("python3.12", &[(env::GROUP_ARN, fine)], &[]);
-    let d = desired(&s, &props(), &Ledger::default()).unwrap();
+    let d = desired(&s, &props(), &Ledger::default(), &Published::default()).unwrap();
     assert_eq!(
         (d.group.name.as_str(), d.group.arn.as_str(), d.users_group),
         ("mine", fine, true)
+    );
+}
+
+/// What the function's region publishes: the Python versions given.
+fn published(versions: &[u32]) -> Published {
+    let mut p = Published::default();
+    let region = snap("python3.12", &[], &[]).region().to_owned();
+    for &v in versions {
+        let listed = vec!["python3.9".to_string()];
+        p.insert(Family::Python.layer_arn(&region, v).unwrap(), Some(listed));
+    }
+    p.mark_complete(Family::Python, &region, 20);
+    p
+}
+
+#[test]
+fn function_mode_takes_what_the_region_publishes_and_refuses_what_it_does_not() {
+    let s = snap("python3.12", &[], &[]);
+    let serving = published(&[11, 12, 13]);
+    let layer = |s: &Snapshot, p: &Properties, published: &Published| {
+        desired(s, p, &Ledger::default(), published)
+            .map(|d| d.layer_arn)
+            .map_err(|m| m.to_string())
+    };
+    assert!(layer(&s, &props(), &serving).unwrap().ends_with(":13"));
+    let old = snap("python3.9", &[], &[]);
+    assert!(
+        layer(&old, &props(), &serving).unwrap().ends_with(":13"),
+        "the table knows 13 holds 3.9"
+    );
+
+    // Nothing serves python3.12 in the region: refused before anything changes.
+    let why = layer(&s, &props(), &published(&[11, 12])).unwrap_err();
+    assert!(
+        why.contains("serves python3.12") && why.contains("LayerArn"),
+        "{why}"
+    );
+
+    // A pinned version the region lacks, and a mirror that lists another runtime.
+    let pinned = Properties {
+        layer_version: Some(14),
+        ..props()
+    };
+    let why = layer(&s, &pinned, &serving).unwrap_err();
+    assert!(
+        why.contains("LayerVersion") && why.contains("does not exist"),
+        "{why}"
+    );
+    let mirror = "arn:aws:lambda:eu-west-1:111122223333:layer:mirror:2";
+    let mut with_mirror = published(&[13]);
+    with_mirror.insert(mirror.into(), Some(vec!["python3.11".into()]));
+    let given = Properties {
+        layer_arn: Some(mirror.into()),
+        ..props()
+    };
+    let why = layer(&s, &given, &with_mirror).unwrap_err();
+    assert!(
+        why.contains("LayerArn") && why.contains("lists: python3.11"),
+        "{why}"
     );
 }

@@ -8,7 +8,7 @@ use crate::message::{Input, Message};
 use crate::properties::Properties;
 use crate::references::ledger::{Ledger, Setting};
 use crate::say;
-use lambda_profiling_macro::agent::{self, Family, env};
+use lambda_profiling_macro::agent::{self, Family, Published, Refusal, env};
 
 /// What profiling this function means: its family, layer and group.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,8 +45,14 @@ impl Desired {
     }
 }
 
-/// Checks that the function can be profiled and works out the layer and group.
-pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> Result<Desired, Message> {
+/// Checks that the function can be profiled and works out the layer and group, the layer
+/// from what AWS publishes in the region where that is known (else the built-in table).
+pub(crate) fn desired(
+    snap: &Snapshot,
+    props: &Properties,
+    ledger: &Ledger,
+    published: &Published,
+) -> Result<Desired, Message> {
     check_function(snap)?;
     let runtime = snap.runtime.as_deref().unwrap_or_default();
     // Said without the function's name: the caller names it (the stack's resource, the command line's line).
@@ -57,7 +63,7 @@ pub(crate) fn desired(snap: &Snapshot, props: &Properties, ledger: &Ledger) -> R
             " applies to Java functions only; remove it"
         ]);
     }
-    let layer_arn = layer(snap, props, family, runtime)?;
+    let layer_arn = layer(snap, props, family, runtime, published)?;
     let (group, users_group) = group(snap, props, ledger)?;
     Ok(Desired {
         family,
@@ -88,13 +94,20 @@ fn check_function(snap: &Snapshot) -> Result<(), Message> {
 }
 
 /// The agent layer: the one given (if it can start the agent for the runtime), or the
-/// publisher's version given or built in for the runtime, in the function's region.
-fn layer(snap: &Snapshot, props: &Properties, family: Family, runtime: &str) -> Result<String, Message> {
+/// publisher's version given, else the newest published one that serves the runtime
+/// (the built-in one where that is not known), in the function's region.
+fn layer(
+    snap: &Snapshot,
+    props: &Properties,
+    family: Family,
+    runtime: &str,
+    published: &Published,
+) -> Result<String, Message> {
     if let Some(arn) = &props.layer_arn {
-        return match agent::layer_mismatch(arn, family, runtime) {
-            Some(why) => Err(say![Input::LayerArn, format!(": {why}")]),
-            None => Ok(arn.clone()),
-        };
+        if let Some(why) = agent::layer_mismatch(arn, family, runtime) {
+            return Err(say![Input::LayerArn, format!(": {why}")]);
+        }
+        return checked(published, arn, family, runtime, Input::LayerArn);
     }
     let label = family.label();
     let version = match props.layer_version {
@@ -110,16 +123,59 @@ fn layer(snap: &Snapshot, props: &Properties, family: Family, runtime: &str) -> 
             ]);
         }
         Some(v) => v,
-        None => family.default_layer_version(runtime).ok_or_else(|| {
-            let why = format!("no published {label} agent layer carries the agent for {runtime} yet; give ");
-            say![why, Input::LayerArn, " for one that does"]
-        })?,
+        None => match published.newest(family, snap.region(), &[runtime]) {
+            Some(Ok(v)) => v,
+            Some(Err(_)) => {
+                let region = snap.region();
+                let why = format!(
+                    "no version of the {label} agent layer published in {region} serves {runtime}, so the \
+                     function could not start the agent; give "
+                );
+                return Err(say![why, Input::LayerArn, " for a layer that does"]);
+            }
+            None => family.default_layer_version(runtime).ok_or_else(|| {
+                let why =
+                    format!("no published {label} agent layer carries the agent for {runtime} yet; give ");
+                say![why, Input::LayerArn, " for one that does"]
+            })?,
+        },
     };
     let region = snap.region();
-    family.layer_arn(region, version).ok_or_else(|| {
+    let arn = family.layer_arn(region, version).ok_or_else(|| {
         let why = format!("the {label} agent layer is not published in {region}: give ");
         say![why, Input::LayerArn, " for a copy in this region"]
-    })
+    })?;
+    match props.layer_version {
+        Some(_) => checked(published, &arn, family, runtime, Input::LayerVersion),
+        None => Ok(arn),
+    }
+}
+
+/// The layer version `arn`, given as `input`, refused where AWS says it does not exist or
+/// does not serve the runtime.
+fn checked(
+    published: &Published,
+    arn: &str,
+    family: Family,
+    runtime: &str,
+    input: Input,
+) -> Result<String, Message> {
+    match published.check(arn, family, &[runtime]) {
+        Ok(()) => Ok(arn.to_owned()),
+        Err(Refusal::Missing) => Err(say![
+            input,
+            format!(
+                ": the layer version {arn} does not exist in this region, or is not shared with this account; give one that does"
+            )
+        ]),
+        Err(Refusal::Incompatible(listed)) => Err(say![
+            input,
+            format!(
+                ": the layer version {arn} does not serve {runtime} (it lists: {}); give one that does",
+                agent::listing_words(&listed)
+            )
+        ]),
+    }
 }
 
 /// The group: the one the function's own variables name (a different name given is a
@@ -181,7 +237,8 @@ pub(crate) fn desired_to_undo(
     if own(env::GROUP_NAME) || own(env::GROUP_ARN) {
         props.group_name = None;
     }
-    desired(&snap, &props, ledger)
+    // Undoing takes back what was added, whatever AWS publishes now.
+    desired(&snap, &props, ledger, &Published::default())
 }
 
 /// Why a function whose variables Lambda cannot read back is left alone: an update

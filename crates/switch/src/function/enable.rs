@@ -14,6 +14,7 @@ use crate::aws::Clients;
 use crate::error::{Aftermath, Error, Result, undo_failed_create};
 use crate::group::{self, Group};
 use crate::iam;
+use crate::layers;
 use crate::message::{Advice, Input};
 use crate::properties::{Properties, Target};
 use crate::references::ledger::{self, Ledger};
@@ -47,7 +48,8 @@ pub async fn enable(
         None => earlier::tag_format_ledger(clients, id, &snap.role).await?,
     };
     let previous = recorded_before.clone().unwrap_or_default();
-    let desired = config::desired(&snap, props, &previous).map_err(Error::Unsupported)?;
+    let published = layers::published_for(clients, snap.region(), props).await;
+    let desired = config::desired(&snap, props, &previous, &published).map_err(Error::Unsupported)?;
     let change = config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
     let same_resource = old.is_some_and(|(id, _)| id == physical_id);
     let old_props = old.filter(|_| same_resource).and_then(|(_, p)| p);

@@ -1,37 +1,51 @@
-//! The resolver's calls, against mocked `GetLayerVersion` answers.
+//! The resolver's calls, against mocked `GetLayerVersion` answers shaped as Lambda's: a
+//! version of another account's layer that does not exist is refused with 403
+//! AccessDeniedException "... because no resource-based policy allows ..." (what Lambda
+//! says of a version no policy shares), not 404.
 
 use std::time::Duration;
 
 use aws_sdk_lambda::error::ErrorMetadata;
 use aws_sdk_lambda::operation::get_layer_version::{GetLayerVersionError, GetLayerVersionOutput};
 use aws_sdk_lambda::types::Runtime;
-use aws_sdk_lambda::types::error::ResourceNotFoundException;
 use aws_smithy_mocks::{MockResponse, RuleMode, mock, mock_client};
-use lambda_profiling_macro::agent::Family;
+use lambda_profiling_macro::agent::{Family, Refusal};
 
 use super::*;
 
 const BUDGET: Duration = Duration::from_secs(5);
 
-/// A publisher with Python 11–13 and Java 12 in every region; `deny` answers every call
-/// with AccessDeniedException instead.
-fn publisher(deny: bool) -> aws_sdk_lambda::Client {
+fn denied(message: &str) -> MockResponse<GetLayerVersionOutput, GetLayerVersionError> {
+    let meta = ErrorMetadata::builder()
+        .code("AccessDeniedException")
+        .message(message)
+        .build();
+    MockResponse::Error(GetLayerVersionError::generic(meta))
+}
+
+/// The publisher with Python 11-13 (and `python_extra`, say a version after a gap) and
+/// Java 12; `deny` answers every call as the caller's own policy would.
+fn publisher(deny: bool, python_extra: Option<i64>) -> aws_sdk_lambda::Client {
     let rule = mock!(aws_sdk_lambda::Client::get_layer_version).then_compute_response(move |input| {
         if deny {
-            let meta = ErrorMetadata::builder()
-                .code("AccessDeniedException")
-                .message("quoted secret")
-                .build();
-            return MockResponse::Error(GetLayerVersionError::generic(meta));
+            return denied(
+                "User: arn:aws:sts::1:assumed-role/quoted-secret is not authorized to perform: \
+                 lambda:GetLayerVersion because no identity-based policy allows the lambda:GetLayerVersion action",
+            );
         }
         let name = input.layer_name().unwrap_or_default();
-        let runtimes: &[Runtime] = match (name.contains("Python"), input.version_number()) {
+        let version = input.version_number();
+        let runtimes: &[Runtime] = match (name.contains("Python"), version) {
             (true, Some(11 | 12)) => &[Runtime::Python38, Runtime::Python39],
             (true, Some(13)) => &[Runtime::Python310, Runtime::Python312, Runtime::Python313],
+            (true, v) if v == python_extra => &[Runtime::Python313],
             (false, Some(12)) => &[Runtime::Java21],
             _ => {
-                let missing = ResourceNotFoundException::builder().build();
-                return MockResponse::Error(GetLayerVersionError::ResourceNotFoundException(missing));
+                return denied(
+                    "User: arn:aws:sts::1:assumed-role/r is not authorized to perform: lambda:GetLayerVersion \
+                     on resource: arn:aws:lambda:eu-west-1:157417159150:layer:x:99 because no resource-based \
+                     policy allows the lambda:GetLayerVersion action",
+                );
             }
         };
         let out = GetLayerVersionOutput::builder().set_compatible_runtimes(Some(runtimes.to_vec()));
@@ -42,21 +56,22 @@ fn publisher(deny: bool) -> aws_sdk_lambda::Client {
 
 #[tokio::test]
 async fn both_catalogs_are_probed_a_window_at_a_time_then_cached() {
-    let resolver = LayerResolver::new(publisher(false));
+    let resolver = LayerResolver::new(publisher(false, None));
     let first = resolver.resolve("eu-west-1", &[], BUDGET).await;
     assert!(first.failures.is_empty(), "{:?}", first.failures);
-    // Python 11-14 (14 missing ends it), Java 12-15: two windows of four.
-    assert_eq!(first.calls, 2 * WINDOW as usize);
+    // Python 11-14 then 15-18 (14-18 missing ends it), Java 12-15 then 16-19.
+    assert_eq!(first.calls, 4 * WINDOW as usize);
     let p = &first.published;
     assert_eq!(
         p.newest(Family::Python, "eu-west-1", &["python3.12"]),
         Some(Ok(13))
     );
-    assert_eq!(
-        p.newest(Family::Python, "eu-west-1", &["python3.9"]),
-        Some(Ok(12))
-    );
     assert_eq!(p.newest(Family::Java, "eu-west-1", &["java21"]), Some(Ok(12)));
+    let fourteen = Family::Python.layer_arn("eu-west-1", 14).unwrap();
+    assert_eq!(
+        p.check(&fourteen, Family::Python, &["python3.12"]),
+        Err(Refusal::Missing)
+    );
     let again = resolver.resolve("eu-west-1", &[], BUDGET).await;
     assert_eq!(again.calls, 0, "a warm execution environment asks nothing");
     assert_eq!(
@@ -68,22 +83,44 @@ async fn both_catalogs_are_probed_a_window_at_a_time_then_cached() {
 }
 
 #[tokio::test]
-async fn a_pinned_version_is_asked_for_once() {
-    let resolver = LayerResolver::new(publisher(false));
+async fn a_deleted_version_is_passed_over() {
+    // 14 is gone, 15 is there: the probe goes on until four in a row are missing.
+    let resolver = LayerResolver::new(publisher(false, Some(15)));
+    let found = resolver.resolve("eu-west-1", &[], BUDGET).await;
+    let p = &found.published;
+    assert_eq!(
+        p.newest(Family::Python, "eu-west-1", &["python3.13"]),
+        Some(Ok(15))
+    );
+    assert_eq!(found.calls, 5 * WINDOW as usize, "Python 11-22, Java 12-19");
+}
+
+#[tokio::test]
+async fn a_pinned_version_is_asked_for_once_and_no_region_without_layers_is_probed() {
+    let resolver = LayerResolver::new(publisher(false, None));
     let nine = Family::Python.layer_arn("eu-west-1", 9).unwrap();
-    let found = resolver
-        .resolve("eu-west-1", std::slice::from_ref(&nine), BUDGET)
-        .await;
-    assert_eq!(found.calls, 2 * WINDOW as usize + 1);
+    let pins = vec![nine.clone(), nine.clone()];
+    let found = resolver.resolve("eu-west-1", &pins, BUDGET).await;
+    assert_eq!(
+        found.calls,
+        4 * WINDOW as usize + 1,
+        "the same pin twice is asked once"
+    );
     let refused = found.published.check(&nine, Family::Python, &["python3.9"]);
-    assert_eq!(refused, Err(lambda_profiling_macro::agent::Refusal::Missing));
+    assert_eq!(refused, Err(Refusal::Missing), "not shared: as good as missing");
     let again = resolver.resolve("eu-west-1", &[nine], BUDGET).await;
     assert_eq!(again.calls, 0);
+    let elsewhere = resolver.resolve("eu-south-1", &[], BUDGET).await;
+    assert_eq!(
+        (elsewhere.calls, elsewhere.failures.len()),
+        (0, 0),
+        "no agent layer there"
+    );
 }
 
 #[tokio::test]
 async fn a_denied_api_leaves_the_layers_unverified_and_is_not_asked_again_at_once() {
-    let resolver = LayerResolver::new(publisher(true));
+    let resolver = LayerResolver::new(publisher(true, None));
     let denied = resolver.resolve("eu-west-1", &[], BUDGET).await;
     assert!(denied.published.is_empty());
     assert_eq!(denied.failures.len(), 2, "{:?}", denied.failures);
@@ -91,7 +128,7 @@ async fn a_denied_api_leaves_the_layers_unverified_and_is_not_asked_again_at_onc
     assert_eq!(what, "Python in eu-west-1");
     assert!(why.is_access_denied());
     assert!(
-        !format!("{why} {why:?}").contains("quoted secret"),
+        !format!("{why} {why:?}").contains("quoted-secret"),
         "AWS's message is never kept"
     );
     assert_eq!(

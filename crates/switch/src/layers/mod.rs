@@ -2,13 +2,14 @@
 //! publisher grants it to every account, but not `ListLayerVersions`): the macro's
 //! input [`Published`], found at the edge.
 //!
-//! - **Probing.** For each family, the versions from the built-in one up are asked for
-//!   [`WINDOW`] at a time, concurrently, until a window holds a version that does not
-//!   exist: a handful of calls, not one per version since 1. A gap inside a window is
-//!   passed over; a whole missing window ends the catalog.
+//! - **Probing.** For each family (both at once), the versions from the built-in one up
+//!   are asked for [`WINDOW`] at a time, concurrently, until [`WINDOW`] versions in a row
+//!   do not exist: a handful of calls, not one per version since 1, and a deleted version
+//!   is passed over. Regions where no agent layer is published are not asked.
 //! - **A pinned version or ARN** the macro took unverified is asked for on its own.
-//! - **Cached per execution environment:** what was found is kept for [`FRESH`], a failure
-//!   for [`RETRY_AFTER`] (so that a denied or silent API does not slow every request).
+//! - **Cached per execution environment:** what was found is kept for [`FRESH`] (and
+//!   served past it while AWS cannot be asked), a failure for [`RETRY_AFTER`] (so that a
+//!   denied API does not slow every request); a timeout is not remembered.
 //! - **Bounded:** a resolution never outlasts its budget. What it could not find is left
 //!   out, and the macro uses the built-in table for it: the layers are then unverified,
 //!   which [`Resolution::failures`] says (code and class only, never AWS's message).
@@ -19,11 +20,18 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use lambda_profiling_macro::agent::{Family, Listing, Published};
+use lambda_profiling_macro::agent::{self, Family, Listing, Published};
 
-use crate::aws::failure::AwsFailure;
+use tracing::warn;
 
-pub use probe::WINDOW;
+use crate::aws::Clients;
+use crate::aws::failure::{AwsFailure, FailureKind};
+use crate::properties::Properties;
+
+pub use probe::{Probed, WINDOW};
+
+/// The longest the engine waits for one resolution before changing a function.
+pub const BUDGET: Duration = Duration::from_secs(3);
 
 /// How long what was found stays fresh.
 pub const FRESH: Duration = Duration::from_secs(15 * 60);
@@ -39,12 +47,11 @@ pub struct LayerResolver {
     cache: Mutex<Cache>,
 }
 
-/// A family's versions in a region, by ARN, each with its listing; or why not known.
-type Catalog = Result<Vec<(String, Listing)>, AwsFailure>;
+/// A family's catalog in a region, or why it is not known.
+type Catalog = Result<Probed, AwsFailure>;
 
 #[derive(Debug, Default)]
 struct Cache {
-    /// A family's catalog in a region: its versions' ARNs and listings, or the failure.
     catalogs: HashMap<(Family, String), (Instant, Catalog)>,
     /// A layer version asked for on its own.
     versions: HashMap<String, (Instant, Result<Listing, AwsFailure>)>,
@@ -61,6 +68,10 @@ pub struct Resolution {
     pub calls: usize,
 }
 
+/// Layer versions asked for on their own in one resolution, at most: a template that pins
+/// more has the rest taken unverified.
+pub const MAX_PINS: usize = 16;
+
 impl LayerResolver {
     pub fn new(lambda: aws_sdk_lambda::Client) -> Self {
         LayerResolver {
@@ -69,55 +80,88 @@ impl LayerResolver {
         }
     }
 
-    /// Both families' catalogs in `region`, and the layer versions `arns`, within `budget`.
+    /// Both families' catalogs in `region` (none where no agent layer is published), and
+    /// the layer versions `arns`, within `budget`.
     pub async fn resolve(&self, region: &str, arns: &[String], budget: Duration) -> Resolution {
         let deadline = Instant::now() + budget;
         let mut out = Resolution::default();
-        for family in [Family::Python, Family::Java] {
-            let key = (family, region.to_owned());
-            let cached = self.fresh_catalog(&key);
-            let found = match cached {
-                Some(found) => found,
-                None => {
-                    let (found, calls) =
-                        probe::catalog(&self.lambda, family, region, MAX_WINDOWS, deadline).await;
-                    out.calls += calls;
-                    self.lock().catalogs.insert(key, (Instant::now(), found.clone()));
-                    found
-                }
-            };
-            match found {
-                Ok(versions) => {
-                    for (arn, listing) in versions {
-                        out.published.insert(arn, listing);
+        if agent::has_layer(region) {
+            let families = [Family::Python, Family::Java].map(|f| self.catalog(f, region, deadline));
+            let [python, java] = families;
+            let (python, java) = futures_util::join!(python, java);
+            for (family, (found, calls)) in [(Family::Python, python), (Family::Java, java)] {
+                out.calls += calls;
+                match found {
+                    Ok(probed) => {
+                        for (arn, listing) in probed.versions {
+                            out.published.insert(arn, listing);
+                        }
+                        out.published.mark_complete(family, region, probed.up_to);
                     }
-                    out.published.mark_complete(family, region);
+                    Err(failure) => out
+                        .failures
+                        .push((format!("{} in {region}", family.label()), failure)),
                 }
-                Err(failure) => out
-                    .failures
-                    .push((format!("{} in {region}", family.label()), failure)),
             }
         }
         self.resolve_versions(arns, deadline, &mut out).await;
         out
     }
 
-    /// The layer versions `arns`, each asked for on its own (concurrently).
+    /// One family's catalog: the cache's while fresh, else probed. A failure never
+    /// replaces what was found before (that is served until a probe succeeds), and a
+    /// timeout of this resolution's own deadline is not remembered.
+    async fn catalog(&self, family: Family, region: &str, deadline: Instant) -> (Catalog, usize) {
+        let key = (family, region.to_owned());
+        let stale = {
+            let cache = self.lock();
+            match cache.catalogs.get(&key) {
+                Some((at, found)) if fresh(*at, found.is_ok()) => return (found.clone(), 0),
+                Some((_, Ok(found))) => Some(found.clone()),
+                _ => None,
+            }
+        };
+        let (found, calls) = probe::catalog(&self.lambda, family, region, MAX_WINDOWS, deadline).await;
+        match (found, stale) {
+            (Ok(found), _) => {
+                self.lock()
+                    .catalogs
+                    .insert(key, (Instant::now(), Ok(found.clone())));
+                (Ok(found), calls)
+            }
+            (Err(_), Some(stale)) => (Ok(stale), calls),
+            (Err(failure), None) => {
+                if failure.kind != FailureKind::Timeout {
+                    self.lock()
+                        .catalogs
+                        .insert(key, (Instant::now(), Err(failure.clone())));
+                }
+                (Err(failure), calls)
+            }
+        }
+    }
+
+    /// The layer versions `arns`, each asked for on its own (concurrently), at most
+    /// [`MAX_PINS`] of them.
     async fn resolve_versions(&self, arns: &[String], deadline: Instant, out: &mut Resolution) {
-        let mut asked = Vec::new();
+        let mut asked: Vec<String> = Vec::new();
         for arn in arns {
             match self.fresh_version(arn) {
                 Some(Ok(listing)) => out.published.insert(arn.clone(), listing),
                 Some(Err(failure)) => out.failures.push((arn.clone(), failure)),
+                None if asked.contains(arn) || asked.len() >= MAX_PINS => {}
                 None => asked.push(arn.clone()),
             }
         }
         out.calls += asked.len();
         let answers = probe::versions(&self.lambda, &asked, deadline).await;
         for (arn, found) in asked.into_iter().zip(answers) {
-            self.lock()
-                .versions
-                .insert(arn.clone(), (Instant::now(), found.clone()));
+            let remembered = !matches!(&found, Err(f) if f.kind == FailureKind::Timeout);
+            if remembered {
+                self.lock()
+                    .versions
+                    .insert(arn.clone(), (Instant::now(), found.clone()));
+            }
             match found {
                 Ok(listing) => out.published.insert(arn, listing),
                 Err(failure) => out.failures.push((arn, failure)),
@@ -130,17 +174,42 @@ impl LayerResolver {
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn fresh_catalog(&self, key: &(Family, String)) -> Option<Catalog> {
-        let cache = self.lock();
-        let (at, found) = cache.catalogs.get(key)?;
-        fresh(*at, found.is_ok()).then(|| found.clone())
-    }
-
     fn fresh_version(&self, arn: &str) -> Option<Result<Listing, AwsFailure>> {
         let cache = self.lock();
         let (at, found) = cache.versions.get(arn)?;
         fresh(*at, found.is_ok()).then(|| found.clone())
     }
+}
+
+/// What AWS publishes for a function in `region`: the region's catalogs, and the layer
+/// `props` pins where those do not cover it. Empty (the built-in table) for clients without
+/// a resolver; what could not be asked is logged (what, and the failure's code).
+pub(crate) async fn published_for(clients: &Clients, region: &str, props: &Properties) -> Published {
+    let Some(resolver) = &clients.layers else {
+        return Published::default();
+    };
+    let mut found = resolver.resolve(region, &[], BUDGET).await;
+    let mut pins: Vec<String> = props.layer_arn.iter().cloned().collect();
+    if let Some(v) = props.layer_version {
+        pins.extend(
+            [Family::Python, Family::Java]
+                .into_iter()
+                .filter_map(|f| f.layer_arn(region, v)),
+        );
+    }
+    pins.retain(|arn| !found.published.covers(arn));
+    if !pins.is_empty() {
+        found = resolver.resolve(region, &pins, BUDGET).await;
+    }
+    for (what, failure) in &found.failures {
+        warn!(
+            kind = "layers",
+            unverified = %what,
+            failure = %failure,
+            "the agent layers could not be verified with AWS; the built-in table is used"
+        );
+    }
+    found.published
 }
 
 fn fresh(at: Instant, found: bool) -> bool {

@@ -11,11 +11,18 @@ use crate::function;
 use crate::function::config;
 use crate::group;
 use crate::iam;
+use crate::layers;
 use crate::properties::Target;
 use crate::references;
 use crate::references::ledger::Ledger;
 
-/// `lambda-profiling enable`: the console's toggle, recorded in the shared ledger.
+/// Why `--upgrade` leaves a function: its agent layer is not one lambda-profiling added.
+const NOT_OURS: &str = "lambda-profiling did not add its agent layer, so --upgrade leaves it (enable adds one \
+     only where the function has none)";
+
+/// `lambda-profiling enable`: the console's toggle, recorded in the shared ledger. Run
+/// again, it moves the layer it added to the newest version the region publishes for the
+/// runtime; with `upgrade`, it does only that.
 pub async fn enable(clients: &Clients, request: &Job) -> Result<Effect, ToggleError> {
     let (group_name, layer_arn) = (request.group_name.as_deref(), request.layer_arn.as_deref());
     let mut props = properties(request, group_name, layer_arn)?;
@@ -24,7 +31,17 @@ pub async fn enable(clients: &Clients, request: &Job) -> Result<Effect, ToggleEr
         Some(item) => Ledger::decode(&item.ledger),
         None => Ledger::default(),
     };
-    let desired = config::desired(&snap, &props, &previous).map_err(Error::Unsupported)?;
+    if request.upgrade && previous.layer.is_none() {
+        return Ok(Effect {
+            function_arn: snap.arn.clone(),
+            stack,
+            note: Some(NOT_OURS.to_owned()),
+            steps: Vec::new(),
+            applied: false,
+        });
+    }
+    let published = layers::published_for(clients, snap.region(), &props).await;
+    let desired = config::desired(&snap, &props, &previous, &published).map_err(Error::Unsupported)?;
     let change = config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
     // A group in another region or account (the function's own variables may name one) is
     // used as it is: never looked up.

@@ -4,6 +4,7 @@
 use super::*;
 use crate::function::config::desired;
 use crate::references::ledger::Ledger;
+use lambda_profiling_macro::agent::Published;
 use lambda_profiling_macro::assess::Function;
 
 fn refused(e: Error) -> String {
@@ -72,7 +73,8 @@ fn a_group_conflict_or_a_missing_layer_names_the_flags() {
     };
     let mut props = Properties::parse(&json!({"FunctionName": "orders"}), &Settings::default()).unwrap();
     props.group_name = Some("other".into());
-    let e = Error::Unsupported(desired(&snap, &props, &Ledger::default()).unwrap_err());
+    let e =
+        Error::Unsupported(desired(&snap, &props, &Ledger::default(), &Published::default()).unwrap_err());
     let cli = refused(e);
     assert!(
         cli.ends_with("remove --profiling-group-name or set it to that group"),
@@ -82,7 +84,7 @@ fn a_group_conflict_or_a_missing_layer_names_the_flags() {
     unpublished.runtime = Some("python3.14".into());
     unpublished.vars = Default::default();
     props.group_name = None;
-    let why = desired(&unpublished, &props, &Ledger::default()).unwrap_err();
+    let why = desired(&unpublished, &props, &Ledger::default(), &Published::default()).unwrap_err();
     assert!(
         why.to_string().contains("give LayerArn for one that does"),
         "{why}"

@@ -49,6 +49,9 @@ pub struct Job {
     pub group_name: Option<String>,
     /// `enable` only: the agent layer version to add [default: the published one for the runtime].
     pub layer_arn: Option<String>,
+    /// `enable` only: act only on a function whose agent layer lambda-profiling added,
+    /// moving it to the newest version the region publishes for its runtime.
+    pub upgrade: bool,
     /// Change a function that a CloudFormation stack owns.
     pub force: bool,
     /// Print the plan; change nothing.

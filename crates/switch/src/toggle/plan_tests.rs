@@ -2,6 +2,7 @@ use super::*;
 use crate::function::config::{desired, disable, enable};
 use crate::properties::{Properties, Target};
 use crate::references::ledger::Ledger;
+use lambda_profiling_macro::agent::Published;
 use lambda_profiling_macro::assess::Function;
 
 const ARN: &str = "arn:aws:lambda:eu-west-1:111122223333:function:orders";
@@ -42,7 +43,7 @@ fn props(group: Option<&str>) -> Properties {
 #[test]
 fn enable_lists_the_layer_each_variable_the_group_and_the_policy() {
     let s = snap("python3.12", &[("DB_HOST", "db")]);
-    let d = desired(&s, &props(None), &Ledger::default()).unwrap();
+    let d = desired(&s, &props(None), &Ledger::default(), &Published::default()).unwrap();
     let c = enable(&s, &d, &Ledger::default()).unwrap();
     let steps = enable_steps(&s, &d, &c, false, RolePolicy::Attach);
     assert_eq!(
@@ -70,7 +71,13 @@ fn enable_lists_the_layer_each_variable_the_group_and_the_policy() {
 #[test]
 fn a_users_wrapper_is_redirected_and_the_handler_change_is_shown() {
     let s = snap("python3.12", &[("AWS_LAMBDA_EXEC_WRAPPER", "/opt/mine")]);
-    let d = desired(&s, &props(Some("shop")), &Ledger::default()).unwrap();
+    let d = desired(
+        &s,
+        &props(Some("shop")),
+        &Ledger::default(),
+        &Published::default(),
+    )
+    .unwrap();
     let c = enable(&s, &d, &Ledger::default()).unwrap();
     let steps = config_steps(&s, &c);
     assert!(
@@ -90,7 +97,7 @@ fn a_users_wrapper_is_redirected_and_the_handler_change_is_shown() {
 #[test]
 fn disable_lists_what_the_ledger_took_back_and_the_policy_kept_for_others() {
     let before = snap("python3.12", &[("DB_HOST", "db")]);
-    let d = desired(&before, &props(None), &Ledger::default()).unwrap();
+    let d = desired(&before, &props(None), &Ledger::default(), &Published::default()).unwrap();
     let on = enable(&before, &d, &Ledger::default()).unwrap();
     let mut after = before.clone();
     (after.layers, after.vars) = (on.layers.clone(), on.vars.clone());
@@ -145,7 +152,7 @@ fn every_line_starts_with_its_verb() {
         "leave", "take",
     ];
     let before = snap("python3.12", &[("DB_HOST", "db")]);
-    let d = desired(&before, &props(None), &Ledger::default()).unwrap();
+    let d = desired(&before, &props(None), &Ledger::default(), &Published::default()).unwrap();
     let on = enable(&before, &d, &Ledger::default()).unwrap();
     let mut lines = Vec::new();
     for policy in [RolePolicy::Attach, RolePolicy::AlreadyHeld] {

@@ -1,0 +1,94 @@
+//! Fresh over time: a profiled function whose agent layer is the publisher's gets a note
+//! when its region publishes a newer version that serves its runtime. Pure: what the
+//! region publishes is found by the scan (feature `aws`) and enters as input.
+
+use lambda_profiling_macro::agent::{self, PUBLISHER_ACCOUNT, Published};
+use lambda_profiling_macro::assess::{FunctionStatus, State};
+
+/// The note for `status`, when there is a newer layer for it.
+pub fn newer_layer(status: &FunctionStatus, published: &Published) -> Option<String> {
+    if status.state != State::Profiled {
+        return None;
+    }
+    let runtime = status.runtime.as_deref()?;
+    let family = agent::classify_runtime(runtime).ok()?;
+    let layer = agent::parse_layer_arn(status.layer.as_deref()?)?;
+    if layer.account != PUBLISHER_ACCOUNT || layer.name != family.layer_name() {
+        return None; // a mirror's versions are its own
+    }
+    let version: u32 = layer.version.parse().ok()?;
+    let newest = published.newest(family, layer.region, &[runtime])?.ok()?;
+    (newest > version).then(|| {
+        format!(
+            "{} agent layer version {newest} is published in {} and serves {runtime} (this function has {version}); \
+             `lambda-profiling enable --upgrade {}` moves a function lambda-profiling enabled to it",
+            family.label(),
+            layer.region,
+            status.function_name
+        )
+    })
+}
+
+/// The regions whose catalogs the notes need: those of profiled functions with the
+/// publisher's layer.
+pub fn regions_to_ask(statuses: &[FunctionStatus]) -> Vec<String> {
+    let mut regions: Vec<String> = statuses
+        .iter()
+        .filter(|s| s.state == State::Profiled)
+        .filter_map(|s| agent::parse_layer_arn(s.layer.as_deref()?).map(|l| l.region.to_owned()))
+        .collect();
+    regions.sort();
+    regions.dedup();
+    regions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_profiling_macro::agent::Family;
+
+    fn profiled(layer: &str, runtime: &str) -> FunctionStatus {
+        FunctionStatus {
+            function_name: "orders".into(),
+            function_arn: "arn:aws:lambda:eu-west-1:123456789012:function:orders".into(),
+            runtime: Some(runtime.into()),
+            state: State::Profiled,
+            problems: Vec::new(),
+            profiling_group: None,
+            layer: Some(layer.into()),
+            stack: None,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_newer_published_version_that_serves_the_runtime_is_noted() {
+        let mut p = Published::default();
+        for (v, listed) in [(13, "python3.12"), (14, "python3.12"), (15, "python3.14")] {
+            p.insert(
+                Family::Python.layer_arn("eu-west-1", v).unwrap(),
+                Some(vec![listed.into()]),
+            );
+        }
+        p.mark_complete(Family::Python, "eu-west-1", 20);
+        let on_13 = profiled(&Family::Python.layer_arn("eu-west-1", 13).unwrap(), "python3.12");
+        let note = newer_layer(&on_13, &p).expect("14 serves python3.12");
+        assert!(
+            note.contains("version 14") && note.contains("enable --upgrade orders"),
+            "{note}"
+        );
+        let on_14 = profiled(&Family::Python.layer_arn("eu-west-1", 14).unwrap(), "python3.12");
+        assert_eq!(newer_layer(&on_14, &p), None, "15 does not serve python3.12");
+        let mirror = profiled(
+            "arn:aws:lambda:eu-west-1:111122223333:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:1",
+            "python3.12",
+        );
+        assert_eq!(newer_layer(&mirror, &p), None, "a mirror's numbers are its own");
+        assert_eq!(
+            newer_layer(&on_13, &Published::default()),
+            None,
+            "unknown: no note"
+        );
+        assert_eq!(regions_to_ask(&[on_13, mirror]), vec!["eu-west-1".to_string()]);
+    }
+}
