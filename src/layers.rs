@@ -1,39 +1,69 @@
 //! The macro's edge: what AWS publishes of the agent layers, resolved before a macro
 //! request is answered, so that a function never gets a layer that does not exist or
-//! cannot start the agent. The resolver is made on the first macro request of an
-//! execution environment (a custom-resource-only function never builds it), and its
-//! answers are cached there (`lambda_profiling_switch::layers`).
+//! cannot start the agent (`lambda_profiling_switch::layers` asks and caches).
 //!
-//! Where AWS cannot be asked (denied, throttled, silent past [`BUDGET`]), the macro
-//! answers from the built-in table and a warning is logged with the failure's code: a
-//! layer the table names always carries the agent for the runtime, so the worst case is
-//! a deploy that fails on a version the region lacks, never a function that cannot start.
+//! The resolver runs on a thread of its own, started with the process ([`MacroLayers::start`]):
+//! it asks for both families' catalogs in the function's region at once, while the
+//! runtime starts and reads the first event, so that a cold start waits for the rest of
+//! that resolution only. Its HTTP connections stay on its own runtime; a request asks it
+//! through a channel, and a warm execution environment's requests are answered from its
+//! cache.
+//!
+//! Where AWS cannot be asked (no credentials, denied, throttled, silent past [`BUDGET`]),
+//! the macro answers from the built-in table and a warning is logged with the failure's
+//! code: a layer the table names always carries the agent for the runtime, so the worst
+//! case is a deploy that fails on a version the region lacks, never a function that
+//! cannot start.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use lambda_profiling_macro::agent::Published;
+use lambda_profiling_macro::agent::{Family, Published};
 use lambda_profiling_macro::{Answer, Options, answer_published};
 use lambda_profiling_switch::layers::{LayerResolver, Resolution};
-use tokio::sync::OnceCell;
+use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
 /// The longest one resolution waits for AWS (a request makes at most two).
 pub const BUDGET: Duration = Duration::from_secs(3);
 
+/// Both families: what the resolver asks for at start.
+const BOTH: [Family; 2] = [Family::Python, Family::Java];
+
 /// The resolver of one execution environment.
 #[derive(Debug)]
 pub struct MacroLayers {
-    /// `None` when the environment has no AWS credentials to ask with.
-    resolver: OnceCell<Option<LayerResolver>>,
+    /// The resolver's thread; `None` when the environment has no credentials to ask with.
+    resolver: OnceLock<Option<Resolver>>,
     /// Whether AWS is asked at all.
     ask: bool,
+}
+
+/// One resolution asked of the resolver's thread.
+struct Job {
+    region: String,
+    families: Vec<Family>,
+    arns: Vec<String>,
+    /// `None`: nobody waits (the resolution at start only fills the cache).
+    reply: Option<oneshot::Sender<Resolution>>,
+}
+
+#[derive(Debug)]
+struct Resolver {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job").field("region", &self.region).finish()
+    }
 }
 
 impl Default for MacroLayers {
     fn default() -> Self {
         MacroLayers {
-            resolver: OnceCell::new(),
+            resolver: OnceLock::new(),
             ask: true,
         }
     }
@@ -49,42 +79,82 @@ impl MacroLayers {
     /// Answers from the built-in table, never asking AWS (unit tests).
     pub fn built_in_only() -> Self {
         MacroLayers {
-            resolver: OnceCell::new(),
+            resolver: OnceLock::new(),
             ask: false,
         }
+    }
+
+    /// Starts the resolver's thread and its first resolution: both families in this
+    /// function's region, while the runtime starts.
+    pub fn start(&self) {
+        if let Some(resolver) = self.resolver() {
+            let families = BOTH.to_vec();
+            let job = Job {
+                region: region(),
+                families,
+                arns: Vec::new(),
+                reply: None,
+            };
+            let _ = resolver.jobs.send(job);
+        }
+    }
+
+    fn resolver(&self) -> Option<&Resolver> {
+        match self.ask {
+            true => self.resolver.get_or_init(spawn).as_ref(),
+            false => None,
+        }
+    }
+
+    /// What AWS publishes of `families` and `arns` here; empty when it cannot be asked.
+    async fn resolve(&self, families: &[Family], arns: &[String]) -> Published {
+        let Some(resolver) = self.resolver() else {
+            return Published::default();
+        };
+        let (reply, answered) = oneshot::channel();
+        let job = Job {
+            region: region(),
+            families: families.to_vec(),
+            arns: arns.to_vec(),
+            reply: Some(reply),
+        };
+        if resolver.jobs.send(job).is_err() {
+            return Published::default();
+        }
+        let resolution = answered.await.unwrap_or_default();
+        log_failures(&resolution);
+        resolution.published
     }
 
     /// Answers a macro request with the layers AWS publishes in this function's region;
     /// `None` when it is not one. `Err` when answering panicked.
     pub async fn answer(&self, text: &str, token: &str) -> Result<Option<Answer>, ()> {
-        if !self.ask || !may_be_macro(text) {
+        if !may_be_macro(text) {
             return answer(text, token, &Published::default());
         }
-        let region = std::env::var("AWS_REGION").unwrap_or_default();
-        let resolver = self.resolver.get_or_init(|| async { resolver_from_env() }).await;
-        let Some(resolver) = resolver else {
-            return answer(text, token, &Published::default());
-        };
-        let first = resolver.resolve(&region, &[], BUDGET).await;
-        log_failures(&first);
-        let Some(answered) = answer(text, token, &first.published)? else {
+        // Only the families the request may name (its runtimes are in its text, literally
+        // or as a parameter's value): a Python-only template waits for nothing of Java's.
+        let families: Vec<Family> = BOTH.into_iter().filter(|f| f.named_in(text)).collect();
+        let first = self.resolve(&families, &[]).await;
+        let Some(answered) = answer(text, token, &first)? else {
             return Ok(None);
         };
         if answered.unverified_layers.is_empty() {
             return Ok(Some(answered));
         }
         // A function names a layer version the catalogs do not hold: ask, and answer again.
-        let second = resolver
-            .resolve(&region, &answered.unverified_layers, BUDGET)
-            .await;
-        log_failures(&second);
-        answer(text, token, &second.published)
+        let second = self.resolve(&families, &answered.unverified_layers).await;
+        answer(text, token, &second)
     }
 }
 
-/// The resolver, when the environment has credentials to ask with (Lambda always gives
-/// its function a session); else `None`, said once.
-fn resolver_from_env() -> Option<LayerResolver> {
+fn region() -> String {
+    std::env::var("AWS_REGION").unwrap_or_default()
+}
+
+/// The resolver's thread, when the environment has credentials to ask with (Lambda always
+/// gives its function a session); else `None`, said once.
+fn spawn() -> Option<Resolver> {
     let has = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty());
     if !has("AWS_ACCESS_KEY_ID") || !has("AWS_SECRET_ACCESS_KEY") {
         warn!(
@@ -93,9 +163,24 @@ fn resolver_from_env() -> Option<LayerResolver> {
         );
         return None;
     }
-    Some(LayerResolver::new(
-        lambda_profiling_switch::lambda_client_from_env(),
-    ))
+    let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
+    let thread = std::thread::Builder::new().name("layers".into()).spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            return; // the channel closes: every request answers from the built-in table
+        };
+        runtime.block_on(async move {
+            let resolver = LayerResolver::new(lambda_profiling_switch::lambda_client_from_env());
+            while let Some(job) = queue.recv().await {
+                let found = resolver
+                    .resolve(&job.region, &job.families, &job.arns, BUDGET)
+                    .await;
+                if let Some(reply) = job.reply {
+                    let _ = reply.send(found);
+                }
+            }
+        });
+    });
+    thread.ok().map(|_| Resolver { jobs })
 }
 
 fn answer(text: &str, token: &str, published: &Published) -> Result<Option<Answer>, ()> {

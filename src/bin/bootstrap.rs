@@ -9,6 +9,8 @@ use lambda_runtime::{Error, Runtime, service_fn};
 async fn main() -> Result<(), Error> {
     init_logging();
     let handler = Handler::default();
+    // The agent layers' lookup starts now, beside the runtime's start.
+    handler.layers().start();
     Runtime::new(service_fn(|event| handler.handle(event)))
         .layer(MacroLayer::from_env(handler.layers())?)
         .layer(TracingLayer::new())

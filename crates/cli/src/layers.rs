@@ -132,6 +132,7 @@ mod with_aws {
     use std::process::ExitCode;
     use std::time::Duration;
 
+    use lambda_profiling_macro::agent::Family;
     use lambda_profiling_switch::layers::{LayerResolver, Resolution};
 
     use super::{LayersArgs, table};
@@ -144,7 +145,8 @@ mod with_aws {
 
     async fn resolve(session: &Session, region: &str, arns: &[String]) -> Resolution {
         let resolver = LayerResolver::new(session.lambda(region));
-        resolver.resolve(region, arns, BUDGET).await
+        let families = [Family::Python, Family::Java];
+        resolver.resolve(region, &families, arns, BUDGET).await
     }
 
     /// What could not be asked, in our words: what, and the failure's code.

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use lambda_profiling_macro::agent::Published;
+use lambda_profiling_macro::agent::{Family, Published};
 use lambda_profiling_switch::layers::LayerResolver;
 
 use super::assess::{self, FunctionStatus, GroupRef, Inspection};
@@ -108,7 +108,8 @@ async fn newer_layers(session: &Session, statuses: &mut [FunctionStatus], warnin
     let regions = freshness::regions_to_ask(statuses);
     let asked = regions.iter().map(|region| async move {
         let resolver = LayerResolver::new(session.lambda(region));
-        resolver.resolve(region, &[], LAYERS_BUDGET).await
+        let families = [Family::Python, Family::Java];
+        resolver.resolve(region, &families, &[], LAYERS_BUDGET).await
     });
     let mut published = Published::default();
     for found in futures_util::future::join_all(asked).await {

@@ -106,6 +106,22 @@ impl Family {
         self.spec_default_version()
     }
 
+    /// The newest version the built-in table knows the contents of.
+    pub fn newest_known(self) -> u32 {
+        match self {
+            Family::Python => NEWEST_KNOWN_PYTHON_LAYER,
+            Family::Java => self.spec_default_version(),
+        }
+    }
+
+    /// Whether `text` (a template, its parameters) may name a runtime of this family.
+    pub fn named_in(self, text: &str) -> bool {
+        match self {
+            Family::Python => text.contains("python"),
+            Family::Java => text.contains("java"),
+        }
+    }
+
     /// contract §1's default layer version.
     fn spec_default_version(self) -> u32 {
         match self {

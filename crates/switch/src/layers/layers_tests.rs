@@ -14,6 +14,7 @@ use lambda_profiling_macro::agent::{Family, Refusal};
 use super::*;
 
 const BUDGET: Duration = Duration::from_secs(5);
+const BOTH: [Family; 2] = [Family::Python, Family::Java];
 
 fn denied(message: &str) -> MockResponse<GetLayerVersionOutput, GetLayerVersionError> {
     let meta = ErrorMetadata::builder()
@@ -55,12 +56,16 @@ fn publisher(deny: bool, python_extra: Option<i64>) -> aws_sdk_lambda::Client {
 }
 
 #[tokio::test]
-async fn both_catalogs_are_probed_a_window_at_a_time_then_cached() {
+async fn both_catalogs_are_probed_in_one_round_then_cached() {
     let resolver = LayerResolver::new(publisher(false, None));
-    let first = resolver.resolve("eu-west-1", &[], BUDGET).await;
+    let first = resolver.resolve("eu-west-1", &BOTH, &[], BUDGET).await;
     assert!(first.failures.is_empty(), "{:?}", first.failures);
-    // Python 11-14 then 15-18 (14-18 missing ends it), Java 12-15 then 16-19.
-    assert_eq!(first.calls, 4 * WINDOW as usize);
+    // One round: Python 11-17 (the table knows 13, and four past it), Java 12-16.
+    assert_eq!(first.calls, 7 + 5);
+    let python = resolver
+        .resolve("eu-west-2", &[Family::Python], &[], BUDGET)
+        .await;
+    assert_eq!(python.calls, 7, "a family not asked for is not probed");
     let p = &first.published;
     assert_eq!(
         p.newest(Family::Python, "eu-west-1", &["python3.12"]),
@@ -72,7 +77,7 @@ async fn both_catalogs_are_probed_a_window_at_a_time_then_cached() {
         p.check(&fourteen, Family::Python, &["python3.12"]),
         Err(Refusal::Missing)
     );
-    let again = resolver.resolve("eu-west-1", &[], BUDGET).await;
+    let again = resolver.resolve("eu-west-1", &BOTH, &[], BUDGET).await;
     assert_eq!(again.calls, 0, "a warm execution environment asks nothing");
     assert_eq!(
         again
@@ -86,13 +91,13 @@ async fn both_catalogs_are_probed_a_window_at_a_time_then_cached() {
 async fn a_deleted_version_is_passed_over() {
     // 14 is gone, 15 is there: the probe goes on until four in a row are missing.
     let resolver = LayerResolver::new(publisher(false, Some(15)));
-    let found = resolver.resolve("eu-west-1", &[], BUDGET).await;
+    let found = resolver.resolve("eu-west-1", &BOTH, &[], BUDGET).await;
     let p = &found.published;
     assert_eq!(
         p.newest(Family::Python, "eu-west-1", &["python3.13"]),
         Some(Ok(15))
     );
-    assert_eq!(found.calls, 5 * WINDOW as usize, "Python 11-22, Java 12-19");
+    assert_eq!(found.calls, 7 + 4 + 5, "Python 11-17 then 18-21, Java 12-16");
 }
 
 #[tokio::test]
@@ -100,17 +105,13 @@ async fn a_pinned_version_is_asked_for_once_and_no_region_without_layers_is_prob
     let resolver = LayerResolver::new(publisher(false, None));
     let nine = Family::Python.layer_arn("eu-west-1", 9).unwrap();
     let pins = vec![nine.clone(), nine.clone()];
-    let found = resolver.resolve("eu-west-1", &pins, BUDGET).await;
-    assert_eq!(
-        found.calls,
-        4 * WINDOW as usize + 1,
-        "the same pin twice is asked once"
-    );
+    let found = resolver.resolve("eu-west-1", &BOTH, &pins, BUDGET).await;
+    assert_eq!(found.calls, 7 + 5 + 1, "the same pin twice is asked once");
     let refused = found.published.check(&nine, Family::Python, &["python3.9"]);
     assert_eq!(refused, Err(Refusal::Missing), "not shared: as good as missing");
-    let again = resolver.resolve("eu-west-1", &[nine], BUDGET).await;
+    let again = resolver.resolve("eu-west-1", &BOTH, &[nine], BUDGET).await;
     assert_eq!(again.calls, 0);
-    let elsewhere = resolver.resolve("eu-south-1", &[], BUDGET).await;
+    let elsewhere = resolver.resolve("eu-south-1", &BOTH, &[], BUDGET).await;
     assert_eq!(
         (elsewhere.calls, elsewhere.failures.len()),
         (0, 0),
@@ -121,7 +122,7 @@ async fn a_pinned_version_is_asked_for_once_and_no_region_without_layers_is_prob
 #[tokio::test]
 async fn a_denied_api_leaves_the_layers_unverified_and_is_not_asked_again_at_once() {
     let resolver = LayerResolver::new(publisher(true, None));
-    let denied = resolver.resolve("eu-west-1", &[], BUDGET).await;
+    let denied = resolver.resolve("eu-west-1", &BOTH, &[], BUDGET).await;
     assert!(denied.published.is_empty());
     assert_eq!(denied.failures.len(), 2, "{:?}", denied.failures);
     let (what, why) = &denied.failures[0];
@@ -137,6 +138,6 @@ async fn a_denied_api_leaves_the_layers_unverified_and_is_not_asked_again_at_onc
             .newest(Family::Python, "eu-west-1", &["python3.12"]),
         None
     );
-    let again = resolver.resolve("eu-west-1", &[], BUDGET).await;
+    let again = resolver.resolve("eu-west-1", &BOTH, &[], BUDGET).await;
     assert_eq!(again.calls, 0, "a failure is remembered for a while");
 }

@@ -2,14 +2,16 @@
 //! publisher grants it to every account, but not `ListLayerVersions`): the macro's
 //! input [`Published`], found at the edge.
 //!
-//! - **Probing.** For each family (both at once), the versions from the built-in one up
-//!   are asked for [`WINDOW`] at a time, concurrently, until [`WINDOW`] versions in a row
-//!   do not exist: a handful of calls, not one per version since 1, and a deleted version
-//!   is passed over. Regions where no agent layer is published are not asked.
+//! - **Probing.** For each family asked for (at once), the versions from the built-in one
+//!   up to [`WINDOW`] past the newest the built-in table knows are asked for in one round,
+//!   concurrently, then [`WINDOW`] more at a time until [`WINDOW`] versions in a row do not
+//!   exist: a handful of calls in one round trip, not one per version since 1, and a
+//!   deleted version is passed over. Regions where no agent layer is published are not
+//!   asked.
 //! - **A pinned version or ARN** the macro took unverified is asked for on its own.
 //! - **Cached per execution environment:** what was found is kept for [`FRESH`] (and
 //!   served past it while AWS cannot be asked), a failure for [`RETRY_AFTER`] (so that a
-//!   denied API does not slow every request); a timeout is not remembered.
+//!   denied or silent API does not slow every request).
 //! - **Bounded:** a resolution never outlasts its budget. What it could not find is left
 //!   out, and the macro uses the built-in table for it: the layers are then unverified,
 //!   which [`Resolution::failures`] says (code and class only, never AWS's message).
@@ -25,7 +27,7 @@ use lambda_profiling_macro::agent::{self, Family, Listing, Published};
 use tracing::warn;
 
 use crate::aws::Clients;
-use crate::aws::failure::{AwsFailure, FailureKind};
+use crate::aws::failure::AwsFailure;
 use crate::properties::Properties;
 
 pub use probe::{Probed, WINDOW};
@@ -80,16 +82,22 @@ impl LayerResolver {
         }
     }
 
-    /// Both families' catalogs in `region` (none where no agent layer is published), and
-    /// the layer versions `arns`, within `budget`.
-    pub async fn resolve(&self, region: &str, arns: &[String], budget: Duration) -> Resolution {
+    /// The catalogs of `families` in `region` (none where no agent layer is published),
+    /// at once, and the layer versions `arns`, within `budget`.
+    pub async fn resolve(
+        &self,
+        region: &str,
+        families: &[Family],
+        arns: &[String],
+        budget: Duration,
+    ) -> Resolution {
         let deadline = Instant::now() + budget;
         let mut out = Resolution::default();
         if agent::has_layer(region) {
-            let families = [Family::Python, Family::Java].map(|f| self.catalog(f, region, deadline));
-            let [python, java] = families;
-            let (python, java) = futures_util::join!(python, java);
-            for (family, (found, calls)) in [(Family::Python, python), (Family::Java, java)] {
+            let catalogs = families
+                .iter()
+                .map(|&f| async move { (f, self.catalog(f, region, deadline).await) });
+            for (family, (found, calls)) in futures_util::future::join_all(catalogs).await {
                 out.calls += calls;
                 match found {
                     Ok(probed) => {
@@ -109,8 +117,7 @@ impl LayerResolver {
     }
 
     /// One family's catalog: the cache's while fresh, else probed. A failure never
-    /// replaces what was found before (that is served until a probe succeeds), and a
-    /// timeout of this resolution's own deadline is not remembered.
+    /// replaces what was found before (that is served until a probe succeeds).
     async fn catalog(&self, family: Family, region: &str, deadline: Instant) -> (Catalog, usize) {
         let key = (family, region.to_owned());
         let stale = {
@@ -131,11 +138,8 @@ impl LayerResolver {
             }
             (Err(_), Some(stale)) => (Ok(stale), calls),
             (Err(failure), None) => {
-                if failure.kind != FailureKind::Timeout {
-                    self.lock()
-                        .catalogs
-                        .insert(key, (Instant::now(), Err(failure.clone())));
-                }
+                let remembered = (Instant::now(), Err(failure.clone()));
+                self.lock().catalogs.insert(key, remembered);
                 (Err(failure), calls)
             }
         }
@@ -156,12 +160,8 @@ impl LayerResolver {
         out.calls += asked.len();
         let answers = probe::versions(&self.lambda, &asked, deadline).await;
         for (arn, found) in asked.into_iter().zip(answers) {
-            let remembered = !matches!(&found, Err(f) if f.kind == FailureKind::Timeout);
-            if remembered {
-                self.lock()
-                    .versions
-                    .insert(arn.clone(), (Instant::now(), found.clone()));
-            }
+            let remembered = (Instant::now(), found.clone());
+            self.lock().versions.insert(arn.clone(), remembered);
             match found {
                 Ok(listing) => out.published.insert(arn, listing),
                 Err(failure) => out.failures.push((arn, failure)),
@@ -188,7 +188,8 @@ pub(crate) async fn published_for(clients: &Clients, region: &str, props: &Prope
     let Some(resolver) = &clients.layers else {
         return Published::default();
     };
-    let mut found = resolver.resolve(region, &[], BUDGET).await;
+    let families = [Family::Python, Family::Java];
+    let mut found = resolver.resolve(region, &families, &[], BUDGET).await;
     let mut pins: Vec<String> = props.layer_arn.iter().cloned().collect();
     if let Some(v) = props.layer_version {
         pins.extend(
@@ -199,7 +200,7 @@ pub(crate) async fn published_for(clients: &Clients, region: &str, props: &Prope
     }
     pins.retain(|arn| !found.published.covers(arn));
     if !pins.is_empty() {
-        found = resolver.resolve(region, &pins, BUDGET).await;
+        found = resolver.resolve(region, &families, &pins, BUDGET).await;
     }
     for (what, failure) in &found.failures {
         warn!(

@@ -21,7 +21,8 @@ pub struct Probed {
 
 /// The publisher's versions of `family` in `region` from the built-in one up, until
 /// [`WINDOW`] versions in a row do not exist (a deleted version is passed over), and the
-/// calls made. Lambda answers a missing version of another account's layer with
+/// calls made. The first round asks every version up to [`WINDOW`] past the newest the
+/// built-in table knows, so that today's catalog takes one round trip. Lambda answers a missing version of another account's layer with
 /// AccessDenied (its policy allows nothing that does not exist), so such a denial says
 /// "missing" once any version has been found; a denial of every version so far is a
 /// failure.
@@ -42,9 +43,14 @@ pub(crate) async fn catalog(
         up_to: first,
     };
     let (mut calls, mut missing_run, mut found_any, mut denied) = (0, 0, false, false);
+    let mut start = first;
     for window in 0..max_windows {
-        let start = first + window * WINDOW;
-        let versions: Vec<u32> = (start..start + WINDOW).collect();
+        let end = match window {
+            0 => family.newest_known().max(first) + WINDOW,
+            _ => start + WINDOW - 1,
+        };
+        let versions: Vec<u32> = (start..=end).collect();
+        start = end + 1;
         calls += versions.len();
         let answers = join_all(versions.iter().map(|&v| version(lambda, &layer, v, deadline))).await;
         for (v, answer) in versions.into_iter().zip(answers) {
