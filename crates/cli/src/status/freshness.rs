@@ -70,7 +70,7 @@ mod tests {
                 Some(vec![listed.into()]),
             );
         }
-        p.mark_complete(Family::Python, "eu-west-1", 20);
+        p.mark_complete(Family::Python, "eu-west-1", 11..=20);
         let on_13 = profiled(&Family::Python.layer_arn("eu-west-1", 13).unwrap(), "python3.12");
         let note = newer_layer(&on_13, &p).expect("14 serves python3.12");
         assert!(

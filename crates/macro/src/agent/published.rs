@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::RangeInclusive;
 
 use super::{Family, NEWEST_KNOWN_PYTHON_LAYER, PUBLISHER_ACCOUNT, parse_layer_arn};
 
@@ -24,7 +25,7 @@ pub struct Published {
     versions: BTreeMap<String, Listing>,
     /// The (family, region) pairs whose every version from the built-in one up to the
     /// one given is known: a version in that range not in `versions` does not exist.
-    complete: BTreeMap<(Family, String), u32>,
+    complete: BTreeMap<(Family, String), RangeInclusive<u32>>,
     /// Layer versions the macro took without knowing: the edge may ask and answer again.
     asked: RefCell<BTreeSet<String>>,
 }
@@ -44,11 +45,11 @@ impl Published {
         self.versions.insert(arn, listing);
     }
 
-    /// Records that every version of `family`'s layer in `region` from the built-in one
-    /// up to `up_to` has been inserted (and that none after `up_to` is likely: versions
-    /// above it are asked for on their own).
-    pub fn mark_complete(&mut self, family: Family, region: &str, up_to: u32) {
-        self.complete.insert((family, region.to_owned()), up_to);
+    /// Records that every version of `family`'s layer in `region` in `probed` has been
+    /// inserted: a version in that range that is not there does not exist, and one
+    /// outside it is asked for on its own.
+    pub fn mark_complete(&mut self, family: Family, region: &str, probed: RangeInclusive<u32>) {
+        self.complete.insert((family, region.to_owned()), probed);
     }
 
     /// Adds what `other` found (another region's, say).
@@ -159,10 +160,8 @@ impl Published {
             return false;
         };
         [Family::Python, Family::Java].into_iter().any(|family| {
-            let up_to = self.complete.get(&(family, layer.region.to_owned()));
-            is_official(arn, family)
-                && version >= family.spec_default_version()
-                && up_to.is_some_and(|&u| version <= u)
+            let probed = self.complete.get(&(family, layer.region.to_owned()));
+            is_official(arn, family) && probed.is_some_and(|r| r.contains(&version))
         })
     }
 }

@@ -19,7 +19,7 @@ fn a_catalog_is_known_only_when_complete() {
         None,
         "not complete yet"
     );
-    p.mark_complete(Family::Java, "us-east-1", 20);
+    p.mark_complete(Family::Java, "us-east-1", 11..=20);
     assert_eq!(p.newest(Family::Java, "us-east-1", &["java21"]), Some(Ok(12)));
     assert_eq!(
         p.newest(Family::Java, "us-east-1", &["java25"]),
@@ -40,7 +40,7 @@ fn every_runtime_under_a_condition_must_be_served_by_one_version() {
     let mut p = Published::default();
     p.insert(arn(Family::Python, "us-east-1", 12), listed(&["python3.9"]));
     p.insert(arn(Family::Python, "us-east-1", 13), listed(&["python3.12"]));
-    p.mark_complete(Family::Python, "us-east-1", 20);
+    p.mark_complete(Family::Python, "us-east-1", 11..=20);
     // 13 lists only python3.12; the table knows it holds python3.6 to 3.13.
     let both = p.newest(Family::Python, "us-east-1", &["python3.9", "python3.12"]);
     assert_eq!(both, Some(Ok(13)));
@@ -53,7 +53,7 @@ fn every_runtime_under_a_condition_must_be_served_by_one_version() {
 fn a_version_in_a_complete_catalog_that_was_not_found_is_missing() {
     let mut p = Published::default();
     p.insert(arn(Family::Python, "us-east-1", 13), listed(&["python3.12"]));
-    p.mark_complete(Family::Python, "us-east-1", 20);
+    p.mark_complete(Family::Python, "us-east-1", 11..=20);
     let fifteen = arn(Family::Python, "us-east-1", 15);
     assert_eq!(
         p.check(&fifteen, Family::Python, &["python3.12"]),
@@ -64,7 +64,7 @@ fn a_version_in_a_complete_catalog_that_was_not_found_is_missing() {
     assert_eq!(p.check(&nine, Family::Python, &["python3.9"]), Ok(()));
     assert_eq!(p.take_asked(), vec![nine]);
     // Above what was probed, a version is asked about, not taken for missing.
-    p.mark_complete(Family::Python, "us-east-1", 14);
+    p.mark_complete(Family::Python, "us-east-1", 11..=14);
     assert_eq!(p.check(&fifteen, Family::Python, &["python3.12"]), Ok(()));
     assert_eq!(p.take_asked(), vec![fifteen]);
 }

@@ -170,7 +170,7 @@ fn published(region: &str, python: &[(u32, &[&str])]) -> Published {
         let arn = Family::Python.layer_arn(region, *v).unwrap();
         p.insert(arn, Some(listed.iter().map(|r| r.to_string()).collect()));
     }
-    p.mark_complete(Family::Python, region, 20);
+    p.mark_complete(Family::Python, region, 11..=20);
     p
 }
 

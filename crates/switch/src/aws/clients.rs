@@ -256,7 +256,7 @@ fn sdk_config(lookup: &impl Fn(&str) -> Option<String>) -> SdkConfig {
         .unwrap_or(DEFAULT_MAX_ATTEMPTS);
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
-        .http_client(https_client())
+        .http_client(lambda_https_client())
         .retry_config(RetryConfig::standard().with_max_attempts(attempts));
     config.set_region(region.map(Region::new));
     config.set_credentials_provider(credentials);
@@ -285,6 +285,41 @@ pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient 
     aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https()
+}
+
+/// The Lambda's HTTPS client: it trusts the runtime's CA bundle, read as one file
+/// (`SSL_CERT_FILE`, else Amazon Linux's or Debian's bundle), where the SDK's default reads
+/// every file of the certificates' directories too and parses each CA two or three times:
+/// part of every cold start that asks AWS. Without a bundle, the SDK's default.
+fn lambda_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    let Some(bundle) = ca_bundle() else {
+        return https_client();
+    };
+    let store = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(bundle);
+    match TlsContext::builder().with_trust_store(store).build() {
+        Ok(context) => aws_smithy_http_client::Builder::new()
+            .tls_provider(Provider::Rustls(CryptoMode::Ring))
+            .tls_context(context)
+            .build_https(),
+        Err(_) => https_client(),
+    }
+}
+
+/// Where the runtime keeps its CA bundle.
+const CA_BUNDLES: [&str; 2] = [
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/certs/ca-certificates.crt",
+];
+
+fn ca_bundle() -> Option<Vec<u8>> {
+    let given = std::env::var_os("SSL_CERT_FILE").map(std::path::PathBuf::from);
+    let paths = given.into_iter().chain(CA_BUNDLES.map(std::path::PathBuf::from));
+    paths
+        .filter_map(|p| std::fs::read(p).ok())
+        .find(|b| !b.is_empty())
 }
 
 /// reqwest takes the process's rustls provider: ring, as for the SDK. Call this before

@@ -398,7 +398,7 @@ fn published(versions: &[u32]) -> Published {
         let listed = vec!["python3.9".to_string()];
         p.insert(Family::Python.layer_arn(&region, v).unwrap(), Some(listed));
     }
-    p.mark_complete(Family::Python, &region, 20);
+    p.mark_complete(Family::Python, &region, 11..=20);
     p
 }
 

@@ -60,12 +60,13 @@ async fn both_catalogs_are_probed_in_one_round_then_cached() {
     let resolver = LayerResolver::new(publisher(false, None));
     let first = resolver.resolve("eu-west-1", &BOTH, &[], BUDGET).await;
     assert!(first.failures.is_empty(), "{:?}", first.failures);
-    // One round: Python 11-17 (the table knows 13, and four past it), Java 12-16.
-    assert_eq!(first.calls, 7 + 5);
+    // One round each: Python 13-17 (the newest the table knows, and four past it; 11 and
+    // 12 are not needed, 13 serves what they do), Java 12-16.
+    assert_eq!(first.calls, 5 + 5);
     let python = resolver
         .resolve("eu-west-2", &[Family::Python], &[], BUDGET)
         .await;
-    assert_eq!(python.calls, 7, "a family not asked for is not probed");
+    assert_eq!(python.calls, 5, "a family not asked for is not probed");
     let p = &first.published;
     assert_eq!(
         p.newest(Family::Python, "eu-west-1", &["python3.12"]),
@@ -97,7 +98,7 @@ async fn a_deleted_version_is_passed_over() {
         p.newest(Family::Python, "eu-west-1", &["python3.13"]),
         Some(Ok(15))
     );
-    assert_eq!(found.calls, 7 + 4 + 5, "Python 11-17 then 18-21, Java 12-16");
+    assert_eq!(found.calls, 5 + 4 + 5, "Python 13-17 then 18-21, Java 12-16");
 }
 
 #[tokio::test]
@@ -106,7 +107,7 @@ async fn a_pinned_version_is_asked_for_once_and_no_region_without_layers_is_prob
     let nine = Family::Python.layer_arn("eu-west-1", 9).unwrap();
     let pins = vec![nine.clone(), nine.clone()];
     let found = resolver.resolve("eu-west-1", &BOTH, &pins, BUDGET).await;
-    assert_eq!(found.calls, 7 + 5 + 1, "the same pin twice is asked once");
+    assert_eq!(found.calls, 5 + 5 + 1, "the same pin twice is asked once");
     let refused = found.published.check(&nine, Family::Python, &["python3.9"]);
     assert_eq!(refused, Err(Refusal::Missing), "not shared: as good as missing");
     let again = resolver.resolve("eu-west-1", &BOTH, &[nine], BUDGET).await;

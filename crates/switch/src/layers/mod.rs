@@ -2,12 +2,12 @@
 //! publisher grants it to every account, but not `ListLayerVersions`): the macro's
 //! input [`Published`], found at the edge.
 //!
-//! - **Probing.** For each family asked for (at once), the versions from the built-in one
-//!   up to [`WINDOW`] past the newest the built-in table knows are asked for in one round,
-//!   concurrently, then [`WINDOW`] more at a time until [`WINDOW`] versions in a row do not
-//!   exist: a handful of calls in one round trip, not one per version since 1, and a
-//!   deleted version is passed over. Regions where no agent layer is published are not
-//!   asked.
+//! - **Probing.** For each family asked for (at once), the newest version the built-in
+//!   table knows and [`WINDOW`] past it are asked for in one round, concurrently, then
+//!   [`WINDOW`] more at a time until [`WINDOW`] versions in a row do not exist; the older
+//!   ones down to the built-in floor only when the newest known is missing. A handful of
+//!   calls in one round trip, not one per version since 1; a deleted version is passed
+//!   over. Regions where no agent layer is published are not asked.
 //! - **A pinned version or ARN** the macro took unverified is asked for on its own.
 //! - **Cached per execution environment:** what was found is kept for [`FRESH`] (and
 //!   served past it while AWS cannot be asked), a failure for [`RETRY_AFTER`] (so that a
@@ -104,7 +104,8 @@ impl LayerResolver {
                         for (arn, listing) in probed.versions {
                             out.published.insert(arn, listing);
                         }
-                        out.published.mark_complete(family, region, probed.up_to);
+                        out.published
+                            .mark_complete(family, region, probed.from..=probed.up_to);
                     }
                     Err(failure) => out
                         .failures

@@ -8,24 +8,26 @@ use lambda_profiling_macro::agent::{Family, Listing, PUBLISHER_ACCOUNT, parse_la
 
 use crate::aws::failure::{AwsFailure, FailureKind};
 
-/// Versions asked for at once, and the run of missing versions that ends a catalog.
+/// Versions asked for past the newest known, and the run of missing versions that ends a catalog.
 pub const WINDOW: u32 = 4;
 
 /// What a family's catalog holds: each version probed, with its listing (`None`: it does
-/// not exist, or is not shared with this account), up to the last version probed.
+/// not exist, or is not shared with this account), and the versions probed.
 #[derive(Debug, Clone)]
 pub struct Probed {
     pub versions: Vec<(String, Listing)>,
+    pub from: u32,
     pub up_to: u32,
 }
 
-/// The publisher's versions of `family` in `region` from the built-in one up, until
-/// [`WINDOW`] versions in a row do not exist (a deleted version is passed over), and the
-/// calls made. The first round asks every version up to [`WINDOW`] past the newest the
-/// built-in table knows, so that today's catalog takes one round trip. Lambda answers a missing version of another account's layer with
-/// AccessDenied (its policy allows nothing that does not exist), so such a denial says
-/// "missing" once any version has been found; a denial of every version so far is a
-/// failure.
+/// The publisher's versions of `family` in `region`, and the calls made: in one round,
+/// the newest the built-in table knows and [`WINDOW`] past it, then [`WINDOW`] more at a
+/// time until [`WINDOW`] versions in a row do not exist (a deleted version is passed
+/// over); the older ones down to the built-in floor only when the newest known is not
+/// there (a newer version serves whatever an older one does, by the table). Lambda
+/// answers a missing version of another account's layer with AccessDenied (no policy
+/// shares what does not exist), so such a denial says "missing"; a denial of every
+/// version probed is a failure.
 pub(crate) async fn catalog(
     lambda: &aws_sdk_lambda::Client,
     family: Family,
@@ -37,46 +39,91 @@ pub(crate) async fn catalog(
         "arn:aws:lambda:{region}:{PUBLISHER_ACCOUNT}:layer:{}",
         family.layer_name()
     );
-    let first = family.built_in_floor();
-    let mut probed = Probed {
-        versions: Vec::new(),
-        up_to: first,
-    };
-    let (mut calls, mut missing_run, mut found_any, mut denied) = (0, 0, false, false);
-    let mut start = first;
+    let top = family.newest_known().max(family.built_in_floor());
+    let mut probe = Probe::default();
+    let mut start = top;
     for window in 0..max_windows {
-        let end = match window {
-            0 => family.newest_known().max(first) + WINDOW,
-            _ => start + WINDOW - 1,
-        };
-        let versions: Vec<u32> = (start..=end).collect();
+        let end = start + WINDOW - u32::from(window > 0);
+        if let Err(failure) = probe.round(lambda, &layer, start..=end, deadline).await {
+            return (Err(failure), probe.calls);
+        }
         start = end + 1;
-        calls += versions.len();
-        let answers = join_all(versions.iter().map(|&v| version(lambda, &layer, v, deadline))).await;
+        if probe.missing_run >= WINDOW {
+            break;
+        }
+    }
+    let up_to = start - 1;
+    let newest_known_found = probe.found.contains(&top);
+    let mut from = top;
+    if !newest_known_found && family.built_in_floor() < top {
+        from = family.built_in_floor();
+        if let Err(failure) = probe.round(lambda, &layer, from..=top - 1, deadline).await {
+            return (Err(failure), probe.calls);
+        }
+    }
+    if probe.denied && probe.found.is_empty() {
+        let mut denial = failure(FailureKind::AccessDenied);
+        denial.code = Some("AccessDeniedException".into());
+        return (Err(denial), probe.calls);
+    }
+    let versions = probe
+        .versions
+        .into_iter()
+        .map(|(v, l)| (format!("{layer}:{v}"), l))
+        .collect();
+    (
+        Ok(Probed {
+            versions,
+            from,
+            up_to,
+        }),
+        probe.calls,
+    )
+}
+
+/// What the rounds of one catalog found.
+#[derive(Default)]
+struct Probe {
+    versions: Vec<(u32, Listing)>,
+    found: Vec<u32>,
+    calls: usize,
+    /// Versions in a row, to the last asked, that do not exist.
+    missing_run: u32,
+    denied: bool,
+}
+
+impl Probe {
+    /// Asks for `versions` of `layer` at once.
+    async fn round(
+        &mut self,
+        lambda: &aws_sdk_lambda::Client,
+        layer: &str,
+        versions: std::ops::RangeInclusive<u32>,
+        deadline: Instant,
+    ) -> Result<(), AwsFailure> {
+        let versions: Vec<u32> = versions.collect();
+        self.calls += versions.len();
+        let answers = join_all(versions.iter().map(|&v| version(lambda, layer, v, deadline))).await;
         for (v, answer) in versions.into_iter().zip(answers) {
             let listing = match answer {
                 Ok(listing) => listing,
                 Err(Unusable::NotShared) => {
-                    denied = true;
+                    self.denied = true;
                     None
                 }
-                Err(Unusable::Failed(failure)) => return (Err(failure), calls),
+                Err(Unusable::Failed(failure)) => return Err(failure),
             };
-            found_any |= listing.is_some();
-            missing_run = if listing.is_some() { 0 } else { missing_run + 1 };
-            probed.versions.push((format!("{layer}:{v}"), listing));
-            probed.up_to = v;
+            match listing.is_some() {
+                true => {
+                    self.found.push(v);
+                    self.missing_run = 0;
+                }
+                false => self.missing_run += 1,
+            }
+            self.versions.push((v, listing));
         }
-        if missing_run >= WINDOW {
-            break;
-        }
+        Ok(())
     }
-    if denied && !found_any {
-        let mut denial = failure(FailureKind::AccessDenied);
-        denial.code = Some("AccessDeniedException".into());
-        return (Err(denial), calls);
-    }
-    (Ok(probed), calls)
 }
 
 /// The layer versions `arns`, concurrently; an ARN that is not a layer version's is
