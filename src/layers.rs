@@ -3,9 +3,9 @@
 //! cannot start the agent (`lambda_profiling_switch::layers` asks and caches).
 //!
 //! The resolver runs on a thread of its own, started with the process ([`MacroLayers::start`]):
-//! it asks for both families' catalogs in the function's region at once, while the
-//! runtime starts and reads the first event, so that a cold start waits for the rest of
-//! that resolution only. Its HTTP connections stay on its own runtime; a request asks it
+//! it asks for Python's catalog in the function's region while the runtime starts and
+//! reads the first event, so that a cold start waits for the rest of that resolution
+//! only (and for Java's, when the request names a Java runtime). Its HTTP connections stay on its own runtime; a request asks it
 //! through a channel, and a warm execution environment's requests are answered from its
 //! cache.
 //!
@@ -28,7 +28,7 @@ use tracing::warn;
 /// The longest one resolution waits for AWS (a request makes at most two).
 pub const BUDGET: Duration = Duration::from_secs(3);
 
-/// Both families: what the resolver asks for at start.
+/// Both families: what a request may name.
 const BOTH: [Family; 2] = [Family::Python, Family::Java];
 
 /// The resolver of one execution environment.
@@ -84,11 +84,12 @@ impl MacroLayers {
         }
     }
 
-    /// Starts the resolver's thread and its first resolution: both families in this
-    /// function's region, while the runtime starts.
+    /// Starts the resolver's thread and its first resolution, Python's catalog in this
+    /// function's region (most templates' family; Java's is asked when a request names
+    /// it), while the runtime starts.
     pub fn start(&self) {
         if let Some(resolver) = self.resolver() {
-            let families = BOTH.to_vec();
+            let families = vec![Family::Python];
             let job = Job {
                 region: region(),
                 families,
