@@ -17,7 +17,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lambda_profiling_macro::agent::{Family, Published};
 use lambda_profiling_macro::{Answer, Options, answer_published};
@@ -25,8 +25,11 @@ use lambda_profiling_switch::layers::{LayerResolver, Resolution};
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
 
-/// The longest one resolution waits for AWS (a request makes at most two).
+/// The longest a request waits for AWS, however many lookups it makes.
 pub const BUDGET: Duration = Duration::from_secs(3);
+
+/// How long past the budget a request waits for the resolver's thread to answer.
+const MARGIN: Duration = Duration::from_millis(200);
 
 /// Both families: what a request may name.
 const BOTH: [Family; 2] = [Family::Python, Family::Java];
@@ -43,6 +46,8 @@ pub struct MacroLayers {
 /// One resolution asked of the resolver's thread.
 struct Job {
     region: String,
+    /// When whoever asked stops waiting: the job gets what is left of its budget.
+    deadline: Instant,
     families: Vec<Family>,
     arns: Vec<String>,
     /// `None`: nobody waits (the resolution at start only fills the cache).
@@ -92,6 +97,7 @@ impl MacroLayers {
             let families = vec![Family::Python];
             let job = Job {
                 region: region(),
+                deadline: Instant::now() + BUDGET,
                 families,
                 arns: Vec::new(),
                 reply: None,
@@ -107,22 +113,36 @@ impl MacroLayers {
         }
     }
 
-    /// What AWS publishes of `families` and `arns` here; empty when it cannot be asked.
-    async fn resolve(&self, families: &[Family], arns: &[String]) -> Published {
+    /// What AWS publishes of `families` and `arns` here, by `deadline`; empty when it
+    /// cannot be asked.
+    async fn resolve(&self, families: &[Family], arns: &[String], deadline: Instant) -> Published {
         let Some(resolver) = self.resolver() else {
             return Published::default();
         };
         let (reply, answered) = oneshot::channel();
         let job = Job {
             region: region(),
+            deadline,
             families: families.to_vec(),
             arns: arns.to_vec(),
             reply: Some(reply),
         };
         if resolver.jobs.send(job).is_err() {
+            warn!(
+                kind = "layers",
+                "the layers' lookup has stopped; the built-in table is used"
+            );
             return Published::default();
         }
-        let resolution = answered.await.unwrap_or_default();
+        // The thread answers by the deadline; a margin past it, in case it cannot.
+        let waited = tokio::time::timeout_at((deadline + MARGIN).into(), answered).await;
+        let Ok(Ok(resolution)) = waited else {
+            warn!(
+                kind = "layers",
+                "the layers' lookup did not answer; the built-in table is used"
+            );
+            return Published::default();
+        };
         log_failures(&resolution);
         resolution.published
     }
@@ -136,7 +156,9 @@ impl MacroLayers {
         // Only the families the request may name (its runtimes are in its text, literally
         // or as a parameter's value): a Python-only template waits for nothing of Java's.
         let families: Vec<Family> = BOTH.into_iter().filter(|f| f.named_in(text)).collect();
-        let first = self.resolve(&families, &[]).await;
+        // One budget for the request, however many lookups it makes.
+        let deadline = Instant::now() + BUDGET;
+        let first = self.resolve(&families, &[], deadline).await;
         let Some(answered) = answer(text, token, &first)? else {
             return Ok(None);
         };
@@ -144,7 +166,9 @@ impl MacroLayers {
             return Ok(Some(answered));
         }
         // A function names a layer version the catalogs do not hold: ask, and answer again.
-        let second = self.resolve(&families, &answered.unverified_layers).await;
+        let second = self
+            .resolve(&families, &answered.unverified_layers, deadline)
+            .await;
         answer(text, token, &second)
     }
 }
@@ -172,9 +196,16 @@ fn spawn() -> Option<Resolver> {
         runtime.block_on(async move {
             let resolver = LayerResolver::new(lambda_profiling_switch::lambda_client_from_env());
             while let Some(job) = queue.recv().await {
-                let found = resolver
-                    .resolve(&job.region, &job.families, &job.arns, BUDGET)
-                    .await;
+                // A job whose asker has stopped waiting is not run (nor its timeouts kept).
+                let budget = job.deadline.saturating_duration_since(Instant::now());
+                let found = match budget.is_zero() {
+                    true => Resolution::default(),
+                    false => {
+                        resolver
+                            .resolve(&job.region, &job.families, &job.arns, budget)
+                            .await
+                    }
+                };
                 if let Some(reply) = job.reply {
                     let _ = reply.send(found);
                 }

@@ -422,46 +422,51 @@ async fn a_shared_group_passes_on_a_users_edit_stays_and_a_deleted_function_lets
     );
 }
 
-/// `enable --upgrade` moves the agent layer lambda-profiling added to the version asked for
-/// (here a newer stand-in given with `--layer-arn`; the newest published is the default,
-/// unit-tested with what a region publishes), leaves a function whose agent layer is its
-/// own, and `disable` then still puts every field back.
+/// `enable --upgrade` moves only the publisher's agent layer that lambda-profiling added
+/// (unit-tested with what a region publishes: `config_tests.rs`): a copy it added from
+/// `--layer-arn` (moto holds only copies) and a function's own agent layer are left as
+/// they are, and `disable` then still puts every field back.
 #[tokio::test]
-async fn upgrade_moves_only_the_layer_it_added_and_disable_still_undoes_exactly() {
+async fn upgrade_leaves_a_copy_and_a_functions_own_layer_and_disable_still_undoes_exactly() {
     let Some(s) = servers() else { return };
     let setup = status_session(s, &unique("tg-up"), REGION).await;
     let (lambda, iam) = (setup.lambda(REGION), setup.iam(REGION));
     let role_arn = role(&iam, &unique("tg-up-role"), false).await;
-    let old = publish(&lambda, PY_LAYER).await;
-    let new = publish(&lambda, PY_LAYER).await;
+    let copy = publish(&lambda, PY_LAYER).await;
     let ours = unique("tg-up-ours");
     create(&lambda, &Spec::new(&ours, &role_arn)).await;
     let theirs = unique("tg-up-theirs");
     let mut spec = Spec::new(&theirs, &role_arn);
-    spec.layers = vec![old.clone()];
+    spec.layers = vec![copy.clone()];
     create(&lambda, &spec).await;
-    let (before, theirs_before) = (configuration(s, &ours).await, configuration(s, &theirs).await);
+    let before = configuration(s, &ours).await;
+    let theirs_before = configuration(s, &theirs).await;
 
-    let on = toggle_run(s, Toggle::Enable(&enable_args(&[&ours], &old, false))).await;
+    let on = toggle_run(s, Toggle::Enable(&enable_args(&[&ours], &copy, false))).await;
     assert_eq!(on.code, 0, "{}", on.stderr);
-    let mut upgrade = enable_args(&[&ours, &theirs], &new, false);
-    upgrade.upgrade = true;
+    let enabled = configuration(s, &ours).await;
+    let mut upgrade = enable_args(&[&ours, &theirs], &copy, false);
+    (upgrade.layer_arn, upgrade.upgrade) = (None, true);
     let up = toggle_run(s, Toggle::Enable(&upgrade)).await;
     assert_eq!(up.code, 0, "{}", up.stderr);
-    let layers = configuration(s, &ours).await["layers"].clone();
-    assert!(layers.contains(&new) && !layers.contains(&old), "{layers}");
+    assert_eq!(
+        up.stdout.matches("--upgrade leaves it").count(),
+        2,
+        "{}",
+        up.stdout
+    );
+    assert_eq!(configuration(s, &ours).await, enabled, "a copy is not moved");
     assert_eq!(
         configuration(s, &theirs).await,
         theirs_before,
         "its own agent layer is left"
     );
-    assert!(up.stdout.contains("--upgrade leaves it"), "{}", up.stdout);
 
     let off = toggle_run(s, Toggle::Disable(&disable_args(&[&ours], false))).await;
     assert_eq!(off.code, 0, "{}", off.stderr);
     assert_eq!(
         configuration(s, &ours).await,
         before,
-        "disable undoes the upgraded layer too"
+        "disable undoes what enable added"
     );
 }

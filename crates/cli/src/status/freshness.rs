@@ -21,8 +21,10 @@ pub fn newer_layer(status: &FunctionStatus, published: &Published) -> Option<Str
     (newest > version).then(|| {
         format!(
             "{} agent layer version {newest} is published in {} and serves {runtime} (this function has {version}); \
-             `lambda-profiling enable --upgrade {}` moves a function lambda-profiling enabled to it",
+             `lambda-profiling enable --upgrade --region {} {}` moves it there if lambda-profiling added the layer \
+             (else update the layer where it was set)",
             family.label(),
+            layer.region,
             layer.region,
             status.function_name
         )
@@ -74,7 +76,7 @@ mod tests {
         let on_13 = profiled(&Family::Python.layer_arn("eu-west-1", 13).unwrap(), "python3.12");
         let note = newer_layer(&on_13, &p).expect("14 serves python3.12");
         assert!(
-            note.contains("version 14") && note.contains("enable --upgrade orders"),
+            note.contains("version 14") && note.contains("enable --upgrade --region eu-west-1 orders"),
             "{note}"
         );
         let on_14 = profiled(&Family::Python.layer_arn("eu-west-1", 14).unwrap(), "python3.12");

@@ -14,6 +14,7 @@ use super::calls::{Limit, StatusError};
 use super::progress::Progress;
 use super::report::Report;
 use super::{freshness, inventory, lookups};
+use crate::printable::printable;
 use crate::session::Session;
 
 /// What to scan.
@@ -114,6 +115,7 @@ async fn newer_layers(session: &Session, statuses: &mut [FunctionStatus], warnin
     let mut published = Published::default();
     for found in futures_util::future::join_all(asked).await {
         for (what, why) in &found.failures {
+            let (what, why) = (printable(what), printable(&why.to_string()));
             warnings.push(format!("newer agent layers not looked for in {what}: {why}"));
         }
         published.merge(found.published);

@@ -30,9 +30,10 @@ pub struct EnableArgs {
     /// region publishes for its runtime].
     #[arg(long, value_name = "ARN")]
     pub layer_arn: Option<String>,
-    /// Only move functions whose agent layer lambda-profiling added to the newest version
-    /// the region publishes for their runtime; leave every other function as it is.
-    #[arg(long)]
+    /// Only move functions to which lambda-profiling added the publisher's agent layer to
+    /// the newest version the region publishes for their runtime; leave every other
+    /// function as it is.
+    #[arg(long, conflicts_with_all = ["layer_arn", "profiling_group_name"])]
     pub upgrade: bool,
 }
 

@@ -314,12 +314,26 @@ const CA_BUNDLES: [&str; 2] = [
     "/etc/ssl/certs/ca-certificates.crt",
 ];
 
+/// The first bundle found whose every certificate the TLS client takes (the SDK panics on
+/// one it cannot, so a bad bundle is passed over here, for the SDK's default).
 fn ca_bundle() -> Option<Vec<u8>> {
     let given = std::env::var_os("SSL_CERT_FILE").map(std::path::PathBuf::from);
     let paths = given.into_iter().chain(CA_BUNDLES.map(std::path::PathBuf::from));
-    paths
-        .filter_map(|p| std::fs::read(p).ok())
-        .find(|b| !b.is_empty())
+    paths.filter_map(|p| std::fs::read(p).ok()).find(|b| usable(b))
+}
+
+fn usable(bundle: &[u8]) -> bool {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    let mut any = false;
+    for cert in CertificateDer::pem_slice_iter(bundle) {
+        match cert.map(|c| roots.add(c)) {
+            Ok(Ok(())) => any = true,
+            _ => return false,
+        }
+    }
+    any
 }
 
 /// reqwest takes the process's rustls provider: ring, as for the SDK. Call this before

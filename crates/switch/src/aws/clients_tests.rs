@@ -88,3 +88,15 @@ fn the_reference_table_is_in_the_home_region_else_in_this_one() {
         (DEFAULT_REFERENCE_TABLE, "eu-west-1")
     );
 }
+
+#[test]
+fn a_ca_bundle_is_used_only_when_every_certificate_in_it_is_taken() {
+    assert!(!super::usable(b""), "an empty bundle");
+    let garbled = b"-----BEGIN CERTIFICATE-----\nMIIBbad\n-----END CERTIFICATE-----\n";
+    assert!(!super::usable(garbled));
+    for path in super::CA_BUNDLES {
+        if let Ok(bundle) = std::fs::read(path) {
+            assert!(super::usable(&bundle), "{path}");
+        }
+    }
+}

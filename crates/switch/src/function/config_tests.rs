@@ -448,3 +448,33 @@ fn function_mode_takes_what_the_region_publishes_and_refuses_what_it_does_not() 
         "{why}"
     );
 }
+
+#[test]
+fn a_layer_it_added_moves_up_when_the_region_says_so_and_never_down_unseen() {
+    let s = snap("python3.12", &[], &[]);
+    let region = s.region().to_owned();
+    let ledger = Ledger {
+        layer: Family::Python.layer_arn(&region, 14),
+        ..Ledger::default()
+    };
+    let layer = |published: &Published| desired(&s, &props(), &ledger, published).unwrap().layer_arn;
+    // AWS could not be asked: the version this resource added stays (not 13, the table's).
+    assert!(
+        layer(&Published::default()).ends_with(":14"),
+        "never moved down unseen"
+    );
+    // The region publishes 15 serving python3.12: it moves up.
+    let mut p = published(&[13]);
+    p.insert(
+        Family::Python.layer_arn(&region, 15).unwrap(),
+        Some(vec!["python3.12".into()]),
+    );
+    assert!(layer(&p).ends_with(":15"));
+    // A runtime the kept version cannot carry gets the table's, not the kept one.
+    let old = Ledger {
+        layer: Family::Python.layer_arn(&region, 12),
+        ..Ledger::default()
+    };
+    let d = desired(&s, &props(), &old, &Published::default()).unwrap();
+    assert!(d.layer_arn.ends_with(":13"), "{}", d.layer_arn);
+}

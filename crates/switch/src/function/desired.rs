@@ -63,7 +63,7 @@ pub(crate) fn desired(
             " applies to Java functions only; remove it"
         ]);
     }
-    let layer_arn = layer(snap, props, family, runtime, published)?;
+    let layer_arn = layer(snap, props, family, runtime, published, ledger)?;
     let (group, users_group) = group(snap, props, ledger)?;
     Ok(Desired {
         family,
@@ -102,6 +102,7 @@ fn layer(
     family: Family,
     runtime: &str,
     published: &Published,
+    ledger: &Ledger,
 ) -> Result<String, Message> {
     if let Some(arn) = &props.layer_arn {
         if let Some(why) = agent::layer_mismatch(arn, family, runtime) {
@@ -133,11 +134,17 @@ fn layer(
                 );
                 return Err(say![why, Input::LayerArn, " for a layer that does"]);
             }
-            None => family.default_layer_version(runtime).ok_or_else(|| {
-                let why =
-                    format!("no published {label} agent layer carries the agent for {runtime} yet; give ");
-                say![why, Input::LayerArn, " for one that does"]
-            })?,
+            // Not known (AWS could not be asked): the publisher's version this resource
+            // added stays where it still carries the runtime, never moved down unseen.
+            None => match kept_version(ledger, family, snap.region(), runtime) {
+                Some(v) => v,
+                None => family.default_layer_version(runtime).ok_or_else(|| {
+                    let why = format!(
+                        "no published {label} agent layer carries the agent for {runtime} yet; give "
+                    );
+                    say![why, Input::LayerArn, " for one that does"]
+                })?,
+            },
         },
     };
     let region = snap.region();
@@ -149,6 +156,17 @@ fn layer(
         Some(_) => checked(published, &arn, family, runtime, Input::LayerVersion),
         None => Ok(arn),
     }
+}
+
+/// The version of the publisher's layer the ledger says this resource added, in this
+/// region, when it carries the agent for `runtime`.
+fn kept_version(ledger: &Ledger, family: Family, region: &str, runtime: &str) -> Option<u32> {
+    let added = agent::parse_layer_arn(ledger.layer.as_deref()?)?;
+    let ours = added.account == agent::PUBLISHER_ACCOUNT
+        && added.name == family.layer_name()
+        && added.region == region;
+    let version = added.version.parse().ok().filter(|_| ours)?;
+    family.layer_carries(version, runtime).then_some(version)
 }
 
 /// The layer version `arn`, given as `input`, refused where AWS says it does not exist or

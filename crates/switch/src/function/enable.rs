@@ -48,7 +48,7 @@ pub async fn enable(
         None => earlier::tag_format_ledger(clients, id, &snap.role).await?,
     };
     let previous = recorded_before.clone().unwrap_or_default();
-    let published = layers::published_for(clients, snap.region(), props).await;
+    let published = layers::published_for(clients, snap.region(), snap.runtime.as_deref(), props).await;
     let desired = config::desired(&snap, props, &previous, &published).map_err(Error::Unsupported)?;
     let change = config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
     let same_resource = old.is_some_and(|(id, _)| id == physical_id);

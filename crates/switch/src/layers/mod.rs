@@ -185,19 +185,24 @@ impl LayerResolver {
 /// What AWS publishes for a function in `region`: the region's catalogs, and the layer
 /// `props` pins where those do not cover it. Empty (the built-in table) for clients without
 /// a resolver; what could not be asked is logged (what, and the failure's code).
-pub(crate) async fn published_for(clients: &Clients, region: &str, props: &Properties) -> Published {
+pub(crate) async fn published_for(
+    clients: &Clients,
+    region: &str,
+    runtime: Option<&str>,
+    props: &Properties,
+) -> Published {
     let Some(resolver) = &clients.layers else {
         return Published::default();
     };
-    let families = [Family::Python, Family::Java];
+    // The function's family only; both where its runtime says none (it is refused later).
+    let families: Vec<Family> = match runtime.and_then(|r| agent::classify_runtime(r).ok()) {
+        Some(family) => vec![family],
+        None => vec![Family::Python, Family::Java],
+    };
     let mut found = resolver.resolve(region, &families, &[], BUDGET).await;
     let mut pins: Vec<String> = props.layer_arn.iter().cloned().collect();
     if let Some(v) = props.layer_version {
-        pins.extend(
-            [Family::Python, Family::Java]
-                .into_iter()
-                .filter_map(|f| f.layer_arn(region, v)),
-        );
+        pins.extend(families.iter().filter_map(|f| f.layer_arn(region, v)));
     }
     pins.retain(|arn| !found.published.covers(arn));
     if !pins.is_empty() {

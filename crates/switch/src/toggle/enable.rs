@@ -17,8 +17,14 @@ use crate::references;
 use crate::references::ledger::Ledger;
 
 /// Why `--upgrade` leaves a function: its agent layer is not one lambda-profiling added.
-const NOT_OURS: &str = "lambda-profiling did not add its agent layer, so --upgrade leaves it (enable adds one \
-     only where the function has none)";
+const NOT_OURS: &str = "lambda-profiling did not add the publisher's agent layer to it, so --upgrade leaves it \
+     (a layer the function had, or a copy given with --layer-arn, is not moved)";
+
+/// Whether the layer lambda-profiling added is the publisher's (a copy's versions are its own).
+fn publishers(added: Option<&str>) -> bool {
+    let parsed = added.and_then(lambda_profiling_macro::agent::parse_layer_arn);
+    parsed.is_some_and(|l| l.account == lambda_profiling_macro::agent::PUBLISHER_ACCOUNT)
+}
 
 /// `lambda-profiling enable`: the console's toggle, recorded in the shared ledger. Run
 /// again, it moves the layer it added to the newest version the region publishes for the
@@ -31,7 +37,7 @@ pub async fn enable(clients: &Clients, request: &Job) -> Result<Effect, ToggleEr
         Some(item) => Ledger::decode(&item.ledger),
         None => Ledger::default(),
     };
-    if request.upgrade && previous.layer.is_none() {
+    if request.upgrade && !publishers(previous.layer.as_deref()) {
         return Ok(Effect {
             function_arn: snap.arn.clone(),
             stack,
@@ -40,7 +46,7 @@ pub async fn enable(clients: &Clients, request: &Job) -> Result<Effect, ToggleEr
             applied: false,
         });
     }
-    let published = layers::published_for(clients, snap.region(), &props).await;
+    let published = layers::published_for(clients, snap.region(), snap.runtime.as_deref(), &props).await;
     let desired = config::desired(&snap, &props, &previous, &published).map_err(Error::Unsupported)?;
     let change = config::enable(&snap, &desired, &previous).map_err(Error::Unsupported)?;
     // A group in another region or account (the function's own variables may name one) is
