@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use lambda_profiling_macro::agent::{Family, Published};
 use lambda_profiling_macro::{Answer, Options, answer_published};
+use lambda_profiling_switch::aws::failure::{AwsFailure, FailureKind};
 use lambda_profiling_switch::layers::{LayerResolver, Resolution};
 use tokio::sync::{mpsc, oneshot};
 use tracing::warn;
@@ -199,7 +200,7 @@ fn spawn() -> Option<Resolver> {
                 // A job whose asker has stopped waiting is not run (nor its timeouts kept).
                 let budget = job.deadline.saturating_duration_since(Instant::now());
                 let found = match budget.is_zero() {
-                    true => Resolution::default(),
+                    true => too_late(&job),
                     false => {
                         resolver
                             .resolve(&job.region, &job.families, &job.arns, budget)
@@ -213,6 +214,21 @@ fn spawn() -> Option<Resolver> {
         });
     });
     thread.ok().map(|_| Resolver { jobs })
+}
+
+/// What a job whose asker's budget ran out while it waited answers: no time, said.
+fn too_late(job: &Job) -> Resolution {
+    let timeout = AwsFailure {
+        kind: FailureKind::Timeout,
+        code: None,
+        status: None,
+        denied_action: None,
+        missing_layer: None,
+    };
+    Resolution {
+        failures: vec![(format!("the agent layers in {}", job.region), timeout)],
+        ..Resolution::default()
+    }
 }
 
 fn answer(text: &str, token: &str, published: &Published) -> Result<Option<Answer>, ()> {

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures_util::StreamExt as _;
 use lambda_profiling_macro::agent::{Family, Published};
 use lambda_profiling_switch::layers::LayerResolver;
 
@@ -97,7 +98,7 @@ pub async fn scan(session: &Session, request: &Scope, progress: &Progress) -> Re
         })
         .collect();
     let mut warnings = warnings;
-    newer_layers(session, &mut statuses, &mut warnings).await;
+    newer_layers(session, request.concurrency, &mut statuses, &mut warnings).await;
     let mut report = Report::new(statuses, warnings);
     report.missing = missing.iter().map(ToString::to_string).collect();
     Ok(report)
@@ -105,15 +106,22 @@ pub async fn scan(session: &Session, request: &Scope, progress: &Progress) -> Re
 
 /// Notes on profiled functions whose region publishes a newer agent layer that serves
 /// their runtime: a handful of `GetLayerVersion` calls per region, not per function.
-async fn newer_layers(session: &Session, statuses: &mut [FunctionStatus], warnings: &mut Vec<String>) {
+async fn newer_layers(
+    session: &Session,
+    concurrency: usize,
+    statuses: &mut [FunctionStatus],
+    warnings: &mut Vec<String>,
+) {
     let regions = freshness::regions_to_ask(statuses);
+    // One region after the other, each within the bound on calls in flight.
     let asked = regions.iter().map(|region| async move {
-        let resolver = LayerResolver::new(session.lambda(region));
+        let resolver = LayerResolver::new(session.lambda(region)).with_concurrency(concurrency);
         let families = [Family::Python, Family::Java];
         resolver.resolve(region, &families, &[], LAYERS_BUDGET).await
     });
     let mut published = Published::default();
-    for found in futures_util::future::join_all(asked).await {
+    let asked: Vec<_> = futures_util::stream::iter(asked).buffered(1).collect().await;
+    for found in asked {
         for (what, why) in &found.failures {
             let (what, why) = (printable(what), printable(&why.to_string()));
             warnings.push(format!("newer agent layers not looked for in {what}: {why}"));

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use lambda_profiling_macro::agent::{self, Family, Listing, Published};
 
+use futures_util::StreamExt as _;
 use tracing::warn;
 
 use crate::aws::Clients;
@@ -47,6 +48,8 @@ const MAX_WINDOWS: u32 = 10;
 pub struct LayerResolver {
     lambda: aws_sdk_lambda::Client,
     cache: Mutex<Cache>,
+    /// Calls in flight at most (the command line's `--concurrency`).
+    limit: usize,
 }
 
 /// A family's catalog in a region, or why it is not known.
@@ -79,7 +82,14 @@ impl LayerResolver {
         LayerResolver {
             lambda,
             cache: Mutex::new(Cache::default()),
+            limit: usize::MAX,
         }
+    }
+
+    /// At most `limit` calls in flight (families are asked one after the other then).
+    pub fn with_concurrency(mut self, limit: usize) -> Self {
+        self.limit = limit.max(1);
+        self
     }
 
     /// The catalogs of `families` in `region` (none where no agent layer is published),
@@ -97,7 +107,15 @@ impl LayerResolver {
             let catalogs = families
                 .iter()
                 .map(|&f| async move { (f, self.catalog(f, region, deadline).await) });
-            for (family, (found, calls)) in futures_util::future::join_all(catalogs).await {
+            // At once, unless calls are bounded: then one family after the other.
+            let at_once = if self.limit == usize::MAX {
+                families.len()
+            } else {
+                1
+            };
+            let catalogs = futures_util::stream::iter(catalogs).buffered(at_once.max(1));
+            let catalogs: Vec<_> = catalogs.collect().await;
+            for (family, (found, calls)) in catalogs {
                 out.calls += calls;
                 match found {
                     Ok(probed) => {
@@ -129,7 +147,8 @@ impl LayerResolver {
                 _ => None,
             }
         };
-        let (found, calls) = probe::catalog(&self.lambda, family, region, MAX_WINDOWS, deadline).await;
+        let (found, calls) =
+            probe::catalog(&self.lambda, family, region, MAX_WINDOWS, deadline, self.limit).await;
         match (found, stale) {
             (Ok(found), _) => {
                 self.lock()
@@ -159,7 +178,7 @@ impl LayerResolver {
             }
         }
         out.calls += asked.len();
-        let answers = probe::versions(&self.lambda, &asked, deadline).await;
+        let answers = probe::versions(&self.lambda, &asked, deadline, self.limit).await;
         for (arn, found) in asked.into_iter().zip(answers) {
             let remembered = (Instant::now(), found.clone());
             self.lock().versions.insert(arn.clone(), remembered);

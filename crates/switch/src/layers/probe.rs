@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use futures_util::future::join_all;
+use futures_util::stream::{self, StreamExt};
 use lambda_profiling_macro::agent::{Family, Listing, PUBLISHER_ACCOUNT, parse_layer_arn};
 
 use crate::aws::failure::{AwsFailure, FailureKind};
@@ -34,6 +34,7 @@ pub(crate) async fn catalog(
     region: &str,
     max_windows: u32,
     deadline: Instant,
+    limit: usize,
 ) -> (Result<Probed, AwsFailure>, usize) {
     let layer = format!(
         "arn:aws:lambda:{region}:{PUBLISHER_ACCOUNT}:layer:{}",
@@ -44,7 +45,7 @@ pub(crate) async fn catalog(
     let mut start = top;
     for window in 0..max_windows {
         let end = start + WINDOW - u32::from(window > 0);
-        if let Err(failure) = probe.round(lambda, &layer, start..=end, deadline).await {
+        if let Err(failure) = probe.round(lambda, &layer, start..=end, deadline, limit).await {
             return (Err(failure), probe.calls);
         }
         start = end + 1;
@@ -57,7 +58,7 @@ pub(crate) async fn catalog(
     let mut from = top;
     if !newest_known_found && family.built_in_floor() < top {
         from = family.built_in_floor();
-        if let Err(failure) = probe.round(lambda, &layer, from..=top - 1, deadline).await {
+        if let Err(failure) = probe.round(lambda, &layer, from..=top - 1, deadline, limit).await {
             return (Err(failure), probe.calls);
         }
     }
@@ -93,17 +94,19 @@ struct Probe {
 }
 
 impl Probe {
-    /// Asks for `versions` of `layer` at once.
+    /// Asks for `versions` of `layer` at once, at most `limit` at a time.
     async fn round(
         &mut self,
         lambda: &aws_sdk_lambda::Client,
         layer: &str,
         versions: std::ops::RangeInclusive<u32>,
         deadline: Instant,
+        limit: usize,
     ) -> Result<(), AwsFailure> {
         let versions: Vec<u32> = versions.collect();
         self.calls += versions.len();
-        let answers = join_all(versions.iter().map(|&v| version(lambda, layer, v, deadline))).await;
+        let asked = stream::iter(versions.iter().map(|&v| version(lambda, layer, v, deadline)));
+        let answers: Vec<_> = asked.buffered(limit).collect().await;
         for (v, answer) in versions.into_iter().zip(answers) {
             let listing = match answer {
                 Ok(listing) => listing,
@@ -132,8 +135,9 @@ pub(crate) async fn versions(
     lambda: &aws_sdk_lambda::Client,
     arns: &[String],
     deadline: Instant,
+    limit: usize,
 ) -> Vec<Result<Listing, AwsFailure>> {
-    join_all(arns.iter().map(|arn| async move {
+    let asked = stream::iter(arns.iter().map(|arn| async move {
         let parsed = parse_layer_arn(arn).and_then(|l| l.version.parse::<u32>().ok());
         let Some(v) = parsed else {
             return Err(failure(FailureKind::Request));
@@ -145,8 +149,8 @@ pub(crate) async fn versions(
             Err(Unusable::NotShared) => Ok(None),
             Err(Unusable::Failed(failure)) => Err(failure),
         }
-    }))
-    .await
+    }));
+    asked.buffered(limit).collect().await
 }
 
 /// Why a version's listing is not known.
