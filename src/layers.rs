@@ -144,7 +144,7 @@ impl MacroLayers {
             );
             return Published::default();
         };
-        log_failures(&resolution);
+        resolution.log_failures();
         resolution.published
     }
 
@@ -236,16 +236,4 @@ fn answer(text: &str, token: &str, published: &Published) -> Result<Option<Answe
         answer_published(text, token, &Options::default(), published)
     }))
     .map_err(drop)
-}
-
-/// One warning per thing that could not be verified: what, and the failure's code.
-fn log_failures(resolution: &Resolution) {
-    for (what, failure) in &resolution.failures {
-        warn!(
-            kind = "layers",
-            unverified = %what,
-            failure = %failure,
-            "the agent layers could not be verified with AWS; the built-in table is used"
-        );
-    }
 }

@@ -227,15 +227,23 @@ pub(crate) async fn published_for(
     if !pins.is_empty() {
         found = resolver.resolve(region, &families, &pins, BUDGET).await;
     }
-    for (what, failure) in &found.failures {
-        warn!(
-            kind = "layers",
-            unverified = %what,
-            failure = %failure,
-            "the agent layers could not be verified with AWS; the built-in table is used"
-        );
-    }
+    found.log_failures();
     found.published
+}
+
+impl Resolution {
+    /// One warning per thing that could not be verified: what, and the failure's code
+    /// (never AWS's message).
+    pub fn log_failures(&self) {
+        for (what, failure) in &self.failures {
+            warn!(
+                kind = "layers",
+                unverified = %what,
+                failure = %failure,
+                "the agent layers could not be verified with AWS; the built-in table is used"
+            );
+        }
+    }
 }
 
 fn fresh(at: Instant, found: bool) -> bool {
