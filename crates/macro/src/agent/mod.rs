@@ -425,9 +425,22 @@ pub fn layer_mismatch(arn: &str, family: Family, runtime: &str) -> Option<String
     })
 }
 
-/// Whether a layer ARN (any version) is one of the official agent layers of `family`.
+/// The name `lambda-profiling layer publish` gives the Python agent layer it builds from
+/// the pinned PyPI agent, for the runtimes no published layer serves: recognised by its
+/// name, in any account, as the publisher's layers are.
+pub const SELF_BUILT_PYTHON_LAYER: &str = "LambdaProfilingPythonAgent";
+
+/// Whether a layer ARN (any version) is the self-built Python agent layer.
+pub fn is_self_built_layer(arn: &str) -> bool {
+    parse_layer_arn(arn).is_some_and(|l| l.name == SELF_BUILT_PYTHON_LAYER)
+}
+
+/// Whether a layer ARN (any version) is one of the agent layers of `family`: the official
+/// one, or for Python the self-built one.
 pub fn is_agent_layer(arn: &str, family: Family) -> bool {
-    parse_layer_arn(arn).is_some_and(|l| l.name == family.layer_name())
+    parse_layer_arn(arn).is_some_and(|l| {
+        l.name == family.layer_name() || (family == Family::Python && l.name == SELF_BUILT_PYTHON_LAYER)
+    })
 }
 
 /// Whether `layer` is (any version of) the agent layer: the official one of `family`,

@@ -25,8 +25,11 @@ pub(crate) fn agent_layer(
         Family::Python => &settings.python_layer,
         Family::Java => &settings.java_layer,
     };
-    let (chosen, chosen_at): (&LayerOverride, String) = if opts.layer != LayerOverride::default() {
+    let none = LayerOverride::default();
+    let (chosen, chosen_at): (&LayerOverride, String) = if opts.layer != none {
         (&opts.layer, format!("{path}.LayerVersion"))
+    } else if self_built_steps_aside(defaults, family, runtimes, source) {
+        (&none, format!("{PARAMETERS_PATH}.{}LayerVersion", family.label()))
     } else {
         (
             defaults,
@@ -106,6 +109,22 @@ pub(crate) fn agent_layer(
             ),
         ),
     }
+}
+
+/// Whether the transform's layer is the self-built one and a published layer serves
+/// `runtimes` here: then the published one is taken, and the self-built layer serves only
+/// the runtimes AWS's layers miss. Any other transform-wide layer (a mirror) serves all.
+fn self_built_steps_aside(defaults: &LayerOverride, family: Family, runtimes: &[&str], source: LayerSource) -> bool {
+    let self_built = defaults
+        .arn
+        .as_ref()
+        .and_then(Value::as_str)
+        .is_some_and(agent::is_self_built_layer);
+    self_built
+        && default_version(family, runtimes, source).is_ok_and(|version| match source {
+            LayerSource::Mapped => true,
+            LayerSource::Region(region, _) => family.layer_arn(region, version).is_some(),
+        })
 }
 
 /// The `Mappings` table of a template for any region: for each region, the ARN of each

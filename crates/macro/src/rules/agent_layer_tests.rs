@@ -308,3 +308,77 @@ fn a_pinned_arn_is_checked_when_it_is_known_and_asked_about_when_not() {
     assert!(resolved("python3.11", &pin, &settings, &p).is_ok());
     assert!(p.take_asked().is_empty());
 }
+
+#[test]
+fn the_self_built_layer_serves_only_what_no_published_layer_does() {
+    let own = "arn:aws:lambda:us-east-1:111122223333:layer:LambdaProfilingPythonAgent:3";
+    let mut settings = TransformSettings::default();
+    settings.python_layer.arn = Some(json!(own));
+    let none = Options::default();
+    assert_eq!(
+        layer(&["python3.12"], &none, &settings, "us-east-1").unwrap(),
+        json!(format!("{PY}13")),
+        "a published layer serves python3.12: the self-built one steps aside"
+    );
+    assert_eq!(layer(&["python3.14"], &none, &settings, "us-east-1").unwrap(), json!(own));
+    assert_eq!(
+        layer(&["python3.12", "python3.14"], &none, &settings, "us-east-1").unwrap(),
+        json!(own),
+        "under Fn::If, one layer must serve both branches"
+    );
+    let far = "arn:aws:lambda:eu-south-1:111122223333:layer:LambdaProfilingPythonAgent:1";
+    settings.python_layer.arn = Some(json!(far));
+    assert_eq!(
+        layer(&["python3.12"], &none, &settings, "eu-south-1").unwrap(),
+        json!(far),
+        "a region without the publisher's layers"
+    );
+
+    // The function's own choice, and a mirror as the transform's, serve every runtime.
+    settings.python_layer.arn = Some(json!(own));
+    let pinned = Options {
+        layer: LayerOverride {
+            version: None,
+            arn: Some(json!(own)),
+        },
+        ..Default::default()
+    };
+    assert_eq!(layer(&["python3.12"], &pinned, &settings, "us-east-1").unwrap(), json!(own));
+    let mirror = "arn:aws:lambda:us-east-1:111122223333:layer:CodeGuruMirror:2";
+    settings.python_layer.arn = Some(json!(mirror));
+    assert_eq!(layer(&["python3.12"], &none, &settings, "us-east-1").unwrap(), json!(mirror));
+}
+
+#[test]
+fn a_published_version_for_the_runtime_wins_over_the_self_built_layer() {
+    let own = "arn:aws:lambda:us-east-1:111122223333:layer:LambdaProfilingPythonAgent:3";
+    let mut settings = TransformSettings::default();
+    settings.python_layer.arn = Some(json!(own));
+    let mut published = Published::default();
+    for v in 11..=14 {
+        let listed = if v == 14 { vec!["python3.14".to_string()] } else { vec![] };
+        published.insert(format!("{PY}{v}"), Some(listed));
+    }
+    published.mark_complete(Family::Python, "us-east-1", 11..=18);
+    let at = |runtime: &str| {
+        agent_layer(
+            Family::Python,
+            &[runtime],
+            &Options::default(),
+            &settings,
+            LayerSource::Region("us-east-1", &published),
+            "Resources.F.Properties.Profiling",
+        )
+    };
+    assert_eq!(at("python3.14").unwrap(), json!(format!("{PY}14")));
+    assert_eq!(at("python3.15").unwrap(), json!(own), "nothing published serves it");
+}
+
+#[test]
+fn the_self_built_layer_is_an_agent_layer() {
+    let own = "arn:aws:lambda:us-east-1:111122223333:layer:LambdaProfilingPythonAgent:3";
+    assert!(crate::agent::is_agent_layer(own, Family::Python));
+    assert!(!crate::agent::is_agent_layer(own, Family::Java));
+    assert!(crate::agent::is_self_built_layer(own));
+    assert!(!crate::agent::is_self_built_layer(&format!("{PY}13")));
+}
