@@ -107,6 +107,42 @@ pub const EXPECTED: &[(&str, &str, Reports)] = &[
         "PinnedFunction",
         Reports::To("{stack}-PinnedFunction", HERE),
     ),
+    // python3.14: no interpreter here runs it, so it is listed as skipped.
+    (
+        "python-self-built-layer",
+        "NewestFunction",
+        Reports::To("{stack}-NewestFunction", HERE),
+    ),
+    (
+        "python-self-built-layer",
+        "CurrentFunction",
+        Reports::To("{stack}-CurrentFunction", HERE),
+    ),
+    (
+        "python-self-built-layer",
+        "SelfBuilt39Function",
+        Reports::To("{stack}-SelfBuilt39Function", HERE),
+    ),
+    (
+        "python-self-built-layer",
+        "SelfBuilt310Function",
+        Reports::To("{stack}-SelfBuilt310Function", HERE),
+    ),
+    (
+        "python-self-built-layer",
+        "SelfBuilt311Function",
+        Reports::To("{stack}-SelfBuilt311Function", HERE),
+    ),
+    (
+        "python-self-built-layer",
+        "SelfBuilt312Function",
+        Reports::To("{stack}-SelfBuilt312Function", HERE),
+    ),
+    (
+        "python-self-built-layer",
+        "SelfBuilt313Function",
+        Reports::To("{stack}-SelfBuilt313Function", HERE),
+    ),
 ];
 
 /// Groups the examples name that other stacks own: they exist before the stack is

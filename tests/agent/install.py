@@ -10,6 +10,8 @@ and interpreter have not changed is kept as it is. Into $LAMBDA_PROFILING_AGENT_
   requirements-runtime*.txt), byte-compiled for that interpreter;
 - agents/<version>: the CodeGuru Profiler Python agent at each version an agent layer
   ships (requirements-agents.txt); the suite lays them out as the layers do;
+- wheels: the agent's wheel the self-built layer is built from (agent-layer/requirements.txt,
+  by hash), for scripts/build-agent-layer --wheel-dir;
 - runtimes.json: which interpreters were found and installed, and where it looked, so
   that the suite can say why a version it wants is missing.
 
@@ -121,10 +123,27 @@ def install_agents():
     return agents
 
 
+def download_layer_wheel():
+    """The wheel the self-built agent layer is built from, by its hash
+    (agent-layer/requirements.txt): the suite builds that layer from it, offline, with
+    scripts/build-agent-layer --wheel-dir."""
+    requirements = REPO / "agent-layer" / "requirements.txt"
+    dest = DEST / "wheels"
+    stamp = stamp_of(requirements.read_text())
+    if not up_to_date(dest, stamp):
+        shutil.rmtree(dest, ignore_errors=True)
+        pip("download", "--no-deps", "--only-binary=:all:", "--require-hashes", "-r", str(requirements),
+            "-d", str(dest))
+        (dest / ".stamp").write_text(stamp)
+        print(f"the self-built layer's agent wheel downloaded into {dest}", file=sys.stderr)
+    return str(dest)
+
+
 def main():
     DEST.mkdir(parents=True, exist_ok=True)
     pythons, looked = find_pythons()
-    manifest = {"looked_in": looked, "pythons": {}, "failed": {}, "agents": install_agents()}
+    manifest = {"looked_in": looked, "pythons": {}, "failed": {}, "agents": install_agents(),
+                "layer_wheels": download_layer_wheel()}
     for minor, exe in pythons.items():
         try:
             manifest["pythons"][f"3.{minor}"] = install_runtime(minor, exe)

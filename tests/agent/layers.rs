@@ -12,8 +12,13 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use lambda_profiling_macro::agent::SELF_BUILT_PYTHON_LAYER;
 
 use crate::agent::tools;
+use crate::support::toolbox;
 
 /// One published version of the Python agent layer.
 pub struct PythonAgentLayer {
@@ -59,6 +64,9 @@ pub enum Content {
     },
     /// The test-built stub standing for the Java agent's jar.
     JavaAgent(PathBuf),
+    /// The self-built agent layer: the zip `scripts/build-agent-layer` builds, as
+    /// Lambda extracts it (the real thing, not a stand-in).
+    SelfBuilt,
     /// The OpenTelemetry layer's exec wrapper (a stand-in: `/opt/otel-instrument`).
     OtelWrapper,
     /// A layer the suite has no stand-in for; its files do not matter here.
@@ -84,6 +92,7 @@ pub fn content_of(arn: &str, stand_ins: &HashMap<String, Content>, java_jar: Opt
                 .expect("a Java agent stand-in for a Java function")
                 .to_owned(),
         ),
+        (_, SELF_BUILT_PYTHON_LAYER) => Content::SelfBuilt,
         (_, n) if n.starts_with("aws-otel-python") => Content::OtelWrapper,
         _ => Content::Unknown,
     }
@@ -100,6 +109,7 @@ impl Content {
                     agent.map_or("unknown", |l| l.agent)
                 ))
             }
+            Content::SelfBuilt => Some("the self-built layer (agent 1.2.6)".into()),
             _ => None,
         }
     }
@@ -123,10 +133,11 @@ pub fn extract(opt: &Path, layers: &[Content]) {
                     copy_dir(&agent, &site.join("codeguru_profiler_agent"));
                 }
                 copy_file(
-                    &tools::suite_file("layers/codeguru_profiler_lambda_exec"),
+                    &toolbox::repo().join("agent-layer/codeguru_profiler_lambda_exec"),
                     &opt.join("codeguru_profiler_lambda_exec"),
                 );
             }
+            Content::SelfBuilt => copy_dir(self_built(), opt),
             Content::JavaAgent(jar) => copy_file(jar, &opt.join(JAVA_AGENT_JAR)),
             Content::OtelWrapper => copy_file(
                 &tools::suite_file("layers/otel-instrument"),
@@ -135,6 +146,36 @@ pub fn extract(opt: &Path, layers: &[Content]) {
             Content::Unknown => {}
         }
     }
+}
+
+/// The self-built layer, built once per run by the product's own script from the pinned
+/// wheel the suite's tools downloaded (its hash checked), and extracted as Lambda extracts
+/// a layer: with each entry's Unix mode, so the exec wrapper is executable only if the zip
+/// says so.
+fn self_built() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("lambda-profiling-self-built-{}", std::process::id()));
+        let zip = dir.join("layer.zip");
+        let wheels = tools::dir().join("wheels");
+        let build = Command::new(toolbox::repo().join("scripts/build-agent-layer"))
+            .args(["--wheel-dir".as_ref(), wheels.as_os_str(), "--out".as_ref(), zip.as_os_str()])
+            .output()
+            .expect("running scripts/build-agent-layer");
+        assert!(
+            build.status.success(),
+            "scripts/build-agent-layer failed (run scripts/dev-tools for the wheel): {}",
+            String::from_utf8_lossy(&build.stderr)
+        );
+        let extracted = dir.join("opt");
+        let unzip = Command::new("python3")
+            .arg(tools::suite_file("unzip_as_lambda.py"))
+            .args([&zip, &extracted])
+            .output()
+            .expect("running python3");
+        assert!(unzip.status.success(), "{}", String::from_utf8_lossy(&unzip.stderr));
+        extracted
+    })
 }
 
 /// Copies a file with its permissions (the layer zip keeps the wrapper executable).
