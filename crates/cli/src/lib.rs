@@ -7,6 +7,9 @@
 
 pub mod cfn_yaml;
 pub mod check;
+pub mod layer_publish;
+#[cfg(feature = "aws")]
+pub mod layer_publish_aws;
 pub mod layers;
 mod printable;
 #[cfg(feature = "aws")]
@@ -74,6 +77,9 @@ pub enum Command {
     /// Prints the built-in table of agent layers per region; with --check, asks AWS what
     /// each region publishes and marks where the two disagree. Needs the `aws` feature for --check.
     Layers(layers::LayersArgs),
+    /// The self-built agent layer: `layer publish` publishes it in your account, for the
+    /// Python runtimes no published agent layer serves. Needs the `aws` feature.
+    Layer(layer_publish::LayerArgs),
     /// Judges templates with the Guard rules that keep profiling on (guard/template),
     /// expanding those that declare the macro first; exits 1 when a rule fails, 2 when a
     /// template cannot be judged. Needs the `guard` feature.
@@ -369,6 +375,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Disable(args) => return Ok(toggle::run(toggle::Toggle::Disable(&args))),
         Command::Check(args) => return Ok(check::run(&args)),
         Command::Layers(args) => return Ok(layers::run(&args)),
+        Command::Layer(args) => return Ok(layer_publish::run(&args)),
     };
     let text = if args.template.as_os_str() == "-" {
         let mut s = String::new();
