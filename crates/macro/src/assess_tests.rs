@@ -358,3 +358,11 @@ fn no_problem_quotes_a_variables_value() {
         );
     }
 }
+
+#[test]
+fn the_self_built_layer_is_the_agent_layer_on_any_python() {
+    let own = "arn:aws:lambda:us-east-1:123456789012:layer:LambdaProfilingPythonAgent:1";
+    let s = all_there(&function("python3.14", &python_vars(), &[own]));
+    assert_eq!(s.state, State::Profiled, "{:?}", s.problems);
+    assert_eq!(s.layer.as_deref(), Some(own));
+}

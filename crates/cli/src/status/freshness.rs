@@ -1,6 +1,8 @@
-//! Fresh over time: a profiled function whose agent layer is the publisher's gets a note
-//! when its region publishes a newer version that serves its runtime. Pure: what the
-//! region publishes is found by the scan (feature `aws`) and enters as input.
+//! Fresh over time, and honest about what is tested: a profiled function whose agent
+//! layer is the publisher's gets a note when its region publishes a newer version that
+//! serves its runtime, and one on the self-built layer a note when its runtime is one the
+//! agent suite cannot run. Pure: what the region publishes is found by the scan (feature
+//! `aws`) and enters as input.
 
 use lambda_profiling_macro::agent::{self, PUBLISHER_ACCOUNT, Published};
 use lambda_profiling_macro::assess::{FunctionStatus, State};
@@ -27,6 +29,23 @@ pub fn newer_layer(status: &FunctionStatus, published: &Published) -> Option<Str
             layer.region,
             layer.region,
             status.function_name
+        )
+    })
+}
+
+/// The Python runtimes the agent suite runs the self-built layer on (the interpreters this
+/// project's CI has); on any other the layer is untested, and `status` says so.
+pub const SELF_BUILT_TESTED: &[&str] = &["python3.9", "python3.10", "python3.11", "python3.12", "python3.13"];
+
+/// The note for a profiled function whose agent layer is the self-built one on a runtime
+/// the agent suite cannot run.
+pub fn untested_layer(status: &FunctionStatus) -> Option<String> {
+    let runtime = status.runtime.as_deref()?;
+    let self_built = status.layer.as_deref().is_some_and(agent::is_self_built_layer);
+    (status.state == State::Profiled && self_built && !SELF_BUILT_TESTED.contains(&runtime)).then(|| {
+        format!(
+            "the self-built agent layer is untested on {runtime}: lambda-profiling's tests run its agent on python3.9 \
+             to python3.13 only (no interpreter of {runtime} where they run); check that this function's profiles arrive"
         )
     })
 }
@@ -61,6 +80,19 @@ mod tests {
             stack: None,
             notes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_self_built_layer_on_an_untested_runtime_is_noted() {
+        let own = "arn:aws:lambda:eu-west-1:123456789012:layer:LambdaProfilingPythonAgent:2";
+        let note = untested_layer(&profiled(own, "python3.14")).expect("python3.14 is untested");
+        assert!(note.contains("untested on python3.14"), "{note}");
+        assert_eq!(untested_layer(&profiled(own, "python3.12")), None, "tested");
+        let official = Family::Python.layer_arn("eu-west-1", 13).unwrap();
+        assert_eq!(untested_layer(&profiled(&official, "python3.14")), None, "not the self-built layer");
+        let mut off = profiled(own, "python3.14");
+        off.state = State::Off;
+        assert_eq!(untested_layer(&off), None);
     }
 
     #[test]

@@ -130,6 +130,7 @@ async fn newer_layers(
     }
     for status in statuses.iter_mut() {
         status.notes.extend(freshness::newer_layer(status, &published));
+        status.notes.extend(freshness::untested_layer(status));
     }
 }
 
