@@ -139,7 +139,10 @@ fn the_release_workflow_runs_the_scripts_ci_runs() {
     }
     named.sort();
     named.dedup();
-    assert_eq!(named, ["check-artifact", "check-wheel", "render-template"]);
+    assert_eq!(
+        named,
+        ["build-agent-layer", "check-artifact", "check-wheel", "render-template"]
+    );
     for script in &named {
         let path = toolbox::repo().join("scripts").join(script);
         let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());

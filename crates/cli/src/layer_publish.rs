@@ -7,6 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use lambda_profiling_macro::agent::SELF_BUILT_PYTHON_LAYER;
+
 #[derive(Debug, Clone, clap::Args)]
 pub struct LayerArgs {
     #[command(subcommand)]
@@ -31,6 +33,9 @@ pub struct PublishArgs {
     /// The runtimes the layer lists (repeatable) [default: python3.10 to python3.14].
     #[arg(long = "runtime", value_name = "RUNTIME")]
     pub runtimes: Vec<String>,
+    /// Say what would be published, from which zip, and ask AWS nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// The zip's name, as the release and the wheel ship it.
@@ -151,8 +156,34 @@ fn agent_version(bytes: &[u8]) -> Option<String> {
 
 pub fn run(args: &LayerArgs) -> ExitCode {
     match &args.command {
+        LayerCommand::Publish(publish) if publish.dry_run => match prepare(publish) {
+            Ok((zip, runtimes)) => {
+                print!("{}", plan(&zip, &runtimes, &publish.regions));
+                ExitCode::SUCCESS
+            }
+            Err(why) => {
+                eprintln!("{why}");
+                ExitCode::from(2)
+            }
+        },
         LayerCommand::Publish(publish) => run_publish(publish),
     }
+}
+
+/// What a publish would do, for `--dry-run`.
+pub fn plan(zip: &LayerZip, runtimes: &[String], regions: &[String]) -> String {
+    let regions = match regions.is_empty() {
+        true => "the configured region".to_string(),
+        false => regions.iter().map(|r| crate::printable::printable(r)).collect::<Vec<_>>().join(", "),
+    };
+    format!(
+        "would publish {SELF_BUILT_PYTHON_LAYER} in {regions} (a new version only where the newest holds other bytes)\n\
+         zip: {} ({} bytes, agent {})\nruntimes: {}\ndry run: nothing was published\n",
+        crate::printable::printable(&zip.path.display().to_string()),
+        zip.bytes.len(),
+        zip.agent,
+        runtimes.join(" ")
+    )
 }
 
 fn prepare(args: &PublishArgs) -> Result<(LayerZip, Vec<String>), String> {
@@ -165,9 +196,8 @@ fn run_publish(args: &PublishArgs) -> ExitCode {
         eprintln!("{why}");
     } else {
         eprintln!(
-            "publishing {} needs the command line's aws feature: \
-             cargo install --path crates/cli --features aws",
-            lambda_profiling_macro::agent::SELF_BUILT_PYTHON_LAYER
+            "publishing {SELF_BUILT_PYTHON_LAYER} needs the command line's aws feature: \
+             cargo install --path crates/cli --features aws"
         );
     }
     ExitCode::from(2)

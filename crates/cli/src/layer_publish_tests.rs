@@ -29,6 +29,9 @@ fn a_zip_must_be_the_agent_layer() {
     assert_eq!(zip.agent, "1.2.6");
     assert!(description(&zip).contains("agent 1.2.6") && description(&zip).len() <= 256);
 
+    let said = plan(&zip, &["python3.14".into()], &["eu-west-1".into()]);
+    assert!(said.contains("in eu-west-1") && said.contains("agent 1.2.6") && said.contains("runtimes: python3.14"), "{said}");
+
     let text = read_zip(Some(&write(&dir, "text.zip", b"not a zip"))).unwrap_err();
     assert!(text.contains("not a zip file") && text.contains("scripts/build-agent-layer"), "{text}");
     let other = layer_zip(&["python/requests/__init__.py", "codeguru_profiler_lambda_exec"]);
