@@ -1,6 +1,6 @@
 //! `lambda-profiling layer publish` against moto's Lambda over real HTTP: the zip
 //! `scripts/build-agent-layer` builds (from the pinned wheel the agent suite's tools
-//! downloaded, its hash checked) is published in two regions at once, running it again
+//! downloaded, its hash checked; built twice, the same bytes) is published in two regions at once, running it again
 //! publishes nothing, other runtimes make a new version, and one region refused does not
 //! stop the other nor quote AWS's message. moto keeps layers per region and computes
 //! `CodeSha256` as Lambda does; the front adds the refusal.
@@ -22,7 +22,10 @@ fn built_zip() -> Option<LayerZip> {
         .map_or_else(|| toolbox::repo().join(".venv-agent"), PathBuf::from);
     let wheels = tools.join("wheels");
     if !wheels.is_dir() {
-        let line = format!("layer publish: no agent wheel in {}; run scripts/dev-tools", wheels.display());
+        let line = format!(
+            "layer publish: no agent wheel in {}; run scripts/dev-tools",
+            wheels.display()
+        );
         if std::env::var("LAMBDA_PROFILING_REQUIRE_TOOLS").as_deref() == Ok("1") {
             panic!("LAMBDA_PROFILING_REQUIRE_TOOLS=1 but {line}");
         }
@@ -32,11 +35,74 @@ fn built_zip() -> Option<LayerZip> {
     }
     let out = std::env::temp_dir().join(format!("{}.zip", unique("agent-layer")));
     let build = Command::new(toolbox::repo().join("scripts/build-agent-layer"))
-        .args(["--wheel-dir".as_ref(), wheels.as_os_str(), "--out".as_ref(), out.as_os_str()])
+        .args([
+            "--wheel-dir".as_ref(),
+            wheels.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
         .output()
         .unwrap();
-    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    // Reproducible: another time zone and umask build the same bytes.
+    let again = out.with_extension("again.zip");
+    let script = toolbox::repo().join("scripts/build-agent-layer");
+    let rebuild = Command::new("sh")
+        .arg("-c")
+        .arg(r#"umask 077 && exec "$0" --wheel-dir "$1" --out "$2""#)
+        .args([script.as_os_str(), wheels.as_os_str(), again.as_os_str()])
+        .env("TZ", "Pacific/Kiritimati")
+        .output()
+        .unwrap();
+    assert!(
+        rebuild.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rebuild.stderr)
+    );
+    assert!(
+        std::fs::read(&out).unwrap() == std::fs::read(&again).unwrap(),
+        "the zip is not reproducible"
+    );
     Some(read_zip(Some(&out)).expect("the built zip is the agent layer"))
+}
+
+/// A wheel whose hash is not the pinned one builds nothing.
+#[test]
+fn a_wheel_of_another_hash_builds_nothing() {
+    let dir = std::env::temp_dir().join(unique("tampered"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pinned = std::fs::read_to_string(toolbox::repo().join("agent-layer/requirements.txt")).unwrap();
+    let version = pinned
+        .split("codeguru-profiler-agent==")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    let wheel = dir.join(format!("codeguru_profiler_agent-{version}-py3-none-any.whl"));
+    std::fs::write(&wheel, b"PK\x05\x06 not the agent").unwrap();
+    let out = dir.join("layer.zip");
+    let build = Command::new(toolbox::repo().join("scripts/build-agent-layer"))
+        .args([
+            "--wheel-dir".as_ref(),
+            dir.as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&build.stderr);
+    assert_eq!(build.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("not the pinned") && said.contains("nothing built"),
+        "{said}"
+    );
+    assert!(!out.exists(), "no zip is written");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 async fn run(session: &Session, regions: &[&str], zip: &LayerZip, runtimes: &[&str]) -> Report {
@@ -80,7 +146,11 @@ async fn publishes_once_per_region_and_again_only_for_other_bytes_or_runtimes() 
             .unwrap();
         let listed: Vec<&str> = held.compatible_runtimes().iter().map(|r| r.as_str()).collect();
         assert_eq!(listed, DEFAULT_RUNTIMES);
-        let archs: Vec<&str> = held.compatible_architectures().iter().map(|a| a.as_str()).collect();
+        let archs: Vec<&str> = held
+            .compatible_architectures()
+            .iter()
+            .map(|a| a.as_str())
+            .collect();
         assert_eq!(archs, ["x86_64"]);
         assert!(held.description().unwrap().contains("agent 1.2.6"));
         assert_eq!(held.content().unwrap().code_size(), zip.bytes.len() as i64);
@@ -93,7 +163,13 @@ async fn publishes_once_per_region_and_again_only_for_other_bytes_or_runtimes() 
     assert_eq!(arn_in(&again, east), arn_in(&first, east));
 
     let only_newest = run(&session, &[east], &zip, &["python3.14"]).await;
-    assert!(only_newest.stdout.contains(":LambdaProfilingPythonAgent:2   published"), "{}", only_newest.stdout);
+    assert!(
+        only_newest
+            .stdout
+            .contains(":LambdaProfilingPythonAgent:2   published"),
+        "{}",
+        only_newest.stdout
+    );
 
     // The first publish refused, with a message that quotes something it must not.
     let secret = "DB_PASSWORD=hunter2";
@@ -109,7 +185,23 @@ async fn publishes_once_per_region_and_again_only_for_other_bytes_or_runtimes() 
     .await;
     let denied = run(&session, &[east, west], &zip, &["python3.13"]).await;
     assert_eq!(denied.code, 2, "{denied:?}");
-    assert_eq!(denied.stdout.matches("not published: AccessDeniedException").count(), 1, "{}", denied.stdout);
-    assert_eq!(denied.stdout.matches("   published").count(), 1, "the other region is published: {}", denied.stdout);
-    assert!(!format!("{denied:?}").contains(secret), "AWS's message is never quoted: {denied:?}");
+    assert_eq!(
+        denied
+            .stdout
+            .matches("not published: AccessDeniedException")
+            .count(),
+        1,
+        "{}",
+        denied.stdout
+    );
+    assert_eq!(
+        denied.stdout.matches("   published").count(),
+        1,
+        "the other region is published: {}",
+        denied.stdout
+    );
+    assert!(
+        !format!("{denied:?}").contains(secret),
+        "AWS's message is never quoted: {denied:?}"
+    );
 }

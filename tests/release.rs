@@ -141,7 +141,12 @@ fn the_release_workflow_runs_the_scripts_ci_runs() {
     named.dedup();
     assert_eq!(
         named,
-        ["build-agent-layer", "check-artifact", "check-wheel", "render-template"]
+        [
+            "build-agent-layer",
+            "check-artifact",
+            "check-wheel",
+            "render-template"
+        ]
     );
     for script in &named {
         let path = toolbox::repo().join("scripts").join(script);

@@ -159,7 +159,12 @@ fn self_built() -> &'static Path {
         let zip = dir.join("layer.zip");
         let wheels = tools::dir().join("wheels");
         let build = Command::new(toolbox::repo().join("scripts/build-agent-layer"))
-            .args(["--wheel-dir".as_ref(), wheels.as_os_str(), "--out".as_ref(), zip.as_os_str()])
+            .args([
+                "--wheel-dir".as_ref(),
+                wheels.as_os_str(),
+                "--out".as_ref(),
+                zip.as_os_str(),
+            ])
             .output()
             .expect("running scripts/build-agent-layer");
         assert!(
@@ -173,7 +178,11 @@ fn self_built() -> &'static Path {
             .args([&zip, &extracted])
             .output()
             .expect("running python3");
-        assert!(unzip.status.success(), "{}", String::from_utf8_lossy(&unzip.stderr));
+        assert!(
+            unzip.status.success(),
+            "{}",
+            String::from_utf8_lossy(&unzip.stderr)
+        );
         extracted
     })
 }

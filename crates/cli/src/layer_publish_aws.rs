@@ -13,7 +13,7 @@ use lambda_profiling_switch::aws::failure::AwsFailure;
 use lambda_profiling_switch::aws::repeated;
 use sha2::{Digest, Sha256};
 
-use crate::layer_publish::{LayerZip, description};
+use crate::layer_zip::{LayerZip, description};
 use crate::printable::printable;
 use crate::session::{Session, block_on};
 
@@ -47,16 +47,25 @@ pub(crate) fn publish_everywhere(regions: &[String], zip: &LayerZip, runtimes: &
 
 /// Publishes the layer in `regions` (else the session's region), all at once.
 pub async fn publish(session: &Session, regions: &[String], zip: &LayerZip, runtimes: &[String]) -> Report {
-    let regions: Vec<String> = match regions.is_empty() {
+    let mut regions: Vec<String> = match regions.is_empty() {
         true => session.region().into_iter().collect(),
         false => regions.to_vec(),
     };
+    // A region named twice would publish two versions at once.
+    regions.sort();
+    regions.dedup();
     if regions.is_empty() {
         let stderr = "no region to publish in: pass --region, or configure one (AWS_REGION)\n".into();
-        return Report { stdout: String::new(), stderr, code: 2 };
+        return Report {
+            stdout: String::new(),
+            stderr,
+            code: 2,
+        };
     }
     let sha = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&zip.bytes));
-    let asked = regions.iter().map(|region| publish_in(session, region, zip, runtimes, &sha));
+    let asked = regions
+        .iter()
+        .map(|region| publish_in(session, region, zip, runtimes, &sha));
     let results = futures_util::future::join_all(asked).await;
     let (mut stdout, mut failed) = (String::new(), 0);
     for (region, result) in regions.iter().zip(results) {
@@ -64,7 +73,10 @@ pub async fn publish(session: &Session, regions: &[String], zip: &LayerZip, runt
         let line = match result {
             Ok((arn, Outcome::Published)) => format!("{region:<15} {}   published", printable(&arn)),
             Ok((arn, Outcome::Unchanged)) => {
-                format!("{region:<15} {}   unchanged: the newest version holds this zip", printable(&arn))
+                format!(
+                    "{region:<15} {}   unchanged: the newest version holds this zip",
+                    printable(&arn)
+                )
             }
             Err(why) => {
                 failed += 1;
@@ -80,7 +92,11 @@ pub async fn publish(session: &Session, regions: &[String], zip: &LayerZip, runt
         zip.agent,
         printable(&zip.path.display().to_string())
     );
-    Report { stdout, stderr, code: if failed > 0 { 2 } else { 0 } }
+    Report {
+        stdout,
+        stderr,
+        code: if failed > 0 { 2 } else { 0 },
+    }
 }
 
 async fn publish_in(
@@ -122,7 +138,10 @@ async fn publish_in(
         .send()
         .await
         .map_err(|e| AwsFailure::of(&e))?;
-    Ok((published.layer_version_arn().unwrap_or_default().to_string(), Outcome::Published))
+    Ok((
+        published.layer_version_arn().unwrap_or_default().to_string(),
+        Outcome::Published,
+    ))
 }
 
 /// The highest version number of the layer in the account, every page read.

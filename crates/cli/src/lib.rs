@@ -10,6 +10,7 @@ pub mod check;
 pub mod layer_publish;
 #[cfg(feature = "aws")]
 pub mod layer_publish_aws;
+mod layer_zip;
 pub mod layers;
 mod printable;
 #[cfg(feature = "aws")]

@@ -351,9 +351,11 @@ fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), Message> {
             )
         ]);
     }
+    // The self-built layer is an agent layer too, from an allowed account like a mirror.
     let agent_layer = [agent::Family::Python, agent::Family::Java]
         .iter()
-        .any(|f| f.layer_name() == layer.name);
+        .any(|f| f.layer_name() == layer.name)
+        || (layer.account != agent::PUBLISHER_ACCOUNT && layer.name == agent::SELF_BUILT_PYTHON_LAYER);
     let allowed = layer.account != agent::PUBLISHER_ACCOUNT
         && settings.allowed_layer_names.iter().any(|n| n == layer.name);
     if agent_layer || allowed {

@@ -110,6 +110,13 @@ fn layer_overrides_only_from_trusted_accounts_and_only_agent_layers() {
         e.contains("not an agent layer") && e.contains("LAMBDA_PROFILING_ALLOWED_LAYER_NAMES"),
         "{e}"
     );
+    // The self-built layer is an agent layer, from an allowed account only.
+    let own = "arn:aws:lambda:us-east-1:999999999999:layer:LambdaProfilingPythonAgent:1";
+    assert!(Properties::parse(&json!({"FunctionName": "f", "LayerArn": own}), &mirror).is_ok());
+    let e = parse(json!({"FunctionName": "f", "LayerArn": own}))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("account 999999999999 is not allowed"), "{e}");
     let named = Settings {
         allowed_layer_names: vec!["codeguru-python".into()],
         ..mirror.clone()

@@ -35,7 +35,13 @@ pub fn newer_layer(status: &FunctionStatus, published: &Published) -> Option<Str
 
 /// The Python runtimes the agent suite runs the self-built layer on (the interpreters this
 /// project's CI has); on any other the layer is untested, and `status` says so.
-pub const SELF_BUILT_TESTED: &[&str] = &["python3.9", "python3.10", "python3.11", "python3.12", "python3.13"];
+pub const SELF_BUILT_TESTED: &[&str] = &[
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+];
 
 /// The note for a profiled function whose agent layer is the self-built one on a runtime
 /// the agent suite cannot run.
@@ -89,7 +95,11 @@ mod tests {
         assert!(note.contains("untested on python3.14"), "{note}");
         assert_eq!(untested_layer(&profiled(own, "python3.12")), None, "tested");
         let official = Family::Python.layer_arn("eu-west-1", 13).unwrap();
-        assert_eq!(untested_layer(&profiled(&official, "python3.14")), None, "not the self-built layer");
+        assert_eq!(
+            untested_layer(&profiled(&official, "python3.14")),
+            None,
+            "not the self-built layer"
+        );
         let mut off = profiled(own, "python3.14");
         off.state = State::Off;
         assert_eq!(untested_layer(&off), None);

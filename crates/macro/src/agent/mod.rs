@@ -405,7 +405,9 @@ pub fn layer_mismatch(arn: &str, family: Family, runtime: &str) -> Option<String
         Family::Python => Family::Java,
         Family::Java => Family::Python,
     };
-    if layer.name == other.layer_name() {
+    let others = layer.name == other.layer_name()
+        || (other == Family::Python && layer.name == SELF_BUILT_PYTHON_LAYER);
+    if others {
         return Some(format!(
             "{arn} is the {} agent layer; a {runtime} function needs the {} agent layer ({}), or it fails \
              at every invocation",

@@ -17,7 +17,11 @@ fn is_agent(item: &Value, layer: &Value, family: Family) -> bool {
         _ if item == layer => true,
         Value::String(s) => agent::same_agent_layer(s, layer.as_str().unwrap_or_default(), family),
         // An intrinsic that spells the agent layer's name, e.g. an Fn::Sub of its ARN.
-        other if is_intrinsic(other) => mentions(other, &format!(":layer:{}:", family.layer_name())),
+        other if is_intrinsic(other) => {
+            let self_built = family == Family::Python
+                && mentions(other, &format!(":layer:{}:", agent::SELF_BUILT_PYTHON_LAYER));
+            self_built || mentions(other, &format!(":layer:{}:", family.layer_name()))
+        }
         _ => false,
     }
 }

@@ -25,11 +25,18 @@ pub(crate) fn agent_layer(
         Family::Python => &settings.python_layer,
         Family::Java => &settings.java_layer,
     };
-    let none = LayerOverride::default();
-    let (chosen, chosen_at): (&LayerOverride, String) = if opts.layer != none {
+    // Where the transform's self-built layer steps aside, its version (if pinned) remains.
+    let aside = LayerOverride {
+        version: defaults.version,
+        arn: None,
+    };
+    let (chosen, chosen_at): (&LayerOverride, String) = if opts.layer != LayerOverride::default() {
         (&opts.layer, format!("{path}.LayerVersion"))
     } else if self_built_steps_aside(defaults, family, runtimes, source) {
-        (&none, format!("{PARAMETERS_PATH}.{}LayerVersion", family.label()))
+        (
+            &aside,
+            format!("{PARAMETERS_PATH}.{}LayerVersion", family.label()),
+        )
     } else {
         (
             defaults,
@@ -80,9 +87,10 @@ pub(crate) fn agent_layer(
                     format!(
                         "no published CodeGuru Profiler {} agent layer carries the agent for {runtime} yet (the \
                          newest, 13, stops at python3.13); set Profiling.LayerArn, or the transform parameter \
-                         {}LayerArn, to a layer that does, or remove Profiling from this function",
+                         {}LayerArn, to a layer that does{}, or remove Profiling from this function",
                         family.label(),
-                        family.label()
+                        family.label(),
+                        self_built_hint(family)
                     ),
                 );
             }
@@ -114,14 +122,23 @@ pub(crate) fn agent_layer(
 /// Whether the transform's layer is the self-built one and a published layer serves
 /// `runtimes` here: then the published one is taken, and the self-built layer serves only
 /// the runtimes AWS's layers miss. Any other transform-wide layer (a mirror) serves all.
-fn self_built_steps_aside(defaults: &LayerOverride, family: Family, runtimes: &[&str], source: LayerSource) -> bool {
+fn self_built_steps_aside(
+    defaults: &LayerOverride,
+    family: Family,
+    runtimes: &[&str],
+    source: LayerSource,
+) -> bool {
     let self_built = defaults
         .arn
         .as_ref()
         .and_then(Value::as_str)
         .is_some_and(agent::is_self_built_layer);
+    let version = match defaults.version {
+        Some(pinned) => Some(pinned).filter(|&v| runtimes.iter().all(|r| family.layer_carries(v, r))),
+        None => default_version(family, runtimes, source).ok(),
+    };
     self_built
-        && default_version(family, runtimes, source).is_ok_and(|version| match source {
+        && version.is_some_and(|version| match source {
             LayerSource::Mapped => true,
             LayerSource::Region(region, _) => family.layer_arn(region, version).is_some(),
         })
@@ -236,10 +253,19 @@ fn none_serves(family: Family, runtime: &str, region: &str, published: &Publishe
     format!(
         "no version of the CodeGuru Profiler {} agent layer published in {region} serves {runtime} (versions: \
          {versions}), so the function could not start the agent; set Profiling.LayerArn, or the transform \
-         parameter {}LayerArn, to a layer that does, or remove Profiling from this function",
+         parameter {}LayerArn, to a layer that does{}, or remove Profiling from this function",
         family.label(),
-        family.label()
+        family.label(),
+        self_built_hint(family)
     )
+}
+
+/// Where a Python layer that serves a newer runtime comes from.
+fn self_built_hint(family: Family) -> &'static str {
+    match family {
+        Family::Python => " (`lambda-profiling layer publish` publishes one built from the PyPI agent)",
+        Family::Java => "",
+    }
 }
 
 /// The built-in version that carries every runtime, or the first runtime none carries.

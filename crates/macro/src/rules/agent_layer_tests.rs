@@ -320,7 +320,10 @@ fn the_self_built_layer_serves_only_what_no_published_layer_does() {
         json!(format!("{PY}13")),
         "a published layer serves python3.12: the self-built one steps aside"
     );
-    assert_eq!(layer(&["python3.14"], &none, &settings, "us-east-1").unwrap(), json!(own));
+    assert_eq!(
+        layer(&["python3.14"], &none, &settings, "us-east-1").unwrap(),
+        json!(own)
+    );
     assert_eq!(
         layer(&["python3.12", "python3.14"], &none, &settings, "us-east-1").unwrap(),
         json!(own),
@@ -343,10 +346,16 @@ fn the_self_built_layer_serves_only_what_no_published_layer_does() {
         },
         ..Default::default()
     };
-    assert_eq!(layer(&["python3.12"], &pinned, &settings, "us-east-1").unwrap(), json!(own));
+    assert_eq!(
+        layer(&["python3.12"], &pinned, &settings, "us-east-1").unwrap(),
+        json!(own)
+    );
     let mirror = "arn:aws:lambda:us-east-1:111122223333:layer:CodeGuruMirror:2";
     settings.python_layer.arn = Some(json!(mirror));
-    assert_eq!(layer(&["python3.12"], &none, &settings, "us-east-1").unwrap(), json!(mirror));
+    assert_eq!(
+        layer(&["python3.12"], &none, &settings, "us-east-1").unwrap(),
+        json!(mirror)
+    );
 }
 
 #[test]
@@ -356,7 +365,11 @@ fn a_published_version_for_the_runtime_wins_over_the_self_built_layer() {
     settings.python_layer.arn = Some(json!(own));
     let mut published = Published::default();
     for v in 11..=14 {
-        let listed = if v == 14 { vec!["python3.14".to_string()] } else { vec![] };
+        let listed = if v == 14 {
+            vec!["python3.14".to_string()]
+        } else {
+            vec![]
+        };
         published.insert(format!("{PY}{v}"), Some(listed));
     }
     published.mark_complete(Family::Python, "us-east-1", 11..=18);
@@ -371,7 +384,11 @@ fn a_published_version_for_the_runtime_wins_over_the_self_built_layer() {
         )
     };
     assert_eq!(at("python3.14").unwrap(), json!(format!("{PY}14")));
-    assert_eq!(at("python3.15").unwrap(), json!(own), "nothing published serves it");
+    assert_eq!(
+        at("python3.15").unwrap(),
+        json!(own),
+        "nothing published serves it"
+    );
 }
 
 #[test]
@@ -381,4 +398,42 @@ fn the_self_built_layer_is_an_agent_layer() {
     assert!(!crate::agent::is_agent_layer(own, Family::Java));
     assert!(crate::agent::is_self_built_layer(own));
     assert!(!crate::agent::is_self_built_layer(&format!("{PY}13")));
+}
+
+#[test]
+fn a_pinned_version_stays_where_the_self_built_layer_steps_aside() {
+    let own = "arn:aws:lambda:us-east-1:111122223333:layer:LambdaProfilingPythonAgent:3";
+    let mut settings = TransformSettings {
+        python_layer: LayerOverride {
+            version: Some(14),
+            arn: Some(json!(own)),
+        },
+        ..Default::default()
+    };
+    let none = Options::default();
+    assert_eq!(
+        version(layer(&["python3.12"], &none, &settings, "us-east-1")),
+        "14"
+    );
+    settings.python_layer.version = Some(12);
+    assert_eq!(
+        layer(&["python3.12"], &none, &settings, "us-east-1").unwrap(),
+        json!(own),
+        "12 does not carry python3.12: the self-built layer serves it"
+    );
+    assert_eq!(
+        version(layer(&["python3.9"], &none, &settings, "us-east-1")),
+        "12"
+    );
+}
+
+#[test]
+fn the_self_built_layer_is_refused_for_java() {
+    let own = "arn:aws:lambda:us-east-1:111122223333:layer:LambdaProfilingPythonAgent:3";
+    let why = crate::agent::layer_mismatch(own, Family::Java, "java21").expect("a Python layer");
+    assert!(why.contains("Python agent layer"), "{why}");
+    assert_eq!(
+        crate::agent::layer_mismatch(own, Family::Python, "python3.14"),
+        None
+    );
 }
