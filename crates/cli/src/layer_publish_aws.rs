@@ -138,10 +138,11 @@ async fn publish_in(
         .send()
         .await
         .map_err(|e| AwsFailure::of(&e))?;
-    Ok((
-        published.layer_version_arn().unwrap_or_default().to_string(),
-        Outcome::Published,
-    ))
+    let arn = match published.layer_version_arn() {
+        Some(arn) => arn.to_string(),
+        None => format!("{SELF_BUILT_PYTHON_LAYER}:{}", published.version()),
+    };
+    Ok((arn, Outcome::Published))
 }
 
 /// The highest version number of the layer in the account, every page read.

@@ -364,10 +364,11 @@ fn check_layer_arn(arn: &str, settings: &Settings) -> Result<(), Message> {
         Err(say![
             Input::LayerArn,
             format!(
-                " names layer {}, which is not an agent layer ({} or {}): the administrator may allow other names in {}",
+                " names layer {}, which is not an agent layer ({}, {}, or {} from an allowed account): the administrator may allow other names in {}",
                 layer.name,
                 agent::Family::Python.layer_name(),
                 agent::Family::Java.layer_name(),
+                agent::SELF_BUILT_PYTHON_LAYER,
                 crate::aws::ALLOWED_LAYER_NAMES_VAR
             )
         ])
