@@ -1,7 +1,7 @@
 //! Fresh over time, and honest about what is tested: a profiled function whose agent
 //! layer is the publisher's gets a note when its region publishes a newer version that
-//! serves its runtime, and one on the self-built layer a note when its runtime is one the
-//! agent suite cannot run. Pure: what the region publishes is found by the scan (feature
+//! serves its runtime, and one on the self-built layer a note when AWS's layer has come to
+//! serve its runtime, or when its runtime is one the agent suite cannot run. Pure: what the region publishes is found by the scan (feature
 //! `aws`) and enters as input.
 
 use lambda_profiling_macro::agent::{self, PUBLISHER_ACCOUNT, Published};
@@ -15,6 +15,9 @@ pub fn newer_layer(status: &FunctionStatus, published: &Published) -> Option<Str
     let runtime = status.runtime.as_deref()?;
     let family = agent::classify_runtime(runtime).ok()?;
     let layer = agent::parse_layer_arn(status.layer.as_deref()?)?;
+    if layer.name == agent::SELF_BUILT_PYTHON_LAYER {
+        return published_caught_up(runtime, layer.region, published);
+    }
     if layer.account != PUBLISHER_ACCOUNT || layer.name != family.layer_name() {
         return None; // a mirror's versions are its own
     }
@@ -31,6 +34,19 @@ pub fn newer_layer(status: &FunctionStatus, published: &Published) -> Option<Str
             status.function_name
         )
     })
+}
+
+/// The note for a function on the self-built layer once AWS publishes a version of its own
+/// layer that serves the function's runtime: the self-built one is no longer needed.
+fn published_caught_up(runtime: &str, region: &str, published: &Published) -> Option<String> {
+    let newest = published
+        .newest(agent::Family::Python, region, &[runtime])?
+        .ok()?;
+    Some(format!(
+        "AWS now publishes Python agent layer version {newest} in {region}, which serves {runtime}: the self-built \
+         layer is no longer needed; redeploy the stack that set it (the transform's PythonLayerArn gives way to \
+         AWS's layer where one serves the runtime), or replace the layer where it was set"
+    ))
 }
 
 /// The Python runtimes the agent suite runs the self-built layer on (the interpreters this
@@ -86,6 +102,25 @@ mod tests {
             stack: None,
             notes: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_function_on_the_self_built_layer_hears_when_aws_serves_its_runtime() {
+        let own = "arn:aws:lambda:eu-west-1:123456789012:layer:LambdaProfilingPythonAgent:2";
+        let on_own = profiled(own, "python3.14");
+        let mut p = Published::default();
+        p.insert(Family::Python.layer_arn("eu-west-1", 13).unwrap(), Some(vec![]));
+        p.mark_complete(Family::Python, "eu-west-1", 11..=17);
+        assert_eq!(newer_layer(&on_own, &p), None, "13 does not serve python3.14");
+        p.insert(
+            Family::Python.layer_arn("eu-west-1", 14).unwrap(),
+            Some(vec!["python3.14".into()]),
+        );
+        let note = newer_layer(&on_own, &p).expect("14 serves python3.14");
+        assert!(
+            note.contains("version 14 in eu-west-1") && note.contains("no longer needed"),
+            "{note}"
+        );
     }
 
     #[test]
