@@ -289,23 +289,60 @@ pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient 
 
 /// The Lambda's HTTPS client: it trusts the runtime's CA bundle, read as one file
 /// (`SSL_CERT_FILE`, else Amazon Linux's or Debian's bundle), where the SDK's default reads
-/// every file of the certificates' directories too and parses each CA two or three times:
-/// part of every cold start that asks AWS. Without a bundle, the SDK's default.
+/// every file of the certificates' directories too. Parsing the bundle's PEM is most of
+/// the agent layers' lookup's own time on a cold start, so it is parsed once, for the
+/// connector that is used (the SDK also builds one early, only to parse it, and drops it:
+/// a plain connector here). Without a bundle, the SDK's default.
 fn lambda_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
-    use aws_smithy_http_client::tls::{Provider, TlsContext, TrustStore, rustls_provider::CryptoMode};
+    use aws_smithy_http_client::tls::{TlsContext, TrustStore};
     let Some(bundle) = ca_bundle() else {
         return https_client();
     };
     let store = TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(bundle);
-    match TlsContext::builder().with_trust_store(store).build() {
-        Ok(context) => aws_smithy_http_client::Builder::new()
-            .tls_provider(Provider::Rustls(CryptoMode::Ring))
-            .tls_context(context)
-            .build_https(),
-        Err(_) => https_client(),
-    }
+    let Ok(context) = TlsContext::builder().with_trust_store(store).build() else {
+        return https_client();
+    };
+    aws_smithy_http_client::Builder::new().build_with_connector_fn(move |settings, components| {
+        let sleep = components.and_then(|c| c.sleep_impl());
+        match settings {
+            None => connector_builder(None, sleep).build_http(),
+            Some(settings) => tls_connector(&context, settings, sleep),
+        }
+    })
+}
+
+fn connector_builder(
+    settings: Option<&aws_smithy_runtime_api::client::http::HttpConnectorSettings>,
+    sleep: Option<aws_smithy_async::rt::sleep::SharedAsyncSleep>,
+) -> aws_smithy_http_client::ConnectorBuilder {
+    let mut builder = aws_smithy_http_client::Connector::builder();
+    builder.set_connector_settings(settings.cloned());
+    builder.set_sleep_impl(sleep);
+    builder
+}
+
+/// A connector that trusts `context`'s bundle; the SDK's default roots where rustls cannot
+/// take one of the bundle's certificates (the SDK panics on such a bundle).
+fn tls_connector(
+    context: &aws_smithy_http_client::tls::TlsContext,
+    settings: &aws_smithy_runtime_api::client::http::HttpConnectorSettings,
+    sleep: Option<aws_smithy_async::rt::sleep::SharedAsyncSleep>,
+) -> aws_smithy_http_client::Connector {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    let rustls = || Provider::Rustls(CryptoMode::Ring);
+    let trusting = std::panic::AssertUnwindSafe(|| {
+        connector_builder(Some(settings), sleep.clone())
+            .tls_provider(rustls())
+            .tls_context(context.clone())
+            .build()
+    });
+    std::panic::catch_unwind(trusting).unwrap_or_else(|_| {
+        connector_builder(Some(settings), sleep)
+            .tls_provider(rustls())
+            .build()
+    })
 }
 
 /// Where the runtime keeps its CA bundle.
@@ -314,26 +351,12 @@ const CA_BUNDLES: [&str; 2] = [
     "/etc/ssl/certs/ca-certificates.crt",
 ];
 
-/// The first bundle found whose every certificate the TLS client takes (the SDK panics on
-/// one it cannot, so a bad bundle is passed over here, for the SDK's default).
+/// The first bundle found that holds a certificate.
 fn ca_bundle() -> Option<Vec<u8>> {
     let given = std::env::var_os("SSL_CERT_FILE").map(std::path::PathBuf::from);
     let paths = given.into_iter().chain(CA_BUNDLES.map(std::path::PathBuf::from));
-    paths.filter_map(|p| std::fs::read(p).ok()).find(|b| usable(b))
-}
-
-fn usable(bundle: &[u8]) -> bool {
-    use rustls::pki_types::CertificateDer;
-    use rustls::pki_types::pem::PemObject;
-    let mut roots = rustls::RootCertStore::empty();
-    let mut any = false;
-    for cert in CertificateDer::pem_slice_iter(bundle) {
-        match cert.map(|c| roots.add(c)) {
-            Ok(Ok(())) => any = true,
-            _ => return false,
-        }
-    }
-    any
+    let holds = |b: &Vec<u8>| b.windows(27).any(|w| w == b"-----BEGIN CERTIFICATE-----");
+    paths.filter_map(|p| std::fs::read(p).ok()).find(holds)
 }
 
 /// reqwest takes the process's rustls provider: ring, as for the SDK. Call this before

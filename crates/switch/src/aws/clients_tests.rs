@@ -90,13 +90,23 @@ fn the_reference_table_is_in_the_home_region_else_in_this_one() {
 }
 
 #[test]
-fn a_ca_bundle_is_used_only_when_every_certificate_in_it_is_taken() {
-    assert!(!super::usable(b""), "an empty bundle");
+fn a_bundle_rustls_cannot_take_falls_back_to_the_default_roots() {
+    use aws_smithy_http_client::tls::{TlsContext, TrustStore};
+    use aws_smithy_runtime_api::client::http::HttpConnectorSettings;
     let garbled = b"-----BEGIN CERTIFICATE-----\nMIIBbad\n-----END CERTIFICATE-----\n";
-    assert!(!super::usable(garbled));
+    let store = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(garbled.to_vec());
+    let context = TlsContext::builder().with_trust_store(store).build().unwrap();
+    // The SDK panics on it; the connector is built all the same, with the default roots.
+    let _ = super::tls_connector(&context, &HttpConnectorSettings::builder().build(), None);
     for path in super::CA_BUNDLES {
         if let Ok(bundle) = std::fs::read(path) {
-            assert!(super::usable(&bundle), "{path}");
+            let store = TrustStore::empty()
+                .with_native_roots(false)
+                .with_pem_certificate(bundle);
+            let context = TlsContext::builder().with_trust_store(store).build().unwrap();
+            let _ = super::tls_connector(&context, &HttpConnectorSettings::builder().build(), None);
         }
     }
 }
