@@ -292,7 +292,7 @@ pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient 
 /// every file of the certificates' directories too. Parsing the bundle's PEM is most of
 /// the agent layers' lookup's own time on a cold start, so it is parsed once, for the
 /// connector that is used (the SDK also builds one early, only to parse it, and drops it:
-/// a plain connector here). Without a bundle, the SDK's default.
+/// one that trusts nothing here). Without a bundle, the SDK's default.
 fn lambda_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls::{TlsContext, TrustStore};
     let Some(bundle) = ca_bundle() else {
@@ -304,11 +304,16 @@ fn lambda_https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClie
     let Ok(context) = TlsContext::builder().with_trust_store(store).build() else {
         return https_client();
     };
+    // The early connector trusts nothing, so parses nothing, and is of the same type as the
+    // one used (a plain-HTTP connector would put a second hyper stack in the binary).
+    let early = TlsContext::builder()
+        .with_trust_store(TrustStore::empty().with_native_roots(false))
+        .build();
     aws_smithy_http_client::Builder::new().build_with_connector_fn(move |settings, components| {
         let sleep = components.and_then(|c| c.sleep_impl());
-        match settings {
-            None => connector_builder(None, sleep).build_http(),
-            Some(settings) => tls_connector(&context, settings, sleep),
+        match (settings, &early) {
+            (None, Ok(early)) => tls_connector(early, None, sleep),
+            _ => tls_connector(&context, settings, sleep),
         }
     })
 }
@@ -327,22 +332,19 @@ fn connector_builder(
 /// take one of the bundle's certificates (the SDK panics on such a bundle).
 fn tls_connector(
     context: &aws_smithy_http_client::tls::TlsContext,
-    settings: &aws_smithy_runtime_api::client::http::HttpConnectorSettings,
+    settings: Option<&aws_smithy_runtime_api::client::http::HttpConnectorSettings>,
     sleep: Option<aws_smithy_async::rt::sleep::SharedAsyncSleep>,
 ) -> aws_smithy_http_client::Connector {
     use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
     let rustls = || Provider::Rustls(CryptoMode::Ring);
     let trusting = std::panic::AssertUnwindSafe(|| {
-        connector_builder(Some(settings), sleep.clone())
+        connector_builder(settings, sleep.clone())
             .tls_provider(rustls())
             .tls_context(context.clone())
             .build()
     });
-    std::panic::catch_unwind(trusting).unwrap_or_else(|_| {
-        connector_builder(Some(settings), sleep)
-            .tls_provider(rustls())
-            .build()
-    })
+    std::panic::catch_unwind(trusting)
+        .unwrap_or_else(|_| connector_builder(settings, sleep).tls_provider(rustls()).build())
 }
 
 /// Where the runtime keeps its CA bundle.

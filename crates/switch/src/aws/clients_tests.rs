@@ -99,14 +99,14 @@ fn a_bundle_rustls_cannot_take_falls_back_to_the_default_roots() {
         .with_pem_certificate(garbled.to_vec());
     let context = TlsContext::builder().with_trust_store(store).build().unwrap();
     // The SDK panics on it; the connector is built all the same, with the default roots.
-    let _ = super::tls_connector(&context, &HttpConnectorSettings::builder().build(), None);
+    let _ = super::tls_connector(&context, Some(&HttpConnectorSettings::builder().build()), None);
     for path in super::CA_BUNDLES {
         if let Ok(bundle) = std::fs::read(path) {
             let store = TrustStore::empty()
                 .with_native_roots(false)
                 .with_pem_certificate(bundle);
             let context = TlsContext::builder().with_trust_store(store).build().unwrap();
-            let _ = super::tls_connector(&context, &HttpConnectorSettings::builder().build(), None);
+            let _ = super::tls_connector(&context, Some(&HttpConnectorSettings::builder().build()), None);
         }
     }
 }
