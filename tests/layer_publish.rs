@@ -7,8 +7,8 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use lambda_profiling_cli::layer_publish::{DEFAULT_RUNTIMES, LayerZip, read_zip};
 use lambda_profiling_cli::layer_publish_aws::{Report, publish};
@@ -34,15 +34,7 @@ fn built_zip() -> Option<LayerZip> {
         return None;
     }
     let out = std::env::temp_dir().join(format!("{}.zip", unique("agent-layer")));
-    let build = Command::new(toolbox::repo().join("scripts/build-agent-layer"))
-        .args([
-            "--wheel-dir".as_ref(),
-            wheels.as_os_str(),
-            "--out".as_ref(),
-            out.as_os_str(),
-        ])
-        .output()
-        .unwrap();
+    let build = build_layer(&wheels, &out, "022", "UTC");
     assert!(
         build.status.success(),
         "{}",
@@ -50,14 +42,7 @@ fn built_zip() -> Option<LayerZip> {
     );
     // Reproducible: another time zone and umask build the same bytes.
     let again = out.with_extension("again.zip");
-    let script = toolbox::repo().join("scripts/build-agent-layer");
-    let rebuild = Command::new("sh")
-        .arg("-c")
-        .arg(r#"umask 077 && exec "$0" --wheel-dir "$1" --out "$2""#)
-        .args([script.as_os_str(), wheels.as_os_str(), again.as_os_str()])
-        .env("TZ", "Pacific/Kiritimati")
-        .output()
-        .unwrap();
+    let rebuild = build_layer(&wheels, &again, "077", "Pacific/Kiritimati");
     assert!(
         rebuild.status.success(),
         "{}",
@@ -68,6 +53,20 @@ fn built_zip() -> Option<LayerZip> {
         "the zip is not reproducible"
     );
     Some(read_zip(Some(&out)).expect("the built zip is the agent layer"))
+}
+
+/// `scripts/build-agent-layer --wheel-dir WHEELS --out OUT` under `umask` and `TZ`.
+fn build_layer(wheels: &Path, out: &Path, umask: &str, tz: &str) -> Output {
+    let script = toolbox::repo().join("scripts/build-agent-layer");
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            r#"umask {umask} && exec "$0" --wheel-dir "$1" --out "$2""#
+        ))
+        .args([script.as_os_str(), wheels.as_os_str(), out.as_os_str()])
+        .env("TZ", tz)
+        .output()
+        .unwrap()
 }
 
 /// A wheel whose hash is not the pinned one builds nothing.
@@ -86,15 +85,7 @@ fn a_wheel_of_another_hash_builds_nothing() {
     let wheel = dir.join(format!("codeguru_profiler_agent-{version}-py3-none-any.whl"));
     std::fs::write(&wheel, b"PK\x05\x06 not the agent").unwrap();
     let out = dir.join("layer.zip");
-    let build = Command::new(toolbox::repo().join("scripts/build-agent-layer"))
-        .args([
-            "--wheel-dir".as_ref(),
-            dir.as_os_str(),
-            "--out".as_ref(),
-            out.as_os_str(),
-        ])
-        .output()
-        .unwrap();
+    let build = build_layer(&dir, &out, "022", "UTC");
     let said = String::from_utf8_lossy(&build.stderr);
     assert_eq!(build.status.code(), Some(1), "{said}");
     assert!(

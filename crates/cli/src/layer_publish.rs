@@ -32,7 +32,7 @@ pub struct PublishArgs {
     /// The layer zip [default: the one installed with the command line].
     #[arg(long, value_name = "PATH")]
     pub zip: Option<PathBuf>,
-    /// The runtimes the layer lists (repeatable) [default: python3.10 to python3.14].
+    /// The runtimes the layer lists (repeatable) [default: python3.9 to python3.14].
     #[arg(long = "runtime", value_name = "RUNTIME")]
     pub runtimes: Vec<String>,
     /// Say what would be published, from which zip, and ask AWS nothing.
@@ -79,19 +79,19 @@ fn is_python_runtime(runtime: &str) -> bool {
 }
 
 pub fn run(args: &LayerArgs) -> ExitCode {
-    match &args.command {
-        LayerCommand::Publish(publish) if publish.dry_run => match prepare(publish) {
-            Ok((zip, runtimes)) => {
-                print!("{}", plan(&zip, &runtimes, &publish.regions));
-                ExitCode::SUCCESS
-            }
-            Err(why) => {
-                eprintln!("{why}");
-                ExitCode::from(2)
-            }
-        },
-        LayerCommand::Publish(publish) => run_publish(publish),
+    let LayerCommand::Publish(publish) = &args.command;
+    let (zip, runtimes) = match prepare(publish) {
+        Ok(prepared) => prepared,
+        Err(why) => {
+            eprintln!("{why}");
+            return ExitCode::from(2);
+        }
+    };
+    if publish.dry_run {
+        print!("{}", plan(&zip, &runtimes, &publish.regions));
+        return ExitCode::SUCCESS;
     }
+    publish_in(&publish.regions, &zip, &runtimes)
 }
 
 /// What a publish would do, for `--dry-run`.
@@ -119,28 +119,17 @@ fn prepare(args: &PublishArgs) -> Result<(LayerZip, Vec<String>), String> {
 }
 
 #[cfg(not(feature = "aws"))]
-fn run_publish(args: &PublishArgs) -> ExitCode {
-    if let Err(why) = prepare(args) {
-        eprintln!("{why}");
-    } else {
-        eprintln!(
-            "publishing {SELF_BUILT_PYTHON_LAYER} needs the command line's aws feature: \
-             cargo install --path crates/cli --features aws"
-        );
-    }
+fn publish_in(_: &[String], _: &LayerZip, _: &[String]) -> ExitCode {
+    eprintln!(
+        "publishing {SELF_BUILT_PYTHON_LAYER} needs the command line's aws feature: \
+         cargo install --path crates/cli --features aws"
+    );
     ExitCode::from(2)
 }
 
 #[cfg(feature = "aws")]
-fn run_publish(args: &PublishArgs) -> ExitCode {
-    let (zip, runtimes) = match prepare(args) {
-        Ok(prepared) => prepared,
-        Err(why) => {
-            eprintln!("{why}");
-            return ExitCode::from(2);
-        }
-    };
-    crate::layer_publish_aws::publish_everywhere(&args.regions, &zip, &runtimes)
+fn publish_in(regions: &[String], zip: &LayerZip, runtimes: &[String]) -> ExitCode {
+    crate::layer_publish_aws::publish_everywhere(regions, zip, runtimes)
 }
 
 #[cfg(test)]

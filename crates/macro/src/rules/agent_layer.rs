@@ -133,15 +133,17 @@ fn self_built_steps_aside(
         .as_ref()
         .and_then(Value::as_str)
         .is_some_and(agent::is_self_built_layer);
+    if !self_built {
+        return false;
+    }
     let version = match defaults.version {
         Some(pinned) => Some(pinned).filter(|&v| runtimes.iter().all(|r| family.layer_carries(v, r))),
         None => default_version(family, runtimes, source).ok(),
     };
-    self_built
-        && version.is_some_and(|version| match source {
-            LayerSource::Mapped => true,
-            LayerSource::Region(region, _) => family.layer_arn(region, version).is_some(),
-        })
+    version.is_some_and(|version| match source {
+        LayerSource::Mapped => true,
+        LayerSource::Region(region, _) => family.layer_arn(region, version).is_some(),
+    })
 }
 
 /// The `Mappings` table of a template for any region: for each region, the ARN of each
