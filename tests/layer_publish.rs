@@ -48,11 +48,13 @@ fn built_zip() -> Option<LayerZip> {
         "{}",
         String::from_utf8_lossy(&rebuild.stderr)
     );
-    assert!(
-        std::fs::read(&out).unwrap() == std::fs::read(&again).unwrap(),
-        "the zip is not reproducible"
-    );
-    Some(read_zip(Some(&out)).expect("the built zip is the agent layer"))
+    let (first, second) = (std::fs::read(&out).unwrap(), std::fs::read(&again).unwrap());
+    let zip = read_zip(Some(&out)).expect("the built zip is the agent layer");
+    for built in [&out, &again] {
+        std::fs::remove_file(built).unwrap();
+    }
+    assert!(first == second, "the zip is not reproducible");
+    Some(zip)
 }
 
 /// `scripts/build-agent-layer --wheel-dir WHEELS --out OUT` under `umask` and `TZ`.

@@ -1,5 +1,7 @@
 //! The top-level string fields of a JSON object, read without descending into the nested
-//! values: a byte loop that skips each nested value with a depth counter, not recursion.
+//! values: a loop that skips each nested value with a depth counter, not recursion. It
+//! runs on every macro request (is it a custom resource's event?), so it jumps: to a
+//! string's end with `memchr`, and between strings to the next structural byte.
 //!
 //! serde_json refuses JSON nested deeper than 128 levels, so an event whose properties
 //! nest that deep cannot be parsed whole; its envelope (`ResponseURL`, `RequestId`, …) is
@@ -72,10 +74,10 @@ impl Reader<'_> {
     fn string_end(&self) -> Option<usize> {
         let mut i = self.at + 1;
         loop {
-            match self.bytes.get(i)? {
+            i += memchr::memchr2(b'"', b'\\', self.bytes.get(i..)?)?;
+            match self.bytes[i] {
                 b'\\' => i += 2,
-                b'"' => return Some(i + 1),
-                _ => i += 1,
+                _ => return Some(i + 1),
             }
         }
     }
@@ -91,11 +93,17 @@ impl Reader<'_> {
         serde_json::from_str(text).ok()
     }
 
-    /// Skips one value of any depth: strings whole, brackets counted.
+    /// Skips one value of any depth: strings whole, brackets counted, and what lies
+    /// between structural bytes (numbers, literals, whitespace) passed over.
     fn skip_value(&mut self) -> Option<()> {
         let mut depth = 0usize;
         loop {
-            match self.peek()? {
+            self.at += self
+                .bytes
+                .get(self.at..)?
+                .iter()
+                .position(|&b| STRUCTURAL[usize::from(b)])?;
+            match self.bytes[self.at] {
                 b'"' => self.at = self.string_end()?,
                 b'{' | b'[' => {
                     depth += 1;
@@ -105,8 +113,8 @@ impl Reader<'_> {
                     depth -= 1;
                     self.at += 1;
                 }
-                b',' | b'}' | b']' if depth == 0 => return Some(()),
-                _ => self.at += 1,
+                _ if depth == 0 => return Some(()),
+                _ => self.at += 1, // a comma inside
             }
             if depth == 0 && matches!(self.peek(), Some(b',' | b'}')) {
                 return Some(());
@@ -114,6 +122,17 @@ impl Reader<'_> {
         }
     }
 }
+
+/// The bytes [`Reader::skip_value`] stops at: quotes, brackets and commas.
+const STRUCTURAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = matches!(i as u8, b'"' | b'{' | b'}' | b'[' | b']' | b',');
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 #[path = "shallow_tests.rs"]
