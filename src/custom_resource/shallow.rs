@@ -74,7 +74,11 @@ impl Reader<'_> {
     fn string_end(&self) -> Option<usize> {
         let mut i = self.at + 1;
         loop {
-            i += self.bytes.get(i..)?.iter().position(|&b| b == b'"' || b == b'\\')?;
+            i += self
+                .bytes
+                .get(i..)?
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\')?;
             match self.bytes[i] {
                 b'\\' => i += 2,
                 _ => return Some(i + 1),

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use lambda_profiling_cli::status::{FailOn, StatusArgs, StatusFormat};
-use lambda_profiling_cli::toggle::{self, Common, DisableArgs, EnableArgs, Printed, Toggle};
+use lambda_profiling_cli::toggle::{
+    self, Common, DisableArgs, EnableArgs, Printed, Selection, Toggle, ToggleFormat,
+};
 use serde_json::Value;
 
 use super::{POLICY, REGION, Servers, status_session, unique};
@@ -14,6 +16,8 @@ pub fn toggle_common(dry_run: bool) -> Common {
     Common {
         region: Some(REGION.into()),
         dry_run,
+        yes: false,
+        format: ToggleFormat::Table,
         force: false,
         reference_table: lambda_profiling_switch::DEFAULT_REFERENCE_TABLE.into(),
         reference_region: None,
@@ -23,6 +27,7 @@ pub fn toggle_common(dry_run: bool) -> Common {
 pub fn enable_args(functions: &[&str], layer: &str, dry_run: bool) -> EnableArgs {
     EnableArgs {
         functions: functions.iter().map(|f| f.to_string()).collect(),
+        selection: Selection::default(),
         common: toggle_common(dry_run),
         profiling_group_name: None,
         layer_arn: Some(layer.into()),
@@ -33,6 +38,7 @@ pub fn enable_args(functions: &[&str], layer: &str, dry_run: bool) -> EnableArgs
 pub fn disable_args(functions: &[&str], dry_run: bool) -> DisableArgs {
     DisableArgs {
         functions: functions.iter().map(|f| f.to_string()).collect(),
+        selection: Selection::default(),
         common: toggle_common(dry_run),
     }
 }

@@ -131,3 +131,57 @@ fn status_without_the_aws_feature_says_how_to_get_it() {
         format!("{:?}", ExitCode::from(status::FAILED))
     );
 }
+
+#[test]
+fn enable_and_disable_take_names_or_a_selection_never_both() {
+    let parse = |args: &[&str]| Cli::try_parse_from(["lambda-profiling"].iter().chain(args));
+    let Command::Enable(args) = parse(&[
+        "enable",
+        "--all",
+        "--tag",
+        "team=payments",
+        "--tag",
+        "env=prod",
+        "--match",
+        "^pay-",
+        "--runtime",
+        "python3.12",
+        "--exclude",
+        "pay-legacy",
+        "--yes",
+        "--format",
+        "json",
+    ])
+    .unwrap()
+    .command
+    else {
+        panic!("not enable")
+    };
+    let s = &args.selection;
+    assert!(s.all && args.functions.is_empty() && args.common.yes);
+    assert_eq!((s.tags.len(), s.name_match.as_deref()), (2, Some("^pay-")));
+    assert_eq!(
+        (s.runtimes.as_slice(), s.exclude.as_slice()),
+        (&["python3.12".to_string()][..], &["pay-legacy".to_string()][..])
+    );
+    assert_eq!(args.common.format, crate::toggle::ToggleFormat::Json);
+    assert!(matches!(
+        parse(&["disable", "--all"]).unwrap().command,
+        Command::Disable(_)
+    ));
+    assert!(matches!(
+        parse(&["disable", "orders"]).unwrap().command,
+        Command::Disable(_)
+    ));
+    for bad in [
+        &["enable"][..],
+        &["disable"],
+        &["enable", "--all", "orders"],
+        &["enable", "--tag", "team=payments", "orders"],
+        &["disable", "--match", "x", "orders"],
+        &["enable", "--exclude", "x", "orders"],
+        &["enable", "--runtime", "python3.12", "orders"],
+    ] {
+        assert!(parse(bad).is_err(), "{bad:?} is taken");
+    }
+}

@@ -13,9 +13,9 @@ pub mod progress;
 pub mod report;
 
 #[cfg(feature = "aws")]
-mod calls;
+pub(crate) mod calls;
 #[cfg(feature = "aws")]
-mod inventory;
+pub(crate) mod inventory;
 #[cfg(feature = "aws")]
 mod lookups;
 #[cfg(feature = "aws")]

@@ -8,19 +8,23 @@
 
 #[cfg(feature = "aws")]
 mod render;
+pub mod select;
 
 #[cfg(feature = "aws")]
-pub use render::{Line, render};
+pub use render::{Line, render, report};
 
 use std::process::ExitCode;
 
 use lambda_profiling_protocol::DEFAULT_REFERENCE_TABLE;
+pub use select::Selection;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct EnableArgs {
     /// The functions: names, or full or partial ARNs of unqualified functions.
-    #[arg(required = true, value_name = "FUNCTION")]
+    #[arg(required_unless_present = "all", value_name = "FUNCTION")]
     pub functions: Vec<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     #[command(flatten)]
     pub common: Common,
     /// The profiling group [default: aws-lambda-<function name>, as the console names it].
@@ -40,8 +44,10 @@ pub struct EnableArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct DisableArgs {
     /// The functions: names, or full or partial ARNs of unqualified functions.
-    #[arg(required = true, value_name = "FUNCTION")]
+    #[arg(required_unless_present = "all", value_name = "FUNCTION")]
     pub functions: Vec<String>,
+    #[command(flatten)]
+    pub selection: Selection,
     #[command(flatten)]
     pub common: Common,
 }
@@ -54,6 +60,13 @@ pub struct Common {
     /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Act on a selection (`--all`) without asking; needed where no one can be asked (a
+    /// pipeline).
+    #[arg(long)]
+    pub yes: bool,
+    /// How to print the result of each function.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ToggleFormat,
     /// Change a function that a CloudFormation stack owns (it then drifts from the stack).
     #[arg(long)]
     pub force: bool,
@@ -63,6 +76,14 @@ pub struct Common {
     /// The table's region: the macro stacks' HomeRegion [default: --region].
     #[arg(long, value_name = "R")]
     pub reference_region: Option<String>,
+}
+
+/// How `enable` and `disable` print what became of each function.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ToggleFormat {
+    #[default]
+    Table,
+    Json,
 }
 
 /// `enable` or `disable`, with its arguments.
@@ -93,6 +114,13 @@ impl<'a> Toggle<'a> {
             Toggle::Disable(a) => &a.common,
         }
     }
+
+    pub fn selection(self) -> &'a Selection {
+        match self {
+            Toggle::Enable(a) => &a.selection,
+            Toggle::Disable(a) => &a.selection,
+        }
+    }
 }
 
 /// Exit code when nothing could start (no region, no runtime); 1 is "some function failed".
@@ -120,7 +148,11 @@ pub fn run(toggle: Toggle<'_>) -> ExitCode {
 #[cfg(feature = "aws")]
 mod execute;
 #[cfg(feature = "aws")]
-pub use execute::execute;
+mod fleet;
+#[cfg(feature = "aws")]
+pub use execute::{Consent, consent, execute, execute_with};
+#[cfg(feature = "aws")]
+pub use fleet::Skipped;
 
 #[cfg(feature = "aws")]
 fn run_aws(toggle: Toggle<'_>) -> ExitCode {

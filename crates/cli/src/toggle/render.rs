@@ -3,7 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::Printed;
+use serde_json::{Value, json};
+
+use super::fleet::Skipped;
+use super::{Printed, Toggle, ToggleFormat};
 use crate::printable::printable;
 use lambda_profiling_switch::toggle::Effect;
 
@@ -16,7 +19,90 @@ pub struct Line {
     pub result: Result<Effect, String>,
 }
 
-/// The whole run's output: `verb` is `enable` or `disable`.
+impl Line {
+    /// Whether it changes (or, planned, would change) the function.
+    pub fn changes(&self) -> bool {
+        self.result.as_ref().is_ok_and(|e| !e.steps.is_empty())
+    }
+
+    /// One word for what became of it.
+    fn outcome(&self, dry_run: bool) -> &'static str {
+        match &self.result {
+            Err(_) => "failed",
+            Ok(e) if e.steps.is_empty() => "unchanged",
+            Ok(_) if dry_run => "planned",
+            Ok(e) if e.applied => "changed",
+            Ok(_) => "unchanged",
+        }
+    }
+}
+
+/// The run's output in the format asked for; for a selection (`--all`), also what it
+/// left as it is, and a count of each outcome.
+pub fn report(toggle: Toggle<'_>, dry_run: bool, skipped: &[Skipped], lines: &[Line]) -> Printed {
+    if toggle.common().format == ToggleFormat::Json {
+        return as_json(toggle.verb(), dry_run, skipped, lines);
+    }
+    let mut out = render(toggle.verb(), dry_run, lines);
+    if toggle.selection().all {
+        for s in skipped {
+            let (name, why) = (printable(&s.name), printable(&s.why));
+            let _ = writeln!(out.stdout, "skip {name}: {why}");
+        }
+        let counts = summary(dry_run, skipped, lines);
+        let said: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        let _ = writeln!(out.stdout, "{} --all: {}", toggle.verb(), said.join(", "));
+    }
+    out
+}
+
+/// Each outcome and how many functions had it.
+fn summary(dry_run: bool, skipped: &[Skipped], lines: &[Line]) -> Vec<(&'static str, usize)> {
+    let count = |o: &str| lines.iter().filter(|l| l.outcome(dry_run) == o).count();
+    let mut counts: Vec<(&'static str, usize)> = ["planned", "changed", "unchanged", "failed"]
+        .into_iter()
+        .map(|o| (o, count(o)))
+        .collect();
+    counts.insert(3, ("skipped", skipped.len()));
+    counts
+}
+
+fn as_json(verb: &str, dry_run: bool, skipped: &[Skipped], lines: &[Line]) -> Printed {
+    let mut functions: Vec<Value> = lines
+        .iter()
+        .map(|l| {
+            let mut entry = json!({"function": l.function, "outcome": l.outcome(dry_run)});
+            match &l.result {
+                Ok(e) => {
+                    entry["functionArn"] = json!(e.function_arn);
+                    entry["steps"] = json!(e.steps);
+                    entry["note"] = json!(e.note);
+                    entry["stack"] = json!(e.stack);
+                }
+                Err(why) => entry["error"] = json!(why),
+            }
+            entry
+        })
+        .collect();
+    functions.extend(
+        skipped.iter().map(
+            |s| json!({"function": s.name, "functionArn": s.arn, "outcome": "skipped", "reason": s.why}),
+        ),
+    );
+    let summary: serde_json::Map<String, Value> = summary(dry_run, skipped, lines)
+        .into_iter()
+        .map(|(k, n)| (k.to_owned(), json!(n)))
+        .collect();
+    let failed = lines.iter().any(|l| l.result.is_err());
+    let report = json!({"command": verb, "dryRun": dry_run, "functions": functions, "summary": summary});
+    Printed {
+        stdout: format!("{report:#}\n"),
+        stderr: String::new(),
+        code: u8::from(failed),
+    }
+}
+
+/// The whole run's output as a table: `verb` is `enable` or `disable`.
 pub fn render(verb: &str, dry_run: bool, lines: &[Line]) -> Printed {
     let (mut stdout, mut stderr) = (String::new(), String::new());
     let mut failed = 0;
