@@ -271,19 +271,7 @@ async fn bad_inputs_are_refused_with_what_to_do_and_change_nothing() {
         out.stdout
     );
 
-    // Without the references' table nothing starts, and the message says where it should be.
-    let mut elsewhere = enable_args(&[&stacked], &layer, false);
-    elsewhere.common.force = true;
-    elsewhere.common.reference_table = "no-such-table".into();
-    let out = toggle_run(s, Toggle::Enable(&elsewhere)).await;
-    assert_eq!(out.code, 1);
-    assert!(
-        out.stderr
-            .contains("reference table no-such-table does not exist in us-east-1")
-            && out.stderr.contains("--reference-region"),
-        "{}",
-        out.stderr
-    );
+    // Without the references' table, enable makes it: tests/first_use.rs.
     assert_eq!(configuration(s, &stacked).await, before);
 }
 

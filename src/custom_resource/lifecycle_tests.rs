@@ -179,6 +179,7 @@ fn clients_with(
     let table = ReferenceTable {
         name: lambda_profiling_switch::DEFAULT_REFERENCE_TABLE.into(),
         region: "us-east-1".into(),
+        absent_reads_empty: false,
     };
     Clients::new(
         iam,

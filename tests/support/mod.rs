@@ -166,6 +166,7 @@ pub async fn clients_in(s: &Servers, app: &str, region: &str) -> Clients {
         lambda_profiling_switch::ReferenceTable {
             name: lambda_profiling_switch::DEFAULT_REFERENCE_TABLE.into(),
             region: REGION.into(),
+            absent_reads_empty: false,
         },
         region.into(),
         settings(),

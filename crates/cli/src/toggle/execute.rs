@@ -9,10 +9,10 @@ use futures_util::StreamExt;
 use lambda_profiling_switch::toggle::{self, Job, ToggleError};
 use lambda_profiling_switch::{Clients, ReferenceTable, Settings};
 
-use super::fleet;
 use super::render::{Line, report};
 use super::select::Filter;
 use super::{FAILED, Printed, Toggle};
+use super::{fleet, table};
 use crate::session::Session;
 
 /// Functions changed at once: each waits for Lambda's update to finish.
@@ -52,6 +52,7 @@ pub async fn execute_with(toggle: Toggle<'_>, session: &Session, stdin_is_termin
     let table = ReferenceTable {
         name: common.reference_table.clone(),
         region: common.reference_region.clone().unwrap_or_else(|| region.clone()),
+        absent_reads_empty: true,
     };
     let clients = Clients::from_config(
         session.config(),
@@ -60,20 +61,49 @@ pub async fn execute_with(toggle: Toggle<'_>, session: &Session, stdin_is_termin
         |service| session.endpoint(service),
         Settings::default(),
     );
-    if !toggle.selection().all {
-        let lines = run(toggle, &clients, toggle.functions(), common.dry_run).await;
-        return report(toggle, common.dry_run, &[], &lines);
+    // Only `enable` records anything: where no macro stack made the table, it makes it
+    // before its first change (a plan only says so).
+    let missing = matches!(toggle, Toggle::Enable(a) if !a.upgrade) && table::absent(&clients).await;
+    if toggle.selection().all {
+        return selection(toggle, session, &clients, &region, missing, stdin_is_terminal).await;
     }
+    let note = match (missing, common.dry_run) {
+        (false, _) => String::new(),
+        (true, true) => table::would_create(&clients),
+        (true, false) => match table::create(&clients).await {
+            Ok(said) => said,
+            Err(e) => return failed(&e),
+        },
+    };
+    let lines = run(toggle, &clients, toggle.functions(), common.dry_run).await;
+    noted(report(toggle, common.dry_run, &[], &lines), &note)
+}
+
+/// `--all`: the selection planned, confirmed, then acted on.
+async fn selection(
+    toggle: Toggle<'_>,
+    session: &Session,
+    clients: &Clients,
+    region: &str,
+    missing: bool,
+    stdin_is_terminal: bool,
+) -> Printed {
+    let common = toggle.common();
     let selected = match Filter::new(toggle.selection()) {
-        Ok(filter) => fleet::select(session, &region, toggle, &filter).await,
+        Ok(filter) => fleet::select(session, region, toggle, &filter).await,
         Err(e) => Err(e.to_string()),
     };
     let selected = match selected {
         Ok(selected) => selected,
         Err(e) => return failed(&e),
     };
-    let plan_lines = run(toggle, &clients, &selected.taken, true).await;
-    let plan = report(toggle, true, &selected.skipped, &plan_lines);
+    let plan_lines = run(toggle, clients, &selected.taken, true).await;
+    let plan_note = if missing {
+        table::would_create(clients)
+    } else {
+        String::new()
+    };
+    let plan = noted(report(toggle, true, &selected.skipped, &plan_lines), &plan_note);
     let changes = plan_lines.iter().filter(|l| l.changes()).count();
     if common.dry_run || changes == 0 {
         return plan;
@@ -93,6 +123,13 @@ pub async fn execute_with(toggle: Toggle<'_>, session: &Session, stdin_is_termin
             }
         }
     }
+    let note = match missing {
+        false => String::new(),
+        true => match table::create(clients).await {
+            Ok(said) => said,
+            Err(e) => return failed(&e),
+        },
+    };
     // Only the functions the plan would change are run again; the others keep the plan's
     // word (nothing to do, or why it failed), in the plan's order.
     let to_change: Vec<String> = plan_lines
@@ -100,7 +137,7 @@ pub async fn execute_with(toggle: Toggle<'_>, session: &Session, stdin_is_termin
         .filter(|l| l.changes())
         .map(|l| l.function.clone())
         .collect();
-    let mut acted = run(toggle, &clients, &to_change, false).await.into_iter();
+    let mut acted = run(toggle, clients, &to_change, false).await.into_iter();
     let lines: Vec<Line> = plan_lines
         .into_iter()
         .map(|planned| match planned.changes() {
@@ -108,7 +145,13 @@ pub async fn execute_with(toggle: Toggle<'_>, session: &Session, stdin_is_termin
             false => planned,
         })
         .collect();
-    report(toggle, false, &selected.skipped, &lines)
+    noted(report(toggle, false, &selected.skipped, &lines), &note)
+}
+
+/// The report with a note about the references table before its own words on stderr.
+fn noted(mut printed: Printed, note: &str) -> Printed {
+    printed.stderr.insert_str(0, note);
+    printed
 }
 
 /// Runs `toggle` on each function, a few at once, in order.

@@ -150,6 +150,8 @@ mod execute;
 #[cfg(feature = "aws")]
 mod fleet;
 #[cfg(feature = "aws")]
+mod table;
+#[cfg(feature = "aws")]
 pub use execute::{Consent, consent, execute, execute_with};
 #[cfg(feature = "aws")]
 pub use fleet::Skipped;

@@ -93,6 +93,10 @@ pub struct ReferenceTable {
     pub name: String,
     /// The home region: `LAMBDA_PROFILING_REFERENCE_REGION`, else this function's region.
     pub region: String,
+    /// A table that does not exist reads as empty, for the command line, which creates
+    /// the table before its first write (and plans without it). The Lambda's stack makes
+    /// its table: there a missing table is an error that says to deploy it.
+    pub absent_reads_empty: bool,
 }
 
 pub use lambda_profiling_protocol::DEFAULT_REFERENCE_TABLE;
@@ -104,6 +108,7 @@ impl ReferenceTable {
         ReferenceTable {
             name: non_empty(lookup, REFERENCE_TABLE_VAR).unwrap_or_else(|| DEFAULT_REFERENCE_TABLE.into()),
             region: non_empty(lookup, REFERENCE_REGION_VAR).unwrap_or_else(|| function_region.into()),
+            absent_reads_empty: false,
         }
     }
 }

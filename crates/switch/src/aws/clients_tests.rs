@@ -73,7 +73,8 @@ fn the_reference_table_is_in_the_home_region_else_in_this_one() {
         clients.table,
         ReferenceTable {
             name: "refs".into(),
-            region: "us-east-1".into()
+            region: "us-east-1".into(),
+            absent_reads_empty: false
         }
     );
     assert_eq!(

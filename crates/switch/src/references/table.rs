@@ -103,7 +103,10 @@ pub(crate) async fn get(clients: &Clients, key: AttributeValue) -> Result<Option
             if e.as_service_error()
                 .is_some_and(|s| s.is_resource_not_found_exception()) =>
         {
-            Err(missing_table(clients))
+            match clients.table.absent_reads_empty {
+                true => Ok(None),
+                false => Err(missing_table(clients)),
+            }
         }
         Err(e) => Err(Error::aws("dynamodb:GetItem", target, e)),
     }
