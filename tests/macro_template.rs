@@ -354,7 +354,24 @@ fn the_reference_table_is_reached_with_least_privilege() {
     let template = parse_template(&text).unwrap();
     let table = &template["Resources"]["References"];
     assert_eq!(table["Type"], "AWS::DynamoDB::Table");
-    assert_eq!(table["Condition"], "IsHomeRegion");
+    // In the home region, unless the table exists already (made by `enable`, or kept
+    // from a deleted stack): the CLI makes it with the same key, billing and recovery.
+    assert_eq!(table["Condition"], "CreateReferenceTable");
+    assert_eq!(
+        template["Conditions"]["CreateReferenceTable"],
+        json!({"Fn::And": [{"Condition": "IsHomeRegion"}, {"Fn::Equals": [{"Ref": "ReferenceTableExists"}, "false"]}]})
+    );
+    assert_eq!(template["Parameters"]["ReferenceTableExists"]["Default"], "false");
+    let props = &table["Properties"];
+    assert_eq!(
+        (&props["BillingMode"], &props["KeySchema"], &props["PointInTimeRecoverySpecification"]),
+        (
+            &json!("PAY_PER_REQUEST"),
+            &json!([{"AttributeName": "pk", "KeyType": "HASH"}]),
+            &json!({"PointInTimeRecoveryEnabled": true})
+        ),
+        "the schema crates/cli/src/toggle/table.rs makes"
+    );
     assert_eq!(
         (&table["DeletionPolicy"], &table["UpdateReplacePolicy"]),
         (&json!("Retain"), &json!("Retain"))
