@@ -364,7 +364,11 @@ fn the_reference_table_is_reached_with_least_privilege() {
     assert_eq!(template["Parameters"]["ReferenceTableExists"]["Default"], "false");
     let props = &table["Properties"];
     assert_eq!(
-        (&props["BillingMode"], &props["KeySchema"], &props["PointInTimeRecoverySpecification"]),
+        (
+            &props["BillingMode"],
+            &props["KeySchema"],
+            &props["PointInTimeRecoverySpecification"]
+        ),
         (
             &json!("PAY_PER_REQUEST"),
             &json!([{"AttributeName": "pk", "KeyType": "HASH"}]),
