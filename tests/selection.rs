@@ -20,6 +20,10 @@ fn selection(prefix: &str, tags: &[&str], exclude: &[&str]) -> Selection {
     }
 }
 
+fn arn(name: &str) -> String {
+    format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
+}
+
 /// Runs a selection as a pipeline would: no terminal to ask.
 async fn run(s: &Servers, toggle: Toggle<'_>) -> Printed {
     let session = status_session(s, &unique("sel"), REGION).await;
@@ -102,8 +106,12 @@ async fn a_selection_plans_asks_acts_on_what_is_off_and_undoes_only_its_own() {
         format!("enable {} (", name("orders")),
         format!("enable {} (", name("ledger")),
         format!("would add layer {layer}"),
-        format!("skip {}: unsupported: ", name("node")),
-        format!("skip {}: profiling is set up on it already", name("hand")),
+        format!("skip {} ({}): unsupported: ", name("node"), arn(&name("node"))),
+        format!(
+            "skip {} ({}): profiling is set up on it already",
+            name("hand"),
+            arn(&name("hand"))
+        ),
         "enable --all: 2 planned, 0 changed, 0 unchanged, 2 skipped, 0 failed".into(),
     ] {
         assert!(
@@ -213,4 +221,82 @@ async fn a_selection_that_cannot_be_read_changes_nothing_and_says_which_flag() {
         out.stderr
     );
     assert!(out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn a_selection_spans_regions_and_a_region_that_cannot_be_listed_stops_only_itself() {
+    let Some(s) = servers() else { return };
+    const OTHER: &str = "eu-west-1";
+    let setup = status_session(s, &unique("sel-regions"), REGION).await;
+    let role_arn = role(&setup.iam(REGION), &unique("sel-role"), false).await;
+    let p = unique("selr");
+    for region in [REGION, OTHER] {
+        create(
+            &setup.lambda(region),
+            &Spec::new(&format!("{p}-{region}"), &role_arn),
+        )
+        .await;
+    }
+    // No --layer-arn: each region's own published layer, from the front's publisher.
+    let mut args = enable_args(&[], "", true);
+    args.layer_arn = None;
+    args.selection = selection(&p, &[], &[]);
+    args.common.regions = vec![REGION.into(), OTHER.into()];
+
+    let out = run(s, Toggle::Enable(&args)).await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with("several --region need --reference-region"),
+        "{}",
+        out.stderr
+    );
+
+    args.common.reference_region = Some(REGION.into());
+    let plan = run(s, Toggle::Enable(&args)).await;
+    assert_eq!(plan.code, 0, "{}", plan.stderr);
+    for region in [REGION, OTHER] {
+        let layer = format!(
+            "arn:aws:lambda:{region}:157417159150:layer:AWSCodeGuruProfilerPythonAgentLambdaLayer:13"
+        );
+        assert!(
+            plan.stdout.contains(&format!("enable {p}-{region} (")),
+            "{}",
+            plan.stdout
+        );
+        assert!(
+            plan.stdout.contains(&format!("would add layer {layer}")),
+            "{}",
+            plan.stdout
+        );
+    }
+    assert!(plan.stdout.contains("enable --all: 2 planned"), "{}", plan.stdout);
+
+    // A region no one can list: said, and the others still planned; the run exits 1.
+    args.common.regions.push("xx-nowhere-1".into());
+    let partial = run(s, Toggle::Enable(&args)).await;
+    assert_eq!(partial.code, 1, "{}", partial.stderr);
+    assert!(
+        partial
+            .stderr
+            .contains("error: xx-nowhere-1: cannot list the functions"),
+        "{}",
+        partial.stderr
+    );
+    assert!(
+        partial.stdout.contains("enable --all: 2 planned"),
+        "{}",
+        partial.stdout
+    );
+
+    // Names are looked up in one region.
+    let mut named = enable_args(&[&format!("{p}-{REGION}")], "", true);
+    named.common.regions = vec![REGION.into(), OTHER.into()];
+    named.common.reference_region = Some(REGION.into());
+    let out = run(s, Toggle::Enable(&named)).await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("name functions in one --region at a time"),
+        "{}",
+        out.stderr
+    );
 }

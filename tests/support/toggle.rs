@@ -14,7 +14,7 @@ use super::{POLICY, REGION, Servers, status_session, unique};
 
 pub fn toggle_common(dry_run: bool) -> Common {
     Common {
-        region: Some(REGION.into()),
+        regions: vec![REGION.into()],
         dry_run,
         yes: false,
         format: ToggleFormat::Table,

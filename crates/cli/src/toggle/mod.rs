@@ -54,9 +54,10 @@ pub struct DisableArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Common {
-    /// The region of the functions [default: the AWS configuration's region].
-    #[arg(long, value_name = "R")]
-    pub region: Option<String>,
+    /// The region of the functions [default: the AWS configuration's region]; repeatable
+    /// with --all, which selects in each.
+    #[arg(long = "region", value_name = "R")]
+    pub regions: Vec<String>,
     /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -73,7 +74,8 @@ pub struct Common {
     /// The references' table that the macro stacks share.
     #[arg(long, value_name = "NAME", default_value = DEFAULT_REFERENCE_TABLE)]
     pub reference_table: String,
-    /// The table's region: the macro stacks' HomeRegion [default: --region].
+    /// The table's region: the macro stacks' HomeRegion [default: --region; needed with
+    /// several].
     #[arg(long, value_name = "R")]
     pub reference_region: Option<String>,
 }
@@ -149,6 +151,8 @@ pub fn run(toggle: Toggle<'_>) -> ExitCode {
 mod execute;
 #[cfg(feature = "aws")]
 mod fleet;
+#[cfg(feature = "aws")]
+mod rollout;
 #[cfg(feature = "aws")]
 mod table;
 #[cfg(feature = "aws")]

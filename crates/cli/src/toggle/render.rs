@@ -46,8 +46,8 @@ pub fn report(toggle: Toggle<'_>, dry_run: bool, skipped: &[Skipped], lines: &[L
     let mut out = render(toggle.verb(), dry_run, lines);
     if toggle.selection().all {
         for s in skipped {
-            let (name, why) = (printable(&s.name), printable(&s.why));
-            let _ = writeln!(out.stdout, "skip {name}: {why}");
+            let (name, arn, why) = (printable(&s.name), printable(&s.arn), printable(&s.why));
+            let _ = writeln!(out.stdout, "skip {name} ({arn}): {why}");
         }
         let counts = summary(dry_run, skipped, lines);
         let said: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
