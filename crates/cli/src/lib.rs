@@ -5,6 +5,7 @@
 //! and `disable` toggle profiling on existing functions (see [`toggle`]). With `guard`,
 //! `check` judges templates with the Guard rules (see [`check`]).
 
+pub mod accounts;
 pub mod cfn_yaml;
 pub mod check;
 pub mod layer_publish;

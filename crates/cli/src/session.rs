@@ -34,6 +34,8 @@ pub struct Endpoints {
     pub iam: Option<String>,
     pub codeguru: Option<String>,
     pub tagging: Option<String>,
+    pub sts: Option<String>,
+    pub organizations: Option<String>,
 }
 
 /// Clients of one region, made on first use.
@@ -79,6 +81,13 @@ impl Session {
         &self.config
     }
 
+    /// The same settings and endpoints with other credentials (another account's).
+    pub fn with_credentials(&self, credentials: aws_credential_types::Credentials) -> Session {
+        let provider = aws_credential_types::provider::SharedCredentialsProvider::new(credentials);
+        let config = self.config.to_builder().credentials_provider(provider).build();
+        Session::new(config, self.endpoints.clone())
+    }
+
     /// The endpoint override of a service, by its `AWS_ENDPOINT_URL_<SERVICE>` name.
     pub fn endpoint(&self, service: &str) -> Option<String> {
         match service {
@@ -86,6 +95,8 @@ impl Session {
             "IAM" => self.endpoints.iam.clone(),
             "CODEGURUPROFILER" => self.endpoints.codeguru.clone(),
             "RESOURCEGROUPSTAGGINGAPI" => self.endpoints.tagging.clone(),
+            "STS" => self.endpoints.sts.clone(),
+            "ORGANIZATIONS" => self.endpoints.organizations.clone(),
             _ => None,
         }
     }
