@@ -1,7 +1,8 @@
 //! `enable` where no macro stack is deployed, so its references table does not exist:
-//! a plan and `disable` read the missing table as empty and create nothing; `enable`
-//! creates the table as `macro-template.yaml` makes it (key `pk`, on demand, point-in-time
-//! recovery), says so, and `disable` then takes back exactly what it added. Against moto
+//! a plan and `disable` read the missing table as empty and create nothing; `enable`,
+//! once told the account's home region, creates the table as `macro-template.yaml` makes
+//! it (key `pk`, on demand, point-in-time recovery), says so, and `disable` then takes back
+//! exactly what it added. Against moto
 //! (DynamoDB, Lambda, IAM) and the CodeGuru Profiler fake, driven as the binary runs it.
 
 mod support;
@@ -51,7 +52,9 @@ async fn enable_makes_the_missing_table_and_nothing_else_does() {
     plan.common = with_table(plan.common);
     let out = toggle_run(s, Toggle::Enable(&plan)).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let note = format!("note: the references table {table} does not exist in {REGION}: enable creates it");
+    let note = format!(
+        "note: the references table {table} does not exist in {REGION}, and the plan reads it as empty"
+    );
     assert!(out.stderr.starts_with(&note), "{}", out.stderr);
     assert!(
         out.stdout.contains(&format!("would add layer {layer}")),
@@ -59,10 +62,36 @@ async fn enable_makes_the_missing_table_and_nothing_else_does() {
         out.stdout
     );
     assert!(!table_exists(s, &table).await, "a plan made the table");
-    assert_eq!(configuration(s, &name).await, before);
 
+    // Without the home region named, a table made here could split the account's
+    // records: nothing is made or changed, and the message says what to give.
     let mut on = enable_args(&[&name], &layer, false);
     on.common = with_table(on.common);
+    let out = toggle_run(s, Toggle::Enable(&on)).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("name the account's one home region, --reference-region us-east-1"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !table_exists(s, &table).await,
+        "the table was made without its home region named"
+    );
+    assert_eq!(configuration(s, &name).await, before);
+
+    // A name that does not exist makes no table either: the plan comes first.
+    on.common.reference_region = Some(REGION.into());
+    let mut ghost = enable_args(&[&unique("fu-ghost")], &layer, false);
+    ghost.common = on.common.clone();
+    let out = toggle_run(s, Toggle::Enable(&ghost)).await;
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        !table_exists(s, &table).await,
+        "a run that changes nothing made the table"
+    );
+
     let out = toggle_run(s, Toggle::Enable(&on)).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     let said = format!("note: created the references table {table} in {REGION} as the macro stack makes it");

@@ -158,6 +158,40 @@ async fn a_selection_plans_asks_acts_on_what_is_off_and_undoes_only_its_own() {
         );
     }
 
+    // --upgrade over the selection takes what carries the agent; it moves only what enable
+    // added (here already the newest), and leaves the function set up by hand.
+    let mut upgrade = enable(false, true, &["team=payments"]);
+    upgrade.layer_arn = None;
+    upgrade.upgrade = true;
+    let moved = run(s, Toggle::Enable(&upgrade)).await;
+    assert_eq!(moved.code, 0, "{}", moved.stderr);
+    for n in ["orders", "ledger", "hand"] {
+        assert!(
+            moved.stdout.contains(&format!("enable {} (", name(n))),
+            "{n}:\n{}",
+            moved.stdout
+        );
+    }
+    assert!(
+        moved.stdout.contains(&format!("skip {} (", name("node"))),
+        "{}",
+        moved.stdout
+    );
+    assert_eq!(configuration(s, &name("hand")).await, before["hand"]);
+
+    // An --exclude that names no function is refused: it was meant to keep something.
+    let mut typo = enable(true, false, &[]);
+    typo.selection.exclude = vec![format!("{p}-legasy")];
+    let out = run(s, Toggle::Enable(&typo)).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with(&format!(
+            "--exclude \"{p}-legasy\" names no function in us-east-1"
+        )),
+        "{}",
+        out.stderr
+    );
+
     // Again: both are set up now, so nothing is planned and nothing asked.
     let again = run(s, Toggle::Enable(&enable(false, false, &["team=payments"]))).await;
     assert_eq!(again.code, 0, "{}", again.stderr);

@@ -298,7 +298,9 @@ fn unsupported(f: &Function) -> Result<Family, String> {
 
 /// Whether anything of profiling is on the function: an agent layer, one of the agent's
 /// variables, the exec wrapper, the handler redirect or the `-javaagent` flag.
-fn has_trace(f: &Function) -> bool {
+/// Whether anything of the agent is on the function (its layer, its variables, its
+/// handler redirect or Java flag), supported runtime or not.
+pub fn has_trace(f: &Function) -> bool {
     f.layers
         .iter()
         .any(|l| agent::is_agent_layer(l, Family::Python) || agent::is_agent_layer(l, Family::Java))

@@ -1,7 +1,7 @@
-//! Running `enable` and `disable` against AWS (feature `aws`): the custom resource's
-//! clients made from the command line's session, one function after another in order of
-//! the arguments (or of the region, for `--all`), a few at once. A selection is planned
-//! first (a dry run of each function it takes), and acted on once confirmed.
+//! Running `enable` and `disable` against AWS (feature `aws`): the regions and the
+//! references table read from the flags, the engine's clients made per region from the
+//! command line's session, and the functions (named, or selected with `--all`) handed to
+//! the [rollout](super::rollout). A few functions at once, in order.
 
 use std::io::IsTerminal as _;
 
@@ -9,9 +9,9 @@ use futures_util::StreamExt;
 use lambda_profiling_switch::toggle::{self, Job, ToggleError};
 use lambda_profiling_switch::{Clients, ReferenceTable, Settings};
 
-use super::render::{Line, report};
-use super::{FAILED, Printed, Toggle};
-use super::{rollout, table};
+use super::render::Line;
+use super::rollout::{self, Rollout, Tables};
+use super::{FAILED, Printed, Toggle, ToggleFormat, table};
 use crate::session::Session;
 
 /// Functions changed at once: each waits for Lambda's update to finish.
@@ -24,13 +24,14 @@ pub enum Consent {
     Given,
     /// A person at the terminal is asked.
     Ask,
-    /// No one can be asked (a pipeline): nothing is changed.
+    /// No one can be asked (a pipeline, or JSON for a program): nothing is changed.
     Refused,
 }
 
-/// `--yes` acts; else a terminal asks, and a pipeline changes nothing.
-pub fn consent(yes: bool, stdin_is_terminal: bool) -> Consent {
-    match (yes, stdin_is_terminal) {
+/// `--yes` acts; else a terminal asks (for the table, which a person reads), and a
+/// pipeline or JSON changes nothing.
+pub fn consent(yes: bool, stdin_is_terminal: bool, json: bool) -> Consent {
+    match (yes, stdin_is_terminal && !json) {
         (true, _) => Consent::Given,
         (false, true) => Consent::Ask,
         (false, false) => Consent::Refused,
@@ -46,12 +47,8 @@ pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Printed {
 pub async fn execute_with(toggle: Toggle<'_>, session: &Session, stdin_is_terminal: bool) -> Printed {
     let common = toggle.common();
     let mut regions: Vec<String> = Vec::new();
-    for r in common
-        .regions
-        .iter()
-        .cloned()
-        .chain(session.region().filter(|_| common.regions.is_empty()))
-    {
+    let given = common.regions.iter().cloned();
+    for r in given.chain(session.region().filter(|_| common.regions.is_empty())) {
         if !regions.contains(&r) {
             regions.push(r);
         }
@@ -72,47 +69,36 @@ pub async fn execute_with(toggle: Toggle<'_>, session: &Session, stdin_is_termin
     if regions.len() > 1 && !toggle.selection().all {
         return failed("name functions in one --region at a time; --all selects in several");
     }
-    let table = ReferenceTable {
-        name: common.reference_table.clone(),
-        region: home,
-        absent_reads_empty: true,
+    let clients = |absent_reads_empty: bool| -> Vec<Clients> {
+        let table = ReferenceTable {
+            name: common.reference_table.clone(),
+            region: home.clone(),
+            absent_reads_empty,
+        };
+        let endpoint = |service: &str| session.endpoint(service);
+        regions
+            .iter()
+            .map(|r| Clients::from_config(session.config(), r, table.clone(), endpoint, Settings::default()))
+            .collect()
     };
-    let clients: Vec<Clients> = regions
-        .iter()
-        .map(|region| {
-            let endpoint = |service: &str| session.endpoint(service);
-            Clients::from_config(
-                session.config(),
-                region,
-                table.clone(),
-                endpoint,
-                Settings::default(),
-            )
-        })
-        .collect();
-    // Only `enable` records anything: where no macro stack made the table, it makes it
-    // before its first change (a plan only says so).
-    let missing = matches!(toggle, Toggle::Enable(a) if !a.upgrade) && table::absent(&clients[0]).await;
-    if toggle.selection().all {
-        return rollout::run_all(toggle, session, &clients, missing, stdin_is_terminal).await;
-    }
-    let clients = &clients[0];
-    let note = match (missing, common.dry_run) {
-        (false, _) => String::new(),
-        (true, true) => table::would_create(clients),
-        (true, false) => match table::create(clients).await {
-            Ok(said) => said,
-            Err(e) => return failed(&e),
-        },
+    let strict = clients(false);
+    let missing = table::absent(&strict[0]).await;
+    let tables = Tables {
+        // A missing table reads as empty only for the plan; the act reads strictly, so
+        // that a table gone meanwhile is an error, never a "done" with nothing done.
+        reading: if missing { clients(true) } else { strict.clone() },
+        strict,
+        missing,
+        home_named: common.reference_region.is_some(),
     };
-    let lines = run(toggle, clients, toggle.functions(), common.dry_run).await;
-    noted(report(toggle, common.dry_run, &[], &lines), &note)
-}
-
-/// The report with a note about the references table before its own words on stderr.
-pub(super) fn noted(mut printed: Printed, note: &str) -> Printed {
-    printed.stderr.insert_str(0, note);
-    printed
+    let rollout = Rollout {
+        toggle,
+        session,
+        tables: &tables,
+        json: common.format == ToggleFormat::Json,
+        stdin_is_terminal,
+    };
+    rollout::run(&rollout).await
 }
 
 /// Runs `toggle` on each function, a few at once, in order.
@@ -161,12 +147,18 @@ pub(super) fn failed(why: &str) -> Printed {
     }
 }
 
-/// The plan, and why nothing was changed: no one could be asked.
+/// "1 function", "2 functions".
+pub(super) fn functions(n: usize) -> String {
+    format!("{n} function{}", if n == 1 { "" } else { "s" })
+}
+
+/// The plan, and why nothing was changed: no one could confirm it.
 pub(super) fn refused(mut plan: Printed, toggle: Toggle<'_>, changes: usize) -> Printed {
     plan.stderr.push_str(&format!(
-        "nothing was changed: {} {changes} functions needs a yes, and no terminal can give it; pass --yes \
-         (or --dry-run for the plan alone)\n",
-        toggle.verb()
+        "nothing was changed: to {} {} needs a yes, which no one here can give (no terminal, or JSON for a \
+         program); pass --yes (or --dry-run for the plan alone)\n",
+        toggle.verb(),
+        functions(changes)
     ));
     plan.code = FAILED;
     plan
@@ -174,7 +166,11 @@ pub(super) fn refused(mut plan: Printed, toggle: Toggle<'_>, changes: usize) -> 
 
 /// Asks on the terminal; only `y` or `yes` goes on.
 pub(super) fn asked(toggle: Toggle<'_>, changes: usize) -> bool {
-    eprint!("{} {changes} functions as planned above? [y/N] ", toggle.verb());
+    eprint!(
+        "{} {} as planned above? [y/N] ",
+        toggle.verb(),
+        functions(changes)
+    );
     let mut answer = String::new();
     std::io::stdin().read_line(&mut answer).is_ok()
         && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
@@ -185,10 +181,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_yes_or_a_person_lets_a_selection_act() {
-        assert_eq!(consent(true, false), Consent::Given);
-        assert_eq!(consent(true, true), Consent::Given);
-        assert_eq!(consent(false, true), Consent::Ask);
-        assert_eq!(consent(false, false), Consent::Refused);
+    fn only_yes_or_a_person_reading_a_table_lets_a_selection_act() {
+        assert_eq!(consent(true, false, false), Consent::Given);
+        assert_eq!(consent(true, true, true), Consent::Given);
+        assert_eq!(consent(false, true, false), Consent::Ask);
+        assert_eq!(
+            consent(false, true, true),
+            Consent::Refused,
+            "JSON is for a program"
+        );
+        assert_eq!(consent(false, false, false), Consent::Refused);
+        assert_eq!(
+            (functions(1), functions(2)),
+            ("1 function".into(), "2 functions".into())
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! by [`select`](super::select). The calls grow with the pages, not with the functions:
 //! no function is read on its own until it is planned.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use lambda_profiling_macro::assess::Function;
@@ -35,6 +35,10 @@ pub struct Skipped {
 pub struct Selected {
     pub taken: Vec<String>,
     pub skipped: Vec<Skipped>,
+    /// The `--exclude`s that named a function listed here.
+    pub excluded: BTreeSet<String>,
+    /// What the listing could not read (the stacks' tags), said on stderr.
+    pub warning: Option<String>,
 }
 
 /// The functions of `region` that `toggle`'s selection takes; `Err`: why none can be chosen.
@@ -49,11 +53,17 @@ pub async fn select(
         inventory::list(session, region, &limit, &progress),
         tagged(session, region, &filter.tags, &limit)
     );
-    let (functions, _) = listed.map_err(|e| e.to_string())?;
+    let (functions, warning) = listed.map_err(|e| e.to_string())?;
     let tagged = tagged?;
     let force = toggle.common().force;
-    let mut selected = Selected::default();
+    let mut selected = Selected {
+        warning,
+        ..Selected::default()
+    };
     for f in functions {
+        if let Some(e) = filter.excluding(&f) {
+            selected.excluded.insert(e.to_owned());
+        }
         let holds_tags = tagged.as_ref().is_none_or(|arns| arns.contains(&f.arn));
         if !filter.admits(&f, holds_tags) {
             continue;
@@ -72,6 +82,8 @@ pub async fn select(
 
 fn verdict(toggle: Toggle<'_>, f: &Function, force: bool) -> Verdict {
     match toggle {
+        // `--upgrade` moves only what enable added: the functions that carry the agent.
+        Toggle::Enable(a) if a.upgrade => for_disable(f, force),
         Toggle::Enable(_) => for_enable(f, force),
         Toggle::Disable(_) => for_disable(f, force),
     }

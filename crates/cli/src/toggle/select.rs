@@ -20,13 +20,15 @@ pub struct Selection {
     /// Only functions with this tag (repeatable: every one must hold).
     #[arg(long = "tag", value_name = "KEY=VALUE", conflicts_with = "functions")]
     pub tags: Vec<String>,
-    /// Only functions whose name matches this regular expression.
+    /// Only functions whose name matches this regular expression (a search: anchor it with
+    /// ^ and $ to match the whole name).
     #[arg(long = "match", value_name = "REGEX", conflicts_with = "functions")]
     pub name_match: Option<String>,
     /// Only functions of this runtime (repeatable: any of them).
     #[arg(long = "runtime", value_name = "RUNTIME", conflicts_with = "functions")]
     pub runtimes: Vec<String>,
-    /// Never this function, by name (repeatable).
+    /// Never this function, by name or ARN (repeatable); one that names no function listed
+    /// is refused.
     #[arg(long = "exclude", value_name = "NAME", conflicts_with = "functions")]
     pub exclude: Vec<String>,
 }
@@ -81,9 +83,26 @@ impl Filter {
     pub fn admits(&self, f: &Function, tagged: bool) -> bool {
         let runtime = f.runtime.as_deref().unwrap_or_default();
         tagged
-            && !self.exclude.contains(&f.name)
+            && self.excluding(f).is_none()
             && self.name.as_ref().is_none_or(|r| r.is_match(&f.name))
             && (self.runtimes.is_empty() || self.runtimes.contains(runtime))
+    }
+
+    /// The `--exclude` that names `f` (by name or ARN), if any.
+    pub fn excluding(&self, f: &Function) -> Option<&str> {
+        self.exclude
+            .iter()
+            .find(|e| **e == f.name || **e == f.arn)
+            .map(String::as_str)
+    }
+
+    /// The `--exclude`s that `matched` does not hold: each names no function listed.
+    pub fn unmatched_excludes<'a>(&'a self, matched: &BTreeSet<String>) -> Vec<&'a str> {
+        self.exclude
+            .iter()
+            .filter(|e| !matched.contains(*e))
+            .map(String::as_str)
+            .collect()
     }
 }
 
@@ -115,16 +134,17 @@ pub fn for_enable(f: &Function, force: bool) -> Verdict {
     }
 }
 
-/// `disable`: only what carries the agent, and not a stack's (unless `force`); its ledger
-/// then says whether lambda-profiling enabled it.
+/// `disable` (and `enable --upgrade`): only what carries the agent, whatever its runtime
+/// is now, and not a stack's (unless `force`); its ledger then says whether
+/// lambda-profiling enabled it.
 pub fn for_disable(f: &Function, force: bool) -> Verdict {
-    match (assess::inspect(f).status.state, &f.stack, force) {
-        (State::Off | State::Unsupported, _, _) => Verdict::Skip("not profiled".into()),
-        (_, Some(stack), false) => Verdict::Skip(format!(
-            "stack {stack} owns it: its template says whether it is profiled; pass --force to undo what \
+    match (assess::has_trace(f), &f.stack, force) {
+        (false, _, _) => Verdict::Skip("not profiled".into()),
+        (true, Some(stack), false) => Verdict::Skip(format!(
+            "stack {stack} owns it: its template says whether it is profiled; pass --force to change what \
              lambda-profiling enable --force added"
         )),
-        _ => Verdict::Take,
+        (true, _, _) => Verdict::Take,
     }
 }
 

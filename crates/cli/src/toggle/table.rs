@@ -17,6 +17,8 @@ use crate::status::calls::said;
 /// How long a new table may take to become active.
 const ACTIVE_WITHIN: Duration = Duration::from_secs(120);
 const POLL: Duration = Duration::from_millis(500);
+/// How long point-in-time recovery may stay unavailable on a new table.
+const RECOVERY_WITHIN: Duration = Duration::from_secs(60);
 
 /// Whether the table is there. Only a table DynamoDB says does not exist is absent: any
 /// other answer (a denied `DescribeTable`, say) leaves the run's own reads to say what
@@ -38,13 +40,35 @@ pub async fn absent(clients: &Clients) -> bool {
         .is_some()
 }
 
-/// What a plan says of a missing table.
-pub fn would_create(clients: &Clients) -> String {
+/// What a plan says of a missing table; `home_named`: `--reference-region` was given.
+pub fn would_create(clients: &Clients, home_named: bool) -> String {
+    let t = &clients.table;
+    match home_named {
+        true => format!(
+            "note: the references table {} does not exist in {}: enable creates it there before its first \
+             change, as the macro stack makes it; the plan reads it as empty\n",
+            t.name, t.region
+        ),
+        false => format!(
+            "note: the references table {} does not exist in {}, and the plan reads it as empty\n",
+            t.name, t.region
+        ),
+    }
+}
+
+/// Why a missing table is not made without `--reference-region`: a table made in the wrong
+/// region would split the account's records, and `disable` could then detach a policy
+/// that a function recorded in the other table still needs.
+pub fn name_the_home(clients: &Clients) -> String {
     let t = &clients.table;
     format!(
-        "note: the references table {} does not exist in {}: enable creates it before its first change, as \
-         the macro stack makes it, and the plan reads it as empty\n",
-        t.name, t.region
+        "nothing was changed: the references table {name} does not exist in {region}. If a macro stack is \
+         deployed in this account, give its HomeRegion as --reference-region (and its ReferenceTableName as \
+         --reference-table). If none is, name the account's one home region, --reference-region {region} for \
+         example, and enable creates the table there; give the same on every later run, in every region, as \
+         every macro stack gives the same HomeRegion\n",
+        name = t.name,
+        region = t.region
     )
 }
 
@@ -90,22 +114,10 @@ pub async fn create(clients: &Clients) -> Result<String, String> {
         }
     }
     active(clients).await?;
-    let recovery = PointInTimeRecoverySpecification::builder()
-        .point_in_time_recovery_enabled(true)
-        .build()
-        .expect("enabled is set");
-    let backups = clients
-        .dynamodb
-        .update_continuous_backups()
-        .table_name(&t.name)
-        .point_in_time_recovery_specification(recovery)
-        .send()
-        .await;
-    let recovery_said = match backups {
-        Ok(_) => "point-in-time recovery on".to_owned(),
-        Err(e) => format!(
-            "point-in-time recovery could not be turned on ({}): turn it on in the DynamoDB console",
-            said(&e)
+    let recovery_said = match point_in_time_recovery(clients).await {
+        Ok(()) => "point-in-time recovery on".to_owned(),
+        Err(code) => format!(
+            "point-in-time recovery could not be turned on ({code}): turn it on in the DynamoDB console"
         ),
     };
     Ok(format!(
@@ -115,13 +127,62 @@ pub async fn create(clients: &Clients) -> Result<String, String> {
     ))
 }
 
-/// Waits, bounded, until the table is active.
+/// Turns point-in-time recovery on, as the macro stack's table has it. Right after a table
+/// becomes active DynamoDB may answer that backups are not available yet: asked again
+/// for a while.
+async fn point_in_time_recovery(clients: &Clients) -> Result<(), String> {
+    let until = Instant::now() + RECOVERY_WITHIN;
+    loop {
+        let recovery = PointInTimeRecoverySpecification::builder()
+            .point_in_time_recovery_enabled(true)
+            .build()
+            .expect("enabled is set");
+        let sent = clients
+            .dynamodb
+            .update_continuous_backups()
+            .table_name(&clients.table.name)
+            .point_in_time_recovery_specification(recovery)
+            .send()
+            .await;
+        let e = match sent {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        let not_yet = e
+            .as_service_error()
+            .is_some_and(|s| s.is_continuous_backups_unavailable_exception());
+        if !not_yet || Instant::now() >= until {
+            return Err(said(&e));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Waits, bounded, until the table is active; a refused `DescribeTable` ends the wait.
 async fn active(clients: &Clients) -> Result<(), String> {
     let t = &clients.table;
     let until = Instant::now() + ACTIVE_WITHIN;
     while Instant::now() < until {
         let described = clients.dynamodb.describe_table().table_name(&t.name).send().await;
-        let status = described.ok().and_then(|d| d.table).and_then(|t| t.table_status);
+        let status = match described {
+            Ok(d) => d.table.and_then(|t| t.table_status),
+            // Just created, it may not be found for a moment (eventual consistency).
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) =>
+            {
+                None
+            }
+            Err(e) => {
+                return Err(format!(
+                    "the references table {} in {} was created, and reading it back failed ({}): allow \
+                     dynamodb:DescribeTable, and run again once it is active; nothing else was changed",
+                    t.name,
+                    t.region,
+                    said(&e)
+                ));
+            }
+        };
         if status == Some(TableStatus::Active) {
             return Ok(());
         }
