@@ -5,38 +5,12 @@
 
 use std::io::IsTerminal as _;
 
-use futures_util::StreamExt;
-use lambda_profiling_switch::toggle::{self, Job, ToggleError};
 use lambda_profiling_switch::{Clients, ReferenceTable, Settings};
 
-use super::render::Line;
+use super::each::failed;
 use super::rollout::{self, Rollout, Tables};
-use super::{FAILED, Printed, Toggle, ToggleFormat, table};
+use super::{Printed, Toggle, ToggleFormat, table};
 use crate::session::Session;
-
-/// Functions changed at once: each waits for Lambda's update to finish.
-const AT_ONCE: usize = 4;
-
-/// Whether a selection may be acted on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Consent {
-    /// `--yes`.
-    Given,
-    /// A person at the terminal is asked.
-    Ask,
-    /// No one can be asked (a pipeline, or JSON for a program): nothing is changed.
-    Refused,
-}
-
-/// `--yes` acts; else a terminal asks (for the table, which a person reads), and a
-/// pipeline or JSON changes nothing.
-pub fn consent(yes: bool, stdin_is_terminal: bool, json: bool) -> Consent {
-    match (yes, stdin_is_terminal && !json) {
-        (true, _) => Consent::Given,
-        (false, true) => Consent::Ask,
-        (false, false) => Consent::Refused,
-    }
-}
 
 /// The whole of `enable` or `disable` but the process.
 pub async fn execute(toggle: Toggle<'_>, session: &Session) -> Printed {
@@ -99,101 +73,4 @@ pub async fn execute_with(toggle: Toggle<'_>, session: &Session, stdin_is_termin
         stdin_is_terminal,
     };
     rollout::run(&rollout).await
-}
-
-/// Runs `toggle` on each function, a few at once, in order.
-pub(super) async fn run(
-    toggle: Toggle<'_>,
-    clients: &Clients,
-    functions: &[String],
-    dry_run: bool,
-) -> Vec<Line> {
-    let common = toggle.common();
-    let (group_name, layer_arn, upgrade) = match toggle {
-        Toggle::Enable(a) => (a.profiling_group_name.clone(), a.layer_arn.clone(), a.upgrade),
-        Toggle::Disable(_) => (None, None, false),
-    };
-    futures_util::stream::iter(functions)
-        .map(|function| {
-            let request = Job {
-                function: function.clone(),
-                group_name: group_name.clone(),
-                layer_arn: layer_arn.clone(),
-                upgrade,
-                force: common.force,
-                dry_run,
-            };
-            async move {
-                let result = match toggle {
-                    Toggle::Enable(_) => toggle::enable(clients, &request).await,
-                    Toggle::Disable(_) => toggle::disable(clients, &request).await,
-                };
-                Line {
-                    function: request.function,
-                    result: result.map_err(|e: ToggleError| e.to_string()),
-                }
-            }
-        })
-        .buffered(AT_ONCE)
-        .collect()
-        .await
-}
-
-pub(super) fn failed(why: &str) -> Printed {
-    Printed {
-        stdout: String::new(),
-        stderr: format!("{why}\n"),
-        code: FAILED,
-    }
-}
-
-/// "1 function", "2 functions".
-pub(super) fn functions(n: usize) -> String {
-    format!("{n} function{}", if n == 1 { "" } else { "s" })
-}
-
-/// The plan, and why nothing was changed: no one could confirm it.
-pub(super) fn refused(mut plan: Printed, toggle: Toggle<'_>, changes: usize) -> Printed {
-    plan.stderr.push_str(&format!(
-        "nothing was changed: to {} {} needs a yes, which no one here can give (no terminal, or JSON for a \
-         program); pass --yes (or --dry-run for the plan alone)\n",
-        toggle.verb(),
-        functions(changes)
-    ));
-    plan.code = FAILED;
-    plan
-}
-
-/// Asks on the terminal; only `y` or `yes` goes on.
-pub(super) fn asked(toggle: Toggle<'_>, changes: usize) -> bool {
-    eprint!(
-        "{} {} as planned above? [y/N] ",
-        toggle.verb(),
-        functions(changes)
-    );
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer).is_ok()
-        && matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_yes_or_a_person_reading_a_table_lets_a_selection_act() {
-        assert_eq!(consent(true, false, false), Consent::Given);
-        assert_eq!(consent(true, true, true), Consent::Given);
-        assert_eq!(consent(false, true, false), Consent::Ask);
-        assert_eq!(
-            consent(false, true, true),
-            Consent::Refused,
-            "JSON is for a program"
-        );
-        assert_eq!(consent(false, false, false), Consent::Refused);
-        assert_eq!(
-            (functions(1), functions(2)),
-            ("1 function".into(), "2 functions".into())
-        );
-    }
 }

@@ -148,6 +148,10 @@ pub fn run(toggle: Toggle<'_>) -> ExitCode {
 }
 
 #[cfg(feature = "aws")]
+mod confirm;
+#[cfg(feature = "aws")]
+mod each;
+#[cfg(feature = "aws")]
 mod execute;
 #[cfg(feature = "aws")]
 mod fleet;
@@ -156,7 +160,9 @@ mod rollout;
 #[cfg(feature = "aws")]
 mod table;
 #[cfg(feature = "aws")]
-pub use execute::{Consent, consent, execute, execute_with};
+pub use confirm::{Consent, consent};
+#[cfg(feature = "aws")]
+pub use execute::{execute, execute_with};
 #[cfg(feature = "aws")]
 pub use fleet::Skipped;
 

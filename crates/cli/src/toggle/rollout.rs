@@ -9,7 +9,8 @@ use std::collections::BTreeSet;
 
 use lambda_profiling_switch::Clients;
 
-use super::execute::{Consent, asked, consent, failed, refused, run as run_each};
+use super::confirm::{Consent, asked, consent, refused};
+use super::each::{failed, run_each};
 use super::fleet::{self, Selected};
 use super::render::{Line, report};
 use super::select::Filter;
