@@ -37,6 +37,10 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
   service does (at most 50 functions, `NextMarker`; moto returns everything at once), and
   the Resource Groups Tagging API's GetResources for `lambda:function` (moto's does not
   know Lambda), read from moto's Lambda in this process, in pages of `ResourcesPerPage`.
+  Each of these reads the account the request's credentials are in, as moto does (an
+  assumed role's credentials are the role's account's); and STS refuses AssumeRole of any
+  role in account 999999999999 (403 AccessDenied, with STS's words naming the caller and
+  the role), as it refuses a role whose trust policy does not let the caller in.
 
 The front also plays the publisher's agent layers, which moto cannot (they are another
 account's): GetLayerVersion of `157417159150`'s two agent layers answers from a table of
@@ -95,6 +99,32 @@ requests_seen = []  # [user agent, method, path, action, content type, length, s
 def region_of(req):
     m = re.search(r"Credential=[^/]+/\d+/([^/]+)/", req.headers.get("Authorization", ""))
     return m.group(1) if m else "us-east-1"
+
+
+def account_of(req):
+    """The account moto acts in for this request: the one its access key belongs to (an
+    assumed role's credentials are another account's), as moto itself decides."""
+    from moto.iam.models import get_account_id_from
+
+    m = re.search(r"Credential=([^/]+)/", req.headers.get("Authorization", ""))
+    return get_account_id_from(m.group(1)) if m else ACCOUNT
+
+
+def assume_refused(req, body):
+    """STS refuses AssumeRole where the role's trust policy does not let the caller in:
+    here, any role in account 999999999999, with STS's words (which name the caller and the
+    role). `None`: not such a call."""
+    form = parse_qs(body.decode("utf-8", "replace"))
+    if form.get("Action", [""])[0] != "AssumeRole":
+        return None
+    role = form.get("RoleArn", [""])[0]
+    if ":iam::999999999999:role/" not in role:
+        return None
+    message = (f"User: arn:aws:iam::{ACCOUNT}:user/ops is not authorized to perform: sts:AssumeRole on "
+               f"resource: {role}")
+    xml = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+           f'<Code>AccessDenied</Code><Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>')
+    return Response(xml, 403, {"Content-Type": "text/xml"})
 
 
 def service_of(req):
@@ -318,7 +348,7 @@ def get_resources(req):
     if not isinstance(size, int) or not 1 <= size <= 100:
         return json_error(400, "InvalidParameterException", "ResourcesPerPage must be between 1 and 100")
     found = []
-    for fn in lambda_backends[ACCOUNT][region_of(req)].list_functions():
+    for fn in lambda_backends[account_of(req)][region_of(req)].list_functions():
         tags = dict(fn.tags or {})
         if not tags:
             continue  # the service lists resources that have tags
@@ -380,10 +410,11 @@ def missing_layer(req, body):
         layers = json.loads(body or b"{}").get("Layers") or []
     except ValueError:
         return None
-    storage = lambda_backends[ACCOUNT][region_of(req)]._layers
+    account = account_of(req)
+    storage = lambda_backends[account][region_of(req)]._layers
     for arn in layers:
         parts = arn.split(":")
-        if len(parts) == 8 and parts[4] == ACCOUNT and storage.get_layer_version_by_arn(arn) is None:
+        if len(parts) == 8 and parts[4] == account and storage.get_layer_version_by_arn(arn) is None:
             message = f"Layer version {arn} does not exist."
             return Response(json.dumps({"Type": "User", "message": message}), 400,
                             {"x-amzn-ErrorType": "InvalidParameterValueException", "Content-Type": "application/json"})
@@ -412,7 +443,7 @@ def with_environment_error(req, answer):
     return Response(json.dumps(config), 200, {"Content-Type": "application/json"})
 
 
-def canonical_role_names(form_body):
+def canonical_role_names(form_body, account):
     """IAM's names are case-insensitive: RoleName is rewritten to the role's own spelling."""
     from moto.iam.models import iam_backends
 
@@ -420,7 +451,7 @@ def canonical_role_names(form_body):
     given = form.get("RoleName", [""])[0]
     if not given:
         return form_body
-    backend = iam_backends[ACCOUNT]["aws"]
+    backend = iam_backends[account]["aws"]
     own = next((r.name for r in backend.roles.values() if r.name.lower() == given.lower()), None)
     if own is None or own == given:
         return form_body
@@ -556,11 +587,11 @@ def front(upstream, local=None):
         layer = publisher_layer(req)
         if layer is not None:
             return layer
-        refused = environment_refused(req, body) or missing_layer(req, body)
+        refused = environment_refused(req, body) or missing_layer(req, body) or assume_refused(req, body)
         if refused is not None:
             return refused
         if service_of(req) == "iam":
-            body = canonical_role_names(body)
+            body = canonical_role_names(body, account_of(req))
         if req.method == "GET" and LIST_FUNCTIONS.match(req.path):
             return list_functions_paged(req, lambda query: upstream_call(req, body, query))
         if req.headers.get("X-Amz-Target") == TAGGING_TARGET:

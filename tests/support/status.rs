@@ -226,6 +226,7 @@ pub fn status_args(region: &str, format: StatusFormat) -> StatusArgs {
         format,
         concurrency: 8,
         fail_on: vec![FailOn::Broken],
+        accounts: Default::default(),
     }
 }
 

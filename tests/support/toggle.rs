@@ -21,6 +21,7 @@ pub fn toggle_common(dry_run: bool) -> Common {
         force: false,
         reference_table: lambda_profiling_switch::DEFAULT_REFERENCE_TABLE.into(),
         reference_region: None,
+        accounts: Default::default(),
     }
 }
 
@@ -90,6 +91,7 @@ pub async fn status_of(s: &Servers, name: &str) -> (String, Value) {
         format: StatusFormat::Json,
         concurrency: 4,
         fail_on: vec![FailOn::Broken],
+        accounts: Default::default(),
     };
     let out =
         lambda_profiling_cli::status::execute(&args, &session, (false, false), Box::new(std::io::sink()))

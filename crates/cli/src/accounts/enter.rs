@@ -53,7 +53,9 @@ pub async fn targets(session: &Session, accounts: &Accounts, region: &str) -> Re
 async fn organization(session: &Session, region: &str) -> Result<Vec<String>, String> {
     let mut config = aws_sdk_organizations::config::Builder::from(session.config())
         .region(aws_config::Region::new(region.to_owned()));
-    config.set_endpoint_url(session.endpoint("ORGANIZATIONS"));
+    if let Some(url) = session.endpoint("ORGANIZATIONS") {
+        config.set_endpoint_url(Some(url));
+    }
     let client = aws_sdk_organizations::Client::from_conf(config.build());
     let mut pages = client.list_accounts().into_paginator().send();
     let mut ids = Vec::new();
@@ -80,7 +82,9 @@ async fn assume(session: &Session, account: &str, role: &str, region: &str) -> R
     let arn = role_arn(account, role, region);
     let mut config = aws_sdk_sts::config::Builder::from(session.config())
         .region(aws_config::Region::new(region.to_owned()));
-    config.set_endpoint_url(session.endpoint("STS"));
+    if let Some(url) = session.endpoint("STS") {
+        config.set_endpoint_url(Some(url));
+    }
     let sts = aws_sdk_sts::Client::from_conf(config.build());
     let assumed = sts
         .assume_role()

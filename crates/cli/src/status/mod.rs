@@ -13,6 +13,8 @@ pub mod progress;
 pub mod report;
 
 #[cfg(feature = "aws")]
+mod across;
+#[cfg(feature = "aws")]
 pub(crate) mod calls;
 #[cfg(feature = "aws")]
 pub(crate) mod inventory;
@@ -80,6 +82,8 @@ pub struct StatusArgs {
         value_name = "STATES"
     )]
     pub fail_on: Vec<FailOn>,
+    #[command(flatten)]
+    pub accounts: crate::accounts::AccountArgs,
 }
 
 /// Exit code when `status` could not answer (1 is "some function is broken").
@@ -124,7 +128,23 @@ pub async fn execute(
         functions: args.functions.clone(),
         concurrency: usize::from(args.concurrency),
     };
-    match scan(session, &request, &progress).await {
+    let accounts = match args.accounts.read() {
+        Ok(accounts) => accounts,
+        Err(e) => return failed(e),
+    };
+    let scanned = match accounts {
+        crate::accounts::Accounts::Caller => scan(session, &request, &progress).await,
+        accounts => {
+            let Some(region) = args.regions.first().cloned().or_else(|| session.region()) else {
+                return failed(StatusError::NoRegion.to_string());
+            };
+            match crate::accounts::targets(session, &accounts, &region).await {
+                Ok(targets) => Ok(across::scan_accounts(targets, &request, &progress).await),
+                Err(e) => return failed(e),
+            }
+        }
+    };
+    match scanned {
         Ok(report) => Printed {
             stdout: if json { report.to_json() } else { report.to_table() },
             stderr: report
@@ -143,6 +163,15 @@ pub async fn execute(
                 code: FAILED,
             }
         }
+    }
+}
+
+#[cfg(feature = "aws")]
+fn failed(why: String) -> Printed {
+    Printed {
+        stdout: String::new(),
+        stderr: format!("{why}\n"),
+        code: FAILED,
     }
 }
 

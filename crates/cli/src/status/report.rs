@@ -61,18 +61,21 @@ impl Report {
     }
 
     /// One row per function, each problem indented under it, then the summary. A REGION
-    /// column only when the functions span regions.
+    /// column only when the functions span regions, an ACCOUNT column only when they span
+    /// accounts.
     pub fn to_table(&self) -> String {
-        let regions = self
-            .functions
-            .iter()
-            .map(|f| region(&f.function_arn))
-            .collect::<std::collections::BTreeSet<_>>();
-        let with_region = regions.len() > 1;
+        let spans = |part: usize| {
+            let parts = self.functions.iter().map(|f| arn_part(&f.function_arn, part));
+            parts.collect::<std::collections::BTreeSet<_>>().len() > 1
+        };
+        let (with_region, with_account) = (spans(3), spans(4));
         let mut rows: Vec<Vec<String>> = vec![];
         let mut header = vec!["FUNCTION", "RUNTIME", "STATE", "STACK", "PROFILING GROUP"];
         if with_region {
             header.insert(1, "REGION");
+        }
+        if with_account {
+            header.insert(1, "ACCOUNT");
         }
         rows.push(header.into_iter().map(str::to_owned).collect());
         for f in &self.functions {
@@ -88,7 +91,10 @@ impl Report {
                     .map_or_else(dash, |g| printable(&group_name(g))),
             ];
             if with_region {
-                row.insert(1, region(&f.function_arn).to_owned());
+                row.insert(1, arn_part(&f.function_arn, 3).to_owned());
+            }
+            if with_account {
+                row.insert(1, arn_part(&f.function_arn, 4).to_owned());
             }
             rows.push(row);
         }
@@ -127,8 +133,9 @@ impl Report {
     }
 }
 
-fn region(arn: &str) -> &str {
-    arn.split(':').nth(3).unwrap_or_default()
+/// A part of an ARN: 3 is the region, 4 the account.
+fn arn_part(arn: &str, part: usize) -> &str {
+    arn.split(':').nth(part).unwrap_or_default()
 }
 
 fn group_name(arn: &str) -> String {

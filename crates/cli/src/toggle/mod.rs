@@ -78,6 +78,8 @@ pub struct Common {
     /// several].
     #[arg(long, value_name = "R")]
     pub reference_region: Option<String>,
+    #[command(flatten)]
+    pub accounts: crate::accounts::AccountArgs,
 }
 
 /// How `enable` and `disable` print what became of each function.

@@ -1,9 +1,9 @@
 //! From the functions to the report (feature `aws`). Named functions, where the references
 //! table is there, are acted on at once, as they always were. A selection (`--all`, in
-//! each region), or any run where the table is missing, is planned first (a dry run of
-//! each function), confirmed (a selection only), the table made if `enable` needs it, and
-//! then acted on where the plan would change something. A region that cannot be listed
-//! is said, and the others go on.
+//! each account and region), or any run where the table is missing, is planned first (a
+//! dry run of each function), confirmed once (a selection only), each account's table made
+//! if `enable` needs it, and then acted on where the plan would change something. An
+//! account or a region that cannot be entered or listed is said, and the others go on.
 
 use std::collections::BTreeSet;
 
@@ -14,40 +14,60 @@ use super::each::{failed, run_each};
 use super::fleet::{self, Selected};
 use super::render::{Line, report};
 use super::select::Filter;
-use super::{Printed, Toggle, table};
+use super::{FAILED, Printed, Toggle, table};
 use crate::session::Session;
 
-/// The engine's clients per region, two ways, and what is known of the table.
+/// One account's engine clients per region, two ways, and whether its table is there.
 pub(super) struct Tables {
     /// A missing table is an error: for acting.
     pub strict: Vec<Clients>,
     /// A missing table reads as empty: for the plan.
     pub reading: Vec<Clients>,
     pub missing: bool,
-    /// `--reference-region` was given: the account's home region is named.
-    pub home_named: bool,
+}
+
+/// An account entered: `label` is its ID (`None`: the caller's own).
+pub(super) struct Account {
+    pub label: Option<String>,
+    pub session: Session,
+    pub tables: Tables,
+}
+
+impl Account {
+    /// "account 111111111111: " before what is said of it, when accounts are named.
+    fn prefix(&self) -> String {
+        self.label
+            .as_ref()
+            .map(|id| format!("account {id}: "))
+            .unwrap_or_default()
+    }
 }
 
 pub(super) struct Rollout<'a> {
     pub toggle: Toggle<'a>,
-    pub session: &'a Session,
-    pub tables: &'a Tables,
+    pub accounts: &'a [Account],
+    /// What was said of the accounts that could not be entered (`error: ...` lines).
+    pub unentered: String,
+    /// `--reference-region` was given: the accounts' home region is named.
+    pub home_named: bool,
     pub json: bool,
     pub stdin_is_terminal: bool,
 }
 
-/// One region's part: which region (an index into the clients), what it takes, its lines.
+/// One account's and region's part: indexes into the accounts and their clients.
 struct Part {
+    account: usize,
     region: usize,
     selected: Selected,
     lines: Vec<Line>,
 }
 
 pub(super) async fn run(r: &Rollout<'_>) -> Printed {
-    let (toggle, tables) = (r.toggle, r.tables);
+    let toggle = r.toggle;
     let common = toggle.common();
-    if !toggle.selection().all && !tables.missing {
-        let lines = run_each(toggle, &tables.strict[0], toggle.functions(), common.dry_run).await;
+    let first = &r.accounts[0].tables;
+    if !toggle.selection().all && !first.missing {
+        let lines = run_each(toggle, &first.strict[0], toggle.functions(), common.dry_run).await;
         return report(toggle, common.dry_run, &[], &lines);
     }
     let (mut parts, listing) = match toggle.selection().all {
@@ -61,6 +81,7 @@ pub(super) async fn run(r: &Rollout<'_>) -> Printed {
                 ..Selected::default()
             };
             let part = Part {
+                account: 0,
                 region: 0,
                 selected,
                 lines: Vec::new(),
@@ -69,95 +90,110 @@ pub(super) async fn run(r: &Rollout<'_>) -> Printed {
         }
     };
     for part in &mut parts {
-        let clients = &tables.reading[part.region];
+        let clients = &r.accounts[part.account].tables.reading[part.region];
         part.lines = run_each(toggle, clients, &part.selected.taken, true).await;
     }
-    // Only `enable` records anything, so only it makes a missing table.
-    let makes_table = tables.missing && matches!(toggle, Toggle::Enable(a) if !a.upgrade);
-    let note = match makes_table {
-        true => table::would_create(&tables.strict[0], tables.home_named),
-        false => String::new(),
+    // Only `enable` records anything, so only it makes a missing table, in the accounts
+    // whose plan changes something.
+    let records = matches!(toggle, Toggle::Enable(a) if !a.upgrade);
+    let changes = |a: usize| {
+        let of_account = parts.iter().filter(|p| p.account == a);
+        of_account
+            .map(|p| p.lines.iter().filter(|l| l.changes()).count())
+            .sum::<usize>()
     };
-    let plan_said = format!("{note}{listing}");
-    let changes: usize = parts
-        .iter()
-        .map(|p| p.lines.iter().filter(|l| l.changes()).count())
-        .sum();
-    if common.dry_run || changes == 0 {
+    let to_make: Vec<usize> = (0..r.accounts.len())
+        .filter(|&a| records && r.accounts[a].tables.missing && changes(a) > 0)
+        .collect();
+    let notes: String = (0..r.accounts.len())
+        .filter(|&a| records && r.accounts[a].tables.missing)
+        .map(|a| {
+            let account = &r.accounts[a];
+            account.prefix() + &table::would_create(&account.tables.strict[0], r.home_named)
+        })
+        .collect();
+    let plan_said = format!("{notes}{}{listing}", r.unentered);
+    let total: usize = (0..r.accounts.len()).map(changes).sum();
+    if common.dry_run || total == 0 {
         return said(toggle, common.dry_run, &parts, &plan_said);
     }
     let mut plan = said(toggle, true, &parts, &plan_said);
-    if makes_table && !tables.home_named {
-        plan.stderr.push_str(&table::name_the_home(&tables.strict[0]));
-        plan.code = super::FAILED;
+    if !to_make.is_empty() && !r.home_named {
+        plan.stderr
+            .push_str(&table::name_the_home(&r.accounts[to_make[0]].tables.strict[0]));
+        plan.code = FAILED;
         return plan;
     }
     if toggle.selection().all {
         match consent(common.yes, r.stdin_is_terminal, r.json) {
             Consent::Given => {}
-            Consent::Refused => return refused(plan, toggle, changes),
+            Consent::Refused => return refused(plan, toggle, total),
             Consent::Ask => {
                 print!("{}", plan.stdout);
                 eprint!("{}", plan.stderr);
-                if !asked(toggle, changes) {
+                if !asked(toggle, total) {
                     return failed("nothing was changed");
                 }
             }
         }
     }
-    let made = match makes_table {
-        true => match table::create(&tables.strict[0]).await {
-            Ok(made) => made,
-            Err(e) => return failed(&e),
-        },
-        false => String::new(),
-    };
+    let mut made = String::new();
+    for a in to_make {
+        let account = &r.accounts[a];
+        match table::create(&account.tables.strict[0]).await {
+            Ok(note) => made.push_str(&(account.prefix() + &note)),
+            Err(e) => return failed(&(made + &account.prefix() + &e)),
+        }
+    }
     for part in &mut parts {
         let lines = std::mem::take(&mut part.lines);
-        part.lines = act(toggle, &tables.strict[part.region], lines).await;
+        let clients = &r.accounts[part.account].tables.strict[part.region];
+        part.lines = act(toggle, clients, lines).await;
     }
-    said(toggle, false, &parts, &format!("{made}{listing}"))
+    said(toggle, false, &parts, &format!("{made}{}{listing}", r.unentered))
 }
 
-/// Each region's selection; what could not be listed or read, for stderr; `Err` when
-/// no region could be listed or an `--exclude` names no function listed.
+/// Each account's and region's selection; what could not be listed or read, for stderr;
+/// `Err` when nothing could be listed or an `--exclude` names no function listed.
 async fn select(r: &Rollout<'_>) -> Result<(Vec<Part>, String), String> {
     let filter = Filter::new(r.toggle.selection()).map_err(|e| e.to_string())?;
-    let strict = &r.tables.strict;
-    let listed = futures_util::future::join_all(
-        strict
-            .iter()
-            .map(|c| fleet::select(r.session, &c.region, r.toggle, &filter)),
-    )
+    let places: Vec<(usize, usize)> = (0..r.accounts.len())
+        .flat_map(|a| (0..r.accounts[a].tables.strict.len()).map(move |region| (a, region)))
+        .collect();
+    let listed = futures_util::future::join_all(places.iter().map(|&(a, region)| {
+        let account = &r.accounts[a];
+        let name = &account.tables.strict[region].region;
+        fleet::select(&account.session, name, r.toggle, &filter)
+    }))
     .await;
     let (mut parts, mut said, mut excluded) = (Vec::new(), String::new(), BTreeSet::new());
-    for (region, found) in listed.into_iter().enumerate() {
-        let name = &strict[region].region;
+    for (&(account, region), found) in places.iter().zip(listed) {
+        let a = &r.accounts[account];
+        let place = format!("{}{}", a.prefix(), a.tables.strict[region].region);
         match found {
             Ok(selected) => {
                 if let Some(w) = &selected.warning {
-                    said.push_str(&format!("warning: {name}: {w}\n"));
+                    said.push_str(&format!("warning: {place}: {w}\n"));
                 }
                 excluded.extend(selected.excluded.iter().cloned());
                 parts.push(Part {
+                    account,
                     region,
                     selected,
                     lines: Vec::new(),
                 });
             }
-            Err(e) => said.push_str(&format!("error: {name}: {e}\n")),
+            Err(e) => said.push_str(&format!("error: {place}: {e}\n")),
         }
     }
     if parts.is_empty() {
-        return Err(said.trim_end().to_owned());
+        return Err(format!("{}{}", r.unentered, said).trim_end().to_owned());
     }
-    // Only when every region was listed can an --exclude be known to name nothing.
-    let unmatched = filter.unmatched_excludes(&excluded);
-    if let (true, Some(e)) = (parts.len() == strict.len(), unmatched.first()) {
-        let regions: Vec<&str> = strict.iter().map(|c| c.region.as_str()).collect();
+    // Only when every place was listed can an --exclude be known to name nothing.
+    let whole = parts.len() == places.len() && r.unentered.is_empty();
+    if let (true, Some(e)) = (whole, filter.unmatched_excludes(&excluded).first()) {
         return Err(format!(
-            "--exclude {e:?} names no function in {}: check it (a function's name or ARN); nothing was changed",
-            regions.join(", ")
+            "--exclude {e:?} names no function listed: check it (a function's name or ARN); nothing was changed"
         ));
     }
     Ok((parts, said))
@@ -180,8 +216,8 @@ async fn act(toggle: Toggle<'_>, clients: &Clients, plan: Vec<Line>) -> Vec<Line
         .collect()
 }
 
-/// Every region's lines in one report, with what was said before them on stderr; an
-/// error there (a region not listed) fails the run.
+/// Every part's lines in one report, with what was said before them on stderr; an error
+/// there (an account or a region not reached) fails the run.
 fn said(toggle: Toggle<'_>, dry_run: bool, parts: &[Part], before: &str) -> Printed {
     let lines: Vec<Line> = parts.iter().flat_map(|p| p.lines.iter().cloned()).collect();
     let skipped: Vec<_> = parts
