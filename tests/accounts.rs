@@ -94,6 +94,22 @@ async fn a_fleet_spans_accounts_and_an_account_that_cannot_be_entered_stops_only
         out.stderr
     );
 
+    // The same as one page: a coverage row for each account, the untrusted one not read.
+    args.format = StatusFormat::Html;
+    let page =
+        lambda_profiling_cli::status::execute(&args, &caller, (false, false), Box::new(std::io::sink()))
+            .await;
+    for account in [ACCOUNT, OTHER] {
+        let row = format!("<tr><td>{account}</td><td>{REGION}</td>");
+        assert!(page.stdout.contains(&row), "{}", page.stdout);
+    }
+    assert!(
+        page.stdout
+            .contains(&format!("account {UNTRUSTED}: cannot assume")),
+        "{}",
+        page.stdout
+    );
+
     // enable --all across both, planned: each account's function with its region's
     // published layer, and each account's missing table said.
     let mut plan = enable_args(&[], "", true);

@@ -8,6 +8,7 @@
 
 pub use lambda_profiling_macro::assess;
 pub mod freshness;
+pub mod html;
 pub mod policy;
 pub mod progress;
 pub mod report;
@@ -36,6 +37,8 @@ use clap::ValueEnum;
 pub enum StatusFormat {
     Table,
     Json,
+    /// One self-contained page: coverage per account and region, the broken functions.
+    Html,
 }
 
 /// A state that fails `status` (exit code 1), for a scheduled audit.
@@ -118,8 +121,8 @@ pub async fn execute(
     terminals: (bool, bool),
     progress_to: Box<dyn std::io::Write + Send>,
 ) -> Printed {
-    let json = args.format == StatusFormat::Json;
-    let progress = match progress::wanted(json, terminals.0, terminals.1) {
+    let table = args.format == StatusFormat::Table;
+    let progress = match progress::wanted(!table, terminals.0, terminals.1) {
         true => progress::Progress::to(progress_to),
         false => progress::Progress::hidden(),
     };
@@ -146,7 +149,11 @@ pub async fn execute(
     };
     match scanned {
         Ok(report) => Printed {
-            stdout: if json { report.to_json() } else { report.to_table() },
+            stdout: match args.format {
+                StatusFormat::Json => report.to_json(),
+                StatusFormat::Html => report.to_html("lambda-profiling status"),
+                StatusFormat::Table => report.to_table(),
+            },
             stderr: report
                 .warnings
                 .iter()
