@@ -205,3 +205,73 @@ async fn a_fleet_spans_accounts_and_an_account_that_cannot_be_entered_stops_only
         out.stderr
     );
 }
+
+#[tokio::test]
+async fn org_takes_the_active_accounts_and_enters_the_callers_own_with_its_own_credentials() {
+    let Some(s) = servers() else { return };
+    let caller = status_session(s, &unique("acc-org"), REGION).await;
+    let org = aws_sdk_organizations::Client::new(caller.config());
+    // One organization per moto server, made by whichever test comes first.
+    let _ = org
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await;
+    let p = unique("org");
+    let created = org
+        .create_account()
+        .email(format!("{p}@example.com"))
+        .account_name(&p)
+        .send()
+        .await
+        .unwrap();
+    let member = created
+        .create_account_status()
+        .and_then(|c| c.account_id())
+        .unwrap()
+        .to_owned();
+    for account in [ACCOUNT, member.as_str()] {
+        let session = session_in(s, account).await;
+        let role_arn = role(&session.iam(REGION), &unique("org-role"), false).await;
+        create(
+            &session.lambda(REGION),
+            &Spec::new(&format!("{p}-{account}"), &role_arn),
+        )
+        .await;
+    }
+
+    let mut args = status_args(REGION, StatusFormat::Json);
+    args.accounts = AccountArgs {
+        accounts: Vec::new(),
+        org: true,
+        role_name: Some(ROLE.into()),
+    };
+    let out =
+        lambda_profiling_cli::status::execute(&args, &caller, (false, false), Box::new(std::io::sink()))
+            .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let report: Value = serde_json::from_str(&out.stdout).expect(&out.stdout);
+    let arns: Vec<&str> = report["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["functionArn"].as_str())
+        .filter(|a| a.contains(&p))
+        .collect();
+    for account in [ACCOUNT, member.as_str()] {
+        let arn = format!("arn:aws:lambda:{REGION}:{account}:function:{p}-{account}");
+        assert!(arns.contains(&arn.as_str()), "{arn} not in {arns:?}");
+    }
+
+    // --function names a function of one account.
+    args.functions = vec![format!("{p}-{ACCOUNT}")];
+    let out =
+        lambda_profiling_cli::status::execute(&args, &caller, (false, false), Box::new(std::io::sink()))
+            .await;
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--function names a function of one account"),
+        "{}",
+        out.stderr
+    );
+}

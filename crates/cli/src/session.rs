@@ -34,8 +34,6 @@ pub struct Endpoints {
     pub iam: Option<String>,
     pub codeguru: Option<String>,
     pub tagging: Option<String>,
-    pub sts: Option<String>,
-    pub organizations: Option<String>,
 }
 
 /// Clients of one region, made on first use.
@@ -81,9 +79,13 @@ impl Session {
         &self.config
     }
 
-    /// The same settings and endpoints with other credentials (another account's).
-    pub fn with_credentials(&self, credentials: aws_credential_types::Credentials) -> Session {
-        let provider = aws_credential_types::provider::SharedCredentialsProvider::new(credentials);
+    /// The same settings and endpoints with other credentials (another account's); the
+    /// clients' identity cache renews them from `provider` before they expire.
+    pub fn with_credentials(
+        &self,
+        provider: impl aws_credential_types::provider::ProvideCredentials + 'static,
+    ) -> Session {
+        let provider = aws_credential_types::provider::SharedCredentialsProvider::new(provider);
         let config = self.config.to_builder().credentials_provider(provider).build();
         Session::new(config, self.endpoints.clone())
     }
@@ -95,8 +97,6 @@ impl Session {
             "IAM" => self.endpoints.iam.clone(),
             "CODEGURUPROFILER" => self.endpoints.codeguru.clone(),
             "RESOURCEGROUPSTAGGINGAPI" => self.endpoints.tagging.clone(),
-            "STS" => self.endpoints.sts.clone(),
-            "ORGANIZATIONS" => self.endpoints.organizations.clone(),
             _ => None,
         }
     }

@@ -64,15 +64,8 @@ impl AccountArgs {
     }
 }
 
-/// The role's ARN in `account`, in the partition of `region`.
-pub fn role_arn(account: &str, role: &str, region: &str) -> String {
-    let partition = if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
+/// The role's ARN in `account`, in the caller's partition (`aws`, `aws-cn`, ...).
+pub fn role_arn(account: &str, role: &str, partition: &str) -> String {
     format!("arn:{partition}:iam::{account}:role/{role}")
 }
 

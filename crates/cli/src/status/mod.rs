@@ -137,6 +137,11 @@ pub async fn execute(
     };
     let scanned = match accounts {
         crate::accounts::Accounts::Caller => scan(session, &request, &progress).await,
+        _ if !args.functions.is_empty() => {
+            return failed(
+                "--function names a function of one account; --accounts and --org read whole regions".into(),
+            );
+        }
         accounts => {
             let Some(region) = args.regions.first().cloned().or_else(|| session.region()) else {
                 return failed(StatusError::NoRegion.to_string());

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeSet;
 
+use futures_util::StreamExt as _;
 use lambda_profiling_switch::Clients;
 
 use super::confirm::{Consent, asked, consent, refused};
@@ -16,6 +17,9 @@ use super::render::{Line, report};
 use super::select::Filter;
 use super::{FAILED, Printed, Toggle, table};
 use crate::session::Session;
+
+/// Places (an account's region) listed at once.
+const PLACES_AT_ONCE: usize = 4;
 
 /// One account's engine clients per region, two ways, and whether its table is there.
 pub(super) struct Tables {
@@ -137,18 +141,29 @@ pub(super) async fn run(r: &Rollout<'_>) -> Printed {
             }
         }
     }
+    // Each account's table; an account whose table cannot be made changes nothing, and
+    // the others go on.
     let mut made = String::new();
+    let mut tableless: Vec<(usize, String)> = Vec::new();
     for a in to_make {
         let account = &r.accounts[a];
         match table::create(&account.tables.strict[0]).await {
             Ok(note) => made.push_str(&(account.prefix() + &note)),
-            Err(e) => return failed(&(made + &account.prefix() + &e)),
+            Err(e) => {
+                made.push_str(&format!("error: {}{e}\n", account.prefix()));
+                tableless.push((a, e));
+            }
         }
     }
     for part in &mut parts {
         let lines = std::mem::take(&mut part.lines);
-        let clients = &r.accounts[part.account].tables.strict[part.region];
-        part.lines = act(toggle, clients, lines).await;
+        part.lines = match tableless.iter().find(|(a, _)| *a == part.account) {
+            Some((_, why)) => unchanged(lines, why),
+            None => {
+                let clients = &r.accounts[part.account].tables.strict[part.region];
+                act(toggle, clients, lines).await
+            }
+        };
     }
     said(toggle, false, &parts, &format!("{made}{}{listing}", r.unentered))
 }
@@ -160,11 +175,14 @@ async fn select(r: &Rollout<'_>) -> Result<(Vec<Part>, String), String> {
     let places: Vec<(usize, usize)> = (0..r.accounts.len())
         .flat_map(|a| (0..r.accounts[a].tables.strict.len()).map(move |region| (a, region)))
         .collect();
-    let listed = futures_util::future::join_all(places.iter().map(|&(a, region)| {
+    // A few places at once: each listing bounds its own calls in flight.
+    let listed: Vec<_> = futures_util::stream::iter(places.iter().map(|&(a, region)| {
         let account = &r.accounts[a];
         let name = &account.tables.strict[region].region;
         fleet::select(&account.session, name, r.toggle, &filter)
     }))
+    .buffered(PLACES_AT_ONCE)
+    .collect()
     .await;
     let (mut parts, mut said, mut excluded) = (Vec::new(), String::new(), BTreeSet::new());
     for (&(account, region), found) in places.iter().zip(listed) {
@@ -189,14 +207,33 @@ async fn select(r: &Rollout<'_>) -> Result<(Vec<Part>, String), String> {
     if parts.is_empty() {
         return Err(format!("{}{}", r.unentered, said).trim_end().to_owned());
     }
-    // Only when every place was listed can an --exclude be known to name nothing.
+    // Only when every place was listed can an --exclude be known to name nothing; else it
+    // is said, since the function it meant may be in a place not listed.
     let whole = parts.len() == places.len() && r.unentered.is_empty();
-    if let (true, Some(e)) = (whole, filter.unmatched_excludes(&excluded).first()) {
-        return Err(format!(
-            "--exclude {e:?} names no function listed: check it (a function's name or ARN); nothing was changed"
+    for e in filter.unmatched_excludes(&excluded) {
+        if whole {
+            return Err(format!(
+                "--exclude {e:?} names no function listed: check it (a function's name or ARN); nothing was changed"
+            ));
+        }
+        said.push_str(&format!(
+            "warning: --exclude {e:?} names no function in the places listed: check it\n"
         ));
     }
     Ok((parts, said))
+}
+
+/// The plan's lines of an account that could not act: each change it planned fails, why.
+fn unchanged(plan: Vec<Line>, why: &str) -> Vec<Line> {
+    plan.into_iter()
+        .map(|planned| match planned.changes() {
+            true => Line {
+                function: planned.function,
+                result: Err(format!("not changed: {why}")),
+            },
+            false => planned,
+        })
+        .collect()
 }
 
 /// Runs again only the functions the plan would change; the others keep the plan's word
