@@ -333,3 +333,100 @@ async fn a_selection_spans_regions_and_a_region_that_cannot_be_listed_stops_only
         out.stderr
     );
 }
+
+/// The profiling groups in the test region now.
+async fn groups_now(s: &Servers) -> usize {
+    let session = status_session(s, &unique("sel-groups"), REGION).await;
+    let listed = session
+        .codeguru(REGION)
+        .list_profiling_groups()
+        .max_results(1000)
+        .send()
+        .await
+        .unwrap();
+    listed.profiling_group_names().len()
+}
+
+#[tokio::test]
+async fn a_plan_over_the_groups_quota_is_refused_before_it_acts_and_a_group_per_tag_passes() {
+    let Some(s) = servers() else { return };
+    let setup = status_session(s, &unique("sel-quota"), REGION).await;
+    let lambda = setup.lambda(REGION);
+    let role_arn = role(&setup.iam(REGION), &unique("sel-role"), false).await;
+    let layer = publish(&lambda, PY_LAYER).await;
+    let p = unique("selq");
+    let (pay, web) = (format!("{p}-pay"), format!("{p}-web"));
+    // (function, its service tag)
+    let fleet = [
+        ("a", Some(&pay)),
+        ("b", Some(&pay)),
+        ("c", Some(&web)),
+        ("d", None),
+    ];
+    for (n, service) in fleet {
+        let arn = create(&lambda, &Spec::new(&format!("{p}-{n}"), &role_arn)).await;
+        if let Some(service) = service {
+            lambda
+                .tag_resource()
+                .resource(arn)
+                .tags("service", service)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    let mut args = enable_args(&[], &layer, false);
+    args.selection = selection(&p, &[], &[]);
+    args.common.yes = true;
+    // Groups are only ever added meanwhile (other tests), so this quota stays crossed.
+    args.group_quota = groups_now(s).await + 1;
+
+    let out = run(s, Toggle::Enable(&args)).await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let said = format!("the plan makes 4 profiling groups in {REGION}, which has ");
+    assert!(
+        out.stderr.contains(&said) && out.stderr.contains("nothing was changed"),
+        "{}",
+        out.stderr
+    );
+    for (n, _) in fleet {
+        assert_eq!(
+            status_of(s, &format!("{p}-{n}")).await.0,
+            "off",
+            "{n} changed over the quota"
+        );
+    }
+    let mut dry = args.clone();
+    dry.common.dry_run = true;
+    let out = run(s, Toggle::Enable(&dry)).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("warning: {said}")), "{}", out.stderr);
+
+    // A group per service fits: two groups, the untagged function skipped with why.
+    args.group_per_tag = Some("service".into());
+    args.group_quota = groups_now(s).await + 10;
+    let out = run(s, Toggle::Enable(&args)).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("quota"), "{}", out.stderr);
+    assert!(
+        out.stdout.contains(&format!("skip {p}-d (")) && out.stdout.contains("no tag service"),
+        "{}",
+        out.stdout
+    );
+    for (n, service) in fleet {
+        let (state, f) = status_of(s, &format!("{p}-{n}")).await;
+        match service {
+            Some(group) => {
+                assert_eq!(state, "profiled", "{f}");
+                assert!(
+                    f["profilingGroup"]
+                        .as_str()
+                        .unwrap()
+                        .ends_with(&format!("/{group}")),
+                    "{f}"
+                );
+            }
+            None => assert_eq!(state, "off", "{f}"),
+        }
+    }
+}

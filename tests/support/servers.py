@@ -13,6 +13,7 @@ Started by tests/support/mod.rs once per test binary, with the pinned moto's Pyt
   from): payload-bound ProfilingGroupDescription and AgentConfiguration, 201/204
   codes, and errors as `x-amzn-ErrorType` plus a JSON `message`. Groups are regional,
   as in the service: each request acts in the region of its SigV4 credential scope.
+  It lists a region's groups (ListProfilingGroups, names in pages of `maxResults`).
   Besides the calls of the custom resource it serves the agent's two calls,
   ConfigureAgent and PostAgentProfile, and records each of them (GET /_agent_calls)
   with the group, the region and service it was signed for, and the profile posted.
@@ -249,6 +250,20 @@ def codeguru(req):
             }
             tags_by_arn[arn] = dict(body.get("tags") or {})
             return Response(json.dumps(describe((region, name))), 201, {"Content-Type": "application/json"})
+        if path == "/profilingGroups" and req.method == "GET":
+            # ListProfilingGroups: the region's group names, in pages of maxResults (1-1000).
+            try:
+                size = int(req.args.get("maxResults", 100))
+            except ValueError:
+                size = 0
+            if not 1 <= size <= 1000:
+                return error(400, "ValidationException", "maxResults must be between 1 and 1000")
+            names = sorted(n for (r, n) in groups if r == region)
+            start = int(req.args.get("nextToken") or 0)
+            page = {"profilingGroupNames": names[start:start + size]}
+            if start + size < len(names):
+                page["nextToken"] = str(start + size)
+            return Response(json.dumps(page), 200, {"Content-Type": "application/json"})
         m = re.fullmatch(r"/profilingGroups/([^/]+)/(configureAgent|agentProfile)", path)
         if m and req.method == "POST":
             name = unquote(m.group(1))

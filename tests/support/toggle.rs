@@ -33,6 +33,8 @@ pub fn enable_args(functions: &[&str], layer: &str, dry_run: bool) -> EnableArgs
         profiling_group_name: None,
         layer_arn: Some(layer.into()),
         upgrade: false,
+        group_per_tag: None,
+        group_quota: 500,
     }
 }
 

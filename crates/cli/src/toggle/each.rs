@@ -2,6 +2,8 @@
 //! mode, a few at once, each result in the order given; and the words of a run that could
 //! not start.
 
+use std::collections::HashMap;
+
 use futures_util::StreamExt;
 use lambda_profiling_switch::Clients;
 use lambda_profiling_switch::toggle::{self, Job, ToggleError};
@@ -12,11 +14,13 @@ use super::{FAILED, Printed, Toggle};
 /// Functions changed at once: each waits for Lambda's update to finish.
 const AT_ONCE: usize = 4;
 
-/// Runs `toggle` on each function, a few at once, in order.
+/// Runs `toggle` on each function, a few at once, in order; `groups` gives a function its
+/// own profiling group (`--group-per-tag`).
 pub(super) async fn run_each(
     toggle: Toggle<'_>,
     clients: &Clients,
     functions: &[String],
+    groups: &HashMap<String, String>,
     dry_run: bool,
 ) -> Vec<Line> {
     let common = toggle.common();
@@ -28,7 +32,7 @@ pub(super) async fn run_each(
         .map(|function| {
             let request = Job {
                 function: function.clone(),
-                group_name: group_name.clone(),
+                group_name: groups.get(function).cloned().or_else(|| group_name.clone()),
                 layer_arn: layer_arn.clone(),
                 upgrade,
                 force: common.force,

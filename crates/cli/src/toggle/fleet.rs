@@ -4,14 +4,14 @@
 //! by [`select`](super::select). The calls grow with the pages, not with the functions:
 //! no function is read on its own until it is planned.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_resourcegroupstagging::types::TagFilter;
 use lambda_profiling_macro::assess::Function;
 use lambda_profiling_switch::aws::repeated;
 
 use super::Toggle;
-use super::select::{Filter, Verdict, for_disable, for_enable};
+use super::select::{Filter, Verdict, for_disable, for_enable, group_of};
 use crate::session::Session;
 use crate::status::calls::{Limit, said};
 use crate::status::inventory;
@@ -39,6 +39,8 @@ pub struct Selected {
     pub excluded: BTreeSet<String>,
     /// What the listing could not read (the stacks' tags), said on stderr.
     pub warning: Option<String>,
+    /// `--group-per-tag`: each function's profiling group, by function name.
+    pub groups: HashMap<String, String>,
 }
 
 /// The functions of `region` that `toggle`'s selection takes; `Err`: why none can be chosen.
@@ -49,10 +51,18 @@ pub async fn select(
     filter: &Filter,
 ) -> Result<Selected, String> {
     let (limit, progress) = (Limit::new(AT_ONCE), Progress::hidden());
-    let (listed, tagged) = tokio::join!(
-        inventory::list(session, region, &limit, &progress),
-        tagged(session, region, &filter.tags, &limit)
-    );
+    let by_tag = group_tag(toggle);
+    let wanted: Vec<(String, Option<String>)> = (filter.tags.iter())
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .chain(by_tag.map(|k| (k.to_owned(), None)))
+        .collect();
+    let tags = async {
+        match wanted.is_empty() {
+            true => Ok(None),
+            false => tagged(session, region, &wanted, &limit).await.map(Some),
+        }
+    };
+    let (listed, tagged) = tokio::join!(inventory::list(session, region, &limit, &progress), tags);
     let (functions, warning) = listed.map_err(|e| e.to_string())?;
     let tagged = tagged?;
     let force = toggle.common().force;
@@ -64,11 +74,25 @@ pub async fn select(
         if let Some(e) = filter.excluding(&f) {
             selected.excluded.insert(e.to_owned());
         }
-        let holds_tags = tagged.as_ref().is_none_or(|arns| arns.contains(&f.arn));
+        let tags = tagged.as_ref().and_then(|t| t.get(&f.arn));
+        let holds_tags = filter
+            .tags
+            .iter()
+            .all(|(k, v)| tags.and_then(|t| t.get(k)) == Some(v));
         if !filter.admits(&f, holds_tags) {
             continue;
         }
-        match verdict(toggle, &f, force) {
+        let verdict = match (verdict(toggle, &f, force), by_tag) {
+            (Verdict::Take, Some(key)) => match group_of(key, tags.and_then(|t| t.get(key))) {
+                Ok(group) => {
+                    selected.groups.insert(f.name.clone(), group);
+                    Verdict::Take
+                }
+                Err(why) => Verdict::Skip(why),
+            },
+            (verdict, _) => verdict,
+        };
+        match verdict {
             Verdict::Take => selected.taken.push(f.name),
             Verdict::Skip(why) => selected.skipped.push(Skipped {
                 name: f.name,
@@ -80,6 +104,14 @@ pub async fn select(
     Ok(selected)
 }
 
+/// The tag whose value names each function's group (`enable --group-per-tag`).
+fn group_tag(toggle: Toggle<'_>) -> Option<&str> {
+    match toggle {
+        Toggle::Enable(a) => a.group_per_tag.as_deref(),
+        Toggle::Disable(_) => None,
+    }
+}
+
 fn verdict(toggle: Toggle<'_>, f: &Function, force: bool) -> Verdict {
     match toggle {
         // `--upgrade` moves only what enable added: the functions that carry the agent.
@@ -89,19 +121,21 @@ fn verdict(toggle: Toggle<'_>, f: &Function, force: bool) -> Verdict {
     }
 }
 
-/// The ARNs of the functions that hold every tag; `None` when no tag is asked for.
+/// Each function that holds every tag of `filters` (a key alone: any value), by ARN, with
+/// all its tags; one `GetResources` per 100 functions.
 async fn tagged(
     session: &Session,
     region: &str,
-    tags: &[(String, String)],
+    filters: &[(String, Option<String>)],
     limit: &Limit,
-) -> Result<Option<HashSet<String>>, String> {
-    if tags.is_empty() {
-        return Ok(None);
-    }
-    let filters = tags
-        .iter()
-        .map(|(k, v)| TagFilter::builder().key(k).values(v).build());
+) -> Result<HashMap<String, HashMap<String, String>>, String> {
+    let filters = filters.iter().map(|(k, v)| {
+        let f = TagFilter::builder().key(k);
+        match v {
+            Some(v) => f.values(v).build(),
+            None => f.build(),
+        }
+    });
     let request = session
         .tagging(region)
         .get_resources()
@@ -109,25 +143,28 @@ async fn tagged(
         .set_tag_filters(Some(filters.collect()))
         .resources_per_page(TAG_PAGE);
     let mut pages = request.into_paginator().stop_on_duplicate_token(false).send();
-    let (mut arns, mut token) = (HashSet::new(), None::<String>);
+    let (mut found, mut token) = (HashMap::new(), None::<String>);
     while let Some(page) = limit.run(pages.next()).await {
         let page = page.map_err(|e| {
             format!(
-                "cannot read the functions' tags in {region} ({}): allow tag:GetResources, or select without --tag",
+                "cannot read the functions' tags in {region} ({}): allow tag:GetResources, or select without \
+                 --tag and --group-per-tag",
                 said(&e)
             )
         })?;
-        arns.extend(
-            page.resource_tag_mapping_list()
+        for m in page.resource_tag_mapping_list() {
+            let Some(arn) = m.resource_arn() else { continue };
+            let tags = m
+                .tags()
                 .iter()
-                .filter_map(|m| m.resource_arn())
-                .map(str::to_owned),
-        );
+                .map(|t| (t.key().to_owned(), t.value().to_owned()));
+            found.insert(arn.to_owned(), tags.collect());
+        }
         if repeated(&mut token, page.pagination_token()) {
             return Err(format!(
                 "the Tagging API in {region} answered the same PaginationToken twice: retry"
             ));
         }
     }
-    Ok(Some(arns))
+    Ok(found)
 }

@@ -39,6 +39,14 @@ pub struct EnableArgs {
     /// function as it is.
     #[arg(long, conflicts_with_all = ["layer_arn", "profiling_group_name"])]
     pub upgrade: bool,
+    /// With --all: one profiling group per value of this tag (such as service), each
+    /// function in the group its tag names; a function without the tag is skipped.
+    #[arg(long, value_name = "KEY", conflicts_with_all = ["profiling_group_name", "upgrade", "functions"])]
+    pub group_per_tag: Option<String>,
+    /// CodeGuru Profiler's quota of profiling groups per account and region, if Service
+    /// Quotas raised it: a selection that would make more is refused before it acts.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_GROUP_QUOTA)]
+    pub group_quota: usize,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -127,6 +135,9 @@ impl<'a> Toggle<'a> {
     }
 }
 
+/// CodeGuru Profiler's default quota of profiling groups per account and region.
+pub const DEFAULT_GROUP_QUOTA: usize = 500;
+
 /// Exit code when nothing could start (no region, no runtime); 1 is "some function failed".
 pub const FAILED: u8 = 2;
 
@@ -157,6 +168,8 @@ mod each;
 mod execute;
 #[cfg(feature = "aws")]
 mod fleet;
+#[cfg(feature = "aws")]
+mod quota;
 #[cfg(feature = "aws")]
 mod rollout;
 #[cfg(feature = "aws")]

@@ -9,6 +9,7 @@ fn done(steps: &[&str], applied: bool) -> Result<Effect, String> {
         steps: steps.iter().map(|s| s.to_string()).collect(),
         note: None,
         applied,
+        new_group: None,
     })
 }
 

@@ -5,7 +5,7 @@
 //! if `enable` needs it, and then acted on where the plan would change something. An
 //! account or a region that cannot be entered or listed is said, and the others go on.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use futures_util::StreamExt as _;
 use lambda_profiling_switch::Clients;
@@ -15,7 +15,7 @@ use super::each::{failed, run_each};
 use super::fleet::{self, Selected};
 use super::render::{Line, report};
 use super::select::Filter;
-use super::{FAILED, Printed, Toggle, table};
+use super::{FAILED, Printed, Toggle, quota, table};
 use crate::session::Session;
 
 /// Places (an account's region) listed at once.
@@ -71,7 +71,15 @@ pub(super) async fn run(r: &Rollout<'_>) -> Printed {
     let common = toggle.common();
     let first = &r.accounts[0].tables;
     if !toggle.selection().all && !first.missing {
-        let lines = run_each(toggle, &first.strict[0], toggle.functions(), common.dry_run).await;
+        let none = HashMap::new();
+        let lines = run_each(
+            toggle,
+            &first.strict[0],
+            toggle.functions(),
+            &none,
+            common.dry_run,
+        )
+        .await;
         return report(toggle, common.dry_run, &[], &lines);
     }
     let (mut parts, listing) = match toggle.selection().all {
@@ -95,7 +103,7 @@ pub(super) async fn run(r: &Rollout<'_>) -> Printed {
     };
     for part in &mut parts {
         let clients = &r.accounts[part.account].tables.reading[part.region];
-        part.lines = run_each(toggle, clients, &part.selected.taken, true).await;
+        part.lines = run_each(toggle, clients, &part.selected.taken, &part.selected.groups, true).await;
     }
     // Only `enable` records anything, so only it makes a missing table, in the accounts
     // whose plan changes something.
@@ -116,12 +124,27 @@ pub(super) async fn run(r: &Rollout<'_>) -> Printed {
             account.prefix() + &table::would_create(&account.tables.strict[0], r.home_named)
         })
         .collect();
-    let plan_said = format!("{notes}{}{listing}", r.unentered);
+    let (crossing, unchecked) = match toggle {
+        Toggle::Enable(a) if records => over_quota(r, &parts, a.group_quota).await,
+        _ => (Vec::new(), Vec::new()),
+    };
+    let warnings: String = crossing
+        .iter()
+        .chain(&unchecked)
+        .map(|c| format!("warning: {c}\n"))
+        .collect();
+    let plan_said = format!("{notes}{}{listing}{warnings}", r.unentered);
     let total: usize = (0..r.accounts.len()).map(changes).sum();
     if common.dry_run || total == 0 {
         return said(toggle, common.dry_run, &parts, &plan_said);
     }
     let mut plan = said(toggle, true, &parts, &plan_said);
+    if !crossing.is_empty() {
+        plan.stderr
+            .push_str("nothing was changed: the plan would cross the profiling groups' quota (above)\n");
+        plan.code = FAILED;
+        return plan;
+    }
     if !to_make.is_empty() && !r.home_named {
         plan.stderr
             .push_str(&table::name_the_home(&r.accounts[to_make[0]].tables.strict[0]));
@@ -161,11 +184,32 @@ pub(super) async fn run(r: &Rollout<'_>) -> Printed {
             Some((_, why)) => unchanged(lines, why),
             None => {
                 let clients = &r.accounts[part.account].tables.strict[part.region];
-                act(toggle, clients, lines).await
+                act(toggle, clients, lines, &part.selected.groups).await
             }
         };
     }
     said(toggle, false, &parts, &format!("{made}{}{listing}", r.unentered))
+}
+
+/// The places whose plan would make more profiling groups than the quota allows, and
+/// those whose groups cannot be counted (where the quota is then not checked).
+async fn over_quota(r: &Rollout<'_>, parts: &[Part], quota: usize) -> (Vec<String>, Vec<String>) {
+    let (mut said, mut unchecked) = (Vec::new(), Vec::new());
+    for (a, account) in r.accounts.iter().enumerate() {
+        let lines = parts.iter().filter(|p| p.account == a).flat_map(|p| &p.lines);
+        for (region, groups) in quota::new_groups(lines) {
+            let Some(clients) = account.tables.strict.iter().find(|c| c.region == region) else {
+                continue; // a group named in another region: not this run's to count
+            };
+            let place = format!("{}{region}", account.prefix());
+            match quota::existing(clients).await {
+                Ok(n) if n + groups.len() > quota => said.push(quota::over(&place, groups.len(), n, quota)),
+                Ok(_) => {}
+                Err(e) => unchecked.push(format!("{e}; the quota is not checked there")),
+            }
+        }
+    }
+    (said, unchecked)
 }
 
 /// Each account's and region's selection; what could not be listed or read, for stderr;
@@ -238,13 +282,20 @@ fn unchanged(plan: Vec<Line>, why: &str) -> Vec<Line> {
 
 /// Runs again only the functions the plan would change; the others keep the plan's word
 /// (nothing to do, or why it failed), in the plan's order.
-async fn act(toggle: Toggle<'_>, clients: &Clients, plan: Vec<Line>) -> Vec<Line> {
+async fn act(
+    toggle: Toggle<'_>,
+    clients: &Clients,
+    plan: Vec<Line>,
+    groups: &HashMap<String, String>,
+) -> Vec<Line> {
     let to_change: Vec<String> = plan
         .iter()
         .filter(|l| l.changes())
         .map(|l| l.function.clone())
         .collect();
-    let mut acted = run_each(toggle, clients, &to_change, false).await.into_iter();
+    let mut acted = run_each(toggle, clients, &to_change, groups, false)
+        .await
+        .into_iter();
     plan.into_iter()
         .map(|planned| match planned.changes() {
             true => acted.next().expect("one result per function run"),

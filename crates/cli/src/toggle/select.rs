@@ -148,6 +148,25 @@ pub fn for_disable(f: &Function, force: bool) -> Verdict {
     }
 }
 
+/// `--group-per-tag KEY`: the group a function's tag names, or why it is skipped.
+pub fn group_of(key: &str, value: Option<&String>) -> Result<String, String> {
+    let Some(value) = value else {
+        return Err(format!(
+            "no tag {key}: tag it (its value names its profiling group), or select it apart"
+        ));
+    };
+    let valid = (1..=255).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    match valid {
+        true => Ok(value.clone()),
+        false => Err(format!(
+            "its tag {key} is {value:?}, which is not a profiling group name (1 to 255 letters, digits, - and _)"
+        )),
+    }
+}
+
 #[cfg(test)]
 #[path = "select_tests.rs"]
 mod tests;

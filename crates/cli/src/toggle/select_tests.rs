@@ -128,3 +128,17 @@ fn disable_takes_only_what_carries_the_agent_and_not_a_stacks() {
     assert!(matches!(for_disable(&owned, false), Verdict::Skip(why) if why.contains("stack orders owns it")));
     assert_eq!(for_disable(&owned, true), Verdict::Take);
 }
+
+#[test]
+fn a_tag_names_a_group_when_it_can_be_one() {
+    assert_eq!(
+        group_of("service", Some(&"pay-api_2".to_string())),
+        Ok("pay-api_2".into())
+    );
+    let none = group_of("service", None).unwrap_err();
+    assert!(none.starts_with("no tag service: tag it"), "{none}");
+    for bad in ["", "pay api", "pay/api", &"x".repeat(256)] {
+        let e = group_of("service", Some(&bad.to_string())).unwrap_err();
+        assert!(e.contains("not a profiling group name"), "{bad:?}: {e}");
+    }
+}

@@ -34,6 +34,7 @@ pub async fn disable(clients: &Clients, request: &Job) -> Result<Effect, ToggleE
         steps: Vec::new(),
         note: None,
         applied: false,
+        new_group: None,
     };
     let Some(item) = references::read_ledger(clients, id).await? else {
         report.note = Some(not_enabled(&snap, clients));
@@ -141,6 +142,7 @@ async fn disable_gone(clients: &Clients, request: &Job) -> Result<Effect, Toggle
         steps: plan::gone_steps(&item.role, policy),
         note: None,
         applied: false,
+        new_group: None,
     };
     if !request.dry_run {
         let request_id = request_id();

@@ -44,6 +44,7 @@ pub async fn enable(clients: &Clients, request: &Job) -> Result<Effect, ToggleEr
             note: Some(NOT_OURS.to_owned()),
             steps: Vec::new(),
             applied: false,
+            new_group: None,
         });
     }
     let published = layers::published_for(clients, snap.region(), snap.runtime.as_deref(), &props).await;
@@ -62,12 +63,14 @@ pub async fn enable(clients: &Clients, request: &Job) -> Result<Effect, ToggleEr
         true => RolePolicy::AlreadyHeld,
         false => RolePolicy::Attach,
     };
+    let exists = exists?;
     let mut report = Effect {
         function_arn: snap.arn.clone(),
         stack,
         note: (!change.changes(&snap)).then(|| "its configuration already has the agent".to_owned()),
-        steps: plan::enable_steps(&snap, &desired, &change, exists?, policy),
+        steps: plan::enable_steps(&snap, &desired, &change, exists, policy),
         applied: false,
+        new_group: (!exists).then(|| desired.group.arn.clone()),
     };
     if request.dry_run {
         return Ok(report);

@@ -69,6 +69,9 @@ pub struct Effect {
     /// Why there is nothing to do, when there is not.
     pub note: Option<String>,
     pub applied: bool,
+    /// `enable`: the ARN of the profiling group it creates (or, planned, would create), so
+    /// that a plan over many functions can count them against the account's quota.
+    pub new_group: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
