@@ -365,15 +365,11 @@ async fn a_plan_over_the_groups_quota_is_refused_before_it_acts_and_a_group_per_
     ];
     for (n, service) in fleet {
         let arn = create(&lambda, &Spec::new(&format!("{p}-{n}"), &role_arn)).await;
+        let mut tagging = lambda.tag_resource().resource(arn).tags("team", &p);
         if let Some(service) = service {
-            lambda
-                .tag_resource()
-                .resource(arn)
-                .tags("service", service)
-                .send()
-                .await
-                .unwrap();
+            tagging = tagging.tags("service", service);
         }
+        tagging.send().await.unwrap();
     }
     let mut args = enable_args(&[], &layer, false);
     args.selection = selection(&p, &[], &[]);
@@ -401,10 +397,13 @@ async fn a_plan_over_the_groups_quota_is_refused_before_it_acts_and_a_group_per_
     let out = run(s, Toggle::Enable(&dry)).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stderr.contains(&format!("warning: {said}")), "{}", out.stderr);
+    assert!(!out.stderr.contains(&format!("error: {said}")), "{}", out.stderr);
 
-    // A group per service fits: two groups, the untagged function skipped with why.
+    // A group per service fits: two groups, the untagged function skipped with why (also
+    // beside a --tag, which every function here holds).
     args.group_per_tag = Some("service".into());
-    args.group_quota = groups_now(s).await + 10;
+    args.group_quota = groups_now(s).await + 10_000;
+    args.selection.tags = vec![format!("team={p}")];
     let out = run(s, Toggle::Enable(&args)).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stderr.contains("quota"), "{}", out.stderr);

@@ -259,7 +259,10 @@ def codeguru(req):
             if not 1 <= size <= 1000:
                 return error(400, "ValidationException", "maxResults must be between 1 and 1000")
             names = sorted(n for (r, n) in groups if r == region)
-            start = int(req.args.get("nextToken") or 0)
+            token = req.args.get("nextToken") or "0"
+            if not token.isdigit():
+                return error(400, "ValidationException", "Invalid nextToken")
+            start = int(token)
             page = {"profilingGroupNames": names[start:start + size]}
             if start + size < len(names):
                 page["nextToken"] = str(start + size)

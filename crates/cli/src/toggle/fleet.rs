@@ -52,10 +52,15 @@ pub async fn select(
 ) -> Result<Selected, String> {
     let (limit, progress) = (Limit::new(AT_ONCE), Progress::hidden());
     let by_tag = group_tag(toggle);
-    let wanted: Vec<(String, Option<String>)> = (filter.tags.iter())
+    // The --tag filters must all hold; GetResources gives each function's every tag, so the
+    // group's tag is read from them. Asked for alone only without --tag: as one more
+    // filter it would drop the functions that lack it instead of skipping them with why.
+    let mut wanted: Vec<(String, Option<String>)> = (filter.tags.iter())
         .map(|(k, v)| (k.clone(), Some(v.clone())))
-        .chain(by_tag.map(|k| (k.to_owned(), None)))
         .collect();
+    if let (true, Some(key)) = (wanted.is_empty(), by_tag) {
+        wanted.push((key.to_owned(), None));
+    }
     let tags = async {
         match wanted.is_empty() {
             true => Ok(None),

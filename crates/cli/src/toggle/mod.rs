@@ -45,7 +45,7 @@ pub struct EnableArgs {
     pub group_per_tag: Option<String>,
     /// CodeGuru Profiler's quota of profiling groups per account and region, if Service
     /// Quotas raised it: a selection that would make more is refused before it acts.
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_GROUP_QUOTA)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_GROUP_QUOTA, value_parser = at_least_one)]
     pub group_quota: usize,
 }
 
@@ -132,6 +132,14 @@ impl<'a> Toggle<'a> {
             Toggle::Enable(a) => &a.selection,
             Toggle::Disable(a) => &a.selection,
         }
+    }
+}
+
+/// A count of 1 or more.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("a quota is a whole number of 1 or more, such as 1000".into()),
     }
 }
 

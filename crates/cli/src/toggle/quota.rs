@@ -3,7 +3,7 @@
 //! group per function would stop a rollout at the 500th, half done. The groups a plan
 //! would make in each account and region are counted with those there already.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use lambda_profiling_switch::Clients;
 
@@ -13,16 +13,12 @@ use crate::status::calls::said;
 /// ListProfilingGroups' largest page.
 const PAGE: i32 = 1000;
 
-/// The groups `lines` would make, by their region (the functions' clients are one account's).
-pub fn new_groups<'l>(lines: impl IntoIterator<Item = &'l Line>) -> BTreeMap<String, BTreeSet<String>> {
-    let mut by_region: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for line in lines {
-        let Ok(effect) = &line.result else { continue };
-        let Some(arn) = &effect.new_group else { continue };
-        let region = arn.split(':').nth(3).unwrap_or_default().to_owned();
-        by_region.entry(region).or_default().insert(arn.clone());
-    }
-    by_region
+/// How many distinct profiling groups `lines` would make.
+pub fn new_groups<'l>(lines: impl IntoIterator<Item = &'l Line>) -> usize {
+    let arns = lines
+        .into_iter()
+        .filter_map(|l| l.result.as_ref().ok()?.new_group.as_ref());
+    arns.collect::<BTreeSet<_>>().len()
 }
 
 /// The groups in `clients`' account and region.
@@ -57,3 +53,7 @@ pub fn over(place: &str, new: usize, existing: usize, quota: usize) -> String {
          if Service Quotas raised the quota, give it (--group-quota N)"
     )
 }
+
+#[cfg(test)]
+#[path = "quota_tests.rs"]
+mod tests;

@@ -128,10 +128,10 @@ pub(super) async fn run(r: &Rollout<'_>) -> Printed {
         Toggle::Enable(a) if records => over_quota(r, &parts, a.group_quota).await,
         _ => (Vec::new(), Vec::new()),
     };
-    let warnings: String = crossing
-        .iter()
-        .chain(&unchecked)
-        .map(|c| format!("warning: {c}\n"))
+    // Crossing the quota stops a run that would act; a plan only warns of it.
+    let crossed = if common.dry_run { "warning" } else { "error" };
+    let warnings: String = (crossing.iter().map(|c| format!("{crossed}: {c}\n")))
+        .chain(unchecked.iter().map(|c| format!("warning: {c}\n")))
         .collect();
     let plan_said = format!("{notes}{}{listing}{warnings}", r.unentered);
     let total: usize = (0..r.accounts.len()).map(changes).sum();
@@ -192,21 +192,24 @@ pub(super) async fn run(r: &Rollout<'_>) -> Printed {
 }
 
 /// The places whose plan would make more profiling groups than the quota allows, and
-/// those whose groups cannot be counted (where the quota is then not checked).
+/// those whose groups cannot be counted (refused still if the new ones alone cross it).
+/// A new group is always in its function's account and region (the engine takes a group
+/// elsewhere as it is), so each part is one place.
 async fn over_quota(r: &Rollout<'_>, parts: &[Part], quota: usize) -> (Vec<String>, Vec<String>) {
     let (mut said, mut unchecked) = (Vec::new(), Vec::new());
-    for (a, account) in r.accounts.iter().enumerate() {
-        let lines = parts.iter().filter(|p| p.account == a).flat_map(|p| &p.lines);
-        for (region, groups) in quota::new_groups(lines) {
-            let Some(clients) = account.tables.strict.iter().find(|c| c.region == region) else {
-                continue; // a group named in another region: not this run's to count
-            };
-            let place = format!("{}{region}", account.prefix());
-            match quota::existing(clients).await {
-                Ok(n) if n + groups.len() > quota => said.push(quota::over(&place, groups.len(), n, quota)),
-                Ok(_) => {}
-                Err(e) => unchecked.push(format!("{e}; the quota is not checked there")),
-            }
+    for part in parts {
+        let new = quota::new_groups(&part.lines);
+        if new == 0 {
+            continue;
+        }
+        let account = &r.accounts[part.account];
+        let clients = &account.tables.strict[part.region];
+        let place = format!("{}{}", account.prefix(), clients.region);
+        match quota::existing(clients).await {
+            Ok(n) if n + new > quota => said.push(quota::over(&place, new, n, quota)),
+            Ok(_) => {}
+            Err(e) if new > quota => said.push(quota::over(&place, new, 0, quota) + &format!(" ({e})")),
+            Err(e) => unchecked.push(format!("{e}; the quota is not checked there")),
         }
     }
     (said, unchecked)
